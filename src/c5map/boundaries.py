@@ -1,0 +1,225 @@
+"""Natural Earth Admin-0 country boundaries: the bundled scales, and fetching others.
+
+Bundled (Natural Earth 5.1.1, public domain, see ``data/naturalearth/README.md``):
+
+``"110m"``
+    ``ne_110m_admin_0_countries`` — 177 countries, for world overviews.
+``"10m"``
+    ``ne_10m_admin_0_countries_deu`` — 250 countries at 1:10m, German point of
+    view (Northern Cyprus and Somaliland merged into Cyprus and Somalia,
+    Crimea in Ukraine). Used for detail in Central Asia and for checking that
+    points lie in their country.
+
+Other Natural Earth files can be fetched from the official distribution into a
+local cache with :func:`fetch_naturalearth`, verified against a SHA-256 that
+the caller pins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import urllib.request
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import pyogrio
+import shapely
+
+from c5map._paths import bundled_data_dir
+
+Scale = Literal["110m", "10m"]
+
+BUNDLED_FILES: dict[str, str] = {
+    "110m": "ne_110m_admin_0_countries.shp",
+    "10m": "ne_10m_admin_0_countries_deu.zip",
+}
+
+#: Columns of :func:`load_countries`, in order.
+COUNTRY_COLUMNS: list[str] = [
+    "iso3",  # Natural Earth ADM0_A3: the join key (ISO_A3 is -99 for France and Norway)
+    "name",  # NAME: short English name
+    "name_long",  # NAME_LONG
+    "formal_name",  # FORMAL_EN (may be empty)
+    "continent",  # CONTINENT
+    "subregion",  # SUBREGION (UN)
+    "pop_est",  # POP_EST: population estimate (2019 for most countries)
+    "geometry",  # (Multi)Polygon, EPSG:4326, valid
+]
+_SOURCE_COLUMNS = ["ADM0_A3", "NAME", "NAME_LONG", "FORMAL_EN", "CONTINENT", "SUBREGION", "POP_EST"]
+
+# Attribute columns that hold names and codes a user might type for a country.
+NAME_COLUMNS: list[str] = [
+    "ADM0_A3", "ISO_A3", "ISO_A3_EH", "WB_A3", "ADMIN", "NAME", "NAME_LONG", "FORMAL_EN",
+    "NAME_EN", "NAME_SORT", "NAME_ALT", "BRK_NAME", "GEOUNIT", "SUBUNIT", "NAME_CIAWF",
+]  # fmt: skip
+
+#: Where :func:`fetch_naturalearth` looks by default (the files the Natural Earth site links to).
+NATURAL_EARTH_URL = "https://naciscdn.org/naturalearth"
+
+
+def bundled_path(scale: Scale) -> Path:
+    """Return the path of a bundled Natural Earth countries file."""
+    try:
+        return bundled_data_dir() / "naturalearth" / BUNDLED_FILES[scale]
+    except KeyError:
+        raise ValueError(f"unknown scale {scale!r}; bundled scales are {', '.join(BUNDLED_FILES)}") from None
+
+
+@cache
+def _read_countries(path: str) -> gpd.GeoDataFrame:
+    # The 10m zip carries no .cpg, so GDAL would guess Latin-1; its DBF is UTF-8.
+    raw = gpd.read_file(path, columns=_SOURCE_COLUMNS, encoding="UTF-8")
+    frame = raw.rename(
+        columns={
+            "ADM0_A3": "iso3", "NAME": "name", "NAME_LONG": "name_long", "FORMAL_EN": "formal_name",
+            "CONTINENT": "continent", "SUBREGION": "subregion", "POP_EST": "pop_est",
+        }  # fmt: skip
+    )
+    if frame.crs is None or frame.crs.to_epsg() != 4326:
+        frame = frame.set_crs(4326, allow_override=True) if frame.crs is None else frame.to_crs(4326)
+    # Egypt is an invalid polygon in the 10m source; "structure" keeps it a polygon.
+    geoms = frame.geometry.values
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure")
+        frame = frame.set_geometry(geoms)
+    frame["pop_est"] = frame["pop_est"].astype("float64")
+    for column in ("iso3", "name", "name_long", "formal_name", "continent", "subregion"):
+        frame[column] = frame[column].astype("string")
+    frame = frame.sort_values("iso3", kind="stable").reset_index(drop=True)
+    frame.attrs = {}
+    return frame[COUNTRY_COLUMNS]
+
+
+def load_countries(scale: Scale = "110m", *, path: str | Path | None = None) -> gpd.GeoDataFrame:
+    """Load Natural Earth Admin-0 countries.
+
+    Parameters
+    ----------
+    scale : {"110m", "10m"}
+        Which bundled file to read. Ignored when ``path`` is given.
+    path : str or pathlib.Path, optional
+        Another Natural Earth Admin-0 countries file (for example one returned
+        by :func:`fetch_naturalearth`); it must have Natural Earth's columns.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326, one row per country sorted by ``iso3``, valid geometries,
+        columns :data:`COUNTRY_COLUMNS`. A fresh copy: callers may change it.
+
+    Examples
+    --------
+    >>> world = load_countries("110m")
+    >>> len(world), world.crs.to_epsg()
+    (177, 4326)
+    >>> world.loc[world.iso3 == "KAZ", "name"].item()
+    'Kazakhstan'
+    """
+    source = Path(path) if path is not None else bundled_path(scale)
+    return _read_countries(str(source)).copy()
+
+
+@cache
+def country_names(scale: Scale = "10m") -> "gpd.pd.DataFrame":
+    """Return the name and code columns of the bundled countries (no geometry).
+
+    Used to resolve what users type ("Kyrgyz Republic", "FRA") to ``iso3``.
+    """
+    frame = pyogrio.read_dataframe(
+        bundled_path(scale), columns=NAME_COLUMNS, read_geometry=False, encoding="UTF-8"
+    )
+    return frame.rename(columns={"ADM0_A3": "iso3"})
+
+
+def default_cache_dir() -> Path:
+    """Return the download cache: ``$C5MAP_CACHE``, else ``$XDG_CACHE_HOME/c5map``, else ``~/.cache/c5map``."""
+    if os.environ.get("C5MAP_CACHE"):
+        return Path(os.environ["C5MAP_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "c5map"
+
+
+class ChecksumError(RuntimeError):
+    """A downloaded file does not match its pinned SHA-256."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch_naturalearth(
+    filename: str,
+    *,
+    sha256: str,
+    scale: str,
+    theme: Literal["cultural", "physical"] = "cultural",
+    base_url: str = NATURAL_EARTH_URL,
+    cache_dir: Path | None = None,
+    timeout: float = 60.0,
+) -> Path:
+    """Download a Natural Earth file once, verify it, and return its cached path.
+
+    The URL is ``{base_url}/{scale}/{theme}/{filename}``, the layout of the
+    official distribution. A cached file whose checksum matches is returned
+    without any network access; a download that does not match ``sha256`` is
+    deleted and raises, so the cache only ever holds verified files.
+
+    Parameters
+    ----------
+    filename : str
+        For example ``"ne_50m_admin_0_countries.zip"``.
+    sha256 : str
+        The expected SHA-256 (hex). Pin it once from a download you trust.
+    scale : str
+        ``"10m"``, ``"50m"`` or ``"110m"``.
+    theme : {"cultural", "physical"}
+    base_url : str
+        Another mirror with the same layout (tests use a local server).
+    cache_dir : pathlib.Path, optional
+        Default :func:`default_cache_dir`.
+    timeout : float
+        Seconds to wait for the server.
+
+    Returns
+    -------
+    pathlib.Path
+        The verified file; pass it to :func:`load_countries` as ``path``.
+
+    Raises
+    ------
+    ChecksumError
+        The download does not match ``sha256``.
+    urllib.error.URLError
+        The server could not be reached.
+    """
+    expected = sha256.lower()
+    target = (cache_dir or default_cache_dir()) / "naturalearth" / scale / theme / filename
+    if target.is_file() and _sha256(target) == expected:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    url = f"{base_url.rstrip('/')}/{scale}/{theme}/{filename}"
+    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".part-", delete=False) as part:
+        part_path = Path(part.name)
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                shutil.copyfileobj(response, part)
+        except BaseException:
+            part.close()
+            part_path.unlink(missing_ok=True)
+            raise
+    actual = _sha256(part_path)
+    if actual != expected:
+        part_path.unlink()
+        raise ChecksumError(f"{url}: SHA-256 is {actual}, expected {expected}; nothing was cached")
+    part_path.replace(target)
+    return target

@@ -1,0 +1,59 @@
+"""Located problems in input data, and the one exception that carries them.
+
+Every check in c5map reports a :class:`Problem` (file, line, column, message)
+instead of raising at the first one, so that a user sees all that is wrong in
+one run. :class:`DataError` carries the list; ``c5map.cli`` is the only place
+that catches it, prints it and exits with status 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an input file.
+
+    Parameters
+    ----------
+    file : str
+        Path of the file as the user named it (or its name for bundled data).
+    line : int
+        1-based line in the file where the record starts; 1 is the header,
+        0 means the file as a whole.
+    column : str
+        Column name, or ``""`` when the problem is not about one column.
+    message : str
+        What is wrong, and where possible how to fix it.
+    """
+
+    file: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+
+
+class DataError(Exception):
+    """Input data failed validation; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=_problem_order)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _problem_order(problem: Problem) -> tuple[str, int, str, str]:
+    return (problem.file, problem.line, problem.column, problem.message)
+
+
+def display_path(path: Path) -> str:
+    """Name a file the way a user would recognise it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,336 @@
+"""Read a data folder into typed tables, reporting every problem with its place.
+
+The contract of every table returned here:
+
+* one column per field of :func:`c5map.schema.table_schemas`, in that order,
+  including optional columns the file leaves out (then empty);
+* ``string`` columns hold ``pd.NA`` for empty cells, ``number`` columns are
+  ``float64`` (``NaN`` when empty), ``integer`` columns are ``Int64``;
+* the index, named ``line``, is the line of the CSV file where each record
+  starts, so that later checks can point at the row.
+
+Cross-table checks (codes, foreign keys, points in polygons) live in
+:mod:`c5map.validate`; this module knows one file at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from c5map._paths import bundled_data_dir
+from c5map.errors import DataError, Problem, display_path
+from c5map.schema import Field, TableSchema, table_schemas
+
+# Tables a user's folder may leave out, and what stands in for them: reference
+# tables fall back to the bundled ones (capitals, the C5 region, sources);
+# fact tables are simply empty.
+REFERENCE_TABLES = ("places", "regions", "sources")
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The input tables of one data folder, typed and checked one file at a time.
+
+    Attributes
+    ----------
+    deals, trade, resources, events, places, regions, sources : pandas.DataFrame
+        One frame per table, following the module's contract.
+    paths : dict of str to pathlib.Path or None
+        The file each table was read from (``None``: not given, left empty).
+    """
+
+    deals: pd.DataFrame
+    trade: pd.DataFrame
+    resources: pd.DataFrame
+    events: pd.DataFrame
+    places: pd.DataFrame
+    regions: pd.DataFrame
+    sources: pd.DataFrame
+    paths: dict[str, Path | None]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return getattr(self, name)
+
+    def region_members(self) -> dict[str, list[str]]:
+        """Map each region code to its sorted member ISO3 codes.
+
+        Examples
+        --------
+        >>> load_tables().region_members()["C5"]
+        ['KAZ', 'KGZ', 'TJK', 'TKM', 'UZB']
+        """
+        members: dict[str, list[str]] = {}
+        for region, member in zip(self.regions["region"], self.regions["member"], strict=True):
+            members.setdefault(str(region), []).append(str(member))
+        return {region: sorted(codes) for region, codes in sorted(members.items())}
+
+
+def parse_partial_date(text: str) -> tuple[int, int | None, int | None] | None:
+    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; ``None`` if it is not a real date.
+
+    Examples
+    --------
+    >>> parse_partial_date("2025-11-06")
+    (2025, 11, 6)
+    >>> parse_partial_date("2025-02-30") is None
+    True
+    """
+    match = _PARTIAL_DATE.match(text)
+    if not match:
+        return None
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        dt.date(year, month or 1, day or 1)
+    except ValueError:
+        return None
+    return year, month, day
+
+
+def _convert(value: str, spec: Field) -> tuple[object, str | None]:
+    """Turn one non-empty cell into its typed value, or explain why it cannot."""
+    if value != value.strip():
+        return None, f"{value!r} has spaces around it"
+    if spec.type in ("number", "integer"):
+        try:
+            number = float(value) if spec.type == "number" else int(value)
+        except ValueError:
+            kind = "a number" if spec.type == "number" else "a whole number"
+            hint = " (write plain digits, no currency signs or thousands separators)" if spec.type == "number" else ""
+            return None, f"{value!r} is not {kind}{hint}"
+        if not math.isfinite(number):
+            return None, f"{value!r} is not a finite number"
+        if spec.minimum is not None and number < spec.minimum:
+            return None, f"{value} is below the minimum {spec.minimum:g}"
+        if spec.maximum is not None and number > spec.maximum:
+            return None, f"{value} is above the maximum {spec.maximum:g}"
+        return number, None
+    if spec.enum is not None and value not in spec.enum:
+        close = difflib.get_close_matches(value.lower(), spec.enum, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return None, f"{value!r} is not one of {', '.join(spec.enum)}{hint}"
+    if spec.partial_date and parse_partial_date(value) is None:
+        return None, f"{value!r} is not a date as YYYY, YYYY-MM or YYYY-MM-DD"
+    if spec.pattern is not None and not spec.partial_date and not re.search(spec.pattern, value):
+        return None, f"{value!r} does not match the pattern {spec.pattern}"
+    return value, None
+
+
+def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(name, 0, "", "file is UTF-16 text; save it as UTF-8 (CSV UTF-8)")]
+    if raw.startswith(b"\xef\xbb\xbf"):  # Excel's "CSV UTF-8" writes a BOM: harmless, dropped
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            Problem(name, line, "", f"byte 0x{raw[exc.start]:02X} is not UTF-8 text; save the file as UTF-8 (CSV UTF-8)")
+        ]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, [Problem(name, line, "", "file holds a NUL character: it is not a CSV text file")]
+    return text, []
+
+
+def _empty_frame(schema: TableSchema) -> pd.DataFrame:
+    return _typed_frame(schema, {f.name: [] for f in schema.fields}, [])
+
+
+def _typed_frame(schema: TableSchema, columns: dict[str, list], lines: list[int]) -> pd.DataFrame:
+    data = {}
+    for spec in schema.fields:
+        values = columns[spec.name]
+        if spec.type == "number":
+            data[spec.name] = pd.array([math.nan if v is None else v for v in values], dtype="float64")
+        elif spec.type == "integer":
+            data[spec.name] = pd.array(values, dtype="Int64")
+        else:
+            data[spec.name] = pd.array(values, dtype="string")
+    return pd.DataFrame(data, index=pd.Index(lines, name="line", dtype="int64"))
+
+
+def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read one CSV file against its schema.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The CSV file (UTF-8, comma-separated, one header line).
+    schema : TableSchema
+        The table it should hold.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The rows that could be read, typed per the module contract; a cell
+        with a problem is left empty.
+    problems : list of Problem
+        Everything wrong with the file; empty when it is clean.
+    """
+    name = display_path(path)
+    text, problems = _decode(path.read_bytes(), name)
+    if text is None:
+        return _empty_frame(schema), problems
+    if not text.strip():
+        return _empty_frame(schema), [Problem(name, 0, "", "file is empty; it needs at least a header line")]
+
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    next_line = 1
+    try:
+        for record in reader:
+            start, next_line = next_line, reader.line_num + 1
+            if record:  # blank lines between records carry nothing
+                records.append((start, record))
+    except csv.Error as exc:
+        problems.append(Problem(name, reader.line_num, "", f"broken CSV quoting: {exc}"))
+        return _empty_frame(schema), problems
+
+    header_line, header = records[0]
+    known = schema.column_names
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            problems.append(Problem(name, header_line, column, "column appears twice in the header"))
+        seen.add(column)
+        if column not in known:
+            close = difflib.get_close_matches(column.strip().lower(), known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"expected columns: {', '.join(known)}"
+            problems.append(Problem(name, header_line, column, f"unknown column; {hint}"))
+    for spec in schema.fields:
+        if spec.required and spec.name not in header:
+            problems.append(Problem(name, header_line, spec.name, "required column is missing from the header"))
+
+    position = {column: i for i, column in enumerate(header) if column in known}
+    columns: dict[str, list] = {f.name: [] for f in schema.fields}
+    lines: list[int] = []
+    first_seen: dict[str, dict[object, int]] = {f.name: {} for f in schema.fields if f.unique}
+    key_seen: dict[tuple, int] = {}
+    for line, record in records[1:]:
+        if len(record) != len(header):
+            problems.append(
+                Problem(name, line, "", f"row has {len(record)} fields but the header has {len(header)}")
+            )
+            continue
+        lines.append(line)
+        for spec in schema.fields:
+            raw = record[position[spec.name]] if spec.name in position else ""
+            value = None
+            if raw == "":
+                if spec.required and spec.name in position:
+                    problems.append(Problem(name, line, spec.name, "value is required"))
+            else:
+                value, error = _convert(raw, spec)
+                if error:
+                    problems.append(Problem(name, line, spec.name, error))
+            if spec.unique and value is not None:
+                first = first_seen[spec.name].setdefault(value, line)
+                if first != line:
+                    problems.append(Problem(name, line, spec.name, f"duplicate {value!r} (first at line {first})"))
+            columns[spec.name].append(value)
+        if len(schema.primary_key) > 1:
+            key = tuple(columns[c][-1] for c in schema.primary_key)
+            if None not in key:
+                first = key_seen.setdefault(key, line)
+                if first != line:
+                    problems.append(
+                        Problem(name, line, ", ".join(schema.primary_key), f"duplicate row {key} (first at line {first})")
+                    )
+    return _typed_frame(schema, columns, lines), problems
+
+
+def _table_files(data_dir: Path) -> tuple[dict[str, Path | None], list[Problem]]:
+    """Find each table's file in a user's folder, with fallbacks and a hint for misnamed files."""
+    problems: list[Problem] = []
+    bundled = bundled_data_dir()
+    schemas = table_schemas()
+    files: dict[str, Path | None] = {}
+    present = {p.name for p in data_dir.glob("*.csv")}
+    for name, schema in schemas.items():
+        path = data_dir / schema.path
+        if path.is_file():
+            files[name] = path
+        elif name in REFERENCE_TABLES:
+            files[name] = bundled / schema.path
+        else:
+            files[name] = None
+            if schema.required_table:
+                strays = sorted(present - {s.path for s in schemas.values()})
+                close = difflib.get_close_matches(schema.path, strays, n=1, cutoff=0.6)
+                hint = f"; found {close[0]!r}: rename it?" if close else ""
+                problems.append(Problem(display_path(path), 0, "", f"required table is missing{hint}"))
+    return files, problems
+
+
+def read_tables(data_dir: Path | None = None) -> tuple[Tables, list[Problem]]:
+    """Read every table of a data folder, collecting all problems.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path, optional
+        A folder with ``deals.csv`` and any of the other tables. Missing
+        ``places``, ``regions`` and ``sources`` fall back to the bundled
+        ones; other missing tables are empty. Default: the bundled data.
+
+    Returns
+    -------
+    tables : Tables
+    problems : list of Problem
+    """
+    data_dir = bundled_data_dir() if data_dir is None else Path(data_dir)
+    if not data_dir.is_dir():
+        raise DataError([Problem(display_path(data_dir), 0, "", "data folder does not exist")])
+    files, problems = _table_files(data_dir)
+    frames: dict[str, pd.DataFrame] = {}
+    for name, schema in table_schemas().items():
+        path = files[name]
+        if path is None:
+            frames[name] = _empty_frame(schema)
+            continue
+        frames[name], found = read_table(path, schema)
+        problems.extend(found)
+    return Tables(**frames, paths=files), problems
+
+
+def load_tables(data_dir: Path | None = None) -> Tables:
+    """Read and check every table of a data folder; raise on any problem.
+
+    Only per-file checks run here. :func:`c5map.validate.validate` adds the
+    checks across tables and against the boundaries.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path, optional
+        Default: the bundled data.
+
+    Returns
+    -------
+    Tables
+
+    Raises
+    ------
+    c5map.errors.DataError
+        With every problem found.
+
+    Examples
+    --------
+    >>> tables = load_tables()
+    >>> tables.deals.loc[tables.deals.deal_id == "usa-kaz-wabtec-locomotives-2025", "value_usd"].item()
+    4200000000.0
+    """
+    tables, problems = read_tables(data_dir)
+    if problems:
+        raise DataError(problems)
+    return tables

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Literal
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import shapely
 
@@ -54,8 +55,8 @@ _SOURCE_COLUMNS = ["ADM0_A3", "NAME", "NAME_LONG", "FORMAL_EN", "CONTINENT", "SU
 
 # Attribute columns that hold names and codes a user might type for a country.
 NAME_COLUMNS: list[str] = [
-    "ADM0_A3", "ISO_A3", "ISO_A3_EH", "WB_A3", "ADMIN", "NAME", "NAME_LONG", "FORMAL_EN",
-    "NAME_EN", "NAME_SORT", "NAME_ALT", "BRK_NAME", "GEOUNIT", "SUBUNIT", "NAME_CIAWF",
+    "ADM0_A3", "ISO_A3", "ISO_A3_EH", "ISO_A2", "ISO_A2_EH", "WB_A3", "ADMIN", "NAME", "NAME_LONG",
+    "FORMAL_EN", "NAME_EN", "NAME_SORT", "NAME_ALT", "BRK_NAME", "GEOUNIT", "SUBUNIT", "NAME_CIAWF",
 ]  # fmt: skip
 
 #: Where :func:`fetch_naturalearth` looks by default (the files the Natural Earth site links to).
@@ -76,8 +77,13 @@ def _read_countries(path: str) -> gpd.GeoDataFrame:
     raw = gpd.read_file(path, columns=_SOURCE_COLUMNS, encoding="UTF-8")
     frame = raw.rename(
         columns={
-            "ADM0_A3": "iso3", "NAME": "name", "NAME_LONG": "name_long", "FORMAL_EN": "formal_name",
-            "CONTINENT": "continent", "SUBREGION": "subregion", "POP_EST": "pop_est",
+            "ADM0_A3": "iso3",
+            "NAME": "name",
+            "NAME_LONG": "name_long",
+            "FORMAL_EN": "formal_name",
+            "CONTINENT": "continent",
+            "SUBREGION": "subregion",
+            "POP_EST": "pop_est",
         }  # fmt: skip
     )
     if frame.crs is None or frame.crs.to_epsg() != 4326:
@@ -88,6 +94,10 @@ def _read_countries(path: str) -> gpd.GeoDataFrame:
     if invalid.any():
         geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure")
         frame = frame.set_geometry(geoms)
+    # Natural Earth 110m has vertices at 180.00000000000006: clamp float noise into WGS 84's range.
+    frame = frame.set_geometry(
+        shapely.transform(frame.geometry.values, lambda xy: np.clip(xy, [-180.0, -90.0], [180.0, 90.0]))
+    )
     frame["pop_est"] = frame["pop_est"].astype("float64")
     for column in ("iso3", "name", "name_long", "formal_name", "continent", "subregion"):
         frame[column] = frame[column].astype("string")
@@ -126,7 +136,7 @@ def load_countries(scale: Scale = "110m", *, path: str | Path | None = None) -> 
 
 
 @cache
-def country_names(scale: Scale = "10m") -> "gpd.pd.DataFrame":
+def country_names(scale: Scale = "10m") -> gpd.pd.DataFrame:
     """Return the name and code columns of the bundled countries (no geometry).
 
     Used to resolve what users type ("Kyrgyz Republic", "FRA") to ``iso3``.
@@ -138,7 +148,10 @@ def country_names(scale: Scale = "10m") -> "gpd.pd.DataFrame":
 
 
 def default_cache_dir() -> Path:
-    """Return the download cache: ``$C5MAP_CACHE``, else ``$XDG_CACHE_HOME/c5map``, else ``~/.cache/c5map``."""
+    """Return the download cache folder.
+
+    ``$C5MAP_CACHE`` if set, else ``$XDG_CACHE_HOME/c5map``, else ``~/.cache/c5map``.
+    """
     if os.environ.get("C5MAP_CACHE"):
         return Path(os.environ["C5MAP_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"

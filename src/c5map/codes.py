@@ -108,7 +108,21 @@ class CodeBook:
             return exact
         key = normalise_name(text)
         close = difflib.get_close_matches(key, list(self.names), n=1, cutoff=0.8)
-        return self.names[close[0]] if close else None
+        if close:
+            return self.names[close[0]]
+        # A mistyped code ("UZZ"): suggest only a single best match, never a coin toss.
+        typed = text.strip().upper()
+        if re.fullmatch(r"[A-Z0-9]{2,4}", typed):
+            scored = sorted(
+                (
+                    (difflib.SequenceMatcher(None, typed, code).ratio(), code)
+                    for code in self.countries | set(self.regions)
+                ),
+                reverse=True,
+            )
+            if scored and scored[0][0] >= 0.6 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+                return scored[0][1]
+        return None
 
 
 def build_code_book(country_names: pd.DataFrame, regions: Mapping[str, Iterable[str]]) -> CodeBook:

@@ -106,7 +106,11 @@ def _convert(value: str, spec: Field) -> tuple[object, str | None]:
             number = float(value) if spec.type == "number" else int(value)
         except ValueError:
             kind = "a number" if spec.type == "number" else "a whole number"
-            hint = " (write plain digits, no currency signs or thousands separators)" if spec.type == "number" else ""
+            hint = (
+                " (write plain digits, no currency signs or thousands separators)"
+                if spec.type == "number"
+                else ""
+            )
             return None, f"{value!r} is not {kind}{hint}"
         if not math.isfinite(number):
             return None, f"{value!r} is not a finite number"
@@ -136,7 +140,12 @@ def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [
-            Problem(name, line, "", f"byte 0x{raw[exc.start]:02X} is not UTF-8 text; save the file as UTF-8 (CSV UTF-8)")
+            Problem(
+                name,
+                line,
+                "",
+                f"byte 0x{raw[exc.start]:02X} is not UTF-8 text; save the file as UTF-8 (CSV UTF-8)",
+            )
         ]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
@@ -211,7 +220,9 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
             problems.append(Problem(name, header_line, column, f"unknown column; {hint}"))
     for spec in schema.fields:
         if spec.required and spec.name not in header:
-            problems.append(Problem(name, header_line, spec.name, "required column is missing from the header"))
+            problems.append(
+                Problem(name, header_line, spec.name, "required column is missing from the header")
+            )
 
     position = {column: i for i, column in enumerate(header) if column in known}
     columns: dict[str, list] = {f.name: [] for f in schema.fields}
@@ -238,7 +249,9 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
             if spec.unique and value is not None:
                 first = first_seen[spec.name].setdefault(value, line)
                 if first != line:
-                    problems.append(Problem(name, line, spec.name, f"duplicate {value!r} (first at line {first})"))
+                    problems.append(
+                        Problem(name, line, spec.name, f"duplicate {value!r} (first at line {first})")
+                    )
             columns[spec.name].append(value)
         if len(schema.primary_key) > 1:
             key = tuple(columns[c][-1] for c in schema.primary_key)
@@ -246,7 +259,12 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
                 first = key_seen.setdefault(key, line)
                 if first != line:
                     problems.append(
-                        Problem(name, line, ", ".join(schema.primary_key), f"duplicate row {key} (first at line {first})")
+                        Problem(
+                            name,
+                            line,
+                            ", ".join(schema.primary_key),
+                            f"duplicate row {key} (first at line {first})",
+                        )
                     )
     return _typed_frame(schema, columns, lines), problems
 

@@ -1,0 +1,77 @@
+"""The ``c5map`` command: argument parsing and exit codes, nothing else.
+
+Exit status: 0 success, 2 bad input (every problem printed as
+``FILE:LINE: column: message``, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from c5map.errors import DataError, Problem
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+def _report(problems: list[Problem]) -> int:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    files = len({p.file for p in problems})
+    print(
+        f"{len(problems)} problem{'s' * (len(problems) != 1)} in {files} file{'s' * (files != 1)}; "
+        "nothing was written",
+        file=sys.stderr,
+    )
+    return EXIT_BAD_INPUT
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from c5map.validate import load_valid_tables
+
+    tables = load_valid_tables(args.data)
+    counts = ", ".join(
+        f"{len(tables[name])} {name}" for name in ("deals", "trade", "resources", "events", "places")
+    )
+    where = args.data if args.data is not None else "bundled data"
+    print(f"{where}: valid ({counts})")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``c5map`` command."""
+    from c5map import __version__
+
+    parser = argparse.ArgumentParser(prog="c5map", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"c5map {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    validate = commands.add_parser("validate", help="check a data folder: every problem, located, in one run")
+    validate.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder with deals.csv and any other tables (default: the bundled data)",
+    )
+    validate.set_defaults(run=_cmd_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``c5map`` command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except DataError as exc:
+        return _report(exc.problems)
+    except OSError as exc:  # unreadable folder or file: say which, no traceback
+        name = exc.filename if exc.filename else ""
+        print(f"{name}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

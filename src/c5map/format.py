@@ -1,0 +1,139 @@
+"""Money and quantities as readers see them, with the source's qualifier kept.
+
+A figure never loses its qualifier: "exceeded $45 billion" stays "more than
+$45bn" in a tooltip, "nearly $15bn" stays "nearly".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+QUALIFIERS: tuple[str, ...] = ("exact", "about", "nearly", "over", "under", "undisclosed")
+
+_PREFIX = {"exact": "", "about": "about ", "nearly": "nearly ", "over": "more than ", "under": "less than "}
+
+
+def _trim(number: float) -> str:
+    """Up to three significant digits, no trailing zeros: 12.4, 129, 66.2, 8."""
+    text = f"{number:.3g}" if number < 1000 else f"{number:,.0f}"
+    if "e" in text:  # .3g switches to exponent from 1000 on; handled above, kept as a guard
+        text = f"{number:,.0f}"
+    return text
+
+
+def format_usd(value: float | None, qualifier: str = "exact") -> str:
+    """Format a dollar figure the way the article would write it.
+
+    Parameters
+    ----------
+    value : float or None
+        US dollars; ``None`` or NaN when undisclosed.
+    qualifier : str
+        One of :data:`QUALIFIERS`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_usd(45e9, "over")
+    'more than $45bn'
+    >>> format_usd(15e9, "nearly")
+    'nearly $15bn'
+    >>> format_usd(12.4e9)
+    '$12.4bn'
+    >>> format_usd(850e6, "about")
+    'about $850m'
+    >>> format_usd(None, "undisclosed")
+    'undisclosed value'
+    """
+    if qualifier not in QUALIFIERS:
+        raise ValueError(f"unknown qualifier {qualifier!r}")
+    if value is None or (isinstance(value, float) and math.isnan(value)) or qualifier == "undisclosed":
+        return "undisclosed value"
+    if value < 0:
+        raise ValueError("negative amounts are not figures c5map shows")
+    for size, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
+        if value >= size:
+            return f"{_PREFIX[qualifier]}${_trim(value / size)}{suffix}"
+    return f"{_PREFIX[qualifier]}${_trim(value)}"
+
+
+_UNIT_WORDS = {
+    "tonnes": "tonnes",
+    "percent_of_world_processing": "% of world processing",
+    "elements_of_17": "of the 17 rare-earth metals",
+}
+
+
+def format_quantity(value: float | None, unit: str, qualifier: str = "exact") -> str:
+    """Format a physical quantity with its unit and qualifier.
+
+    Examples
+    --------
+    >>> format_quantity(20e6, "tonnes", "over")
+    'more than 20 million tonnes'
+    >>> format_quantity(90, "percent_of_world_processing")
+    '90% of world processing'
+    >>> format_quantity(12, "elements_of_17")
+    '12 of the 17 rare-earth metals'
+    """
+    if qualifier not in QUALIFIERS:
+        raise ValueError(f"unknown qualifier {qualifier!r}")
+    if value is None or (isinstance(value, float) and math.isnan(value)) or qualifier == "undisclosed":
+        return "undisclosed quantity"
+    number = (
+        f"{_trim(value / 1e9)} billion"
+        if value >= 1e9
+        else (f"{_trim(value / 1e6)} million" if value >= 1e6 else _trim(value))
+    )
+    words = _UNIT_WORDS.get(unit, unit.replace("_", " "))
+    joiner = "" if words.startswith("%") else " "
+    return f"{_PREFIX[qualifier]}{number}{joiner}{words}"
+
+
+def combine_qualifiers(qualifiers: Iterable[str]) -> str:
+    """Return the qualifier of a sum of figures, kept honest.
+
+    A sum is only as exact as its least exact part: one ``over`` (a lower
+    bound) makes the sum a lower bound; ``under`` and ``nearly`` (upper
+    bounds) likewise make it an upper bound; bounds in both directions, or
+    any ``about``, make it ``about``. ``undisclosed`` parts add an unknown
+    positive amount, so the known total is a lower bound; a sum of nothing
+    but undisclosed parts is ``undisclosed``.
+
+    Examples
+    --------
+    >>> combine_qualifiers(["exact", "over"])
+    'over'
+    >>> combine_qualifiers(["nearly", "exact"])
+    'nearly'
+    >>> combine_qualifiers(["nearly", "under"])
+    'under'
+    >>> combine_qualifiers(["over", "under"])
+    'about'
+    >>> combine_qualifiers(["exact", "undisclosed"])
+    'over'
+    """
+    found = set(qualifiers)
+    unknown = found - set(QUALIFIERS)
+    if unknown:
+        raise ValueError(f"unknown qualifiers {sorted(unknown)}")
+    if not found:
+        raise ValueError("no figures to combine")
+    if found == {"undisclosed"}:
+        return "undisclosed"
+    if "undisclosed" in found:
+        found = (found - {"undisclosed"}) | {"over"}
+    lower, upper = "over" in found, bool(found & {"under", "nearly"})
+    if "about" in found or (lower and upper):
+        return "about"
+    if lower:
+        return "over"
+    if "under" in found:
+        return "under"
+    if "nearly" in found:
+        return "nearly"
+    return "exact"

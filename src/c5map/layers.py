@@ -1,0 +1,414 @@
+"""Joins of the tables with the boundaries: the layers maps and exports draw.
+
+Every layer is a GeoDataFrame in EPSG:4326 whose columns are listed in its
+function's docstring; maps, GeoJSON, GeoPackage and tooltips use the same
+names. Region-level figures stay on the region: they are never spread over
+member countries nor added to a member's figures.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from c5map.format import combine_qualifiers, format_usd
+from c5map.geodesic import great_circle
+from c5map.tables import Tables
+
+CRS = "EPSG:4326"
+
+
+def _text(value: object) -> str:
+    return (
+        "" if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else str(value)
+    )
+
+
+def capitals(tables: Tables) -> dict[str, tuple[float, float]]:
+    """Map each country with a capital in ``places.csv`` to its (lon, lat).
+
+    Examples
+    --------
+    >>> from c5map.tables import load_tables
+    >>> capitals(load_tables())["KAZ"]
+    (71.45, 51.18)
+    """
+    rows = tables.places[tables.places["role"] == "capital"]
+    return {
+        str(c): (float(x), float(y))
+        for c, x, y in zip(rows["country"], rows["lon"], rows["lat"], strict=True)
+    }
+
+
+def deal_totals(deals: pd.DataFrame) -> pd.DataFrame:
+    """Sum deals per partner, counterpart and value basis, keeping qualifiers honest.
+
+    Only figures of the same ``value_basis`` are added (an investment pledge
+    is never added to the value of agreements). Undisclosed deals are
+    counted, not summed, and make the total a lower bound.
+
+    Parameters
+    ----------
+    deals : pandas.DataFrame
+        The deals table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``partner, country, value_basis, value_usd`` (NaN when every
+        deal is undisclosed), ``value_qualifier, value_text, n_deals,
+        n_undisclosed, deal_ids`` (``"; "``-joined), ``first_date, last_date``;
+        sorted by partner, country, value_basis.
+
+    Examples
+    --------
+    >>> from c5map.tables import load_tables
+    >>> totals = deal_totals(load_tables().deals)
+    >>> totals.loc[(totals.partner == "CHN") & (totals.country == "KAZ"), "value_text"].item()
+    'nearly $15bn'
+    """
+    columns = [
+        "partner",
+        "country",
+        "value_basis",
+        "value_usd",
+        "value_qualifier",
+        "value_text",
+        "n_deals",
+        "n_undisclosed",
+        "deal_ids",
+        "first_date",
+        "last_date",
+    ]
+    rows = []
+    for (partner, country, basis), group in deals.groupby(["partner", "country", "value_basis"], sort=True):
+        disclosed = group["value_usd"].dropna()
+        qualifier = combine_qualifiers(group["value_qualifier"])
+        value = float(disclosed.sum()) if len(disclosed) else float("nan")
+        rows.append({
+            "partner": partner, "country": country, "value_basis": basis,
+            "value_usd": value, "value_qualifier": qualifier, "value_text": format_usd(value, qualifier),
+            "n_deals": len(group), "n_undisclosed": int((group["value_qualifier"] == "undisclosed").sum()),
+            "deal_ids": "; ".join(sorted(group["deal_id"])),
+            "first_date": min(group["date"]), "last_date": max(group["date"]),
+        })  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({"n_deals": "int64", "n_undisclosed": "int64", "value_usd": "float64"})
+
+
+def partners(tables: Tables, region: str = "C5") -> list[str]:
+    """Partners with at least one deal in ``region`` or one of its members, sorted.
+
+    The region's own members (a domestic programme) are not partners.
+    """
+    members = set(tables.region_members().get(region, []))
+    deals = tables.deals
+    mask = deals["country"].isin(members | {region}) & ~deals["partner"].isin(members)
+    return sorted(str(p) for p in deals.loc[mask, "partner"].unique())
+
+
+def partner_country_figures(
+    tables: Tables,
+    countries: gpd.GeoDataFrame,
+    partner: str,
+    *,
+    region: str = "C5",
+    value_basis: str = "agreements",
+) -> gpd.GeoDataFrame:
+    """Return the members of ``region`` with the deals ``partner`` announced in each.
+
+    A member with no deal is kept, with ``has_figure`` False: "no reported
+    figure" is not zero.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per member: ``iso3, name, partner, value_basis, value_usd,
+        value_qualifier, value_text, n_deals, deal_ids, has_figure, geometry``.
+    """
+    members = tables.region_members().get(region, [])
+    totals = deal_totals(tables.deals)
+    totals = totals[(totals["partner"] == partner) & (totals["value_basis"] == value_basis)]
+    shapes = countries[countries["iso3"].isin(members)][["iso3", "name", "geometry"]]
+    out = shapes.merge(
+        totals.drop(columns=["partner", "value_basis"]), left_on="iso3", right_on="country", how="left"
+    )
+    out = out.drop(columns=["country"])
+    out.insert(2, "partner", partner)
+    out.insert(3, "value_basis", value_basis)
+    out["has_figure"] = out["n_deals"].notna()
+    out["n_deals"] = out["n_deals"].fillna(0).astype("int64")
+    out["value_text"] = out["value_text"].fillna("no reported figure")
+    out["value_qualifier"] = out["value_qualifier"].astype("string")
+    out["deal_ids"] = out["deal_ids"].fillna("")
+    columns = [
+        "iso3",
+        "name",
+        "partner",
+        "value_basis",
+        "value_usd",
+        "value_qualifier",
+        "value_text",
+        "n_deals",
+        "deal_ids",
+        "has_figure",
+        "geometry",
+    ]
+    return gpd.GeoDataFrame(
+        out[columns].sort_values("iso3").reset_index(drop=True), geometry="geometry", crs=CRS
+    )
+
+
+def region_outlines(tables: Tables, countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Each region dissolved into one outline.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``region, region_name, members`` (``"; "``-joined ISO3), ``geometry``.
+    """
+    rows = []
+    for region, members in tables.region_members().items():
+        shapes = countries.loc[countries["iso3"].isin(members), "geometry"].values
+        name = tables.regions.loc[tables.regions["region"] == region, "region_name"].iloc[0]
+        rows.append(
+            {
+                "region": region,
+                "region_name": str(name),
+                "members": "; ".join(members),
+                "geometry": shapely.coverage_union_all(shapes),
+            }
+        )
+    return gpd.GeoDataFrame(rows, columns=["region", "region_name", "members", "geometry"], crs=CRS)
+
+
+def region_figures(tables: Tables, countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Region-level figures (deals and trade coded to a region), drawn on the region's outline.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per figure: ``figure_id, kind`` (``deal`` or ``trade``),
+        ``region, region_name, partner, measure`` (value_basis for deals),
+        ``date, value_usd, value_qualifier, value_text, attributed_to,
+        source_id, geometry``.
+    """
+    outlines = region_outlines(tables, countries).set_index("region")
+    rows = []
+    for _, deal in tables.deals.iterrows():
+        if deal["country"] in outlines.index:
+            rows.append(
+                {
+                    "figure_id": deal["deal_id"],
+                    "kind": "deal",
+                    "region": deal["country"],
+                    "partner": deal["partner"],
+                    "measure": deal["value_basis"],
+                    "date": deal["date"],
+                    "value_usd": deal["value_usd"],
+                    "value_qualifier": deal["value_qualifier"],
+                    "attributed_to": _text(deal["attributed_to"]),
+                    "source_id": deal["source_id"],
+                }
+            )
+    for _, flow in tables.trade.iterrows():
+        for end, other in (("destination", "origin"), ("origin", "destination")):
+            if flow[end] in outlines.index:
+                rows.append(
+                    {
+                        "figure_id": flow["flow_id"],
+                        "kind": "trade",
+                        "region": flow[end],
+                        "partner": flow[other],
+                        "measure": flow["measure"],
+                        "date": str(flow["year"]),
+                        "value_usd": flow["value_usd"],
+                        "value_qualifier": flow["value_qualifier"],
+                        "attributed_to": _text(flow["attributed_to"]),
+                        "source_id": flow["source_id"],
+                    }
+                )
+                break
+    columns = [
+        "figure_id",
+        "kind",
+        "region",
+        "region_name",
+        "partner",
+        "measure",
+        "date",
+        "value_usd",
+        "value_qualifier",
+        "value_text",
+        "attributed_to",
+        "source_id",
+        "geometry",
+    ]
+    frame = pd.DataFrame(
+        rows, columns=[c for c in columns if c not in ("region_name", "value_text", "geometry")]
+    )
+    frame["region_name"] = [outlines.loc[r, "region_name"] for r in frame["region"]]
+    frame["value_text"] = [
+        format_usd(v, q) for v, q in zip(frame["value_usd"], frame["value_qualifier"], strict=True)
+    ]
+    frame["geometry"] = [outlines.loc[r, "geometry"] for r in frame["region"]]
+    frame = frame.astype({"value_usd": "float64"}).sort_values("figure_id").reset_index(drop=True)
+    return gpd.GeoDataFrame(frame[columns], geometry="geometry", crs=CRS)
+
+
+def _points(frame: pd.DataFrame, columns: list[str]) -> gpd.GeoDataFrame:
+    located = frame[frame["lon"].notna() & frame["lat"].notna()]
+    geometry = shapely.points(located["lon"].to_numpy(float), located["lat"].to_numpy(float))
+    out = located[columns].reset_index(drop=True)
+    return gpd.GeoDataFrame(out, geometry=list(geometry), crs=CRS)
+
+
+def resource_points(tables: Tables) -> gpd.GeoDataFrame:
+    """Resources that have a point (country-level figures have none).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The resources columns without lon/lat and source_passage, plus
+        ``quantity_text``; Point geometry.
+    """
+    from c5map.format import format_quantity
+
+    columns = [
+        "resource_id",
+        "name",
+        "country",
+        "commodity",
+        "elements",
+        "location_precision",
+        "quantity",
+        "unit",
+        "value_qualifier",
+        "status",
+        "date",
+        "attributed_to",
+        "note",
+        "source_id",
+    ]
+    out = _points(tables.resources, columns)
+    out.insert(
+        9,
+        "quantity_text",
+        [
+            format_quantity(q, u, v)
+            for q, u, v in zip(out["quantity"], out["unit"], out["value_qualifier"], strict=True)
+        ],
+    )
+    return out
+
+
+def event_points(tables: Tables) -> gpd.GeoDataFrame:
+    """Events that happened in a known city.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``event_id, date, name, kind, place, country, location_precision,
+        participants, source_id``; Point geometry.
+    """
+    columns = [
+        "event_id",
+        "date",
+        "name",
+        "kind",
+        "place",
+        "country",
+        "location_precision",
+        "participants",
+        "source_id",
+    ]
+    return _points(tables.events, columns)
+
+
+def place_points(tables: Tables) -> gpd.GeoDataFrame:
+    """Places as points: ``place_id, name, country, role, geonames_id``."""
+    return _points(tables.places, ["place_id", "name", "country", "role", "geonames_id"])
+
+
+def flows(tables: Tables) -> gpd.GeoDataFrame:
+    """Deals and trade between two countries as great-circle lines between their capitals.
+
+    Region-level figures are not flows (see :func:`region_figures`); a row
+    whose ends lack a capital in ``places.csv`` is left out.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``flow_id, kind`` (``deal`` or ``trade``), ``origin, destination,
+        measure`` (value_basis for deals), ``date, value_usd,
+        value_qualifier, value_text, attributed_to, source_id``;
+        LineString or MultiLineString (split at ±180°), sorted by flow_id.
+    """
+    caps = capitals(tables)
+    rows = []
+    candidates = [
+        (
+            d["deal_id"],
+            "deal",
+            d["partner"],
+            d["country"],
+            d["value_basis"],
+            d["date"],
+            d["value_usd"],
+            d["value_qualifier"],
+            d["attributed_to"],
+            d["source_id"],
+        )
+        for _, d in tables.deals.iterrows()
+    ] + [
+        (
+            t["flow_id"],
+            "trade",
+            t["origin"],
+            t["destination"],
+            t["measure"],
+            str(t["year"]),
+            t["value_usd"],
+            t["value_qualifier"],
+            t["attributed_to"],
+            t["source_id"],
+        )
+        for _, t in tables.trade.iterrows()
+    ]
+    for flow_id, kind, origin, destination, measure, date, value, qualifier, attributed, source in candidates:
+        if origin == destination or origin not in caps or destination not in caps:
+            continue
+        (x1, y1), (x2, y2) = caps[origin], caps[destination]
+        rows.append(
+            {
+                "flow_id": flow_id,
+                "kind": kind,
+                "origin": origin,
+                "destination": destination,
+                "measure": measure,
+                "date": date,
+                "value_usd": value,
+                "value_qualifier": qualifier,
+                "value_text": format_usd(value, qualifier),
+                "attributed_to": _text(attributed),
+                "source_id": source,
+                "geometry": great_circle(x1, y1, x2, y2),
+            }
+        )
+    columns = [
+        "flow_id",
+        "kind",
+        "origin",
+        "destination",
+        "measure",
+        "date",
+        "value_usd",
+        "value_qualifier",
+        "value_text",
+        "attributed_to",
+        "source_id",
+        "geometry",
+    ]
+    frame = pd.DataFrame(rows, columns=columns).astype({"value_usd": "float64"})
+    return gpd.GeoDataFrame(frame.sort_values("flow_id").reset_index(drop=True), geometry="geometry", crs=CRS)

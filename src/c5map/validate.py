@@ -1,0 +1,231 @@
+"""Checks across tables and against the boundaries, on top of the per-file checks.
+
+:func:`validate` is what ``c5map validate`` and ``c5map build`` run: every
+problem of every file, located by file, line and column, in one list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from c5map.boundaries import country_names, load_countries
+from c5map.codes import CodeBook, build_code_book
+from c5map.errors import DataError, Problem, display_path
+from c5map.schema import table_schemas
+from c5map.tables import Tables, read_tables
+
+#: How far (degrees) a point may lie outside its country's 1:10m polygon: coastal
+#: cities sit on generalised shorelines.
+POINT_TOLERANCE_DEG = 0.05
+
+
+def _rows(frame: pd.DataFrame, column: str) -> Iterator[tuple[int, str]]:
+    for line, value in frame[column].items():
+        if value is not pd.NA and value is not None:
+            yield int(line), str(value)
+
+
+def _check_codes(tables: Tables, book: CodeBook, names: dict[str, str]) -> list[Problem]:
+    problems = []
+    for table, schema in table_schemas().items():
+        for spec in schema.fields:
+            if spec.code is None:
+                continue
+            allow_region = spec.code == "country_or_region"
+            for line, value in _rows(tables[table], spec.name):
+                if book.is_country(value) or (allow_region and book.is_region(value)):
+                    continue
+                if book.is_region(value):
+                    problems.append(
+                        Problem(
+                            names[table],
+                            line,
+                            spec.name,
+                            f"{value!r} is a region; this column takes a country code",
+                        )
+                    )
+                    continue
+                guess = book.suggest(value)
+                hint = (
+                    f"; did you mean {guess!r}?" if guess and (allow_region or book.is_country(guess)) else ""
+                )
+                what = "country or region code" if allow_region else "country code"
+                problems.append(
+                    Problem(
+                        names[table],
+                        line,
+                        spec.name,
+                        f"{value!r} is not a known {what} (ISO 3166-1 alpha-3 / Natural Earth ADM0_A3){hint}",
+                    )
+                )
+    for line, region in _rows(tables.regions, "region"):
+        if book.is_country(region):
+            problems.append(
+                Problem(
+                    names["regions"],
+                    line,
+                    "region",
+                    f"{region!r} is a country code; choose a region code that is not one",
+                )
+            )
+    return problems
+
+
+def _check_foreign_keys(tables: Tables, names: dict[str, str]) -> list[Problem]:
+    problems = []
+    for table, schema in table_schemas().items():
+        for fk in schema.foreign_keys:
+            (column,), (ref_column,) = fk.fields, fk.ref_fields
+            known = set(tables[fk.table][ref_column].dropna())
+            for line, value in _rows(tables[table], column):
+                if value not in known:
+                    problems.append(
+                        Problem(names[table], line, column, f"{value!r} is not listed in {names[fk.table]}")
+                    )
+    return problems
+
+
+def _check_rules(tables: Tables, names: dict[str, str]) -> list[Problem]:
+    """Rules that tie two columns of one row together."""
+    problems = []
+    deals = tables.deals
+    undisclosed = (deals["value_qualifier"] == "undisclosed").fillna(False)
+    stated = deals["value_qualifier"].notna() & ~undisclosed
+    for line in deals.index[undisclosed & deals["value_usd"].notna()]:
+        problems.append(
+            Problem(
+                names["deals"],
+                int(line),
+                "value_usd",
+                "a value is given but value_qualifier is 'undisclosed'",
+            )
+        )
+    for line in deals.index[stated & deals["value_usd"].isna()]:
+        problems.append(
+            Problem(
+                names["deals"],
+                int(line),
+                "value_usd",
+                "value is empty; give it, or set value_qualifier to 'undisclosed'",
+            )
+        )
+    trade = tables.trade
+    for line in trade.index[(trade["origin"] == trade["destination"]).fillna(False)]:
+        problems.append(
+            Problem(names["trade"], int(line), "destination", "destination is the same as origin")
+        )
+    capitals = tables.places[tables.places["role"] == "capital"]
+    seen: dict[str, int] = {}
+    for line, country in _rows(capitals, "country"):
+        first = seen.setdefault(country, line)
+        if first != line:
+            problems.append(
+                Problem(names["places"], line, "role", f"{country} already has a capital (line {first})")
+            )
+    return problems
+
+
+# Which location_precision values promise a point (lon/lat), per table.
+_POINT_PRECISIONS = {"resources": {"exact", "approximate", "region"}, "events": {"city"}, "places": None}
+
+
+def _check_points(
+    tables: Tables, countries: gpd.GeoDataFrame, book: CodeBook, names: dict[str, str]
+) -> list[Problem]:
+    problems = []
+    shapes = dict(zip(countries["iso3"], countries.geometry, strict=True))
+    for table, with_point in _POINT_PRECISIONS.items():
+        frame = tables[table]
+        for line, row in frame.iterrows():
+            line = int(line)
+            has_lon, has_lat = pd.notna(row["lon"]), pd.notna(row["lat"])
+            if has_lon != has_lat:
+                missing = "lat" if has_lon else "lon"
+                problems.append(Problem(names[table], line, missing, "lon and lat go together; one is empty"))
+                continue
+            precision = row.get("location_precision")
+            if with_point is not None and pd.notna(precision):
+                if precision in with_point and not has_lon:
+                    problems.append(
+                        Problem(
+                            names[table], line, "lon", f"location_precision {precision!r} needs lon and lat"
+                        )
+                    )
+                elif precision not in with_point and has_lon:
+                    problems.append(
+                        Problem(
+                            names[table],
+                            line,
+                            "lon",
+                            f"location_precision {precision!r} means no point; leave lon and lat empty",
+                        )
+                    )
+                    continue
+            if not has_lon or pd.isna(row["country"]) or not book.is_country(row["country"]):
+                continue
+            lon, lat, iso3 = float(row["lon"]), float(row["lat"]), str(row["country"])
+            shape = shapes.get(iso3)
+            if shape is None:
+                continue
+            if shape.distance(shapely.Point(lon, lat)) <= POINT_TOLERANCE_DEG:
+                continue
+            swapped = -90 <= lon <= 90 and shape.distance(shapely.Point(lat, lon)) <= POINT_TOLERANCE_DEG
+            hint = "; lon and lat look swapped" if swapped else ""
+            problems.append(
+                Problem(names[table], line, "lon, lat", f"point ({lon}, {lat}) is not inside {iso3}{hint}")
+            )
+    return problems
+
+
+def validate(data_dir: Path | None = None) -> tuple[Tables, list[Problem]]:
+    """Run every check on a data folder.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path, optional
+        A folder laid out like ``data/``; only ``deals.csv`` is required.
+        Default: the bundled data.
+
+    Returns
+    -------
+    tables : Tables
+        What could be read (cells with a problem are empty).
+    problems : list of Problem
+        Sorted by file, line and column; empty when the folder is clean.
+
+    Examples
+    --------
+    >>> tables, problems = validate()
+    >>> problems
+    []
+    """
+    tables, problems = read_tables(data_dir)
+    names = {name: display_path(path) if path else name + ".csv" for name, path in tables.paths.items()}
+    if data_dir is not None:
+        bundled = {name for name, path in tables.paths.items() if path and path.parent != Path(data_dir)}
+        names.update({name: f"{names[name]} (bundled; {Path(data_dir).name}/ has none)" for name in bundled})
+    countries = load_countries("10m")
+    book = build_code_book(country_names("10m"), tables.region_members())
+    across = (
+        _check_codes(tables, book, names)
+        + _check_foreign_keys(tables, names)
+        + _check_rules(tables, names)
+        + _check_points(tables, countries, book, names)
+    )
+    # A cell that failed its own check is empty in `tables`; rules about it would only repeat that.
+    failed = {(p.file, p.line, p.column) for p in problems}
+    problems += [p for p in across if (p.file, p.line, p.column) not in failed]
+    return tables, sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.message))
+
+
+def load_valid_tables(data_dir: Path | None = None) -> Tables:
+    """Return the tables of a data folder, or raise :class:`DataError` with every problem."""
+    tables, problems = validate(data_dir)
+    if problems:
+        raise DataError(problems)
+    return tables

@@ -1,0 +1,45 @@
+"""Shared fixtures: the bundled tables, the article copy, and editable copies of the data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from c5map._paths import bundled_data_dir
+from c5map.tables import load_tables
+
+REPO = Path(__file__).resolve().parents[1]
+ARTICLE = REPO.parent / "shared" / "sources" / "c5plus1-article.txt"
+
+
+@pytest.fixture(scope="session")
+def tables():
+    return load_tables()
+
+
+@pytest.fixture(scope="session")
+def article() -> str:
+    """The paraphrased article copy; it is not committed, CI has it beside the repo."""
+    if not ARTICLE.is_file():
+        pytest.skip(f"article copy not found at {ARTICLE} (it lives in shared/sources, beside the repo)")
+    return ARTICLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled CSV tables (no Natural Earth) in tmp_path/data."""
+    target = tmp_path / "data"
+    target.mkdir()
+    for csv in bundled_data_dir().glob("*.csv"):
+        shutil.copy(csv, target / csv.name)
+    return target
+
+
+def replace_line(path: Path, line: int, old: str, new: str) -> None:
+    """Replace text on one 1-based line of a file, failing if it is not there."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert old in lines[line - 1], f"{old!r} not on line {line} of {path.name}: {lines[line - 1]!r}"
+    lines[line - 1] = lines[line - 1].replace(old, new, 1)
+    path.write_text("\n".join(lines), encoding="utf-8")

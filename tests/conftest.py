@@ -43,3 +43,13 @@ def replace_line(path: Path, line: int, old: str, new: str) -> None:
     assert old in lines[line - 1], f"{old!r} not on line {line} of {path.name}: {lines[line - 1]!r}"
     lines[line - 1] = lines[line - 1].replace(old, new, 1)
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A headless Chromium; a missing browser or asset folder fails the test, it is never skipped."""
+    from browser import Chromium
+
+    browser = Chromium()
+    yield browser
+    browser.close()

@@ -103,9 +103,7 @@ def mirror(tmp_path: Path):
                 bundled_data_dir() / "naturalearth" / f"ne_110m_admin_0_countries.{part}",
                 f"ne_110m_admin_0_countries.{part}",
             )
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(root))
-    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield (
@@ -119,9 +117,7 @@ def mirror(tmp_path: Path):
 def test_fetch_downloads_verifies_and_caches(mirror, tmp_path):
     url, sha, server = mirror
     cache = tmp_path / "cache"
-    path = fetch_naturalearth(
-        "ne_110m_admin_0_countries.zip", sha256=sha, scale="110m", base_url=url, cache_dir=cache
-    )
+    path = fetch_naturalearth("ne_110m_admin_0_countries.zip", sha256=sha, scale="110m", base_url=url, cache_dir=cache)
     assert path.is_file() and path.is_relative_to(cache)
     world = load_countries(path=path)
     assert len(world) == 177 and world.crs.to_epsg() == 4326
@@ -145,7 +141,5 @@ def test_fetch_rejects_a_wrong_checksum_and_caches_nothing(mirror, tmp_path):
 def test_fetch_missing_file_raises_and_caches_nothing(mirror, tmp_path):
     url, sha, _ = mirror
     with pytest.raises(urllib.error.HTTPError):
-        fetch_naturalearth(
-            "ne_110m_nothing.zip", sha256=sha, scale="110m", base_url=url, cache_dir=tmp_path / "c"
-        )
+        fetch_naturalearth("ne_110m_nothing.zip", sha256=sha, scale="110m", base_url=url, cache_dir=tmp_path / "c")
     assert [p for p in (tmp_path / "c").rglob("*") if p.is_file()] == []

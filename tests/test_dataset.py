@@ -49,9 +49,7 @@ def test_every_column_is_described(table):
         assert len(field.description) > 10, f"{table}.{field.name} needs a description"
 
 
-@pytest.mark.parametrize(
-    "row", _records("deals") + _records("trade") + _records("resources") + _records("events")
-)
+@pytest.mark.parametrize("row", _records("deals") + _records("trade") + _records("resources") + _records("events"))
 def test_source_passage_is_verbatim_in_the_article(row, article):
     passages = row["source_passage"].split(PASSAGE_SEPARATOR)
     for passage in passages:
@@ -97,9 +95,7 @@ def test_every_mappable_fact_is_a_row():
     }
     for (table, column), expected in figures.items():
         assert expected <= set(TABLES[table][column].dropna()), (table, expected - set(TABLES[table][column]))
-    assert {"2015", "2021", "2022", "2023", "2025-09", "2025-10", "2025-04", "2025-11-06"} <= set(
-        TABLES.events["date"]
-    )
+    assert {"2015", "2021", "2022", "2023", "2025-09", "2025-10", "2025-04", "2025-11-06"} <= set(TABLES.events["date"])
 
 
 def test_region_level_figures_stay_on_the_region():

@@ -13,9 +13,7 @@ from c5map.validate import validate
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "c5map.cli", *args], capture_output=True, text=True, check=False
-    )
+    return subprocess.run([sys.executable, "-m", "c5map.cli", *args], capture_output=True, text=True, check=False)
 
 
 def test_bundled_data_is_valid():
@@ -107,9 +105,7 @@ def test_cli_reports_every_problem_in_one_run(data_copy):
         for line in lines
     )
     assert any(
-        line.endswith(
-            "trade.csv:4: value_qualifier: 'precise' is not one of exact, about, nearly, over, under"
-        )
+        line.endswith("trade.csv:4: value_qualifier: 'precise' is not one of exact, about, nearly, over, under")
         for line in lines
     )
 
@@ -127,10 +123,7 @@ def test_missing_deals_suggests_a_misnamed_file(tmp_path, data_copy):
     (data_copy / "deals.csv").rename(data_copy / "deal.csv")
     assert main(["validate", "--data", str(data_copy)]) == 2
     _, problems = validate(data_copy)
-    assert (
-        len(problems) == 1
-        and "required table is missing; found 'deal.csv': rename it?" in problems[0].message
-    )
+    assert len(problems) == 1 and "required table is missing; found 'deal.csv': rename it?" in problems[0].message
 
 
 def test_missing_folder_is_a_clear_error(tmp_path, capsys):

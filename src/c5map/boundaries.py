@@ -141,9 +141,7 @@ def country_names(scale: Scale = "10m") -> gpd.pd.DataFrame:
 
     Used to resolve what users type ("Kyrgyz Republic", "FRA") to ``iso3``.
     """
-    frame = pyogrio.read_dataframe(
-        bundled_path(scale), columns=NAME_COLUMNS, read_geometry=False, encoding="UTF-8"
-    )
+    frame = pyogrio.read_dataframe(bundled_path(scale), columns=NAME_COLUMNS, read_geometry=False, encoding="UTF-8")
     return frame.rename(columns={"ADM0_A3": "iso3"})
 
 
@@ -236,3 +234,53 @@ def fetch_naturalearth(
         raise ChecksumError(f"{url}: SHA-256 is {actual}, expected {expected}; nothing was cached")
     part_path.replace(target)
     return target
+
+
+#: Deepest zoom c5map's pages allow; the geometry is simplified for it.
+MAX_ZOOM = 6
+
+
+def pixel_degrees(zoom: int) -> float:
+    """Size of one screen pixel in degrees of longitude at ``zoom`` (256-pixel Web Mercator tiles)."""
+    return 360.0 / (256 * 2**zoom)
+
+
+def web_countries(iso3: list[str] | None = None, *, max_zoom: int = MAX_ZOOM, scale: Scale = "10m") -> gpd.GeoDataFrame:
+    """Countries simplified for a web page: error under half a pixel at ``max_zoom``.
+
+    The countries are simplified together as a coverage
+    (:func:`shapely.coverage_simplify`), so shared borders stay shared: no
+    gaps or overlaps between neighbours. Coordinates are then rounded to a
+    tenth of a pixel at ``max_zoom``.
+
+    Parameters
+    ----------
+    iso3 : list of str, optional
+        The countries to keep; default all.
+    max_zoom : int
+        The deepest zoom the page allows.
+    scale : {"110m", "10m"}
+        The source.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        As :func:`load_countries`, fewer vertices.
+    """
+    frame = load_countries(scale)
+    if iso3 is not None:
+        frame = frame[frame["iso3"].isin(iso3)].reset_index(drop=True)
+    tolerance = pixel_degrees(max_zoom) / 2
+    simplified = shapely.coverage_simplify(frame.geometry.values, tolerance)
+    decimals = max(0, int(np.ceil(-np.log10(pixel_degrees(max_zoom) / 10))))
+    return frame.set_geometry(quantise(simplified, decimals))
+
+
+def quantise(geometries: np.ndarray, decimals: int) -> np.ndarray:
+    """Snap coordinates to a grid of ``10**-decimals`` degrees, keeping geometries valid.
+
+    Coordinates come out as the shortest decimal with that many places
+    (``45.05``, not ``45.050000000000004``), which keeps GeoJSON small.
+    """
+    snapped = shapely.make_valid(shapely.set_precision(geometries, 10.0**-decimals), method="structure")
+    return shapely.transform(snapped, lambda xy: np.round(xy, decimals))

@@ -22,8 +22,7 @@ def _report(problems: list[Problem]) -> int:
         print(problem, file=sys.stderr)
     files = len({p.file for p in problems})
     print(
-        f"{len(problems)} problem{'s' * (len(problems) != 1)} in {files} file{'s' * (files != 1)}; "
-        "nothing was written",
+        f"{len(problems)} problem{'s' * (len(problems) != 1)} in {files} file{'s' * (files != 1)}; nothing was written",
         file=sys.stderr,
     )
     return EXIT_BAD_INPUT
@@ -33,11 +32,20 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from c5map.validate import load_valid_tables
 
     tables = load_valid_tables(args.data)
-    counts = ", ".join(
-        f"{len(tables[name])} {name}" for name in ("deals", "trade", "resources", "events", "places")
-    )
+    counts = ", ".join(f"{len(tables[name])} {name}" for name in ("deals", "trade", "resources", "events", "places"))
     where = args.data if args.data is not None else "bundled data"
     print(f"{where}: valid ({counts})")
+    return EXIT_OK
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from c5map.build import build
+
+    try:
+        build(args.data, args.out, tiles=args.tiles)
+    except ValueError as exc:  # an unusable --tiles name
+        print(f"c5map build: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return EXIT_OK
 
 
@@ -57,6 +65,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder with deals.csv and any other tables (default: the bundled data)",
     )
     validate.set_defaults(run=_cmd_validate)
+    from c5map.maps.frame import DEFAULT_TILES
+
+    build = commands.add_parser("build", help="validate, then write every map to OUT/maps/")
+    build.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder with deals.csv and any other tables (default: the bundled data)",
+    )
+    build.add_argument(
+        "--out",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="where maps/ is written (default: the current folder)",
+    )
+    build.add_argument(
+        "--tiles",
+        default=DEFAULT_TILES,
+        metavar="NAME|none",
+        help=f"xyzservices tile provider (default {DEFAULT_TILES}), or 'none' for Natural Earth land and sea only",
+    )
+    build.set_defaults(run=_cmd_build)
     return parser
 
 

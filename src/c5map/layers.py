@@ -20,9 +20,7 @@ CRS = "EPSG:4326"
 
 
 def _text(value: object) -> str:
-    return (
-        "" if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else str(value)
-    )
+    return "" if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def capitals(tables: Tables) -> dict[str, tuple[float, float]]:
@@ -35,10 +33,7 @@ def capitals(tables: Tables) -> dict[str, tuple[float, float]]:
     (71.45, 51.18)
     """
     rows = tables.places[tables.places["role"] == "capital"]
-    return {
-        str(c): (float(x), float(y))
-        for c, x, y in zip(rows["country"], rows["lon"], rows["lat"], strict=True)
-    }
+    return {str(c): (float(x), float(y)) for c, x, y in zip(rows["country"], rows["lon"], rows["lat"], strict=True)}
 
 
 def deal_totals(deals: pd.DataFrame) -> pd.DataFrame:
@@ -131,9 +126,7 @@ def partner_country_figures(
     totals = deal_totals(tables.deals)
     totals = totals[(totals["partner"] == partner) & (totals["value_basis"] == value_basis)]
     shapes = countries[countries["iso3"].isin(members)][["iso3", "name", "geometry"]]
-    out = shapes.merge(
-        totals.drop(columns=["partner", "value_basis"]), left_on="iso3", right_on="country", how="left"
-    )
+    out = shapes.merge(totals.drop(columns=["partner", "value_basis"]), left_on="iso3", right_on="country", how="left")
     out = out.drop(columns=["country"])
     out.insert(2, "partner", partner)
     out.insert(3, "value_basis", value_basis)
@@ -155,9 +148,7 @@ def partner_country_figures(
         "has_figure",
         "geometry",
     ]
-    return gpd.GeoDataFrame(
-        out[columns].sort_values("iso3").reset_index(drop=True), geometry="geometry", crs=CRS
-    )
+    return gpd.GeoDataFrame(out[columns].sort_values("iso3").reset_index(drop=True), geometry="geometry", crs=CRS)
 
 
 def region_outlines(tables: Tables, countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -245,13 +236,9 @@ def region_figures(tables: Tables, countries: gpd.GeoDataFrame) -> gpd.GeoDataFr
         "source_id",
         "geometry",
     ]
-    frame = pd.DataFrame(
-        rows, columns=[c for c in columns if c not in ("region_name", "value_text", "geometry")]
-    )
+    frame = pd.DataFrame(rows, columns=[c for c in columns if c not in ("region_name", "value_text", "geometry")])
     frame["region_name"] = [outlines.loc[r, "region_name"] for r in frame["region"]]
-    frame["value_text"] = [
-        format_usd(v, q) for v, q in zip(frame["value_usd"], frame["value_qualifier"], strict=True)
-    ]
+    frame["value_text"] = [format_usd(v, q) for v, q in zip(frame["value_usd"], frame["value_qualifier"], strict=True)]
     frame["geometry"] = [outlines.loc[r, "geometry"] for r in frame["region"]]
     frame = frame.astype({"value_usd": "float64"}).sort_values("figure_id").reset_index(drop=True)
     return gpd.GeoDataFrame(frame[columns], geometry="geometry", crs=CRS)

@@ -106,11 +106,7 @@ def _convert(value: str, spec: Field) -> tuple[object, str | None]:
             number = float(value) if spec.type == "number" else int(value)
         except ValueError:
             kind = "a number" if spec.type == "number" else "a whole number"
-            hint = (
-                " (write plain digits, no currency signs or thousands separators)"
-                if spec.type == "number"
-                else ""
-            )
+            hint = " (write plain digits, no currency signs or thousands separators)" if spec.type == "number" else ""
             return None, f"{value!r} is not {kind}{hint}"
         if not math.isfinite(number):
             return None, f"{value!r} is not a finite number"
@@ -220,9 +216,7 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
             problems.append(Problem(name, header_line, column, f"unknown column; {hint}"))
     for spec in schema.fields:
         if spec.required and spec.name not in header:
-            problems.append(
-                Problem(name, header_line, spec.name, "required column is missing from the header")
-            )
+            problems.append(Problem(name, header_line, spec.name, "required column is missing from the header"))
 
     position = {column: i for i, column in enumerate(header) if column in known}
     columns: dict[str, list] = {f.name: [] for f in schema.fields}
@@ -231,9 +225,7 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
     key_seen: dict[tuple, int] = {}
     for line, record in records[1:]:
         if len(record) != len(header):
-            problems.append(
-                Problem(name, line, "", f"row has {len(record)} fields but the header has {len(header)}")
-            )
+            problems.append(Problem(name, line, "", f"row has {len(record)} fields but the header has {len(header)}"))
             continue
         lines.append(line)
         for spec in schema.fields:
@@ -249,9 +241,7 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
             if spec.unique and value is not None:
                 first = first_seen[spec.name].setdefault(value, line)
                 if first != line:
-                    problems.append(
-                        Problem(name, line, spec.name, f"duplicate {value!r} (first at line {first})")
-                    )
+                    problems.append(Problem(name, line, spec.name, f"duplicate {value!r} (first at line {first})"))
             columns[spec.name].append(value)
         if len(schema.primary_key) > 1:
             key = tuple(columns[c][-1] for c in schema.primary_key)

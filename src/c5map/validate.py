@@ -51,9 +51,7 @@ def _check_codes(tables: Tables, book: CodeBook, names: dict[str, str]) -> list[
                     )
                     continue
                 guess = book.suggest(value)
-                hint = (
-                    f"; did you mean {guess!r}?" if guess and (allow_region or book.is_country(guess)) else ""
-                )
+                hint = f"; did you mean {guess!r}?" if guess and (allow_region or book.is_country(guess)) else ""
                 what = "country or region code" if allow_region else "country code"
                 problems.append(
                     Problem(
@@ -116,17 +114,13 @@ def _check_rules(tables: Tables, names: dict[str, str]) -> list[Problem]:
         )
     trade = tables.trade
     for line in trade.index[(trade["origin"] == trade["destination"]).fillna(False)]:
-        problems.append(
-            Problem(names["trade"], int(line), "destination", "destination is the same as origin")
-        )
+        problems.append(Problem(names["trade"], int(line), "destination", "destination is the same as origin"))
     capitals = tables.places[tables.places["role"] == "capital"]
     seen: dict[str, int] = {}
     for line, country in _rows(capitals, "country"):
         first = seen.setdefault(country, line)
         if first != line:
-            problems.append(
-                Problem(names["places"], line, "role", f"{country} already has a capital (line {first})")
-            )
+            problems.append(Problem(names["places"], line, "role", f"{country} already has a capital (line {first})"))
     return problems
 
 
@@ -134,9 +128,7 @@ def _check_rules(tables: Tables, names: dict[str, str]) -> list[Problem]:
 _POINT_PRECISIONS = {"resources": {"exact", "approximate", "region"}, "events": {"city"}, "places": None}
 
 
-def _check_points(
-    tables: Tables, countries: gpd.GeoDataFrame, book: CodeBook, names: dict[str, str]
-) -> list[Problem]:
+def _check_points(tables: Tables, countries: gpd.GeoDataFrame, book: CodeBook, names: dict[str, str]) -> list[Problem]:
     problems = []
     shapes = dict(zip(countries["iso3"], countries.geometry, strict=True))
     for table, with_point in _POINT_PRECISIONS.items():
@@ -152,9 +144,7 @@ def _check_points(
             if with_point is not None and pd.notna(precision):
                 if precision in with_point and not has_lon:
                     problems.append(
-                        Problem(
-                            names[table], line, "lon", f"location_precision {precision!r} needs lon and lat"
-                        )
+                        Problem(names[table], line, "lon", f"location_precision {precision!r} needs lon and lat")
                     )
                 elif precision not in with_point and has_lon:
                     problems.append(
@@ -176,9 +166,7 @@ def _check_points(
                 continue
             swapped = -90 <= lon <= 90 and shape.distance(shapely.Point(lat, lon)) <= POINT_TOLERANCE_DEG
             hint = "; lon and lat look swapped" if swapped else ""
-            problems.append(
-                Problem(names[table], line, "lon, lat", f"point ({lon}, {lat}) is not inside {iso3}{hint}")
-            )
+            problems.append(Problem(names[table], line, "lon, lat", f"point ({lon}, {lat}) is not inside {iso3}{hint}"))
     return problems
 
 

@@ -1,0 +1,199 @@
+"""Trade totals: export flows and a choropleth of destinations; partners' trade with a region on one scale."""
+
+from __future__ import annotations
+
+import math
+
+import folium
+import geopandas as gpd
+
+from c5map import layers
+from c5map.boundaries import web_countries
+from c5map.format import format_usd
+from c5map.maps.common import display_names, members_bounds, source_label, source_line
+from c5map.maps.frame import (
+    DEFAULT_TILES,
+    INK,
+    LegendEntry,
+    LegendSection,
+    PageText,
+    ShapeLayer,
+    SharedShapes,
+    add_legend,
+    class_colours,
+    class_labels,
+    class_of,
+    latlon_parts,
+    layer_key,
+    line_weight,
+    new_map,
+    nice_breaks,
+    partner_colour,
+    stable_ids,
+    symbol_radius,
+    tooltip_html,
+)
+from c5map.tables import Tables
+
+#: Radius on the ground of the largest circle comparing partners' trade with a region.
+LARGEST_SYMBOL_KM = 600.0
+#: The trade page spans Turkey to China: zoom 5 is as deep as it needs, and keeps China's coast light.
+TRADE_MAX_ZOOM = 5
+
+
+def trade_map(
+    tables: Tables,
+    *,
+    tiles: str | None = DEFAULT_TILES,
+    region: str = "C5",
+    countries: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """Build the trade map.
+
+    One layer per exporter and year (the article has Russia's 2023 export
+    destinations): great-circle flows from the exporter's capital, width by
+    value, and the destinations coloured by value. One layer compares the
+    partners' total trade with ``region`` as proportional circles on a
+    single scale (area by value), side by side over the region.
+
+    Returns
+    -------
+    folium.Map
+    """
+    trade = tables.trade
+    members = tables.region_members().get(region, [])
+    exports = trade[trade["measure"] == "exports"]
+    totals = trade[
+        (trade["measure"] == "total_trade") & ((trade["destination"] == region) | (trade["origin"] == region))
+    ]
+    destinations = sorted(set(exports["destination"]) | set(members))
+    if countries is None:
+        countries = web_countries(
+            [c for c in destinations if c not in tables.region_members()], max_zoom=TRADE_MAX_ZOOM
+        )
+    names = display_names(tables)
+    flows = layers.flows(tables)
+    flows = flows[(flows["kind"] == "trade") & (flows["measure"] == "exports")]
+    exporters = sorted({(str(o), int(y)) for o, y in zip(exports["origin"], exports["year"], strict=True)})
+    largest = float(trade["value_usd"].max()) if len(trade) else 0.0
+    breaks = nice_breaks(list(exports["value_usd"]), classes=4)
+    focus = [c for c in set(exports["destination"]) | set(members) if c in set(countries["iso3"])]
+    page = PageText(
+        title="Trade with and around " + names.get(region, region),
+        subtitle="Export flows by destination, and partners' total trade with the region on one scale.",
+        source=source_line(tables, trade["source_id"]),
+    )
+    with stable_ids(f"trade:{region}"):
+        m = new_map(page, members_bounds(countries, focus or members, pad=2.0), tiles, max_zoom=TRADE_MAX_ZOOM)
+        shapes = SharedShapes(countries[countries["iso3"].isin(destinations)])
+        m.add_child(shapes)
+        sections, hidden = [], []
+        for index, (origin, year) in enumerate(exporters):
+            colour = partner_colour(origin)
+            shades = class_colours(colour, len(breaks) + 1)
+            name = f"Exports from {names.get(origin, origin)}, {year}"
+            group = folium.FeatureGroup(name=layer_key(name), show=index == 0)
+            if index:
+                hidden.append(name)
+            rows = exports[(exports["origin"] == origin) & (exports["year"] == year)]
+            styles, tips = {}, {}
+            for _, row in rows.iterrows():
+                dest = row["destination"]
+                value_text = format_usd(row["value_usd"], row["value_qualifier"])
+                tip = tooltip_html(
+                    names.get(dest, dest),
+                    [
+                        (f"Exports from {names.get(origin, origin)}, {year}", value_text),
+                        ("Source", source_label(tables, row["source_id"], row["attributed_to"])),
+                    ],
+                )
+                if dest in set(countries["iso3"]):
+                    styles[dest] = {
+                        "fillColor": shades[class_of(row["value_usd"], breaks)],
+                        "fillOpacity": 0.85,
+                        "color": INK,
+                        "weight": 1,
+                    }
+                    tips[dest] = tip
+                flow = flows[flows["flow_id"] == row["flow_id"]]
+                if len(flow):
+                    folium.PolyLine(
+                        latlon_parts(flow.geometry.iloc[0]),
+                        color=colour,
+                        opacity=0.8,
+                        weight=line_weight(row["value_usd"], largest),
+                        tooltip=folium.Tooltip(tip),
+                    ).add_to(group)
+            group.add_child(ShapeLayer(shapes, styles, tips))
+            group.add_to(m)
+            entries = [
+                LegendEntry(label, fill=shade)
+                for label, shade in zip(class_labels(breaks, format_usd), shades, strict=True)
+            ]
+            entries.append(LegendEntry("flow from the capital, width by value", edge=colour, shape="line", size=5))
+            sections.append(LegendSection(name, tuple(entries), layer=name))
+        if len(totals) and region in tables.region_members():
+            outlines = layers.region_outlines(tables, countries)
+            outline_shapes = SharedShapes(outlines[outlines["region"] == region], "region")
+            m.add_child(outline_shapes)
+            centre = outlines.set_index("region").loc[region].geometry.representative_point()
+            name = f"Total trade with {names.get(region, region)}"
+            group = folium.FeatureGroup(name=layer_key(name), show=True)
+            group.add_child(
+                ShapeLayer(
+                    outline_shapes,
+                    {region: {"fill": False, "color": INK, "weight": 2, "dashArray": "8 6"}},
+                    {},
+                )
+            )
+            ordered = totals.assign(
+                partner=[d if o == region else o for o, d in zip(totals["origin"], totals["destination"], strict=True)]
+            )
+            ordered = ordered.sort_values(["value_usd", "partner"], ascending=[False, True]).reset_index(drop=True)
+            biggest = float(ordered["value_usd"].max())
+            # Circles on the ground (km), so their areas compare at every zoom; laid side by side.
+            radii = [LARGEST_SYMBOL_KM * (v / biggest) ** 0.5 for v in ordered["value_usd"]]
+            km_per_degree = 111.32 * math.cos(math.radians(centre.y))
+            width = sum(2 * r for r in radii) + 80 * (len(radii) - 1)
+            x = centre.x - width / 2 / km_per_degree
+            entries = []
+            for (_, row), radius in zip(ordered.iterrows(), radii, strict=True):
+                partner = row["partner"]
+                x += radius / km_per_degree
+                value_text = format_usd(row["value_usd"], row["value_qualifier"])
+                label = f"{names.get(partner, partner)}, {row['year']}: {value_text}"
+                folium.Circle(
+                    location=(centre.y, x),
+                    radius=radius * 1000,
+                    color="#ffffff",
+                    weight=2,
+                    fill=True,
+                    fill_color=partner_colour(partner),
+                    fill_opacity=0.7,
+                    tooltip=folium.Tooltip(
+                        tooltip_html(
+                            f"{names.get(partner, partner)} – {names.get(region, region)} total trade, {row['year']}",
+                            [
+                                ("Value", value_text),
+                                ("Source", source_label(tables, row["source_id"], row["attributed_to"])),
+                            ],
+                            note="Region-level figure: not split between the countries. "
+                            "Circle area is proportional to value.",
+                        )
+                    ),
+                ).add_to(group)
+                x += (radius + 80) / km_per_degree
+                entries.append(
+                    LegendEntry(
+                        label,
+                        fill=partner_colour(partner),
+                        edge="#ffffff",
+                        shape="circle",
+                        size=2 * symbol_radius(row["value_usd"], biggest, biggest_px=12),
+                    )
+                )
+            group.add_to(m)
+            sections.append(LegendSection(f"{name} (circle area = value, one scale)", tuple(entries), layer=name))
+        folium.LayerControl(collapsed=False, position="topright").add_to(m)
+        add_legend(m, sections, hidden)
+    return m

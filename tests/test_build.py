@@ -1,0 +1,70 @@
+"""`c5map build`: validates first, writes maps/ only when everything succeeded."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import replace_line
+
+from c5map.cli import main
+
+
+def run_cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "c5map.cli", *args], capture_output=True, text=True, cwd=cwd, check=False
+    )
+
+
+def test_build_writes_maps_with_progress(tmp_path):
+    result = run_cli("build", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == [
+        "index.html",
+        "influence.html",
+        "resources.html",
+        "timeline.html",
+        "trade.html",
+    ]
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("validated bundled data: 9 deals")
+    assert any(line.startswith("[1/5] maps/influence.html: ") for line in lines)
+    assert lines[-1].startswith("wrote 5 files")
+    assert not any(p.name.startswith(".c5map-build") for p in tmp_path.iterdir())  # staging cleaned up
+
+
+def test_invalid_data_stops_the_build_and_keeps_previous_outputs(tmp_path, data_copy):
+    out = tmp_path / "out"
+    assert main(["build", "--data", str(data_copy), "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in (out / "maps").iterdir()}
+    replace_line(data_copy / "deals.csv", 3, "2025-09", "2025-13")
+    result = run_cli("build", "--data", str(data_copy), "--out", str(out))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "deals.csv:3: date: '2025-13' is not a date" in result.stderr
+    assert {p.name: p.read_bytes() for p in (out / "maps").iterdir()} == before
+
+
+def test_unknown_tiles_is_a_clear_error_and_writes_nothing(tmp_path):
+    result = run_cli("build", "--out", str(tmp_path), "--tiles", "NoSuch.Provider")
+    assert result.returncode == 2
+    assert "unknown tile provider 'NoSuch.Provider'" in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_tiles_that_need_a_key_are_refused(tmp_path):
+    result = run_cli("build", "--out", str(tmp_path), "--tiles", "CartoDB.Positron")
+    assert result.returncode == 2 and "needs an API key" in result.stderr
+
+
+def test_users_own_data_folder_builds(tmp_path, data_copy):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    deals = (data_copy / "deals.csv").read_text(encoding="utf-8").splitlines()
+    # only deals, plus one more partner: India with Kyrgyzstan
+    row = deals[3].replace("usa-kaz-wabtec-locomotives-2025", "ind-kgz-example").replace(",USA,KAZ,", ",IND,KGZ,")
+    (mine / "deals.csv").write_text("\n".join([*deals, row]) + "\n", encoding="utf-8")
+    result = run_cli("build", "--data", str(mine), "--out", str(tmp_path / "out"), "--tiles", "none")
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "out" / "maps" / "influence.html").read_text()
+    assert "India: deals" in html

@@ -1,0 +1,227 @@
+"""The maps as web pages, in a real headless Chromium with local assets and no network."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from c5map import layers
+from c5map.boundaries import web_countries
+from c5map.build import build
+from c5map.maps import MAPS
+from c5map.tables import load_tables
+
+REPO = Path(__file__).resolve().parents[1]
+TABLES = load_tables()
+C5 = TABLES.region_members()["C5"]
+FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build")
+    build(None, out, progress=lambda line: None)
+    return out / "maps"
+
+
+@pytest.fixture(scope="module")
+def built_without_tiles(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build-none")
+    build(None, out, tiles="none", progress=lambda line: None)
+    return out / "maps"
+
+
+def interactive_paths(page) -> int:
+    return page.locator(".leaflet-overlay-pane path.leaflet-interactive").count()
+
+
+def hover(page, lat: float, lon: float) -> str:
+    """Move the mouse over (lat, lon) and return the tooltip's text."""
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(50)
+    point = page.evaluate(
+        f"(() => {{ const p = {FIND_MAP}.latLngToContainerPoint([{lat}, {lon}]); "
+        "const r = document.querySelector('.leaflet-container').getBoundingClientRect(); "
+        "return [p.x + r.left, p.y + r.top]; })()"
+    )
+    page.mouse.move(point[0], point[1])
+    tooltip = page.locator(".leaflet-tooltip").last
+    tooltip.wait_for(state="visible", timeout=2000)
+    return tooltip.inner_text()
+
+
+def toggle(page, layer_name: str) -> None:
+    page.locator(".leaflet-control-layers-overlays label", has_text=layer_name).locator("input").click()
+    page.wait_for_timeout(50)
+
+
+@pytest.mark.parametrize("name", [*MAPS, "index.html"])
+def test_every_page_loads_without_errors(chromium, built, name):
+    visit = chromium.open(built / name)
+    assert visit.page_errors == []
+    assert visit.missing == []
+    if name != "index.html":
+        assert visit.page.evaluate("typeof L") == "object"
+        assert visit.page.locator(".c5-title h1").inner_text()
+        assert "Made with Natural Earth" in visit.page.locator(".c5-source").inner_text()
+        assert all(not u.startswith("https://cdn") for u in visit.aborted)  # only tiles are cut off
+    visit.page.close()
+
+
+def test_atlas_links_every_map(chromium, built):
+    visit = chromium.open(built / "index.html")
+    hrefs = visit.page.eval_on_selector_all("a", "links => links.map(a => a.getAttribute('href'))")
+    assert sorted(hrefs) == sorted(MAPS)
+    visit.page.close()
+
+
+def test_influence_counts_hover_and_toggle(chromium, built):
+    visit = chromium.open(built / "influence.html")
+    page = visit.page
+    us = layers.partner_country_figures(TABLES, web_countries(C5), "USA")
+    located_events = len(layers.event_points(TABLES))
+    arcs = int(us["has_figure"].sum())
+    # United States layer on at start: 5 countries, its arcs, the C5 outline, the events
+    assert interactive_paths(page) == len(C5) + arcs + 1 + located_events
+    # hovering each Central Asian country shows its figure with its qualifier
+    expected = {
+        "KAZ": "$4.2bn",
+        "UZB": "$8bn",
+        "KGZ": "no reported figure",
+        "TJK": "no reported figure",
+        "TKM": "no reported figure",
+    }
+    shapes = web_countries(C5).set_index("iso3")
+    for iso3, figure in expected.items():
+        # a point inside the country away from arcs and markers
+        point = shapes.loc[iso3].geometry.representative_point()
+        text = hover(page, point.y, point.x)
+        assert f"Deals with United States: {figure}" in text, (iso3, text)
+    # China's layer: Kazakhstan's figure keeps its "nearly"
+    toggle(page, "United States: deals")
+    toggle(page, "China: deals")
+    assert page.locator(".c5-legend-section", has_text="Deals with China").is_visible()
+    assert not page.locator(".c5-legend-section", has_text="Deals with United States").is_visible()
+    kaz = shapes.loc["KAZ"].geometry.representative_point()
+    assert "Deals with China: nearly $15bn" in hover(page, kaz.y, kaz.x)
+    chn_arcs = int(layers.partner_country_figures(TABLES, web_countries(C5), "CHN")["has_figure"].sum())
+    assert interactive_paths(page) == len(C5) + chn_arcs + 1 + located_events
+    # events layer off: its markers go
+    toggle(page, "Summits and forum meetings")
+    assert interactive_paths(page) == len(C5) + chn_arcs + 1
+    assert visit.page_errors == []
+    page.close()
+
+
+def test_influence_region_level_figure_is_on_the_outline(chromium, built):
+    visit = chromium.open(built / "influence.html")
+    page = visit.page
+    toggle(page, "United States: deals")
+    toggle(page, "Summits and forum meetings")
+    assert interactive_paths(page) == 1  # the dashed C5 outline alone
+    outline = page.locator(".leaflet-overlay-pane path.leaflet-interactive").first
+    box = outline.bounding_box()
+    assert box["width"] > 200
+    text = page.evaluate(
+        "(() => { const map = "
+        + FIND_MAP
+        + """; let found = '';
+        map.eachLayer(l => { if (l.getTooltip && l.getTooltip() && l.feature && l.feature.id === 'C5')
+            found = l.getTooltip().getContent(); });
+        const div = document.createElement('div'); div.innerHTML = found; return div.innerText; })()"""
+    )
+    assert "United States, agreements (2025): $12.4bn" in text
+    assert "Russia, total trade (2024): more than $45bn" in text
+    assert "never split between the countries" in text
+    page.close()
+
+
+def test_trade_counts_and_tooltips(chromium, built):
+    visit = chromium.open(built / "trade.html")
+    page = visit.page
+    exports = TABLES.trade[TABLES.trade.measure == "exports"]
+    totals = TABLES.trade[TABLES.trade.measure == "total_trade"]
+    # destinations coloured + one flow each + the C5 outline + one circle per partner total
+    assert interactive_paths(page) == 2 * len(exports) + 1 + len(totals)
+    caps = layers.capitals(TABLES)
+    lon, lat = caps["IND"]
+    assert "Exports from Russia, 2023: $66.1bn" in hover(page, lat + 2, lon)
+    toggle(page, "Exports from Russia, 2023")
+    assert interactive_paths(page) == 1 + len(totals)
+    assert visit.page_errors == []
+    page.close()
+
+
+def test_resources_counts(chromium, built):
+    visit = chromium.open(built / "resources.html")
+    page = visit.page
+    located = TABLES.resources[TABLES.resources.lon.notna()]
+    text = page.locator(".c5-legend").inner_text()
+    assert "Karagandy rare-earth deposits: more than 20 million tonnes" in text
+    assert "China, whole country: 44 million tonnes" in text
+    deposit = located.iloc[0]
+    tip = hover(page, deposit["lat"] + 1.5, deposit["lon"])  # inside the uncertainty area, off the ring
+    assert "known to the region only" in tip and "cerium; lanthanum; neodymium; yttrium" in tip
+    toggle(page, "Critical-minerals deals and programmes")
+    toggle(page, "Rare-earth deposits and reserves")
+    assert interactive_paths(page) == 0
+    page.close()
+
+
+def test_timeline_slider(chromium, built):
+    visit = chromium.open(built / "timeline.html")
+    page = visit.page
+    items = page.locator("path.c5-timeline-item")
+    placed_events = TABLES.events["location_precision"].isin(["city", "country"]).sum()
+    assert items.count() == placed_events + len(TABLES.deals)
+    page.locator("input.c5-range").fill("2015")
+    assert items.count() == 1
+    assert "C5+1 forum established" in page.locator(".c5-list").inner_text()
+    page.locator("input.c5-range").fill("2022")
+    assert "First Russia-Central Asia summit (place not given)" in page.locator(".c5-list").inner_text()
+    assert items.count() == 2  # 2015 Samarkand, 2021 Afghanistan; 2022 has no place, so nothing new is drawn
+    page.locator("input.c5-range").fill("2016")
+    assert "Nothing reported for 2016" in page.locator(".c5-list").inner_text()
+    assert visit.page_errors == []
+    page.close()
+
+
+def test_without_tiles_land_is_drawn_from_natural_earth(chromium, built_without_tiles):
+    visit = chromium.open(built_without_tiles / "influence.html")
+    page = visit.page
+    assert visit.aborted == []  # no tile request at all
+    land = page.locator(".leaflet-overlay-pane path:not(.leaflet-interactive)").count()
+    assert land >= 170
+    sea = page.evaluate("getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor")
+    assert sea == "rgb(221, 232, 239)"
+    page.close()
+
+
+def test_tiles_have_attribution(chromium, built):
+    visit = chromium.open(built / "influence.html")
+    assert "Esri" in visit.page.locator(".leaflet-control-attribution").inner_text()
+    assert any("arcgisonline" in url for url in visit.aborted)
+    visit.page.close()
+
+
+def test_two_builds_are_byte_identical(built, tmp_path):
+    build(None, tmp_path, progress=lambda line: None)
+    for name in [*MAPS, "index.html"]:
+        assert (tmp_path / "maps" / name).read_bytes() == (built / name).read_bytes(), name
+
+
+def test_committed_maps_are_a_fresh_build(built):
+    committed = REPO / "maps"
+    assert sorted(p.name for p in committed.iterdir()) == sorted(p.name for p in built.iterdir())
+    for path in built.iterdir():
+        assert (committed / path.name).read_bytes() == path.read_bytes(), (
+            f"maps/{path.name} is stale: run `c5map build` and commit maps/"
+        )
+
+
+def test_no_random_ids_left():
+    for name in MAPS:
+        html = (REPO / "maps" / name).read_text()
+        assert not re.search(r"_[0-9a-f]{32}\b", html), name  # folium's urandom ids are 32 hex digits

@@ -46,6 +46,16 @@ def replace_line(path: Path, line: int, old: str, new: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def fresh_build(tmp_path_factory) -> Path:
+    """`c5map build` of the bundled data with default options, once per session: OUT with maps/ and geo/."""
+    from c5map.build import build
+
+    out = tmp_path_factory.mktemp("fresh-build")
+    build(None, out, progress=lambda line: None)
+    return out
+
+
+@pytest.fixture(scope="session")
 def chromium():
     """A headless Chromium; a missing browser or asset folder fails the test, it is never skipped."""
     from browser import Chromium

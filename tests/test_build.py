@@ -29,20 +29,30 @@ def test_build_writes_maps_with_progress(tmp_path):
     lines = result.stderr.splitlines()
     assert lines[0].startswith("validated bundled data: 9 deals")
     assert any(line.startswith("[1/5] maps/influence.html: ") for line in lines)
-    assert lines[-1].startswith("wrote 5 files")
+    assert any(line.startswith("geo/: 5 layers as GeoJSON and GeoPackage") for line in lines)
+    assert lines[-1].startswith("wrote 12 files")
+    assert sorted(p.name for p in (tmp_path / "geo").iterdir()) == [
+        "README.md",
+        "c5map.gpkg",
+        "countries.geojson",
+        "events.geojson",
+        "flows.geojson",
+        "regions.geojson",
+        "resources.geojson",
+    ]
     assert not any(p.name.startswith(".c5map-build") for p in tmp_path.iterdir())  # staging cleaned up
 
 
 def test_invalid_data_stops_the_build_and_keeps_previous_outputs(tmp_path, data_copy):
     out = tmp_path / "out"
     assert main(["build", "--data", str(data_copy), "--out", str(out)]) == 0
-    before = {p.name: p.read_bytes() for p in (out / "maps").iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     replace_line(data_copy / "deals.csv", 3, "2025-09", "2025-13")
     result = run_cli("build", "--data", str(data_copy), "--out", str(out))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "deals.csv:3: date: '2025-13' is not a date" in result.stderr
-    assert {p.name: p.read_bytes() for p in (out / "maps").iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_unknown_tiles_is_a_clear_error_and_writes_nothing(tmp_path):

@@ -20,10 +20,8 @@ FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("build")
-    build(None, out, progress=lambda line: None)
-    return out / "maps"
+def built(fresh_build) -> Path:
+    return fresh_build / "maps"
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +68,13 @@ def test_every_page_loads_without_errors(chromium, built, name):
     visit.page.close()
 
 
-def test_atlas_links_every_map(chromium, built):
+def test_atlas_links_every_map_and_layer(chromium, built):
     visit = chromium.open(built / "index.html")
     hrefs = visit.page.eval_on_selector_all("a", "links => links.map(a => a.getAttribute('href'))")
-    assert sorted(hrefs) == sorted(MAPS)
+    maps = [h for h in hrefs if not h.startswith("../geo/")]
+    assert sorted(maps) == sorted(MAPS)
+    geo = sorted(h.removeprefix("../geo/") for h in hrefs if h.startswith("../geo/"))
+    assert geo == sorted(p.name for p in (built.parent / "geo").iterdir())  # every link resolves, none missing
     visit.page.close()
 
 
@@ -206,18 +207,22 @@ def test_tiles_have_attribution(chromium, built):
     visit.page.close()
 
 
-def test_two_builds_are_byte_identical(built, tmp_path):
+@pytest.mark.parametrize("folder", ["maps", "geo"])
+def test_two_builds_are_byte_identical(fresh_build, tmp_path, folder):
     build(None, tmp_path, progress=lambda line: None)
-    for name in [*MAPS, "index.html"]:
-        assert (tmp_path / "maps" / name).read_bytes() == (built / name).read_bytes(), name
+    names = sorted(p.name for p in (fresh_build / folder).iterdir())
+    assert names == sorted(p.name for p in (tmp_path / folder).iterdir())
+    for name in names:
+        assert (tmp_path / folder / name).read_bytes() == (fresh_build / folder / name).read_bytes(), name
 
 
-def test_committed_maps_are_a_fresh_build(built):
-    committed = REPO / "maps"
-    assert sorted(p.name for p in committed.iterdir()) == sorted(p.name for p in built.iterdir())
-    for path in built.iterdir():
+@pytest.mark.parametrize("folder", ["maps", "geo"])
+def test_committed_outputs_are_a_fresh_build(fresh_build, folder):
+    committed = REPO / folder
+    assert sorted(p.name for p in committed.iterdir()) == sorted(p.name for p in (fresh_build / folder).iterdir())
+    for path in (fresh_build / folder).iterdir():
         assert (committed / path.name).read_bytes() == path.read_bytes(), (
-            f"maps/{path.name} is stale: run `c5map build` and commit maps/"
+            f"{folder}/{path.name} is stale: run `c5map build` and commit {folder}/"
         )
 
 

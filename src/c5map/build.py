@@ -1,8 +1,9 @@
-"""The pipeline: validate, draw every map, write them aside, swap them in.
+"""The pipeline: validate, draw every map, export every layer, write them aside, swap them in.
 
-Outputs are replaced only when everything was written: the new ``maps/`` is
-built in a hidden staging folder beside it and renamed into place at the end,
-so an interrupted or failed build leaves the previous outputs as they were.
+Outputs are replaced only when everything was written: the new ``maps/`` and
+``geo/`` are built in a hidden staging folder beside them and renamed into
+place at the end, so an interrupted or failed build leaves the previous
+outputs as they were.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from c5map.export import data_dictionary, export_layers, geojson_text, write_gpkg
 from c5map.maps import MAPS, AtlasEntry, atlas_page
 from c5map.maps.common import source_line
 from c5map.maps.frame import DEFAULT_TILES, tile_provider
@@ -34,6 +36,18 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+#: What the atlas says of each file in geo/.
+GEO_LINKS = [
+    AtlasEntry("../geo/countries.geojson", "countries.geojson", "countries with deal and trade figures as columns"),
+    AtlasEntry("../geo/regions.geojson", "regions.geojson", "the C5 outline with region-level figures"),
+    AtlasEntry("../geo/flows.geojson", "flows.geojson", "great-circle flows between capitals"),
+    AtlasEntry("../geo/resources.geojson", "resources.geojson", "deposits and reserves"),
+    AtlasEntry("../geo/events.geojson", "events.geojson", "summits and meetings"),
+    AtlasEntry("../geo/c5map.gpkg", "c5map.gpkg", "every layer in one GeoPackage"),
+    AtlasEntry("../geo/README.md", "README.md", "the data dictionary of every layer"),
+]
+
+
 def render_maps(tables: Tables, tiles: str | None, progress: Callable[[str], None]) -> dict[str, str]:
     """Render every map page and the atlas to HTML strings, keyed by file name."""
     pages: dict[str, str] = {}
@@ -46,7 +60,7 @@ def render_maps(tables: Tables, tiles: str | None, progress: Callable[[str], Non
         )
     entries = [AtlasEntry(name, title, summary) for name, (_, title, summary) in MAPS.items()]
     pages["index.html"] = atlas_page(
-        "c5map: who is courting Central Asia", entries, source_line(tables, tables.sources["source_id"])
+        "c5map: who is courting Central Asia", entries, source_line(tables, tables.sources["source_id"]), GEO_LINKS
     )
     progress(f"[{len(MAPS) + 1}/{len(MAPS) + 1}] maps/index.html")
     return pages
@@ -73,14 +87,14 @@ def build(
     tiles: str | None = DEFAULT_TILES,
     progress: Callable[[str], None] = _stderr,
 ) -> BuildReport:
-    """Validate a data folder and write ``OUT/maps/``.
+    """Validate a data folder and write ``OUT/maps/`` and ``OUT/geo/``.
 
     Parameters
     ----------
     data_dir : pathlib.Path, optional
         Default: the bundled data.
     out_dir : pathlib.Path
-        Where ``maps/`` goes (created if needed).
+        Where ``maps/`` and ``geo/`` go (created if needed).
     tiles : str or None
         xyzservices provider name, or ``"none"`` for Natural Earth land only.
     progress : callable
@@ -106,18 +120,30 @@ def build(
         f"{len(tables.trade)} trade figures, {len(tables.resources)} resources, {len(tables.events)} events"
     )
     pages = render_maps(tables, tiles, progress)
+    started_geo = time.perf_counter()
+    exported = export_layers(tables)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     report = BuildReport()
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".c5map-build-") as staging:
-        staged_maps = Path(staging) / "maps"
-        staged_maps.mkdir()
-        for name, page in sorted(pages.items()):
-            data = page.encode("utf-8")
-            (staged_maps / name).write_bytes(data)
-            report.files[f"maps/{name}"] = len(data)
-        _swap_in(staged_maps, out_dir / "maps")
+        staged = {"maps": Path(staging) / "maps", "geo": Path(staging) / "geo"}
+        for folder in staged.values():
+            folder.mkdir()
+        files = {f"maps/{name}": page.encode("utf-8") for name, page in pages.items()}
+        files |= {f"geo/{name}.geojson": geojson_text(layer).encode("utf-8") for name, layer in exported.items()}
+        files["geo/README.md"] = data_dictionary(exported).encode("utf-8")
+        for relative, data in sorted(files.items()):
+            (Path(staging) / relative).write_bytes(data)
+        write_gpkg(exported, staged["geo"] / "c5map.gpkg")
+        files["geo/c5map.gpkg"] = (staged["geo"] / "c5map.gpkg").read_bytes()
+        report.files = {name: len(data) for name, data in sorted(files.items())}
+        progress(f"geo/: {len(exported)} layers as GeoJSON and GeoPackage ({time.perf_counter() - started_geo:.2f} s)")
+        for name, folder in staged.items():
+            _swap_in(folder, out_dir / name)
     report.seconds = time.perf_counter() - started
     total = sum(report.files.values())
-    progress(f"wrote {len(report.files)} files ({total / 1024:.0f} KB) to {out_dir / 'maps'} in {report.seconds:.1f} s")
+    progress(
+        f"wrote {len(report.files)} files ({total / 1024:.0f} KB) to {out_dir / 'maps'} and {out_dir / 'geo'} "
+        f"in {report.seconds:.1f} s"
+    )
     return report

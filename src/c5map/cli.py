@@ -49,6 +49,34 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from c5map.export import LAYER_NAMES, export_layers, write_geojson, write_gpkg, write_parquet
+    from c5map.validate import load_valid_tables
+
+    names = [args.layer] if args.layer else list(LAYER_NAMES)
+    exported = export_layers(load_valid_tables(args.data))
+    chosen = {name: exported[name] for name in names}
+    suffix = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}[args.format]
+    if args.format == "gpkg":
+        target = args.out or Path(f"{args.layer or 'c5map'}.gpkg")
+        write_gpkg(chosen, target)
+        written = [target]
+    elif len(chosen) == 1:
+        target = args.out or Path(f"{names[0]}{suffix}")
+        (write_geojson if args.format == "geojson" else write_parquet)(chosen[names[0]], target)
+        written = [target]
+    else:
+        folder = args.out or Path("geo")
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, layer in chosen.items():
+            (write_geojson if args.format == "geojson" else write_parquet)(layer, folder / f"{name}{suffix}")
+            written.append(folder / f"{name}{suffix}")
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``c5map`` command."""
     from c5map import __version__
@@ -89,6 +117,26 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"xyzservices tile provider (default {DEFAULT_TILES}), or 'none' for Natural Earth land and sea only",
     )
     build.set_defaults(run=_cmd_build)
+    from c5map.export import FORMATS, LAYER_NAMES
+
+    export = commands.add_parser("export", help="write layers for GIS tools in one format")
+    export.add_argument("--format", choices=FORMATS, default="geojson")
+    export.add_argument("--layer", choices=LAYER_NAMES, default=None, help="one layer (default: all)")
+    export.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="file (one layer, or gpkg) or folder (several layers); default: ./LAYER.EXT, ./c5map.gpkg or ./geo/",
+    )
+    export.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder with deals.csv and any other tables (default: the bundled data)",
+    )
+    export.set_defaults(run=_cmd_export)
     return parser
 
 
@@ -99,6 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except DataError as exc:
         return _report(exc.problems)
+    except RuntimeError as exc:  # an optional dependency is missing: say which
+        print(f"c5map: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except OSError as exc:  # unreadable folder or file: say which, no traceback
         name = exc.filename if exc.filename else ""
         print(f"{name}: {exc.strerror or exc}", file=sys.stderr)

@@ -1,0 +1,453 @@
+"""GIS exports: RFC 7946 GeoJSON, GeoPackage and GeoParquet of every layer.
+
+Layers (one file each in ``geo/``, all of them in ``geo/c5map.gpkg``):
+
+``countries``
+    The region's members and every country named in deals or trade, with the
+    joined figures as flat columns (one column group per partner and value
+    basis, per exporter and year).
+``regions``
+    Each region dissolved into one outline, with its region-level figures.
+``flows``
+    Deals and trade between two countries as great-circle lines between capitals.
+``resources``
+    Deposits and reserves; country-level figures have no geometry.
+``events``
+    Summits, meetings, policy moves; those without a city have no geometry.
+
+GeoJSON follows RFC 7946: WGS 84 longitude/latitude with no ``crs`` member,
+exterior rings counter-clockwise and holes clockwise, nothing crossing ±180°
+(lines and polygons are split there), coordinates rounded to
+:data:`COORDINATE_DECIMALS` places, a ``bbox``, a stable ``id`` per feature,
+and the same flat properties with the same types in every feature.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from c5map import layers
+from c5map.boundaries import load_countries, quantise
+from c5map.format import combine_qualifiers, format_quantity, format_usd
+from c5map.schema import table_schemas
+from c5map.tables import Tables
+
+#: Decimal places of every exported coordinate (0.001° is about 110 m; 1:10m boundaries are good to ~1 km).
+COORDINATE_DECIMALS = 3
+#: Boundaries are simplified together as a coverage at this tolerance (degrees) before export.
+SIMPLIFY_TOLERANCE_DEG = 0.01
+LAYER_NAMES: tuple[str, ...] = ("countries", "regions", "flows", "resources", "events")
+FORMATS: tuple[str, ...] = ("geojson", "gpkg", "parquet")
+#: GeoPackage stamps the time of writing into gpkg_contents; a fixed stamp keeps rebuilds byte-identical.
+GPKG_TIMESTAMP = "2000-01-01T00:00:00.000Z"
+
+
+@dataclass(frozen=True)
+class ExportField:
+    """A property of an exported layer: name, type (``string``, ``number``, ``integer``, ``boolean``), meaning."""
+
+    name: str
+    type: str
+    description: str
+
+
+@dataclass
+class ExportLayer:
+    """One exported layer: features with their id, the documented fields and what the layer is."""
+
+    name: str
+    description: str
+    frame: gpd.GeoDataFrame  # an ``id`` column, then exactly ``fields``, then geometry
+    fields: list[ExportField]
+
+
+def _slug(code: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", code.lower()).strip("_")
+
+
+def _none(value: object) -> object:
+    """Cell -> JSON-ready value: None for every kind of missing, plain Python numbers."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    return str(value)
+
+
+def _figure_group(prefix: str, what: str) -> list[ExportField]:
+    return [
+        ExportField(f"{prefix}_usd", "number", f"{what}: sum in US dollars (null: no reported figure, not zero)"),
+        ExportField(f"{prefix}_qualifier", "string", "exact, about, nearly, over, under or undisclosed"),
+        ExportField(f"{prefix}_text", "string", "the figure as a reader sees it, qualifier kept"),
+        ExportField(f"{prefix}_count", "integer", "how many figures were summed (0: none reported)"),
+    ]
+
+
+def _fill_group(row: dict, prefix: str, values: pd.DataFrame) -> None:
+    if len(values) == 0:
+        row.update({f"{prefix}_usd": None, f"{prefix}_qualifier": None, f"{prefix}_text": "no reported figure",
+                    f"{prefix}_count": 0})  # fmt: skip
+        return
+    qualifier = combine_qualifiers(values["value_qualifier"])
+    disclosed = values["value_usd"].dropna()
+    total = float(disclosed.sum()) if len(disclosed) else None
+    row.update({f"{prefix}_usd": total, f"{prefix}_qualifier": qualifier,
+                f"{prefix}_text": format_usd(total, qualifier), f"{prefix}_count": len(values)})  # fmt: skip
+
+
+def export_boundaries(iso3: list[str]) -> gpd.GeoDataFrame:
+    """Return the 1:10m countries to export, simplified as a coverage and quantised (see module constants)."""
+    world = load_countries("10m")
+    frame = world[world["iso3"].isin(iso3)].reset_index(drop=True)
+    simplified = shapely.coverage_simplify(frame.geometry.values, SIMPLIFY_TOLERANCE_DEG)
+    return frame.set_geometry(quantise(simplified, COORDINATE_DECIMALS))
+
+
+def _country_codes(tables: Tables) -> list[str]:
+    regions = tables.region_members()
+    codes = {m for members in regions.values() for m in members}
+    for column in ("partner", "country"):
+        codes |= set(tables.deals[column].dropna())
+    for column in ("origin", "destination"):
+        codes |= set(tables.trade[column].dropna())
+    return sorted(str(c) for c in codes - set(regions))
+
+
+def countries_layer(tables: Tables, boundaries: gpd.GeoDataFrame) -> ExportLayer:
+    """Countries with deal and trade figures as flat columns."""
+    regions = tables.region_members()
+    member_of = {m: r for r, members in sorted(regions.items()) for m in members}
+    deals = tables.deals
+    groups = sorted({(str(p), str(b)) for p, b in zip(deals["partner"], deals["value_basis"], strict=True)})
+    exports = tables.trade[tables.trade["measure"] == "exports"]
+    export_groups = sorted({(str(o), int(y)) for o, y in zip(exports["origin"], exports["year"], strict=True)})
+    fields = [
+        ExportField("iso3", "string", "Natural Earth ADM0_A3 (ISO 3166-1 alpha-3 where one exists)"),
+        ExportField("name", "string", "Natural Earth NAME"),
+        ExportField("region", "string", "region code the country belongs to (regions.csv), or null"),
+        ExportField("role", "string", "member (of a region), partner (courts others), counterpart (only receives)"),
+    ]
+    for partner, basis in groups:
+        fields += _figure_group(
+            f"deals_{_slug(partner)}_{basis}", f"deals announced by {partner} with this country, value basis '{basis}'"
+        )
+    for origin, year in export_groups:
+        fields += _figure_group(f"exports_{_slug(origin)}_{year}", f"exports from {origin} to this country in {year}")
+    partners = set(deals["partner"])
+    rows = []
+    for _, country in boundaries.sort_values("iso3").iterrows():
+        iso3 = country["iso3"]
+        role = "member" if iso3 in member_of else ("partner" if iso3 in partners else "counterpart")
+        row = {"id": iso3, "iso3": iso3, "name": country["name"], "region": member_of.get(iso3), "role": role}
+        for partner, basis in groups:
+            mine = deals[(deals["partner"] == partner) & (deals["value_basis"] == basis) & (deals["country"] == iso3)]
+            _fill_group(row, f"deals_{_slug(partner)}_{basis}", mine)
+        for origin, year in export_groups:
+            mine = exports[(exports["origin"] == origin) & (exports["year"] == year) & (exports["destination"] == iso3)]
+            _fill_group(row, f"exports_{_slug(origin)}_{year}", mine)
+        row["geometry"] = country.geometry
+        rows.append(row)
+    frame = gpd.GeoDataFrame(rows, columns=["id", *[f.name for f in fields], "geometry"], crs="EPSG:4326")
+    return ExportLayer(
+        "countries",
+        "Countries of the region and every country named in deals or trade, with their figures as flat columns.",
+        frame,
+        fields,
+    )
+
+
+def regions_layer(tables: Tables, boundaries: gpd.GeoDataFrame) -> ExportLayer:
+    """Dissolved regions with region-level figures as flat columns."""
+    outlines = layers.region_outlines(tables, boundaries)
+    deals, trade = tables.deals, tables.trade
+    regions = set(outlines["region"])
+    region_deals = deals[deals["country"].isin(regions)]
+    region_trade = trade[
+        (trade["measure"] == "total_trade") & (trade["destination"].isin(regions) | trade["origin"].isin(regions))
+    ]
+    deal_groups = sorted(
+        {(str(p), str(b)) for p, b in zip(region_deals["partner"], region_deals["value_basis"], strict=True)}
+    )
+    trade_groups = sorted(
+        {
+            (str(d if o in regions else o), int(y))
+            for o, d, y in zip(region_trade["origin"], region_trade["destination"], region_trade["year"], strict=True)
+        }
+    )
+    fields = [
+        ExportField("region", "string", "region code (regions.csv)"),
+        ExportField("region_name", "string", "name of the region"),
+        ExportField("members", "string", "ISO3 codes of the members, '; '-separated"),
+    ]
+    for partner, basis in deal_groups:
+        fields += _figure_group(
+            f"deals_{_slug(partner)}_{basis}",
+            f"deals {partner} announced with the region as a whole (never split between members)",
+        )
+    for partner, year in trade_groups:
+        fields += _figure_group(
+            f"total_trade_{_slug(partner)}_{year}", f"total trade between {partner} and the region as a whole in {year}"
+        )
+    rows = []
+    for _, outline in outlines.sort_values("region").iterrows():
+        region = outline["region"]
+        row = {"id": region, "region": region, "region_name": outline["region_name"], "members": outline["members"]}
+        for partner, basis in deal_groups:
+            mine = region_deals[
+                (region_deals["partner"] == partner)
+                & (region_deals["value_basis"] == basis)
+                & (region_deals["country"] == region)
+            ]
+            _fill_group(row, f"deals_{_slug(partner)}_{basis}", mine)
+        for partner, year in trade_groups:
+            mine = region_trade[
+                (region_trade["year"] == year)
+                & (
+                    ((region_trade["origin"] == partner) & (region_trade["destination"] == region))
+                    | ((region_trade["destination"] == partner) & (region_trade["origin"] == region))
+                )
+            ]
+            _fill_group(row, f"total_trade_{_slug(partner)}_{year}", mine)
+        row["geometry"] = shapely.make_valid(outline.geometry, method="structure")
+        rows.append(row)
+    frame = gpd.GeoDataFrame(rows, columns=["id", *[f.name for f in fields], "geometry"], crs="EPSG:4326")
+    return ExportLayer("regions", "Regions dissolved into one outline, with their region-level figures.", frame, fields)
+
+
+def _described(table: str, names: list[str]) -> list[ExportField]:
+    schema = table_schemas()[table]
+    kinds = {"number": "number", "integer": "integer"}
+    return [ExportField(n, kinds.get(schema.field(n).type, "string"), schema.field(n).description) for n in names]
+
+
+def flows_layer(tables: Tables) -> ExportLayer:
+    """Great-circle flows between capitals (see :func:`c5map.layers.flows`)."""
+    flows = layers.flows(tables)
+    fields = [
+        ExportField("flow_id", "string", "deal_id (deals.csv) or flow_id (trade.csv)"),
+        ExportField("kind", "string", "deal or trade"),
+        ExportField(
+            "origin", "string", "ISO3 of the partner (deals) or exporter (trade); the line starts at its capital"
+        ),
+        ExportField("destination", "string", "ISO3 of the counterpart; the line ends at its capital"),
+        ExportField("measure", "string", "value_basis of a deal, or measure of a trade figure"),
+        ExportField("date", "string", "YYYY, YYYY-MM or YYYY-MM-DD (deals) or YYYY (trade)"),
+        ExportField("value_usd", "number", "US dollars; null when undisclosed"),
+        ExportField("value_qualifier", "string", "exact, about, nearly, over, under or undisclosed"),
+        ExportField("value_text", "string", "the figure as a reader sees it, qualifier kept"),
+        ExportField("attributed_to", "string", "who the source attributes the figure to, or empty"),
+        ExportField("source_id", "string", "sources.csv id"),
+    ]
+    frame = flows.assign(id=flows["flow_id"])
+    frame["geometry"] = quantise(frame.geometry.values, COORDINATE_DECIMALS)
+    return ExportLayer(
+        "flows",
+        "Deals and trade between two countries as great-circle lines between their capitals, split at ±180°.",
+        frame[["id", *[f.name for f in fields], "geometry"]],
+        fields,
+    )
+
+
+def resources_layer(tables: Tables) -> ExportLayer:
+    """Every resource row; those known only by country have no geometry."""
+    names = [
+        "resource_id",
+        "name",
+        "country",
+        "commodity",
+        "elements",
+        "location_precision",
+        "quantity",
+        "unit",
+        "value_qualifier",
+        "status",
+        "date",
+        "attributed_to",
+        "note",
+        "source_id",
+    ]
+    fields = _described("resources", names)
+    fields.insert(9, ExportField("quantity_text", "string", "the quantity as a reader sees it, qualifier kept"))
+    frame = tables.resources.reset_index(drop=True)
+    frame = frame.assign(
+        id=frame["resource_id"],
+        quantity_text=[
+            format_quantity(q, u, v)
+            for q, u, v in zip(frame["quantity"], frame["unit"], frame["value_qualifier"], strict=True)
+        ],
+    )
+    geometry = [shapely.Point(x, y) if pd.notna(x) else None for x, y in zip(frame["lon"], frame["lat"], strict=True)]
+    out = gpd.GeoDataFrame(frame[["id", *[f.name for f in fields]]], geometry=geometry, crs="EPSG:4326")
+    return ExportLayer(
+        "resources",
+        "Deposits, reserves and processing figures; country-level figures have no "
+        "geometry, and a region-level deposit sits at its regional centre (see location_precision).",
+        out.sort_values("id").reset_index(drop=True),
+        fields,
+    )
+
+
+def events_layer(tables: Tables) -> ExportLayer:
+    """Every event; those without a known city have no geometry."""
+    names = ["event_id", "date", "name", "kind", "place", "country", "location_precision", "participants", "source_id"]
+    fields = _described("events", names)
+    frame = tables.events.reset_index(drop=True)
+    geometry = [shapely.Point(x, y) if pd.notna(x) else None for x, y in zip(frame["lon"], frame["lat"], strict=True)]
+    out = gpd.GeoDataFrame(frame.assign(id=frame["event_id"])[["id", *names]], geometry=geometry, crs="EPSG:4326")
+    return ExportLayer(
+        "events",
+        "Summits, meetings and policy moves; only events in a known city have a point.",
+        out.sort_values("id").reset_index(drop=True),
+        fields,
+    )
+
+
+def export_layers(tables: Tables) -> dict[str, ExportLayer]:
+    """Every export layer, keyed by name, in :data:`LAYER_NAMES` order."""
+    boundaries = export_boundaries(_country_codes(tables))
+    builders: dict[str, Callable[[], ExportLayer]] = {
+        "countries": lambda: countries_layer(tables, boundaries),
+        "regions": lambda: regions_layer(tables, boundaries),
+        "flows": lambda: flows_layer(tables),
+        "resources": lambda: resources_layer(tables),
+        "events": lambda: events_layer(tables),
+    }
+    return {name: builders[name]() for name in LAYER_NAMES}
+
+
+def _rfc7946_geometry(geometry) -> dict | None:
+    if not isinstance(geometry, shapely.Geometry) or geometry.is_empty:
+        return None  # a feature with no known place (RFC 7946 §3.2 allows a null geometry)
+    if geometry.geom_type in ("Polygon", "MultiPolygon"):
+        geometry = shapely.orient_polygons(geometry, exterior_cw=False)  # RFC 7946 §3.1.6: right-hand rule
+    mapped = shapely.geometry.mapping(geometry)
+    return json.loads(json.dumps(mapped))  # tuples -> lists
+
+
+def _round_coordinates(value):
+    if isinstance(value, list):
+        return [_round_coordinates(v) for v in value]
+    if isinstance(value, float):
+        return round(value, COORDINATE_DECIMALS)
+    return value
+
+
+def geojson_text(layer: ExportLayer) -> str:
+    """Return the layer as RFC 7946 GeoJSON text: one feature a line, stable order, no ``crs``.
+
+    The collection's ``bbox`` spans every feature; because geometries never
+    cross ±180°, west <= east always holds.
+    """
+    features = []
+    bounds = []
+    for _, row in layer.frame.iterrows():
+        geometry = _rfc7946_geometry(row.geometry)
+        if geometry is not None:
+            geometry["coordinates"] = _round_coordinates(geometry["coordinates"])
+            bounds.append(row.geometry.bounds)
+        properties = {f.name: _none(row[f.name]) for f in layer.fields}
+        features.append({"type": "Feature", "id": str(row["id"]), "geometry": geometry, "properties": properties})
+    header = {"type": "FeatureCollection", "name": layer.name}
+    if bounds:
+        array = np.array(bounds)
+        header["bbox"] = [
+            round(float(v), COORDINATE_DECIMALS)
+            for v in (array[:, 0].min(), array[:, 1].min(), array[:, 2].max(), array[:, 3].max())
+        ]
+    lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in features]
+    head = json.dumps(header, ensure_ascii=False, separators=(",", ":"))[:-1]
+    return head + ',"features":[\n' + ",\n".join(lines) + "\n]}\n"
+
+
+def _typed_frame(layer: ExportLayer) -> gpd.GeoDataFrame:
+    """Return the layer with column types fixed from its fields (GDAL infers nothing from an all-null column)."""
+    frame = layer.frame.copy()
+    dtypes = {"number": "float64", "integer": "Int64", "boolean": "boolean", "string": "string"}
+    for f in layer.fields:
+        frame[f.name] = (
+            frame[f.name].astype(dtypes[f.type])
+            if f.type != "string"
+            else pd.array([_none(v) for v in frame[f.name]], dtype="string")
+        )
+    frame["id"] = frame["id"].astype("string")
+    return frame
+
+
+def write_geojson(layer: ExportLayer, path: Path) -> None:
+    """Write one layer as RFC 7946 GeoJSON."""
+    path.write_text(geojson_text(layer), encoding="utf-8")
+
+
+def write_gpkg(layers_: dict[str, ExportLayer], path: Path) -> None:
+    """Write layers into one GeoPackage (one table each), byte-identical for identical input."""
+    path.unlink(missing_ok=True)
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_TIMESTAMP})
+    try:
+        for name, layer in layers_.items():
+            # one geometry type per table, as GIS tools expect (GeoJSON keeps Polygon and MultiPolygon apart)
+            pyogrio.write_dataframe(
+                _typed_frame(layer),
+                path,
+                layer=name,
+                driver="GPKG",
+                promote_to_multi=True,
+                append=path.exists(),
+                layer_options={"FID": "fid"},
+            )
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+
+
+def write_parquet(layer: ExportLayer, path: Path) -> None:
+    """Write one layer as GeoParquet (needs pyarrow: ``pip install "c5map[parquet]"``)."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise RuntimeError('GeoParquet needs pyarrow: pip install "c5map[parquet]"') from None
+    _typed_frame(layer).to_parquet(path, index=False, schema_version="1.0.0")
+
+
+def data_dictionary(layers_: dict[str, ExportLayer]) -> str:
+    """Markdown describing every layer and field (written as ``geo/README.md``)."""
+    out = [
+        "# geo/ — GIS exports",
+        "",
+        "Generated by `c5map build` from the tables in `data/`; do not edit. Every layer is EPSG:4326 "
+        "(WGS 84 longitude/latitude). GeoJSON follows RFC 7946 (no `crs` member, counter-clockwise exterior "
+        f"rings, split at ±180°), coordinates rounded to {COORDINATE_DECIMALS} decimal places; boundaries are "
+        f"Natural Earth 1:10m simplified as a coverage at {SIMPLIFY_TOLERANCE_DEG}°. `c5map.gpkg` holds every "
+        "layer with the same fields. Each feature has a stable `id`.",
+        "",
+        "Null in a figure column means *no reported figure*, never zero. Made with Natural Earth.",
+        "",
+    ]
+    for layer in layers_.values():
+        out += [
+            f"## {layer.name}",
+            "",
+            layer.description,
+            "",
+            f"{len(layer.frame)} features.",
+            "",
+            "| field | type | meaning |",
+            "|---|---|---|",
+        ]
+        out += [f"| `{f.name}` | {f.type} | {f.description} |" for f in layer.fields]
+        out.append("")
+    return "\n".join(out)

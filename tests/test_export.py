@@ -1,0 +1,238 @@
+"""GIS exports: read back by GDAL, checked against RFC 7946 by an independent checker."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pyogrio
+import pytest
+import shapely
+
+from c5map.boundaries import load_countries
+from c5map.export import COORDINATE_DECIMALS, LAYER_NAMES, export_layers, write_gpkg, write_parquet
+from c5map.tables import load_tables
+
+TABLES = load_tables()
+LAYERS = export_layers(TABLES)
+JSON_TYPES = {"string": str, "number": float, "integer": int, "boolean": bool}
+
+
+@pytest.fixture(scope="module")
+def geo(fresh_build) -> Path:
+    return fresh_build / "geo"
+
+
+def _positions(geometry):
+    """Every [lon, lat] position of a GeoJSON geometry."""
+
+    def walk(coords):
+        if coords and isinstance(coords[0], (int, float)):
+            yield coords
+        else:
+            for c in coords:
+                yield from walk(c)
+
+    yield from walk(geometry["coordinates"])
+
+
+def _signed_area(ring) -> float:
+    """Shoelace formula: positive for counter-clockwise rings (lon east, lat north)."""
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring[:-1], ring[1:], strict=True)) / 2
+
+
+def _polygons(geometry):
+    if geometry["type"] == "Polygon":
+        yield geometry["coordinates"]
+    elif geometry["type"] == "MultiPolygon":
+        yield from geometry["coordinates"]
+
+
+def _lines(geometry):
+    if geometry["type"] == "LineString":
+        yield geometry["coordinates"]
+    elif geometry["type"] == "MultiLineString":
+        yield from geometry["coordinates"]
+    for polygon in _polygons(geometry):
+        yield from polygon
+
+
+@pytest.mark.parametrize("name", LAYER_NAMES)
+def test_geojson_is_rfc7946(geo, name):
+    document = json.loads((geo / f"{name}.geojson").read_text(encoding="utf-8"))
+    assert document["type"] == "FeatureCollection"
+    assert "crs" not in document  # §4: no crs member
+    features = document["features"]
+    assert len(features) == len(LAYERS[name].frame)
+    ids = [f["id"] for f in features]
+    assert len(set(ids)) == len(ids) and all(isinstance(i, str) for i in ids)
+    keys = [tuple(f["properties"]) for f in features]
+    assert len(set(keys)) == 1, "every feature has the same properties, in the same order"
+    for field in LAYERS[name].fields:
+        seen = {type(f["properties"][field.name]) for f in features} - {type(None)}
+        assert seen <= {JSON_TYPES[field.type]}, (field.name, seen)
+        assert all(not isinstance(v, (dict, list)) for v in (f["properties"][field.name] for f in features))
+    west, south, east, north = document["bbox"]
+    assert west <= east and south <= north
+    for feature in features:
+        geometry = feature["geometry"]
+        if geometry is None:
+            continue
+        for lon, lat in _positions(geometry):
+            assert -180 <= lon <= 180 and -90 <= lat <= 90
+            assert west <= lon <= east and south <= lat <= north
+            assert lon == round(lon, COORDINATE_DECIMALS) and lat == round(lat, COORDINATE_DECIMALS)
+        for line in _lines(geometry):
+            for (x0, _), (x1, _) in zip(line[:-1], line[1:], strict=True):
+                assert abs(x1 - x0) < 180, "a segment crosses the antimeridian instead of being split"
+        for polygon in _polygons(geometry):
+            exterior, *holes = polygon
+            for ring in polygon:
+                assert len(ring) >= 4 and ring[0] == ring[-1]
+            assert _signed_area(exterior) > 0, f"{feature['id']}: exterior ring is not counter-clockwise"
+            for hole in holes:
+                assert _signed_area(hole) < 0, f"{feature['id']}: hole is not clockwise"
+
+
+@pytest.mark.parametrize("name", LAYER_NAMES)
+def test_geojson_reads_back_with_gdal(geo, name):
+    info = pyogrio.read_info(geo / f"{name}.geojson")
+    frame = pyogrio.read_dataframe(geo / f"{name}.geojson")
+    layer = LAYERS[name]
+    assert info["crs"] == "EPSG:4326"
+    assert list(info["fields"]) == ["id", *[f.name for f in layer.fields]]
+    assert len(frame) == len(layer.frame)
+    assert shapely.is_valid(frame.geometry.dropna().values).all()
+    numeric = [f.name for f in layer.fields if f.type == "number"]
+    for column in numeric:
+        assert str(frame[column].dtype) == "float64", column
+
+
+@pytest.mark.parametrize("name", LAYER_NAMES)
+def test_geopackage_reads_back_with_gdal(geo, name):
+    assert name in [row[0] for row in pyogrio.list_layers(geo / "c5map.gpkg")]
+    frame = pyogrio.read_dataframe(geo / "c5map.gpkg", layer=name)
+    geojson = pyogrio.read_dataframe(geo / f"{name}.geojson")
+    assert frame.crs.to_epsg() == 4326
+    assert list(frame.columns) == list(geojson.columns)
+    assert len(frame) == len(geojson)
+    assert list(frame["id"]) == list(geojson["id"])
+    located = geojson.geometry.notna()
+    # same shapes: their symmetric difference is empty (areas in square degrees, only compared)
+    difference = shapely.symmetric_difference(frame.geometry[located].values, geojson.geometry[located].values)
+    assert (shapely.area(difference) < 1e-9).all()
+
+
+def read_parquet(path: Path):
+    """GeoParquet back as a GeoDataFrame. pyogrio's bundled GDAL has no Parquet driver (it asks for libduckdb),
+    so pyarrow reads it, and the GeoParquet metadata is checked by hand."""
+    import geopandas
+    import pyarrow.parquet
+
+    metadata = json.loads(pyarrow.parquet.read_schema(path).metadata[b"geo"])
+    assert metadata["version"] == "1.0.0" and metadata["primary_column"] == "geometry"
+    assert metadata["columns"]["geometry"]["encoding"] == "WKB"
+    return geopandas.read_parquet(path)
+
+
+@pytest.mark.parametrize("name", LAYER_NAMES)
+def test_geoparquet_round_trip(tmp_path, name):
+    path = tmp_path / f"{name}.parquet"
+    write_parquet(LAYERS[name], path)
+    frame = read_parquet(path)
+    assert len(frame) == len(LAYERS[name].frame) and frame.crs.to_epsg() == 4326
+    assert list(frame.columns[:-1]) == ["id", *[f.name for f in LAYERS[name].fields]]
+
+
+def test_geopackage_is_byte_identical_twice(tmp_path):
+    write_gpkg(LAYERS, tmp_path / "a.gpkg")
+    write_gpkg(LAYERS, tmp_path / "b.gpkg")
+    assert (tmp_path / "a.gpkg").read_bytes() == (tmp_path / "b.gpkg").read_bytes()
+
+
+WORLD = load_countries("10m").set_index("iso3")
+
+
+@pytest.mark.parametrize("layer", ["resources", "events"])
+def test_points_lie_in_their_country(geo, layer):
+    frame = pyogrio.read_dataframe(geo / f"{layer}.geojson")
+    located = frame[frame.geometry.notna()]
+    assert len(located)
+    for _, row in located.iterrows():
+        assert WORLD.loc[row["country"]].geometry.distance(row.geometry) < 0.05, row["id"]
+
+
+def test_flows_start_and_end_at_capitals(geo):
+    capitals = TABLES.places[TABLES.places.role == "capital"].set_index("country")
+    document = json.loads((geo / "flows.geojson").read_text())
+    for feature in document["features"]:
+        lines = list(_lines(feature["geometry"]))
+        start, end = lines[0][0], lines[-1][-1]
+        origin = capitals.loc[feature["properties"]["origin"]]
+        destination = capitals.loc[feature["properties"]["destination"]]
+        assert math.isclose(start[0], origin["lon"]) and math.isclose(start[1], origin["lat"])
+        assert math.isclose(end[0], destination["lon"]) and math.isclose(end[1], destination["lat"])
+
+
+def test_antimeridian_flow_is_split(geo):
+    document = json.loads((geo / "flows.geojson").read_text())
+    canberra = {f["id"]: f for f in document["features"]}["usa-aus-critical-minerals-framework-2025"]
+    assert canberra["geometry"]["type"] == "MultiLineString"
+    ends = [part[-1][0] for part in canberra["geometry"]["coordinates"][:-1]]
+    assert all(abs(x) == 180 for x in ends)
+
+
+def test_countries_carry_figures_and_no_figure_is_null(geo):
+    frame = pyogrio.read_dataframe(geo / "countries.geojson").set_index("iso3")
+    assert frame.loc["KAZ", "deals_usa_agreements_usd"] == 4.2e9
+    assert frame.loc["KAZ", "deals_chn_agreements_text"] == "nearly $15bn"
+    assert math.isnan(frame.loc["KGZ", "deals_usa_agreements_usd"])
+    assert frame.loc["KGZ", "deals_usa_agreements_text"] == "no reported figure"
+    assert frame.loc["IND", "exports_rus_2023_usd"] == 66.1e9
+    assert set(frame.loc[frame.region == "C5"].index) == set(TABLES.region_members()["C5"])
+    # the region-level $12.4bn is on the region, not on any member
+    assert 12.4e9 not in set(frame["deals_usa_agreements_usd"].dropna())
+    regions = pyogrio.read_dataframe(geo / "regions.geojson").set_index("region")
+    assert regions.loc["C5", "deals_usa_agreements_usd"] == 12.4e9
+    assert regions.loc["C5", "total_trade_rus_2024_text"] == "more than $45bn"
+
+
+def test_country_level_resources_have_no_geometry(geo):
+    document = json.loads((geo / "resources.geojson").read_text())
+    by_id = {f["id"]: f for f in document["features"]}
+    assert by_id["chn-rare-earth-reserves"]["geometry"] is None
+    assert by_id["kaz-karagandy-rare-earths"]["properties"]["location_precision"] == "region"
+
+
+def test_data_dictionary_lists_every_field(geo):
+    readme = (geo / "README.md").read_text()
+    for layer in LAYERS.values():
+        assert f"## {layer.name}" in readme
+        for field in layer.fields:
+            assert f"| `{field.name}` |" in readme
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--format", "geojson", "--layer", "flows"], ["flows.geojson"]),
+        (["--format", "gpkg"], ["c5map.gpkg"]),
+        (["--format", "parquet", "--layer", "events"], ["events.parquet"]),
+        (["--format", "geojson"], ["geo"]),
+    ],
+)
+def test_export_command(tmp_path, args, expected):
+    result = subprocess.run(
+        [sys.executable, "-m", "c5map.cli", "export", *args], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == expected
+    for path in tmp_path.rglob("*.*"):
+        if path.suffix == ".parquet":
+            assert len(read_parquet(path)) > 0
+        else:
+            for layer, _ in pyogrio.list_layers(path):
+                assert len(pyogrio.read_dataframe(path, layer=layer)) > 0

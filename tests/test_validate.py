@@ -182,3 +182,13 @@ def test_multiline_cell_keeps_line_numbers(data_copy):
     path.write_text("\n".join(lines), encoding="utf-8")
     _, problems = validate(data_copy)
     assert [(p.line, p.column) for p in problems] == [(4, "date")]
+
+
+def test_own_sources_with_bundled_places(tmp_path, data_copy):
+    """A folder with its own sources.csv still gets the bundled capitals, whose source is not in it."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "sources.csv").write_text("source_id,publisher,title,date,url,note\nmine,Me,My notes,2025,,\n")
+    deals = (data_copy / "deals.csv").read_text(encoding="utf-8").replace("aljazeera-2025-c5plus1", "mine")
+    (mine / "deals.csv").write_text(deals, encoding="utf-8")
+    assert validate(mine)[1] == []

@@ -78,3 +78,46 @@ def test_users_own_data_folder_builds(tmp_path, data_copy):
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "out" / "maps" / "influence.html").read_text()
     assert "India: deals" in html
+
+
+def _snapshot(out):
+    return {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and ".c5map-build-" not in str(p)}
+
+
+def test_build_killed_midway_leaves_previous_outputs(tmp_path):
+    import os
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    assert main(["build", "--out", str(out), "--tiles", "none"]) == 0
+    before = _snapshot(out)
+    # a different build (other tiles), killed the moment it starts writing its outputs aside
+    process = subprocess.Popen(
+        [sys.executable, "-m", "c5map.cli", "build", "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(out.glob(".c5map-build-*/maps/*")):
+        time.sleep(0.001)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert any(out.glob(".c5map-build-*")), "the build was not caught while writing"
+    assert _snapshot(out) == before  # maps/ and geo/ as they were
+    # the next build cleans up the dead one's staging folder and swaps in complete outputs
+    assert main(["build", "--out", str(out), "--tiles", "none"]) == 0
+    assert not any(out.glob(".c5map-build-*"))
+    assert _snapshot(out) == before
+
+
+def test_recovery_puts_back_an_output_moved_aside(tmp_path):
+    from c5map.build import recover_interrupted
+
+    staging = tmp_path / ".c5map-build-dead"
+    (staging / "maps.retired").mkdir(parents=True)
+    (staging / "maps.retired" / "index.html").write_text("previous")
+    (staging / "geo").mkdir()
+    recover_interrupted(tmp_path)
+    assert (tmp_path / "maps" / "index.html").read_text() == "previous"
+    assert not staging.exists()

@@ -32,6 +32,7 @@ import pyogrio
 import shapely
 
 from c5map._paths import bundled_data_dir
+from c5map.errors import Problem, display_path
 
 Scale = Literal["110m", "10m"]
 
@@ -245,7 +246,13 @@ def pixel_degrees(zoom: int) -> float:
     return 360.0 / (256 * 2**zoom)
 
 
-def web_countries(iso3: list[str] | None = None, *, max_zoom: int = MAX_ZOOM, scale: Scale = "10m") -> gpd.GeoDataFrame:
+def web_countries(
+    iso3: list[str] | None = None,
+    *,
+    max_zoom: int = MAX_ZOOM,
+    scale: Scale = "10m",
+    source: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame:
     """Countries simplified for a web page: error under half a pixel at ``max_zoom``.
 
     The countries are simplified together as a coverage
@@ -260,14 +267,16 @@ def web_countries(iso3: list[str] | None = None, *, max_zoom: int = MAX_ZOOM, sc
     max_zoom : int
         The deepest zoom the page allows.
     scale : {"110m", "10m"}
-        The source.
+        The bundled source, when ``source`` is not given.
+    source : geopandas.GeoDataFrame, optional
+        Boundaries of your own (see :func:`read_boundaries`).
 
     Returns
     -------
     geopandas.GeoDataFrame
         As :func:`load_countries`, fewer vertices.
     """
-    frame = load_countries(scale)
+    frame = load_countries(scale) if source is None else source
     if iso3 is not None:
         frame = frame[frame["iso3"].isin(iso3)].reset_index(drop=True)
     tolerance = pixel_degrees(max_zoom) / 2
@@ -284,3 +293,74 @@ def quantise(geometries: np.ndarray, decimals: int) -> np.ndarray:
     """
     snapped = shapely.make_valid(shapely.set_precision(geometries, 10.0**-decimals), method="structure")
     return shapely.transform(snapped, lambda xy: np.round(xy, decimals))
+
+
+#: Largest absolute coordinate a file in degrees can hold; beyond, it was written in metres or feet.
+_DEGREE_LIMITS = (180.0, 90.0)
+
+
+def read_boundaries(path: Path, *, code_column: str = "ADM0_A3") -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
+    """Read a boundary file of your own, checking it as c5map needs it.
+
+    The file (any format GDAL reads: GeoPackage, shapefile, GeoJSON, ...)
+    needs one polygon per country with its code in ``code_column`` (or
+    ``iso3``). It may be in any CRS that names itself; it is reprojected to
+    EPSG:4326. Problems are reported per feature: the "line" of a
+    :class:`~c5map.errors.Problem` is the feature's position (1-based).
+
+    Returns
+    -------
+    frame : geopandas.GeoDataFrame or None
+        In the :func:`load_countries` contract (``iso3`` and ``name`` at
+        least), or None when the file cannot be used.
+    problems : list of Problem
+    """
+    name = display_path(Path(path))
+    try:
+        raw = gpd.read_file(path)
+    except Exception as exc:  # GDAL's errors are many kinds; all mean "not a readable GIS file"
+        return None, [Problem(name, 0, "", f"not a boundary file GDAL can read ({type(exc).__name__}: {exc})")]
+    problems: list[Problem] = []
+    code = next((c for c in (code_column, "iso3", code_column.lower()) if c in raw.columns), None)
+    if code is None:
+        problems.append(Problem(name, 0, code_column, f"no {code_column!r} or 'iso3' column with country codes"))
+    if raw.crs is None:
+        problems.append(Problem(name, 0, "", "file has no CRS; save it with one (EPSG:4326 preferred)"))
+        return None, problems
+    if len(raw) == 0:
+        return None, [*problems, Problem(name, 0, "", "file has no features")]
+    if raw.crs.is_geographic:
+        xmax, ymax = np.nanmax(np.abs(raw.total_bounds.reshape(2, 2)), axis=0)
+        if xmax > _DEGREE_LIMITS[0] or ymax > _DEGREE_LIMITS[1]:
+            problems.append(
+                Problem(
+                    name,
+                    0,
+                    "geometry",
+                    f"coordinates reach {max(xmax, ymax):,.0f}, which are not "
+                    f"degrees: the file says {raw.crs.to_string()} but looks projected (metres?)",
+                )
+            )
+            return None, problems
+    else:
+        raw = raw.to_crs(4326)
+    for index, geometry in enumerate(raw.geometry, start=1):
+        label = f"{raw[code].iloc[index - 1]}: " if code else ""
+        if geometry is None or geometry.is_empty:
+            problems.append(Problem(name, index, "geometry", f"{label}feature has no geometry"))
+        elif geometry.geom_type not in ("Polygon", "MultiPolygon"):
+            problems.append(Problem(name, index, "geometry", f"{label}{geometry.geom_type} is not a polygon"))
+        elif not geometry.is_valid:
+            problems.append(
+                Problem(name, index, "geometry", f"{label}invalid polygon ({shapely.is_valid_reason(geometry)})")
+            )
+    if problems:
+        return None, problems
+    frame = gpd.GeoDataFrame({
+        "iso3": raw[code].astype("string"),
+        "name": raw["NAME"].astype("string") if "NAME" in raw.columns else raw[code].astype("string"),
+    }, geometry=raw.geometry.values, crs="EPSG:4326")  # fmt: skip
+    duplicated = frame["iso3"].duplicated(keep=False)
+    for index in np.flatnonzero(duplicated.to_numpy()):
+        problems.append(Problem(name, int(index) + 1, code, f"{frame['iso3'].iloc[index]!r} appears more than once"))
+    return (None if problems else frame.sort_values("iso3").reset_index(drop=True)), problems

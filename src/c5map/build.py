@@ -16,12 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import geopandas as gpd
+
 from c5map.export import data_dictionary, export_layers, geojson_text, write_gpkg
 from c5map.maps import MAPS, AtlasEntry, atlas_page
 from c5map.maps.common import source_line
 from c5map.maps.frame import DEFAULT_TILES, tile_provider
 from c5map.tables import Tables
-from c5map.validate import load_valid_tables
+from c5map.validate import load_inputs
 
 
 @dataclass
@@ -48,12 +50,14 @@ GEO_LINKS = [
 ]
 
 
-def render_maps(tables: Tables, tiles: str | None, progress: Callable[[str], None]) -> dict[str, str]:
+def render_maps(
+    tables: Tables, tiles: str | None, progress: Callable[[str], None], countries: gpd.GeoDataFrame | None = None
+) -> dict[str, str]:
     """Render every map page and the atlas to HTML strings, keyed by file name."""
     pages: dict[str, str] = {}
     for index, (filename, (builder, _, _)) in enumerate(MAPS.items(), start=1):
         started = time.perf_counter()
-        pages[filename] = builder(tables, tiles=tiles).get_root().render()
+        pages[filename] = builder(tables, tiles=tiles, countries=countries).get_root().render()
         progress(
             f"[{index}/{len(MAPS) + 1}] maps/{filename}: {len(pages[filename].encode()) / 1024:.0f} KB "
             f"({time.perf_counter() - started:.2f} s)"
@@ -64,6 +68,24 @@ def render_maps(tables: Tables, tiles: str | None, progress: Callable[[str], Non
     )
     progress(f"[{len(MAPS) + 1}/{len(MAPS) + 1}] maps/index.html")
     return pages
+
+
+STAGING_PREFIX = ".c5map-build-"
+
+
+def recover_interrupted(out_dir: Path) -> None:
+    """Clean up after a build that was killed: put back any output folder it had moved aside, drop its staging.
+
+    A build is only ever between its two renames for an instant, but if it
+    died there, ``OUT/maps`` (or ``geo``) is missing and the previous one
+    sits in the staging folder as ``maps.retired``.
+    """
+    for staging in sorted(Path(out_dir).glob(f"{STAGING_PREFIX}*")):
+        for retired in staging.glob("*.retired"):
+            target = Path(out_dir) / retired.name.removesuffix(".retired")
+            if not target.exists():
+                retired.rename(target)
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _swap_in(staged: Path, target: Path) -> None:
@@ -85,6 +107,7 @@ def build(
     out_dir: Path = Path("."),
     *,
     tiles: str | None = DEFAULT_TILES,
+    boundaries: Path | None = None,
     progress: Callable[[str], None] = _stderr,
 ) -> BuildReport:
     """Validate a data folder and write ``OUT/maps/`` and ``OUT/geo/``.
@@ -97,6 +120,9 @@ def build(
         Where ``maps/`` and ``geo/`` go (created if needed).
     tiles : str or None
         xyzservices provider name, or ``"none"`` for Natural Earth land only.
+    boundaries : pathlib.Path, optional
+        A boundary file of your own (:func:`c5map.boundaries.read_boundaries`)
+        to draw and export instead of Natural Earth 1:10m.
     progress : callable
         Receives one line per step.
 
@@ -114,18 +140,19 @@ def build(
     started = time.perf_counter()
     if tiles is not None and tiles.lower() != "none":
         tile_provider(tiles)  # fail before any work
-    tables = load_valid_tables(data_dir)
+    tables, countries = load_inputs(data_dir, boundaries)
     progress(
         f"validated {'bundled data' if data_dir is None else data_dir}: {len(tables.deals)} deals, "
         f"{len(tables.trade)} trade figures, {len(tables.resources)} resources, {len(tables.events)} events"
     )
-    pages = render_maps(tables, tiles, progress)
+    pages = render_maps(tables, tiles, progress, countries)
     started_geo = time.perf_counter()
-    exported = export_layers(tables)
+    exported = export_layers(tables, countries)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     report = BuildReport()
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".c5map-build-") as staging:
+    recover_interrupted(out_dir)
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=STAGING_PREFIX) as staging:
         staged = {"maps": Path(staging) / "maps", "geo": Path(staging) / "geo"}
         for folder in staged.values():
             folder.mkdir()

@@ -29,9 +29,9 @@ def _report(problems: list[Problem]) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from c5map.validate import load_valid_tables
+    from c5map.validate import load_inputs
 
-    tables = load_valid_tables(args.data)
+    tables, _ = load_inputs(args.data, args.boundaries)
     counts = ", ".join(f"{len(tables[name])} {name}" for name in ("deals", "trade", "resources", "events", "places"))
     where = args.data if args.data is not None else "bundled data"
     print(f"{where}: valid ({counts})")
@@ -42,7 +42,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from c5map.build import build
 
     try:
-        build(args.data, args.out, tiles=args.tiles)
+        build(args.data, args.out, tiles=args.tiles, boundaries=args.boundaries)
     except ValueError as exc:  # an unusable --tiles name
         print(f"c5map build: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -51,10 +51,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from c5map.export import LAYER_NAMES, export_layers, write_geojson, write_gpkg, write_parquet
-    from c5map.validate import load_valid_tables
+    from c5map.validate import load_inputs
 
     names = [args.layer] if args.layer else list(LAYER_NAMES)
-    exported = export_layers(load_valid_tables(args.data))
+    exported = export_layers(*load_inputs(args.data, args.boundaries))
     chosen = {name: exported[name] for name in names}
     suffix = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}[args.format]
     if args.format == "gpkg":
@@ -77,6 +77,17 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _boundaries_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--boundaries",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="country polygons of your own (GeoPackage, shapefile, GeoJSON; an ADM0_A3 or iso3 "
+        "column) instead of the bundled Natural Earth",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``c5map`` command."""
     from c5map import __version__
@@ -92,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder with deals.csv and any other tables (default: the bundled data)",
     )
+    _boundaries_option(validate)
     validate.set_defaults(run=_cmd_validate)
     from c5map.maps.frame import DEFAULT_TILES
 
@@ -116,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME|none",
         help=f"xyzservices tile provider (default {DEFAULT_TILES}), or 'none' for Natural Earth land and sea only",
     )
+    _boundaries_option(build)
     build.set_defaults(run=_cmd_build)
     from c5map.export import FORMATS, LAYER_NAMES
 
@@ -136,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder with deals.csv and any other tables (default: the bundled data)",
     )
+    _boundaries_option(export)
     export.set_defaults(run=_cmd_export)
     return parser
 

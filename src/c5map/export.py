@@ -110,9 +110,12 @@ def _fill_group(row: dict, prefix: str, values: pd.DataFrame) -> None:
                 f"{prefix}_text": format_usd(total, qualifier), f"{prefix}_count": len(values)})  # fmt: skip
 
 
-def export_boundaries(iso3: list[str]) -> gpd.GeoDataFrame:
-    """Return the 1:10m countries to export, simplified as a coverage and quantised (see module constants)."""
-    world = load_countries("10m")
+def export_boundaries(iso3: list[str], source: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Return the countries to export, simplified as a coverage and quantised (see module constants).
+
+    ``source``: boundaries of your own; default Natural Earth 1:10m.
+    """
+    world = load_countries("10m") if source is None else source
     frame = world[world["iso3"].isin(iso3)].reset_index(drop=True)
     simplified = shapely.coverage_simplify(frame.geometry.values, SIMPLIFY_TOLERANCE_DEG)
     return frame.set_geometry(quantise(simplified, COORDINATE_DECIMALS))
@@ -317,9 +320,12 @@ def events_layer(tables: Tables) -> ExportLayer:
     )
 
 
-def export_layers(tables: Tables) -> dict[str, ExportLayer]:
-    """Every export layer, keyed by name, in :data:`LAYER_NAMES` order."""
-    boundaries = export_boundaries(_country_codes(tables))
+def export_layers(tables: Tables, countries: gpd.GeoDataFrame | None = None) -> dict[str, ExportLayer]:
+    """Return every export layer, keyed by name, in :data:`LAYER_NAMES` order.
+
+    ``countries``: boundaries of your own; default Natural Earth 1:10m.
+    """
+    boundaries = export_boundaries(_country_codes(tables), countries)
     builders: dict[str, Callable[[], ExportLayer]] = {
         "countries": lambda: countries_layer(tables, boundaries),
         "regions": lambda: regions_layer(tables, boundaries),

@@ -309,6 +309,8 @@ def read_tables(data_dir: Path | None = None) -> tuple[Tables, list[Problem]]:
             continue
         frames[name], found = read_table(path, schema)
         problems.extend(found)
+        if schema.required_table and not found and len(frames[name]) == 0:
+            problems.append(Problem(display_path(path), 1, "", f"no rows: {schema.path} needs at least one record"))
     return Tables(**frames, paths=files), problems
 
 

@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from c5map.boundaries import country_names, load_countries
+from c5map.boundaries import country_names, load_countries, read_boundaries
 from c5map.codes import CodeBook, build_code_book
 from c5map.errors import DataError, Problem, display_path
 from c5map.schema import table_schemas
@@ -172,7 +172,9 @@ def _check_points(tables: Tables, countries: gpd.GeoDataFrame, book: CodeBook, n
     return problems
 
 
-def validate(data_dir: Path | None = None) -> tuple[Tables, list[Problem]]:
+def validate(
+    data_dir: Path | None = None, *, countries: gpd.GeoDataFrame | None = None
+) -> tuple[Tables, list[Problem]]:
     """Run every check on a data folder.
 
     Parameters
@@ -180,6 +182,9 @@ def validate(data_dir: Path | None = None) -> tuple[Tables, list[Problem]]:
     data_dir : pathlib.Path, optional
         A folder laid out like ``data/``; only ``deals.csv`` is required.
         Default: the bundled data.
+    countries : geopandas.GeoDataFrame, optional
+        Boundaries that points must lie in (see
+        :func:`c5map.boundaries.read_boundaries`); default the bundled 1:10m.
 
     Returns
     -------
@@ -200,7 +205,7 @@ def validate(data_dir: Path | None = None) -> tuple[Tables, list[Problem]]:
     if data_dir is not None:
         bundled = {name for name, path in tables.paths.items() if path and path.parent != Path(data_dir)}
         names.update({name: f"{names[name]} (bundled; {Path(data_dir).name}/ has none)" for name in bundled})
-    countries = load_countries("10m")
+    countries = load_countries("10m") if countries is None else countries
     book = build_code_book(country_names("10m"), tables.region_members())
     across = (
         _check_codes(tables, book, names)
@@ -210,13 +215,39 @@ def validate(data_dir: Path | None = None) -> tuple[Tables, list[Problem]]:
     )
     # A cell that failed its own check is empty in `tables`; rules about it would only repeat that.
     failed = {(p.file, p.line, p.column) for p in problems}
-    problems += [p for p in across if (p.file, p.line, p.column) not in failed]
+    # A column missing from (or twice in) a header fails every row; saying so per row would bury the cause.
+    failed_columns = {(p.file, p.column) for p in problems if p.line == 1 and p.column}
+    problems += [
+        p
+        for p in across
+        if (p.file, p.line, p.column) not in failed
+        and not any((p.file, c.strip()) in failed_columns for c in p.column.split(","))
+    ]
     return tables, sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.message))
 
 
-def load_valid_tables(data_dir: Path | None = None) -> Tables:
+def load_valid_tables(data_dir: Path | None = None, *, countries: gpd.GeoDataFrame | None = None) -> Tables:
     """Return the tables of a data folder, or raise :class:`DataError` with every problem."""
-    tables, problems = validate(data_dir)
+    tables, problems = validate(data_dir, countries=countries)
     if problems:
         raise DataError(problems)
     return tables
+
+
+def load_inputs(data_dir: Path | None = None, boundaries: Path | None = None) -> tuple[Tables, gpd.GeoDataFrame | None]:
+    """Read and check a data folder and, if given, a boundary file of your own; raise with every problem.
+
+    Returns
+    -------
+    tables : Tables
+    countries : geopandas.GeoDataFrame or None
+        The user's boundaries (None: use the bundled Natural Earth).
+    """
+    countries, problems = (None, []) if boundaries is None else read_boundaries(boundaries)
+    if boundaries is not None and countries is None:
+        tables, more = validate(data_dir)  # still report the tables' own problems in the same run
+        raise DataError(problems + more)
+    tables, more = validate(data_dir, countries=countries)
+    if problems or more:
+        raise DataError(problems + more)
+    return tables, countries

@@ -5,9 +5,13 @@ only decide what to draw; everything a reader sees around it, and every
 string that reaches the page, goes through here.
 
 Escaping rule: every string from data or options is passed through
-:func:`escape_text` before it reaches folium. That makes it inert in all the
-places folium puts text: HTML (``<``, ``&``, quotes), JavaScript template
-literals (`` ` ``, ``${``, ``\\``) and ``innerHTML`` assignments.
+:func:`escape_text` (or :func:`json_for_script` for data in scripts) before it
+reaches folium. That makes it inert in all the places folium puts text: HTML
+(``<``, ``&``, quotes), JavaScript template literals (`` ` ``, ``${``,
+``\\``), ``innerHTML`` assignments, and Jinja: branca renders each element's
+output *again* as a template (``MacroElement.render`` wraps it in
+``Element(output)``), so a ``{{ ... }}`` in a CSV cell would otherwise run as
+template code at build time. Braces are therefore always encoded.
 """
 
 from __future__ import annotations
@@ -67,10 +71,12 @@ def escape_text(text: object) -> str:
     Examples
     --------
     >>> escape_text("<b>${alert(1)}</b> `x` \\")
-    '&lt;b&gt;&#36;{alert(1)}&lt;/b&gt; &#96;x&#96; &#92;'
+    '&lt;b&gt;&#36;&#123;alert(1)&#125;&lt;/b&gt; &#96;x&#96; &#92;'
     """
     escaped = html.escape(str(text), quote=True)
-    return escaped.replace("$", "&#36;").replace("`", "&#96;").replace("\\", "&#92;")
+    for char, entity in (("$", "&#36;"), ("`", "&#96;"), ("\\", "&#92;"), ("{", "&#123;"), ("}", "&#125;")):
+        escaped = escaped.replace(char, entity)
+    return escaped
 
 
 def layer_key(name: str) -> str:
@@ -89,8 +95,25 @@ def json_for_script(value: object) -> str:
     >>> json_for_script({"b": "</script>", "a": 1})
     '{"a":1,"b":"\\u003c/script\\u003e"}'
     """
-    text = json.dumps(value, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    text = json.dumps(_mark_braces(value), ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    text = text.replace(_OPEN_MARK, "\\u007b").replace(_CLOSE_MARK, "\\u007d")
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# Braces inside JSON strings become \u007b / \u007d so no "{{" or "{%" reaches branca's second Jinja pass;
+# they pass json.dumps as control-character markers (which it escapes), then are swapped.
+_OPEN, _CLOSE = "\x01c5map-open\x01", "\x01c5map-close\x01"
+_OPEN_MARK, _CLOSE_MARK = json.dumps(_OPEN)[1:-1], json.dumps(_CLOSE)[1:-1]
+
+
+def _mark_braces(value: object) -> object:
+    if isinstance(value, str):
+        return value.replace("{", _OPEN).replace("}", _CLOSE)
+    if isinstance(value, dict):
+        return {_mark_braces(k): _mark_braces(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mark_braces(v) for v in value]
+    return value
 
 
 def js_string(text: str) -> str:

@@ -96,15 +96,15 @@ def influence_map(
     region : str
         The region code courted.
     countries : geopandas.GeoDataFrame, optional
-        Boundaries to draw; default the 1:10m countries simplified for the web.
+        Boundaries of your own (:func:`c5map.boundaries.read_boundaries`);
+        default Natural Earth 1:10m. Simplified here for the web.
 
     Returns
     -------
     folium.Map
     """
     members = tables.region_members()[region]
-    if countries is None:
-        countries = web_countries(members)
+    countries = web_countries(members, source=countries)
     names = display_names(tables)
     partners = influence_partners(tables, region)
     caps = layers.capitals(tables)

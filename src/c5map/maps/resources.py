@@ -70,10 +70,9 @@ def resources_map(
     countries_needed = sorted(
         set(members) | set(resources["country"]) | set(minerals["country"]) - set(tables.region_members())
     )
-    if countries is None:
-        countries = web_countries(
-            [c for c in countries_needed if c in set(members) | set(resources["country"])], max_zoom=5
-        )
+    countries = web_countries(
+        [c for c in countries_needed if c in set(members) | set(resources["country"])], max_zoom=5, source=countries
+    )
     caps = layers.capitals(tables)
     tonnes = resources[resources["unit"] == "tonnes"]
     biggest = float(tonnes["quantity"].max()) if len(tonnes) else 0.0

@@ -208,8 +208,7 @@ def timeline_map(
     folium.Map
     """
     members = tables.region_members().get(region, [])
-    if countries is None:
-        countries = web_countries(None, max_zoom=2, scale="110m")
+    countries = web_countries(None, max_zoom=2, scale="110m", source=countries)
     names = display_names(tables)
     items = timeline_items(tables, countries)
     years = [i["year"] for i in items]

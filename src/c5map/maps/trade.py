@@ -67,10 +67,9 @@ def trade_map(
         (trade["measure"] == "total_trade") & ((trade["destination"] == region) | (trade["origin"] == region))
     ]
     destinations = sorted(set(exports["destination"]) | set(members))
-    if countries is None:
-        countries = web_countries(
-            [c for c in destinations if c not in tables.region_members()], max_zoom=TRADE_MAX_ZOOM
-        )
+    countries = web_countries(
+        [c for c in destinations if c not in tables.region_members()], max_zoom=TRADE_MAX_ZOOM, source=countries
+    )
     names = display_names(tables)
     flows = layers.flows(tables)
     flows = flows[(flows["kind"] == "trade") & (flows["measure"] == "exports")]

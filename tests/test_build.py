@@ -22,7 +22,9 @@ def test_build_writes_maps_with_progress(tmp_path):
     assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == [
         "index.html",
         "influence.html",
+        "png",
         "resources.html",
+        "svg",
         "timeline.html",
         "trade.html",
     ]
@@ -30,7 +32,7 @@ def test_build_writes_maps_with_progress(tmp_path):
     assert lines[0].startswith("validated bundled data: 9 deals")
     assert any(line.startswith("[1/5] maps/influence.html: ") for line in lines)
     assert any(line.startswith("geo/: 5 layers as GeoJSON and GeoPackage") for line in lines)
-    assert lines[-1].startswith("wrote 12 files")
+    assert lines[-1].startswith("wrote 20 files")
     assert sorted(p.name for p in (tmp_path / "geo").iterdir()) == [
         "README.md",
         "c5map.gpkg",
@@ -45,7 +47,7 @@ def test_build_writes_maps_with_progress(tmp_path):
 
 def test_invalid_data_stops_the_build_and_keeps_previous_outputs(tmp_path, data_copy):
     out = tmp_path / "out"
-    assert main(["build", "--data", str(data_copy), "--out", str(out)]) == 0
+    assert main(["build", "--data", str(data_copy), "--out", str(out), "--no-images"]) == 0
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     replace_line(data_copy / "deals.csv", 3, "2025-09", "2025-13")
     result = run_cli("build", "--data", str(data_copy), "--out", str(out))
@@ -74,7 +76,7 @@ def test_users_own_data_folder_builds(tmp_path, data_copy):
     # only deals, plus one more partner: India with Kyrgyzstan
     row = deals[3].replace("usa-kaz-wabtec-locomotives-2025", "ind-kgz-example").replace(",USA,KAZ,", ",IND,KGZ,")
     (mine / "deals.csv").write_text("\n".join([*deals, row]) + "\n", encoding="utf-8")
-    result = run_cli("build", "--data", str(mine), "--out", str(tmp_path / "out"), "--tiles", "none")
+    result = run_cli("build", "--data", str(mine), "--out", str(tmp_path / "out"), "--tiles", "none", "--no-images")
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "out" / "maps" / "influence.html").read_text()
     assert "India: deals" in html
@@ -90,7 +92,7 @@ def test_build_killed_midway_leaves_previous_outputs(tmp_path):
     import time
 
     out = tmp_path / "out"
-    assert main(["build", "--out", str(out), "--tiles", "none"]) == 0
+    assert main(["build", "--out", str(out), "--tiles", "none", "--no-images"]) == 0
     before = _snapshot(out)
     # a different build (other tiles), killed the moment it starts writing its outputs aside
     process = subprocess.Popen(
@@ -106,7 +108,7 @@ def test_build_killed_midway_leaves_previous_outputs(tmp_path):
     assert any(out.glob(".c5map-build-*")), "the build was not caught while writing"
     assert _snapshot(out) == before  # maps/ and geo/ as they were
     # the next build cleans up the dead one's staging folder and swaps in complete outputs
-    assert main(["build", "--out", str(out), "--tiles", "none"]) == 0
+    assert main(["build", "--out", str(out), "--tiles", "none", "--no-images"]) == 0
     assert not any(out.glob(".c5map-build-*"))
     assert _snapshot(out) == before
 

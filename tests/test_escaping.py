@@ -63,7 +63,7 @@ def hostile_build(tmp_path_factory):
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
-    build(data, root, tiles="none", progress=lambda line: None)
+    build(data, root, tiles="none", images=False, progress=lambda line: None)
     assert not (root / "PWNED").exists(), "a CSV cell ran as template code during the build"
     return root / "maps"
 

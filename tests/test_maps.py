@@ -27,7 +27,7 @@ def built(fresh_build) -> Path:
 @pytest.fixture(scope="module")
 def built_without_tiles(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("build-none")
-    build(None, out, tiles="none", progress=lambda line: None)
+    build(None, out, tiles="none", images=False, progress=lambda line: None)
     return out / "maps"
 
 
@@ -71,8 +71,10 @@ def test_every_page_loads_without_errors(chromium, built, name):
 def test_atlas_links_every_map_and_layer(chromium, built):
     visit = chromium.open(built / "index.html")
     hrefs = visit.page.eval_on_selector_all("a", "links => links.map(a => a.getAttribute('href'))")
-    maps = [h for h in hrefs if not h.startswith("../geo/")]
+    maps = [h for h in hrefs if not h.startswith(("../geo/", "png/", "svg/"))]
     assert sorted(maps) == sorted(MAPS)
+    stills = sorted(h for h in hrefs if h.startswith(("png/", "svg/")))
+    assert stills == sorted(str(p.relative_to(built)) for p in built.glob("*/*.*"))
     geo = sorted(h.removeprefix("../geo/") for h in hrefs if h.startswith("../geo/"))
     assert geo == sorted(p.name for p in (built.parent / "geo").iterdir())  # every link resolves, none missing
     visit.page.close()
@@ -207,26 +209,67 @@ def test_tiles_have_attribution(chromium, built):
     visit.page.close()
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 @pytest.mark.parametrize("folder", ["maps", "geo"])
 def test_two_builds_are_byte_identical(fresh_build, tmp_path, folder):
     build(None, tmp_path, progress=lambda line: None)
-    names = sorted(p.name for p in (fresh_build / folder).iterdir())
-    assert names == sorted(p.name for p in (tmp_path / folder).iterdir())
-    for name in names:
-        assert (tmp_path / folder / name).read_bytes() == (fresh_build / folder / name).read_bytes(), name
+    first, second = _files(fresh_build / folder), _files(tmp_path / folder)
+    assert sorted(first) == sorted(second)
+    for name in first:
+        assert first[name] == second[name], name
 
 
 @pytest.mark.parametrize("folder", ["maps", "geo"])
 def test_committed_outputs_are_a_fresh_build(fresh_build, folder):
-    committed = REPO / folder
-    assert sorted(p.name for p in committed.iterdir()) == sorted(p.name for p in (fresh_build / folder).iterdir())
-    for path in (fresh_build / folder).iterdir():
-        assert (committed / path.name).read_bytes() == path.read_bytes(), (
-            f"{folder}/{path.name} is stale: run `c5map build` and commit {folder}/"
-        )
+    committed, fresh = _files(REPO / folder), _files(fresh_build / folder)
+    assert sorted(committed) == sorted(fresh)
+    for name in fresh:
+        assert committed[name] == fresh[name], f"{folder}/{name} is stale: run `c5map build` and commit {folder}/"
 
 
 def test_no_random_ids_left():
     for name in MAPS:
         html = (REPO / "maps" / name).read_text()
         assert not re.search(r"_[0-9a-f]{32}\b", html), name  # folium's urandom ids are 32 hex digits
+
+
+@pytest.fixture(scope="module")
+def built_self_contained(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build-offline")
+    build(None, out, tiles="none", self_contained=True, images=False, progress=lambda line: None)
+    return out / "maps"
+
+
+@pytest.mark.parametrize("name", list(MAPS))
+def test_self_contained_page_works_with_the_network_cut(chromium, built_self_contained, name):
+    visit = chromium.open(built_self_contained / name, offline=True)  # every http(s) request is aborted
+    page = visit.page
+    assert visit.aborted == []  # and none was even made
+    assert visit.page_errors == []
+    assert page.evaluate("typeof L") == "object"
+    assert page.locator(".leaflet-overlay-pane path").count() > 100  # land and the story's shapes are drawn
+    assert page.evaluate("getComputedStyle(document.querySelector('.leaflet-control-zoom')).display") != "none"
+    if name == "influence.html":
+        shapes = web_countries(C5).set_index("iso3")
+        point = shapes.loc["UZB"].geometry.representative_point()
+        assert "Deals with United States: $8bn" in hover(page, point.y, point.x)
+    page.close()
+
+
+def test_self_contained_pages_link_nothing(built_self_contained):
+    for name in MAPS:
+        html = (built_self_contained / name).read_text()
+        assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html), name
+
+
+def test_pages_load_leaflet_and_nothing_else(built):
+    for name in MAPS:
+        html = (built / name).read_text()
+        links = re.findall(r"<(?:script|link)[^>]+(?:src|href)=\"(https?://[^\"]+)\"", html)
+        assert links == [
+            "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js",
+            "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css",
+        ], (name, links)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from c5map.assets import inline_assets, leaflet_inline
 from c5map.export import data_dictionary, export_layers, geojson_text, write_gpkg
 from c5map.maps import MAPS, AtlasEntry, atlas_page
 from c5map.maps.common import source_line
@@ -51,7 +52,11 @@ GEO_LINKS = [
 
 
 def render_maps(
-    tables: Tables, tiles: str | None, progress: Callable[[str], None], countries: gpd.GeoDataFrame | None = None
+    tables: Tables,
+    tiles: str | None,
+    progress: Callable[[str], None],
+    countries: gpd.GeoDataFrame | None = None,
+    images: bool = True,
 ) -> dict[str, str]:
     """Render every map page and the atlas to HTML strings, keyed by file name."""
     pages: dict[str, str] = {}
@@ -64,7 +69,11 @@ def render_maps(
         )
     entries = [AtlasEntry(name, title, summary) for name, (_, title, summary) in MAPS.items()]
     pages["index.html"] = atlas_page(
-        "c5map: who is courting Central Asia", entries, source_line(tables, tables.sources["source_id"]), GEO_LINKS
+        "c5map: who is courting Central Asia",
+        entries,
+        source_line(tables, tables.sources["source_id"]),
+        GEO_LINKS,
+        images=images,
     )
     progress(f"[{len(MAPS) + 1}/{len(MAPS) + 1}] maps/index.html")
     return pages
@@ -108,6 +117,8 @@ def build(
     *,
     tiles: str | None = DEFAULT_TILES,
     boundaries: Path | None = None,
+    self_contained: bool = False,
+    images: bool = True,
     progress: Callable[[str], None] = _stderr,
 ) -> BuildReport:
     """Validate a data folder and write ``OUT/maps/`` and ``OUT/geo/``.
@@ -123,6 +134,12 @@ def build(
     boundaries : pathlib.Path, optional
         A boundary file of your own (:func:`c5map.boundaries.read_boundaries`)
         to draw and export instead of Natural Earth 1:10m.
+    self_contained : bool
+        Inline Leaflet into every page (see :mod:`c5map.assets`) so the maps
+        work with no network; combine with ``tiles="none"`` for no request at all.
+    images : bool
+        Also draw every map as ``maps/png/<map>.png`` (300 dpi) and
+        ``maps/svg/<map>.svg`` for reports and print (:mod:`c5map.static`).
     progress : callable
         Receives one line per step.
 
@@ -145,7 +162,18 @@ def build(
         f"validated {'bundled data' if data_dir is None else data_dir}: {len(tables.deals)} deals, "
         f"{len(tables.trade)} trade figures, {len(tables.resources)} resources, {len(tables.events)} events"
     )
-    pages = render_maps(tables, tiles, progress, countries)
+    if self_contained:
+        leaflet_inline()  # fail before any work if Leaflet's files are missing
+    pages = render_maps(tables, tiles, progress, countries, images)
+    if self_contained:
+        pages = {name: inline_assets(page) if name in MAPS else page for name, page in pages.items()}
+    static_images: dict[str, bytes] = {}
+    if images:
+        from c5map.static import render_images  # matplotlib is only imported when images are drawn
+
+        started_images = time.perf_counter()
+        static_images = render_images(tables, countries)
+        progress(f"maps/png, maps/svg: {len(static_images)} images ({time.perf_counter() - started_images:.2f} s)")
     started_geo = time.perf_counter()
     exported = export_layers(tables, countries)
     out_dir = Path(out_dir)
@@ -157,9 +185,11 @@ def build(
         for folder in staged.values():
             folder.mkdir()
         files = {f"maps/{name}": page.encode("utf-8") for name, page in pages.items()}
+        files |= {f"maps/{name}": data for name, data in static_images.items()}
         files |= {f"geo/{name}.geojson": geojson_text(layer).encode("utf-8") for name, layer in exported.items()}
         files["geo/README.md"] = data_dictionary(exported).encode("utf-8")
         for relative, data in sorted(files.items()):
+            (Path(staging) / relative).parent.mkdir(parents=True, exist_ok=True)
             (Path(staging) / relative).write_bytes(data)
         write_gpkg(exported, staged["geo"] / "c5map.gpkg")
         files["geo/c5map.gpkg"] = (staged["geo"] / "c5map.gpkg").read_bytes()

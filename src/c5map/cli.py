@@ -42,7 +42,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from c5map.build import build
 
     try:
-        build(args.data, args.out, tiles=args.tiles, boundaries=args.boundaries)
+        build(
+            args.data,
+            args.out,
+            tiles=args.tiles,
+            boundaries=args.boundaries,
+            self_contained=args.self_contained,
+            images=not args.no_images,
+        )
     except ValueError as exc:  # an unusable --tiles name
         print(f"c5map build: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -127,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_TILES,
         metavar="NAME|none",
         help=f"xyzservices tile provider (default {DEFAULT_TILES}), or 'none' for Natural Earth land and sea only",
+    )
+    build.add_argument(
+        "--self-contained",
+        action="store_true",
+        help="inline Leaflet into every page so it works with no network (needs c5map[offline]); "
+        "with --tiles none a page makes no request at all",
+    )
+    build.add_argument(
+        "--no-images", action="store_true", help="skip the static PNG/SVG images (maps/png, maps/svg), the slowest step"
     )
     _boundaries_option(build)
     build.set_defaults(run=_cmd_build)

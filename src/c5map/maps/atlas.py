@@ -17,7 +17,9 @@ class AtlasEntry:
     summary: str
 
 
-def atlas_page(title: str, entries: Sequence[AtlasEntry], source: str, extra_links: Sequence[AtlasEntry] = ()) -> str:
+def atlas_page(
+    title: str, entries: Sequence[AtlasEntry], source: str, extra_links: Sequence[AtlasEntry] = (), images: bool = False
+) -> str:
     """Return the HTML of the atlas page (no scripts, no external assets).
 
     Examples
@@ -26,8 +28,13 @@ def atlas_page(title: str, entries: Sequence[AtlasEntry], source: str, extra_lin
     >>> '<a href="a.html">A &lt;map&gt;</a>' in page
     True
     """
+
+    def still(e: AtlasEntry) -> str:
+        stem = escape_text(e.filename.removesuffix(".html"))
+        return f' · <a href="png/{stem}.png">PNG</a> · <a href="svg/{stem}.svg">SVG</a>' if images else ""
+
     items = "\n".join(
-        f'<li><a href="{escape_text(e.filename)}">{escape_text(e.title)}</a><br>'
+        f'<li><a href="{escape_text(e.filename)}">{escape_text(e.title)}</a>{still(e)}<br>'
         f"<span>{escape_text(e.summary)}</span></li>"
         for e in entries
     )

@@ -33,6 +33,7 @@ import shapely
 import xyzservices.providers
 from jinja2 import Template
 
+from c5map.assets import leaflet_only
 from c5map.boundaries import MAX_ZOOM, load_countries, pixel_degrees, quantise
 
 DEFAULT_TILES = "Esri.WorldGrayCanvas"
@@ -357,6 +358,7 @@ def new_map(
         control_scale=True,
         world_copy_jump=False,
     )
+    leaflet_only(m)
     if tiles is None or tiles.lower() == "none":
         m.get_root().header.add_child(
             # more specific than leaflet.css's .leaflet-container, which the page loads after this

@@ -143,3 +143,23 @@ def test_fetch_missing_file_raises_and_caches_nothing(mirror, tmp_path):
     with pytest.raises(urllib.error.HTTPError):
         fetch_naturalearth("ne_110m_nothing.zip", sha256=sha, scale="110m", base_url=url, cache_dir=tmp_path / "c")
     assert [p for p in (tmp_path / "c").rglob("*") if p.is_file()] == []
+
+
+def test_simplification_cache_gives_the_same_result_and_survives_damage(tmp_path, monkeypatch):
+    import numpy as np
+
+    from c5map.boundaries import simplified_coverage
+
+    monkeypatch.setenv("C5MAP_CACHE", str(tmp_path))
+    world = load_countries("10m")
+    geometries = world[world.iso3.isin(["KAZ", "KGZ", "UZB"])].geometry.values
+    first = simplified_coverage(geometries, 0.01, 3)  # computed, then written
+    (cached,) = (tmp_path / "derived").glob("*.wkb")
+    second = simplified_coverage(geometries, 0.01, 3)  # read back
+    assert all(a.equals_exact(b, 0) for a, b in zip(first, second, strict=True))
+    cached.write_bytes(cached.read_bytes()[:100])  # a truncated file, as a full disk would leave it
+    third = simplified_coverage(geometries, 0.01, 3)
+    assert all(a.equals_exact(b, 0) for a, b in zip(first, third, strict=True))
+    other = simplified_coverage(geometries, 0.02, 3)  # another tolerance is another key
+    assert len(list((tmp_path / "derived").glob("*.wkb"))) == 2
+    assert np.sum([g.area for g in other]) > 0

@@ -18,6 +18,7 @@ the caller pins.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import shutil
 import tempfile
@@ -253,12 +254,14 @@ def web_countries(
     scale: Scale = "10m",
     source: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
-    """Countries simplified for a web page: error under half a pixel at ``max_zoom``.
+    """Countries simplified for a web page: error under one screen pixel at ``max_zoom``.
 
     The countries are simplified together as a coverage
     (:func:`shapely.coverage_simplify`), so shared borders stay shared: no
-    gaps or overlaps between neighbours. Coordinates are then rounded to a
-    tenth of a pixel at ``max_zoom``.
+    gaps or overlaps between neighbours. In Web Mercator a pixel covers
+    fewer degrees of latitude than of longitude (by cos(latitude)), so the
+    tolerance is half a pixel at the countries' highest latitude
+    (capped at 75°). Coordinates are then rounded to a tenth of a pixel.
 
     Parameters
     ----------
@@ -279,10 +282,61 @@ def web_countries(
     frame = load_countries(scale) if source is None else source
     if iso3 is not None:
         frame = frame[frame["iso3"].isin(iso3)].reset_index(drop=True)
-    tolerance = pixel_degrees(max_zoom) / 2
-    simplified = shapely.coverage_simplify(frame.geometry.values, tolerance)
-    decimals = max(0, int(np.ceil(-np.log10(pixel_degrees(max_zoom) / 10))))
-    return frame.set_geometry(quantise(simplified, decimals))
+    if len(frame) == 0:
+        return frame
+    _, south, _, north = frame.total_bounds
+    shrink = math.cos(math.radians(min(max(abs(south), abs(north)), 75.0)))
+    tolerance = pixel_degrees(max_zoom) * shrink / 2
+    decimals = max(0, int(np.ceil(-np.log10(pixel_degrees(max_zoom) * shrink / 10))))
+    return frame.set_geometry(simplified_coverage(frame.geometry.values, tolerance, decimals))
+
+
+def simplified_coverage(geometries: np.ndarray, tolerance: float, decimals: int) -> np.ndarray:
+    """Simplify polygons together as a coverage, then :func:`quantise`; cached on disk.
+
+    ``shapely.coverage_simplify`` of large 1:10m countries takes seconds, so
+    the result is kept in ``default_cache_dir()/derived``, keyed by the
+    SHA-256 of the input geometries (WKB) and the parameters: a changed
+    source or tolerance is a different key, never a stale hit.
+    """
+    wkb = shapely.to_wkb(geometries)
+    digest = hashlib.sha256(f"coverage-v1:{tolerance!r}:{decimals}".encode())
+    for item in wkb:
+        digest.update(len(item).to_bytes(8, "little"))
+        digest.update(item)
+    path = default_cache_dir() / "derived" / f"{digest.hexdigest()}.wkb"
+    cached = _read_wkb_list(path)
+    if cached is not None and len(cached) == len(geometries):
+        try:
+            return shapely.from_wkb(cached)
+        except shapely.errors.GEOSException:
+            pass  # a damaged cache file: recompute and overwrite it
+    result = quantise(shapely.coverage_simplify(geometries, tolerance), decimals)
+    _write_wkb_list(path, shapely.to_wkb(result))
+    return result
+
+
+def _read_wkb_list(path: Path) -> np.ndarray | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    items, offset = [], 0
+    while offset < len(data):
+        size = int.from_bytes(data[offset : offset + 8], "little")
+        items.append(data[offset + 8 : offset + 8 + size])
+        offset += 8 + size
+    return np.array(items, dtype=object)
+
+
+def _write_wkb_list(path: Path, items: np.ndarray) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(f".{os.getpid()}.part")
+        part.write_bytes(b"".join(len(item).to_bytes(8, "little") + item for item in items))
+        part.replace(path)  # atomic: a concurrent reader sees the whole file or none
+    except OSError:
+        pass  # a read-only home is no reason to fail a build: it only costs time
 
 
 def quantise(geometries: np.ndarray, decimals: int) -> np.ndarray:

@@ -38,7 +38,7 @@ import pyogrio
 import shapely
 
 from c5map import layers
-from c5map.boundaries import load_countries, quantise
+from c5map.boundaries import load_countries, quantise, simplified_coverage
 from c5map.format import combine_qualifiers, format_quantity, format_usd
 from c5map.schema import table_schemas
 from c5map.tables import Tables
@@ -117,8 +117,7 @@ def export_boundaries(iso3: list[str], source: gpd.GeoDataFrame | None = None) -
     """
     world = load_countries("10m") if source is None else source
     frame = world[world["iso3"].isin(iso3)].reset_index(drop=True)
-    simplified = shapely.coverage_simplify(frame.geometry.values, SIMPLIFY_TOLERANCE_DEG)
-    return frame.set_geometry(quantise(simplified, COORDINATE_DECIMALS))
+    return frame.set_geometry(simplified_coverage(frame.geometry.values, SIMPLIFY_TOLERANCE_DEG, COORDINATE_DECIMALS))
 
 
 def _country_codes(tables: Tables) -> list[str]:
@@ -336,46 +335,35 @@ def export_layers(tables: Tables, countries: gpd.GeoDataFrame | None = None) -> 
     return {name: builders[name]() for name in LAYER_NAMES}
 
 
-def _rfc7946_geometry(geometry) -> dict | None:
-    if not isinstance(geometry, shapely.Geometry) or geometry.is_empty:
-        return None  # a feature with no known place (RFC 7946 §3.2 allows a null geometry)
-    if geometry.geom_type in ("Polygon", "MultiPolygon"):
-        geometry = shapely.orient_polygons(geometry, exterior_cw=False)  # RFC 7946 §3.1.6: right-hand rule
-    mapped = shapely.geometry.mapping(geometry)
-    return json.loads(json.dumps(mapped))  # tuples -> lists
-
-
-def _round_coordinates(value):
-    if isinstance(value, list):
-        return [_round_coordinates(v) for v in value]
-    if isinstance(value, float):
-        return round(value, COORDINATE_DECIMALS)
-    return value
+def rfc7946_geometries(geometries: np.ndarray) -> np.ndarray:
+    """Orient polygons by the right-hand rule (RFC 7946 §3.1.6) and round coordinates, all at once."""
+    present = shapely.is_geometry(geometries)
+    out = np.array(geometries, dtype=object)
+    oriented = shapely.orient_polygons(geometries[present], exterior_cw=False)  # points and lines unchanged
+    out[present] = shapely.transform(oriented, lambda xy: np.round(xy, COORDINATE_DECIMALS))
+    return out
 
 
 def geojson_text(layer: ExportLayer) -> str:
     """Return the layer as RFC 7946 GeoJSON text: one feature a line, stable order, no ``crs``.
 
     The collection's ``bbox`` spans every feature; because geometries never
-    cross ±180°, west <= east always holds.
+    cross ±180°, west <= east always holds. A feature with no known place
+    has a null geometry (RFC 7946 §3.2).
     """
-    features = []
-    bounds = []
-    for _, row in layer.frame.iterrows():
-        geometry = _rfc7946_geometry(row.geometry)
-        if geometry is not None:
-            geometry["coordinates"] = _round_coordinates(geometry["coordinates"])
-            bounds.append(row.geometry.bounds)
-        properties = {f.name: _none(row[f.name]) for f in layer.fields}
-        features.append({"type": "Feature", "id": str(row["id"]), "geometry": geometry, "properties": properties})
+    geometries = rfc7946_geometries(layer.frame.geometry.to_numpy())
+    columns = {f.name: [_none(v) for v in layer.frame[f.name]] for f in layer.fields}
+    lines = []
+    for i, (feature_id, geometry) in enumerate(zip(layer.frame["id"], geometries, strict=True)):
+        mapped = None if geometry is None or geometry.is_empty else shapely.geometry.mapping(geometry)
+        properties = {name: values[i] for name, values in columns.items()}
+        feature = {"type": "Feature", "id": str(feature_id), "geometry": mapped, "properties": properties}
+        lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
     header = {"type": "FeatureCollection", "name": layer.name}
-    if bounds:
-        array = np.array(bounds)
-        header["bbox"] = [
-            round(float(v), COORDINATE_DECIMALS)
-            for v in (array[:, 0].min(), array[:, 1].min(), array[:, 2].max(), array[:, 3].max())
-        ]
-    lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in features]
+    located = [g for g in geometries if g is not None and not g.is_empty]
+    if located:
+        west, south, east, north = shapely.total_bounds(np.array(located, dtype=object))
+        header["bbox"] = [round(float(v), COORDINATE_DECIMALS) for v in (west, south, east, north)]
     head = json.dumps(header, ensure_ascii=False, separators=(",", ":"))[:-1]
     return head + ',"features":[\n' + ",\n".join(lines) + "\n]}\n"
 

@@ -30,6 +30,15 @@ def _rows(frame: pd.DataFrame, column: str) -> Iterator[tuple[int, str]]:
             yield int(line), str(value)
 
 
+def _bad_rows(frame: pd.DataFrame, column: str, is_bad) -> Iterator[tuple[int, str]]:
+    """Rows whose value in ``column`` fails ``is_bad``, judged once per distinct value (tables repeat codes)."""
+    values = frame[column].dropna()
+    bad = {v for v in values.unique() if is_bad(str(v))}
+    if bad:
+        for line, value in values[values.isin(list(bad))].items():
+            yield int(line), str(value)
+
+
 def _check_codes(tables: Tables, book: CodeBook, names: dict[str, str]) -> list[Problem]:
     problems = []
     for table, schema in table_schemas().items():
@@ -37,16 +46,15 @@ def _check_codes(tables: Tables, book: CodeBook, names: dict[str, str]) -> list[
             if spec.code is None:
                 continue
             allow_region = spec.code == "country_or_region"
-            for line, value in _rows(tables[table], spec.name):
-                if book.is_country(value) or (allow_region and book.is_region(value)):
-                    continue
+
+            def unknown(value: str, allow_region: bool = allow_region) -> bool:
+                return not (book.is_country(value) or (allow_region and book.is_region(value)))
+
+            for line, value in _bad_rows(tables[table], spec.name, unknown):
                 if book.is_region(value):
                     problems.append(
                         Problem(
-                            names[table],
-                            line,
-                            spec.name,
-                            f"{value!r} is a region; this column takes a country code",
+                            names[table], line, spec.name, f"{value!r} is a region; this column takes a country code"
                         )
                     )
                     continue
@@ -82,11 +90,8 @@ def _check_foreign_keys(tables: Tables, names: dict[str, str], fallbacks: set[st
         for fk in schema.foreign_keys:
             (column,), (ref_column,) = fk.fields, fk.ref_fields
             known = set(tables[fk.table][ref_column].dropna())
-            for line, value in _rows(tables[table], column):
-                if value not in known:
-                    problems.append(
-                        Problem(names[table], line, column, f"{value!r} is not listed in {names[fk.table]}")
-                    )
+            for line, value in _bad_rows(tables[table], column, lambda v, known=known: v not in known):
+                problems.append(Problem(names[table], line, column, f"{value!r} is not listed in {names[fk.table]}"))
     return problems
 
 

@@ -35,10 +35,25 @@ from c5map.maps.frame import (
 )
 from c5map.tables import Tables
 
+#: Most exporters drawn (one layer each) and most destinations per exporter: a page stays readable and light.
+MAX_EXPORTERS = 8
+MAX_DESTINATIONS = 25
 #: Radius on the ground of the largest circle comparing partners' trade with a region.
 LARGEST_SYMBOL_KM = 600.0
-#: The trade page spans Turkey to China: zoom 5 is as deep as it needs, and keeps China's coast light.
-TRADE_MAX_ZOOM = 5
+#: The trade page spans Turkey to China: zoom 4 shows it whole, and keeps China's coast light (page < 300 KB).
+TRADE_MAX_ZOOM = 4
+
+
+def _exports_to_draw(exports):
+    """Keep each exporter's latest year, the largest exporters and their largest destinations; count the rest."""
+    if exports.empty:
+        return exports, 0
+    latest = exports.groupby("origin")["year"].transform("max")
+    recent = exports[exports["year"] == latest]
+    top = recent.groupby("origin")["value_usd"].sum().sort_values(ascending=False).index[:MAX_EXPORTERS]
+    recent = recent[recent["origin"].isin(top)]
+    kept = recent.sort_values(["origin", "value_usd"], ascending=[True, False]).groupby("origin").head(MAX_DESTINATIONS)
+    return kept, len(exports) - len(kept)
 
 
 def trade_map(
@@ -50,11 +65,17 @@ def trade_map(
 ) -> folium.Map:
     """Build the trade map.
 
-    One layer per exporter and year (the article has Russia's 2023 export
-    destinations): great-circle flows from the exporter's capital, width by
-    value, and the destinations coloured by value. One layer compares the
-    partners' total trade with ``region`` as proportional circles on a
-    single scale (area by value), side by side over the region.
+    One layer per exporter, for its latest year (the article has Russia's
+    2023 export destinations): great-circle flows from the exporter's
+    capital, width by value, and the destinations coloured by value. One
+    layer compares the partners' total trade with ``region`` as
+    proportional circles on a single scale (area by value), side by side
+    over the region.
+
+    A large bilateral table stays readable and light: at most
+    :data:`MAX_EXPORTERS` exporters (the largest by total) and their
+    :data:`MAX_DESTINATIONS` largest destinations are drawn; the legend says
+    when rows were left out.
 
     Returns
     -------
@@ -62,7 +83,7 @@ def trade_map(
     """
     trade = tables.trade
     members = tables.region_members().get(region, [])
-    exports = trade[trade["measure"] == "exports"]
+    exports, left_out = _exports_to_draw(trade[trade["measure"] == "exports"])
     totals = trade[
         (trade["measure"] == "total_trade") & ((trade["destination"] == region) | (trade["origin"] == region))
     ]
@@ -71,8 +92,7 @@ def trade_map(
         [c for c in destinations if c not in tables.region_members()], max_zoom=TRADE_MAX_ZOOM, source=countries
     )
     names = display_names(tables)
-    flows = layers.flows(tables)
-    flows = flows[(flows["kind"] == "trade") & (flows["measure"] == "exports")]
+    caps = layers.capitals(tables)
     exporters = sorted({(str(o), int(y)) for o, y in zip(exports["origin"], exports["year"], strict=True)})
     largest = float(trade["value_usd"].max()) if len(trade) else 0.0
     breaks = nice_breaks(list(exports["value_usd"]), classes=4)
@@ -114,10 +134,9 @@ def trade_map(
                         "weight": 1,
                     }
                     tips[dest] = tip
-                flow = flows[flows["flow_id"] == row["flow_id"]]
-                if len(flow):
+                if origin in caps and dest in caps:
                     folium.PolyLine(
-                        latlon_parts(flow.geometry.iloc[0]),
+                        latlon_parts(layers.great_circle(*caps[origin], *caps[dest])),
                         color=colour,
                         opacity=0.8,
                         weight=line_weight(row["value_usd"], largest),
@@ -130,6 +149,14 @@ def trade_map(
                 for label, shade in zip(class_labels(breaks, format_usd), shades, strict=True)
             ]
             entries.append(LegendEntry("flow from the capital, width by value", edge=colour, shape="line", size=5))
+            if index == len(exporters) - 1 and left_out:
+                entries.append(
+                    LegendEntry(
+                        f"{left_out:,} smaller or older export figures not drawn (see geo/ for all)",
+                        fill="#ffffff",
+                        edge="#ffffff",
+                    )
+                )
             sections.append(LegendSection(name, tuple(entries), layer=name))
         if len(totals) and region in tables.region_members():
             outlines = layers.region_outlines(tables, countries)

@@ -39,7 +39,7 @@ import shapely
 
 from c5map import layers
 from c5map.boundaries import load_countries, quantise, simplified_coverage
-from c5map.format import combine_qualifiers, format_quantity, format_usd
+from c5map.format import combine_qualifiers, format_usd
 from c5map.schema import table_schemas
 from c5map.tables import Tables
 
@@ -267,54 +267,31 @@ def flows_layer(tables: Tables) -> ExportLayer:
 
 def resources_layer(tables: Tables) -> ExportLayer:
     """Every resource row; those known only by country have no geometry."""
-    names = [
-        "resource_id",
-        "name",
-        "country",
-        "commodity",
-        "elements",
-        "location_precision",
-        "quantity",
-        "unit",
-        "value_qualifier",
-        "status",
-        "date",
-        "attributed_to",
-        "note",
-        "source_id",
-    ]
-    fields = _described("resources", names)
-    fields.insert(9, ExportField("quantity_text", "string", "the quantity as a reader sees it, qualifier kept"))
-    frame = tables.resources.reset_index(drop=True)
-    frame = frame.assign(
-        id=frame["resource_id"],
-        quantity_text=[
-            format_quantity(q, u, v)
-            for q, u, v in zip(frame["quantity"], frame["unit"], frame["value_qualifier"], strict=True)
-        ],
+    fields = _described("resources", [c for c in layers.RESOURCE_COLUMNS if c != "quantity_text"])
+    fields.insert(
+        layers.RESOURCE_COLUMNS.index("quantity_text"),
+        ExportField("quantity_text", "string", "the quantity as a reader sees it, qualifier kept"),
     )
-    geometry = [shapely.Point(x, y) if pd.notna(x) else None for x, y in zip(frame["lon"], frame["lat"], strict=True)]
-    out = gpd.GeoDataFrame(frame[["id", *[f.name for f in fields]]], geometry=geometry, crs="EPSG:4326")
+    points = layers.resource_points(tables, include_unlocated=True)
+    frame = points.assign(id=points["resource_id"])[["id", *layers.RESOURCE_COLUMNS, "geometry"]]
     return ExportLayer(
         "resources",
         "Deposits, reserves and processing figures; country-level figures have no "
         "geometry, and a region-level deposit sits at its regional centre (see location_precision).",
-        out.sort_values("id").reset_index(drop=True),
+        frame.sort_values("id").reset_index(drop=True),
         fields,
     )
 
 
 def events_layer(tables: Tables) -> ExportLayer:
     """Every event; those without a known city have no geometry."""
-    names = ["event_id", "date", "name", "kind", "place", "country", "location_precision", "participants", "source_id"]
-    fields = _described("events", names)
-    frame = tables.events.reset_index(drop=True)
-    geometry = [shapely.Point(x, y) if pd.notna(x) else None for x, y in zip(frame["lon"], frame["lat"], strict=True)]
-    out = gpd.GeoDataFrame(frame.assign(id=frame["event_id"])[["id", *names]], geometry=geometry, crs="EPSG:4326")
+    fields = _described("events", layers.EVENT_COLUMNS)
+    points = layers.event_points(tables, include_unlocated=True)
+    frame = points.assign(id=points["event_id"])[["id", *layers.EVENT_COLUMNS, "geometry"]]
     return ExportLayer(
         "events",
         "Summits, meetings and policy moves; only events in a known city have a point.",
-        out.sort_values("id").reset_index(drop=True),
+        frame.sort_values("id").reset_index(drop=True),
         fields,
     )
 

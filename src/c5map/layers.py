@@ -244,73 +244,60 @@ def region_figures(tables: Tables, countries: gpd.GeoDataFrame) -> gpd.GeoDataFr
     return gpd.GeoDataFrame(frame[columns], geometry="geometry", crs=CRS)
 
 
-def _points(frame: pd.DataFrame, columns: list[str]) -> gpd.GeoDataFrame:
-    located = frame[frame["lon"].notna() & frame["lat"].notna()]
-    geometry = shapely.points(located["lon"].to_numpy(float), located["lat"].to_numpy(float))
-    out = located[columns].reset_index(drop=True)
-    return gpd.GeoDataFrame(out, geometry=list(geometry), crs=CRS)
+def _points(frame: pd.DataFrame, columns: list[str], include_unlocated: bool = False) -> gpd.GeoDataFrame:
+    located = frame["lon"].notna() & frame["lat"].notna()
+    rows = frame if include_unlocated else frame[located]
+    geometry = [
+        shapely.Point(x, y) if has else None
+        for x, y, has in zip(rows["lon"].to_numpy(float), rows["lat"].to_numpy(float), located[rows.index], strict=True)
+    ]
+    return gpd.GeoDataFrame(rows[columns].reset_index(drop=True), geometry=geometry, crs=CRS)
 
 
-def resource_points(tables: Tables) -> gpd.GeoDataFrame:
-    """Resources that have a point (country-level figures have none).
+#: Columns of :func:`resource_points`, in order (geometry last).
+RESOURCE_COLUMNS = [
+    "resource_id", "name", "country", "commodity", "elements", "location_precision", "quantity", "unit",
+    "value_qualifier", "quantity_text", "status", "date", "attributed_to", "note", "source_id",
+]  # fmt: skip
+#: Columns of :func:`event_points`, in order (geometry last).
+EVENT_COLUMNS = [
+    "event_id", "date", "name", "kind", "place", "country", "location_precision", "participants", "source_id",
+]  # fmt: skip
+
+
+def resource_points(tables: Tables, *, include_unlocated: bool = False) -> gpd.GeoDataFrame:
+    """Resources as points; country-level figures have none.
+
+    Parameters
+    ----------
+    tables : Tables
+    include_unlocated : bool
+        Keep rows without lon/lat too, with a null geometry (GIS exports do).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        The resources columns without lon/lat and source_passage, plus
-        ``quantity_text``; Point geometry.
+        :data:`RESOURCE_COLUMNS` (the resources columns without lon/lat and
+        source_passage, plus ``quantity_text``); Point geometry.
     """
     from c5map.format import format_quantity
 
-    columns = [
-        "resource_id",
-        "name",
-        "country",
-        "commodity",
-        "elements",
-        "location_precision",
-        "quantity",
-        "unit",
-        "value_qualifier",
-        "status",
-        "date",
-        "attributed_to",
-        "note",
-        "source_id",
-    ]
-    out = _points(tables.resources, columns)
-    out.insert(
-        9,
-        "quantity_text",
-        [
-            format_quantity(q, u, v)
-            for q, u, v in zip(out["quantity"], out["unit"], out["value_qualifier"], strict=True)
-        ],
-    )
-    return out
+    resources = tables.resources.assign(quantity_text=[
+        format_quantity(q, u, v) for q, u, v in
+        zip(tables.resources["quantity"], tables.resources["unit"], tables.resources["value_qualifier"], strict=True)
+    ])  # fmt: skip
+    return _points(resources, RESOURCE_COLUMNS, include_unlocated)
 
 
-def event_points(tables: Tables) -> gpd.GeoDataFrame:
-    """Events that happened in a known city.
+def event_points(tables: Tables, *, include_unlocated: bool = False) -> gpd.GeoDataFrame:
+    """Events as points: those that happened in a known city (all of them with ``include_unlocated``).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        ``event_id, date, name, kind, place, country, location_precision,
-        participants, source_id``; Point geometry.
+        :data:`EVENT_COLUMNS`; Point geometry, null where the source names no city.
     """
-    columns = [
-        "event_id",
-        "date",
-        "name",
-        "kind",
-        "place",
-        "country",
-        "location_precision",
-        "participants",
-        "source_id",
-    ]
-    return _points(tables.events, columns)
+    return _points(tables.events, EVENT_COLUMNS, include_unlocated)
 
 
 def place_points(tables: Tables) -> gpd.GeoDataFrame:

@@ -84,6 +84,16 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _data_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder with deals.csv and any other tables (default: the bundled data)",
+    )
+
+
 def _boundaries_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--boundaries",
@@ -103,25 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"c5map {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="check a data folder: every problem, located, in one run")
-    validate.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="folder with deals.csv and any other tables (default: the bundled data)",
-    )
+    _data_option(validate)
     _boundaries_option(validate)
     validate.set_defaults(run=_cmd_validate)
     from c5map.maps.frame import DEFAULT_TILES
 
     build = commands.add_parser("build", help="validate, then write every map to OUT/maps/")
-    build.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="folder with deals.csv and any other tables (default: the bundled data)",
-    )
+    _data_option(build)
     build.add_argument(
         "--out",
         type=Path,
@@ -158,13 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="file (one layer, or gpkg) or folder (several layers); default: ./LAYER.EXT, ./c5map.gpkg or ./geo/",
     )
-    export.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="folder with deals.csv and any other tables (default: the bundled data)",
-    )
+    _data_option(export)
     _boundaries_option(export)
     export.set_defaults(run=_cmd_export)
     return parser

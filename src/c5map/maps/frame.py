@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import branca.element
 import folium
 import geopandas as gpd
+import numpy as np
 import shapely
 import xyzservices.providers
 from jinja2 import Template
@@ -498,9 +499,26 @@ def latlon_parts(geometry) -> list[list[tuple[float, float]]]:
     return [[(round(y, 3), round(x, 3)) for x, y in part.coords] for part in parts]
 
 
+# Shapes travel as integers: each ring a flat list [dx, dy, dx, dy, ...] of steps of 1/scale degree from the
+# previous point (the first from 0, 0), decoded here into a GeoJSON FeatureCollection of MultiPolygons.
 _SHARED_SHAPES = Template("""
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = {{ this.data_js }};
+var {{ this.get_name() }} = (function(packed) {
+    var scale = packed.s;
+    function ring(steps) {
+        var out = [], x = 0, y = 0;
+        for (var i = 0; i < steps.length; i += 2) {
+            x += steps[i];
+            y += steps[i + 1];
+            out.push([x / scale, y / scale]);
+        }
+        return out;
+    }
+    return {type: 'FeatureCollection', features: packed.f.map(function(item) {
+        return {type: 'Feature', id: item[0], properties: {},
+                geometry: {type: 'MultiPolygon', coordinates: item[1].map(function(p) { return p.map(ring); })}};
+    })};
+})({{ this.data_js }});
 {% endmacro %}
 """)
 
@@ -517,12 +535,33 @@ class SharedShapes(branca.element.MacroElement):
     def __init__(self, frame: gpd.GeoDataFrame, id_column: str = "iso3"):
         super().__init__()
         self._name = "SharedShapes"
-        features = [
-            {"type": "Feature", "id": str(key), "properties": {}, "geometry": shapely.geometry.mapping(geom)}
-            for key, geom in zip(frame[id_column], frame.geometry, strict=True)
-        ]
-        self.data_js = json_for_script({"type": "FeatureCollection", "features": features})
+        scale = 10 ** _decimals(frame.geometry.values)
+        packed = [[str(key), _pack(geom, scale)] for key, geom in zip(frame[id_column], frame.geometry, strict=True)]
+        self.data_js = json_for_script({"s": scale, "f": packed})
         self.ids = [str(k) for k in frame[id_column]]
+
+
+def _decimals(geometries: np.ndarray, most: int = 7) -> int:
+    """Return the fewest decimal places that hold every coordinate exactly (geometry is quantised upstream)."""
+    coordinates = shapely.get_coordinates(geometries)
+    for decimals in range(most):
+        scaled = coordinates * 10**decimals
+        if np.allclose(scaled, np.rint(scaled), rtol=0, atol=1e-6):
+            return decimals
+    return most
+
+
+def _pack(geometry, scale: int) -> list[list[list[int]]]:
+    """Return a (Multi)Polygon as polygons of rings of integer steps (see the decoder in ``_SHARED_SHAPES``)."""
+    polygons = list(geometry.geoms) if geometry.geom_type == "MultiPolygon" else [geometry]
+    packed = []
+    for polygon in polygons:
+        rings = []
+        for ring in (polygon.exterior, *polygon.interiors):
+            points = np.rint(np.asarray(ring.coords)[:, :2] * scale).astype(np.int64)
+            rings.append(np.diff(points, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel().tolist())
+        packed.append(rings)
+    return packed
 
 
 _SHAPE_LAYER = Template("""

@@ -257,8 +257,7 @@ def markdown(results: dict) -> str:
         f"Central Asia on the influence page: {px['vertices_page']:,} vertices from {px['vertices_source']:,} "
         f"in the 1:10m source (coverage-simplified, shared borders kept). At the deepest zoom the page allows "
         f"({px['max_zoom']}), {px['share_under_1px']:.2%} of the source border lies within one pixel of the "
-        f"page's; 99th percentile **{px['p99_error_px']} px**, worst **{px['max_error_px']} px** (thin "
-        "spikes on the Caspian shore, which Visvalingam-Whyatt removes by area).",
+        f"page's; 99th percentile **{px['p99_error_px']} px**, worst **{px['max_error_px']} px**.",
         "",
         "## Build (cold process, median of 3)",
         "",

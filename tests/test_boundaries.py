@@ -163,3 +163,20 @@ def test_simplification_cache_gives_the_same_result_and_survives_damage(tmp_path
     other = simplified_coverage(geometries, 0.02, 3)  # another tolerance is another key
     assert len(list((tmp_path / "derived").glob("*.wkb"))) == 2
     assert np.sum([g.area for g in other]) > 0
+
+
+@pytest.mark.parametrize("iso3", [["KAZ", "KGZ", "TJK", "TKM", "UZB"], ["CHN", "IND", "TUR", "KAZ"]])
+def test_web_borders_stay_within_one_pixel_of_the_source(iso3):
+    import math
+
+    from c5map.boundaries import MAX_ZOOM, max_deviation, pixel_degrees, web_countries
+
+    page = web_countries(iso3).set_index("iso3").loc[iso3]
+    source = load_countries("10m").set_index("iso3").loc[iso3]
+    north = max(abs(source.total_bounds[1]), abs(source.total_bounds[3]))
+    pixel = pixel_degrees(MAX_ZOOM) * math.cos(math.radians(north))  # north-south size of a pixel there
+    assert max_deviation(source.geometry.values, page.geometry.values) <= pixel
+    assert (
+        shapely.get_num_coordinates(page.geometry.values).sum()
+        < shapely.get_num_coordinates(source.geometry.values).sum()
+    )

@@ -162,7 +162,9 @@ def _parse_fast(text: str, header: list[str]) -> tuple[pd.DataFrame, list[int]] 
     return frame, list(range(2, len(frame) + 2))
 
 
-def _parse_exact(text: str, name: str, problems: list[Problem]) -> tuple[list[str], pd.DataFrame, list[int]] | None:
+def _parse_exact(
+    text: str, name: str, problems: list[Problem]
+) -> tuple[list[str], pd.DataFrame, list[int], int] | None:
     """Parse record by record with the csv module, keeping the line where each record starts."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []
@@ -175,7 +177,7 @@ def _parse_exact(text: str, name: str, problems: list[Problem]) -> tuple[list[st
     except csv.Error as exc:
         problems.append(Problem(name, reader.line_num, "", f"broken CSV quoting: {exc}"))
         return None
-    header = records[0][1]
+    header_line, header = records[0]
     rows, lines = [], []
     for line, record in records[1:]:
         if len(record) != len(header):
@@ -186,7 +188,7 @@ def _parse_exact(text: str, name: str, problems: list[Problem]) -> tuple[list[st
     columns = {i: [r[i] for r in rows] for i in range(len(header))}
     frame = pd.DataFrame({i: pd.array(columns[i], dtype=object) for i in range(len(header))})
     frame.columns = header
-    return header, frame, lines
+    return header, frame, lines, header_line
 
 
 def _check_column(raw: pd.Series, spec: Field, lines: np.ndarray, name: str) -> tuple[object, list[Problem]]:
@@ -294,17 +296,20 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
     if not text.strip():
         return _empty_frame(schema), [Problem(name, 0, "", "file is empty; it needs at least a header line")]
     first_line = text.split("\n", 1)[0].rstrip("\r")
-    header = next(csv.reader([first_line])) if first_line else []
+    try:  # only to choose the parser: the exact one reports a broken header with its line
+        header = next(csv.reader(io.StringIO(first_line, newline="")), [])
+    except csv.Error:
+        header = []
     fast = _parse_fast(text, header) if header and len(set(header)) == len(header) else None
+    header_line = 1
     if fast is not None:
         raw, lines = fast
     else:
         exact = _parse_exact(text, name, problems)
         if exact is None:
             return _empty_frame(schema), problems
-        header, raw, lines = exact
+        header, raw, lines, header_line = exact
 
-    header_line = 1
     known = schema.column_names
     seen: set[str] = set()
     for column in header:

@@ -80,8 +80,11 @@ def leaflet_inline() -> tuple[str, str]:
     return js, css
 
 
-def inline_assets(page: str) -> str:
+def inline_assets(page: str, leaflet: tuple[str, str] | None = None) -> str:
     """Replace the page's links to Leaflet with the files themselves.
+
+    ``leaflet``: the (js, css) of :func:`leaflet_inline`, read and verified once
+    by a caller inlining several pages; read here when not given.
 
     Raises
     ------
@@ -89,7 +92,7 @@ def inline_assets(page: str) -> str:
         Leaflet is not installed or not the pinned version, or the page does
         not link it exactly once (it was not made by :func:`leaflet_only`).
     """
-    js, css = leaflet_inline()
+    js, css = leaflet if leaflet is not None else leaflet_inline()
     script = f'<script src="{LEAFLET_JS_URL}"></script>'
     link = f'<link rel="stylesheet" href="{LEAFLET_CSS_URL}"/>'
     for tag in (script, link):

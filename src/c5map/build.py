@@ -163,10 +163,10 @@ def build(
         f"{len(tables.trade)} trade figures, {len(tables.resources)} resources, {len(tables.events)} events"
     )
     if self_contained:
-        leaflet_inline()  # fail before any work if Leaflet's files are missing
+        leaflet = leaflet_inline()  # read and verified once; fails before any work if the files are missing
     pages = render_maps(tables, tiles, progress, countries, images)
     if self_contained:
-        pages = {name: inline_assets(page) if name in MAPS else page for name, page in pages.items()}
+        pages = {name: inline_assets(page, leaflet) if name in MAPS else page for name, page in pages.items()}
     static_images: dict[str, bytes] = {}
     if images:
         from c5map.static import render_images  # matplotlib is only imported when images are drawn

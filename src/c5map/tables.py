@@ -19,7 +19,6 @@ import csv
 import datetime as dt
 import difflib
 import io
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,21 +120,16 @@ def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
     return text, []
 
 
+def _empty_column(spec: Field, rows: int) -> object:
+    """Return an all-empty column of ``rows`` cells, of the dtype the module contract gives ``spec``."""
+    dtype = {"number": "float64", "integer": "Int64"}.get(spec.type, "string")
+    return pd.array([None] * rows, dtype=dtype)
+
+
 def _empty_frame(schema: TableSchema) -> pd.DataFrame:
-    return _typed_frame(schema, {f.name: [] for f in schema.fields}, [])
-
-
-def _typed_frame(schema: TableSchema, columns: dict[str, list], lines: list[int]) -> pd.DataFrame:
-    data = {}
-    for spec in schema.fields:
-        values = columns[spec.name]
-        if spec.type == "number":
-            data[spec.name] = pd.array([math.nan if v is None else v for v in values], dtype="float64")
-        elif spec.type == "integer":
-            data[spec.name] = pd.array(values, dtype="Int64")
-        else:
-            data[spec.name] = pd.array(values, dtype="string")
-    return pd.DataFrame(data, index=pd.Index(lines, name="line", dtype="int64"))
+    return pd.DataFrame(
+        {f.name: _empty_column(f, 0) for f in schema.fields}, index=pd.Index([], name="line", dtype="int64")
+    )
 
 
 def _parse_fast(text: str, header: list[str]) -> tuple[pd.DataFrame, list[int]] | None:
@@ -340,9 +334,7 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
                     for i in np.flatnonzero((column == "").to_numpy())
                 ]
         else:
-            data[spec.name] = _typed_frame(schema, {f.name: [None] * len(lines) for f in schema.fields}, lines)[
-                spec.name
-            ].array
+            data[spec.name] = _empty_column(spec, len(lines))
     frame = pd.DataFrame(data, index=pd.Index(line_array, name="line"))
     if len(schema.primary_key) > 1:
         key = frame[list(schema.primary_key)]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 
 from conftest import replace_line
 
+from c5map.build import build
 from c5map.cli import main
 
 
@@ -123,3 +125,24 @@ def test_recovery_puts_back_an_output_moved_aside(tmp_path):
     recover_interrupted(tmp_path)
     assert (tmp_path / "maps" / "index.html").read_text() == "previous"
     assert not staging.exists()
+
+
+def test_images_drawn_in_forked_children_equal_images_drawn_in_turn(tmp_path):
+    forked = run_cli("build", "--out", str(tmp_path / "forked"))  # a fresh single-threaded process: it forks
+    assert forked.returncode == 0, forked.stderr
+    assert "images (" in forked.stderr and "in 2 forked processes)" in forked.stderr
+    lines: list[str] = []
+    hold = threading.Event()
+    other = threading.Thread(target=hold.wait)  # a second thread makes fork unsafe: images are drawn in turn
+    other.start()
+    try:
+        build(None, tmp_path / "in-turn", progress=lines.append)
+    finally:
+        hold.set()
+        other.join()
+    assert any(line.endswith("in this process)") for line in lines), lines
+    for kind in ("png", "svg"):
+        forked_files = sorted((tmp_path / "forked" / "maps" / kind).iterdir())
+        assert len(forked_files) == 4
+        for path in forked_files:
+            assert path.read_bytes() == (tmp_path / "in-turn" / "maps" / kind / path.name).read_bytes(), path.name

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import matplotlib.image
 import numpy as np
+import PIL.Image
 import pytest
 
 from c5map.static import DPI, FIGURES
@@ -32,6 +33,8 @@ def test_png_is_print_resolution_and_not_blank(maps, name):
     colours = len(np.unique((rgb * 255).astype(np.uint8).reshape(-1, 3), axis=0))
     assert colours > 50  # a map or chart, not a flat fill
     assert b"Software" not in data[:4096]  # no tool stamp: rebuilds are byte-identical
+    with PIL.Image.open(io.BytesIO(data)) as image:
+        assert [round(d) for d in image.info["dpi"]] == [DPI, DPI]  # prints at its size, not at 72 dpi
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -8,11 +8,15 @@ outputs as they were.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,6 +84,55 @@ def render_maps(
 
 
 STAGING_PREFIX = ".c5map-build-"
+
+
+def _render_images(
+    tables: Tables, countries: gpd.GeoDataFrame | None, share: int = 0, shares: int = 1
+) -> tuple[dict[str, bytes], float]:
+    """Draw every ``shares``-th figure from number ``share`` on; matplotlib is only imported here."""
+    from c5map.static import FIGURES, render_images
+
+    started = time.perf_counter()
+    return render_images(tables, countries, list(FIGURES)[share::shares]), time.perf_counter() - started
+
+
+class _ImagesJob:
+    """Static images drawn beside the pages and exports.
+
+    They are the slowest step (about 3 s of matplotlib) and independent of
+    the rest, and the machines we build on have two cores: two forked
+    children, which inherit the loaded tables, draw half the figures each and
+    send back bytes, so the files are the same either way. Fork is only safe on
+    Linux and from a single-threaded process; otherwise, or on one core, the
+    images are drawn in turn when asked for.
+    """
+
+    def __init__(self, tables: Tables, countries: gpd.GeoDataFrame | None) -> None:
+        # fork copies only the calling thread: with others running (a caller's own), a lock could be held forever
+        self._inline = (os.cpu_count() or 1) < 2 or sys.platform != "linux" or threading.active_count() > 1
+        self._args = (tables, countries)
+        self._jobs: list[Future] = []
+        if not self._inline:
+            pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"))
+            self._jobs = [pool.submit(_render_images, tables, countries, share, 2) for share in range(2)]
+            pool.shutdown(wait=False)  # the jobs still run; the workers exit when they are done
+
+    @property
+    def where(self) -> str:
+        """Say where the images are drawn, for the progress line."""
+        return "in this process" if self._inline else f"in {len(self._jobs)} forked processes"
+
+    def result(self) -> tuple[dict[str, bytes], float]:
+        """Return the images (relative path -> bytes) and the seconds spent drawing them."""
+        if self._inline:
+            return _render_images(*self._args)
+        images: dict[str, bytes] = {}
+        seconds = 0.0
+        for job in self._jobs:
+            drawn, took = job.result()
+            images |= drawn
+            seconds += took
+        return images, seconds
 
 
 def recover_interrupted(out_dir: Path) -> None:
@@ -164,16 +217,10 @@ def build(
     )
     if self_contained:
         leaflet = leaflet_inline()  # read and verified once; fails before any work if the files are missing
+    images_job = _ImagesJob(tables, countries) if images else None
     pages = render_maps(tables, tiles, progress, countries, images)
     if self_contained:
         pages = {name: inline_assets(page, leaflet) if name in MAPS else page for name, page in pages.items()}
-    static_images: dict[str, bytes] = {}
-    if images:
-        from c5map.static import render_images  # matplotlib is only imported when images are drawn
-
-        started_images = time.perf_counter()
-        static_images = render_images(tables, countries)
-        progress(f"maps/png, maps/svg: {len(static_images)} images ({time.perf_counter() - started_images:.2f} s)")
     started_geo = time.perf_counter()
     exported = export_layers(tables, countries)
     out_dir = Path(out_dir)
@@ -185,7 +232,6 @@ def build(
         for folder in staged.values():
             folder.mkdir()
         files = {f"maps/{name}": page.encode("utf-8") for name, page in pages.items()}
-        files |= {f"maps/{name}": data for name, data in static_images.items()}
         files |= {f"geo/{name}.geojson": geojson_text(layer).encode("utf-8") for name, layer in exported.items()}
         files["geo/README.md"] = data_dictionary(exported).encode("utf-8")
         for relative, data in sorted(files.items()):
@@ -193,8 +239,15 @@ def build(
             (Path(staging) / relative).write_bytes(data)
         write_gpkg(exported, staged["geo"] / "c5map.gpkg")
         files["geo/c5map.gpkg"] = (staged["geo"] / "c5map.gpkg").read_bytes()
-        report.files = {name: len(data) for name, data in sorted(files.items())}
         progress(f"geo/: {len(exported)} layers as GeoJSON and GeoPackage ({time.perf_counter() - started_geo:.2f} s)")
+        if images_job is not None:
+            static_images, seconds = images_job.result()
+            for relative, data in sorted(static_images.items()):
+                (staged["maps"] / relative).parent.mkdir(exist_ok=True)
+                (staged["maps"] / relative).write_bytes(data)
+                files[f"maps/{relative}"] = data
+            progress(f"maps/png, maps/svg: {len(static_images)} images ({seconds:.2f} s of drawing {images_job.where})")
+        report.files = {name: len(data) for name, data in sorted(files.items())}
         for name, folder in staged.items():
             _swap_in(folder, out_dir / name)
     report.seconds = time.perf_counter() - started

@@ -569,16 +569,21 @@ _SHAPE_LAYER = Template("""
 (function() {
     var styles = {{ this.styles_js }};
     var tips = {{ this.tips_js }};
-    L.geoJson({{ this.shapes.get_name() }}, {
-        filter: function(f) { return styles.hasOwnProperty(f.id); },
-        style: function(f) { return styles[f.id]; },
-        onEachFeature: function(f, layer) {
-            if (styles[f.id].interactive === false) { return; }
-            if (tips[f.id]) { layer.bindTooltip(tips[f.id], {sticky: true}); }
-            layer.on('mouseover', function() { layer.setStyle({weight: styles[f.id].weight + 2}); });
-            layer.on('mouseout', function() { layer.setStyle({weight: styles[f.id].weight}); });
-        }
-    }).addTo({{ this._parent.get_name() }});
+    var group = {{ this._parent.get_name() }};
+    function draw() {
+        L.geoJson({{ this.shapes.get_name() }}, {
+            filter: function(f) { return styles.hasOwnProperty(f.id); },
+            style: function(f) { return styles[f.id]; },
+            onEachFeature: function(f, layer) {
+                if (styles[f.id].interactive === false) { return; }
+                if (tips[f.id]) { layer.bindTooltip(tips[f.id], {sticky: true}); }
+                layer.on('mouseover', function() { layer.setStyle({weight: styles[f.id].weight + 2}); });
+                layer.on('mouseout', function() { layer.setStyle({weight: styles[f.id].weight}); });
+            }
+        }).addTo(group);
+    }
+    // a layer hidden at first is built when the reader first turns it on: the first frame waits only for what shows
+    if (group instanceof L.Map || group._map) { draw(); } else { group.once('add', draw); }
 })();
 {% endmacro %}
 """)

@@ -386,11 +386,7 @@ def write_gpkg(layers_: dict[str, ExportLayer], path: Path) -> None:
 
 
 def write_parquet(layer: ExportLayer, path: Path) -> None:
-    """Write one layer as GeoParquet (needs pyarrow: ``pip install "c5map[parquet]"``)."""
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        raise RuntimeError('GeoParquet needs pyarrow: pip install "c5map[parquet]"') from None
+    """Write one layer as GeoParquet 1.0 (with pyarrow, a core dependency)."""
     _typed_frame(layer).to_parquet(path, index=False, schema_version="1.0.0")
 
 

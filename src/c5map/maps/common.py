@@ -31,7 +31,9 @@ def source_line(tables: Tables, source_ids: Iterable[str]) -> str:
     """'Source: Publisher, Title (date); ...' for the given source ids, sorted."""
     sources = tables.sources.set_index("source_id")
     parts = []
-    for sid in sorted(set(source_ids)):
+    # distinct ids through pandas: a million-row column is not walked cell by cell in Python
+    ids = source_ids if isinstance(source_ids, pd.Series) else pd.Series(list(source_ids), dtype=object)
+    for sid in sorted(ids.dropna().unique()):
         if sid not in sources.index:
             continue
         row = sources.loc[sid]

@@ -96,43 +96,45 @@ def _render_images(
     return render_images(tables, countries, list(FIGURES)[share::shares]), time.perf_counter() - started
 
 
-class _ImagesJob:
-    """Static images drawn beside the pages and exports.
+def _geo_files(tables: Tables, countries: gpd.GeoDataFrame | None) -> tuple[dict[str, bytes], float]:
+    """Return every file of ``geo/`` (relative path -> bytes): GeoJSON per layer, the GeoPackage, the dictionary."""
+    started = time.perf_counter()
+    exported = export_layers(tables, countries)
+    files = {f"geo/{name}.geojson": geojson_text(layer).encode("utf-8") for name, layer in exported.items()}
+    files["geo/README.md"] = data_dictionary(exported).encode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="c5map-gpkg-") as folder:
+        write_gpkg(exported, Path(folder) / "c5map.gpkg")
+        files["geo/c5map.gpkg"] = (Path(folder) / "c5map.gpkg").read_bytes()
+    return files, time.perf_counter() - started
 
-    They are the slowest step (about 3 s of matplotlib) and independent of
-    the rest, and the machines we build on have two cores: two forked
-    children, which inherit the loaded tables, draw half the figures each and
-    send back bytes, so the files are the same either way. Fork is only safe on
-    Linux and from a single-threaded process; otherwise, or on one core, the
-    images are drawn in turn when asked for.
+
+class _Job:
+    """A job run in this process when its result is asked for."""
+
+    def __init__(self, function: Callable, *args) -> None:
+        self._function, self._args = function, args
+
+    def result(self):
+        return self._function(*self._args)
+
+
+def _beside(calls: list[tuple]) -> tuple[list[Future | _Job], bool]:
+    """Start ``(function, *args)`` calls in forked workers while the caller renders the pages.
+
+    The machines we build on have two cores, and the static images (about 3 s
+    of matplotlib) and the GIS exports (about 1 s) do not depend on the pages.
+    Forked workers inherit the loaded tables and send back bytes, so the files
+    are the same either way (tested). All workers are forked at once, before
+    the pool starts its own thread. Fork is only safe on Linux and from a
+    single-threaded process; otherwise, or on one core, each call runs here
+    when its result is asked for. Returns the jobs and whether they were forked.
     """
-
-    def __init__(self, tables: Tables, countries: gpd.GeoDataFrame | None) -> None:
-        # fork copies only the calling thread: with others running (a caller's own), a lock could be held forever
-        self._inline = (os.cpu_count() or 1) < 2 or sys.platform != "linux" or threading.active_count() > 1
-        self._args = (tables, countries)
-        self._jobs: list[Future] = []
-        if not self._inline:
-            pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"))
-            self._jobs = [pool.submit(_render_images, tables, countries, share, 2) for share in range(2)]
-            pool.shutdown(wait=False)  # the jobs still run; the workers exit when they are done
-
-    @property
-    def where(self) -> str:
-        """Say where the images are drawn, for the progress line."""
-        return "in this process" if self._inline else f"in {len(self._jobs)} forked processes"
-
-    def result(self) -> tuple[dict[str, bytes], float]:
-        """Return the images (relative path -> bytes) and the seconds spent drawing them."""
-        if self._inline:
-            return _render_images(*self._args)
-        images: dict[str, bytes] = {}
-        seconds = 0.0
-        for job in self._jobs:
-            drawn, took = job.result()
-            images |= drawn
-            seconds += took
-        return images, seconds
+    if (os.cpu_count() or 1) < 2 or sys.platform != "linux" or threading.active_count() > 1:
+        return [_Job(*call) for call in calls], False
+    pool = ProcessPoolExecutor(max_workers=len(calls), mp_context=multiprocessing.get_context("fork"))
+    jobs = [pool.submit(*call) for call in calls]
+    pool.shutdown(wait=False)  # the jobs still run; the workers exit when they are done
+    return jobs, True
 
 
 def recover_interrupted(out_dir: Path) -> None:
@@ -217,39 +219,36 @@ def build(
     )
     if self_contained:
         leaflet = leaflet_inline()  # read and verified once; fails before any work if the files are missing
-    images_job = _ImagesJob(tables, countries) if images else None
+    calls: list[tuple] = [(_geo_files, tables, countries)]
+    if images:
+        calls += [(_render_images, tables, countries, share, 2) for share in range(2)]
+    (geo_job, *image_jobs), forked = _beside(calls)
     pages = render_maps(tables, tiles, progress, countries, images)
     if self_contained:
         pages = {name: inline_assets(page, leaflet) if name in MAPS else page for name, page in pages.items()}
-    started_geo = time.perf_counter()
-    exported = export_layers(tables, countries)
+    files = {f"maps/{name}": page.encode("utf-8") for name, page in pages.items()}
+    geo_files, seconds = geo_job.result()
+    files |= geo_files
+    layers_written = sum(name.endswith(".geojson") for name in geo_files)
+    where = "in a forked process" if forked else "in this process"
+    progress(f"geo/: {layers_written} layers as GeoJSON and GeoPackage ({seconds:.2f} s {where})")
+    if image_jobs:
+        drawn = [job.result() for job in image_jobs]
+        files |= {f"maps/{name}": data for images_, _ in drawn for name, data in images_.items()}
+        progress(
+            f"maps/png, maps/svg: {sum(len(i) for i, _ in drawn)} images "
+            f"({sum(t for _, t in drawn):.2f} s of drawing {f'in {len(drawn)} forked processes' if forked else where})"
+        )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    report = BuildReport()
+    report = BuildReport(files={name: len(data) for name, data in sorted(files.items())})
     recover_interrupted(out_dir)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=STAGING_PREFIX) as staging:
-        staged = {"maps": Path(staging) / "maps", "geo": Path(staging) / "geo"}
-        for folder in staged.values():
-            folder.mkdir()
-        files = {f"maps/{name}": page.encode("utf-8") for name, page in pages.items()}
-        files |= {f"geo/{name}.geojson": geojson_text(layer).encode("utf-8") for name, layer in exported.items()}
-        files["geo/README.md"] = data_dictionary(exported).encode("utf-8")
         for relative, data in sorted(files.items()):
             (Path(staging) / relative).parent.mkdir(parents=True, exist_ok=True)
             (Path(staging) / relative).write_bytes(data)
-        write_gpkg(exported, staged["geo"] / "c5map.gpkg")
-        files["geo/c5map.gpkg"] = (staged["geo"] / "c5map.gpkg").read_bytes()
-        progress(f"geo/: {len(exported)} layers as GeoJSON and GeoPackage ({time.perf_counter() - started_geo:.2f} s)")
-        if images_job is not None:
-            static_images, seconds = images_job.result()
-            for relative, data in sorted(static_images.items()):
-                (staged["maps"] / relative).parent.mkdir(exist_ok=True)
-                (staged["maps"] / relative).write_bytes(data)
-                files[f"maps/{relative}"] = data
-            progress(f"maps/png, maps/svg: {len(static_images)} images ({seconds:.2f} s of drawing {images_job.where})")
-        report.files = {name: len(data) for name, data in sorted(files.items())}
-        for name, folder in staged.items():
-            _swap_in(folder, out_dir / name)
+        for name in ("maps", "geo"):
+            _swap_in(Path(staging) / name, out_dir / name)
     report.seconds = time.perf_counter() - started
     total = sum(report.files.values())
     progress(

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
@@ -236,3 +238,64 @@ def test_export_command(tmp_path, args, expected):
         else:
             for layer, _ in pyogrio.list_layers(path):
                 assert len(pyogrio.read_dataframe(path, layer=layer)) > 0
+
+
+def _bilateral_trade(folder: Path, economies: list[str], years: range) -> int:
+    """Write a synthetic bilateral exports table (every ordered pair, every year) over the bundled trade.csv."""
+    header = (folder / "trade.csv").read_text().split("\n", 1)[0]
+    lines = [header]
+    for year in years:
+        for i, origin in enumerate(economies):
+            for j, destination in enumerate(economies):
+                if origin != destination:
+                    value = 1e6 * (1 + i + j * year % 7)
+                    flow_id = f"f{year}-{origin.lower()}-{destination.lower()}"
+                    lines.append(
+                        f"{flow_id},{year},{origin},{destination},exports,{value},exact,,aljazeera-2025-c5plus1,synthetic"
+                    )
+    (folder / "trade.csv").write_text("\n".join(lines) + "\n")
+    return len(lines) - 1
+
+
+def test_bilateral_table_exports_each_exporters_latest_year(data_copy, tmp_path):
+    """12 economies x 40 years made 480 column groups (1,920 columns): GeoPackage refused them (max 2,000)."""
+    economies = ["KAZ", "KGZ", "TJK", "TKM", "UZB", "USA", "CHN", "RUS", "TUR", "IND", "DEU", "JPN"]
+    rows = _bilateral_trade(data_copy, economies, range(1985, 2025))
+    assert rows == 12 * 11 * 40
+    exported = export_layers(load_tables(data_copy))
+    fields = [f.name for f in exported["countries"].fields]
+    assert sorted(f for f in fields if f.endswith("_usd") and f.startswith("exports_")) == sorted(
+        f"exports_{code.lower()}_2024_usd" for code in economies
+    )
+    write_gpkg(exported, tmp_path / "big.gpkg")  # raised "Error adding field" before
+    countries = pyogrio.read_dataframe(tmp_path / "big.gpkg", layer="countries").set_index("iso3")
+    # KAZ exported to CHN in 2024: 1e6 * (1 + 0 + 6 * 2024 % 7); one figure, exact
+    assert countries.loc["CHN", "exports_kaz_2024_usd"] == 1e6 * (1 + 0 + 6 * 2024 % 7)
+    assert countries.loc["CHN", "exports_kaz_2024_count"] == 1
+    assert countries.loc["KAZ", "exports_kaz_2024_text"] == "no reported figure"
+    flows = exported["flows"].frame
+    assert (flows["kind"] == "trade").sum() >= 8 * 7 * 40  # every year stays in the flows layer (pairs with capitals)
+
+
+def test_figures_of_all_groups_at_once_equal_each_group_alone():
+    from c5map.export import _figure, _figures_by
+    from c5map.format import QUALIFIERS
+
+    rng = np.random.default_rng(7)
+    n = 400
+    frame = pd.DataFrame(
+        {
+            "a": rng.choice(["x", "y", "z"], n),
+            "b": rng.choice(["p", "q", "r", "s"], n),
+            "value_usd": np.where(rng.random(n) < 0.3, np.nan, rng.lognormal(20, 2, n)),
+            "value_qualifier": rng.choice(list(QUALIFIERS), n),
+        }
+    )
+    frame.loc[frame["a"] == "z", "value_usd"] = np.nan  # groups with nothing disclosed: no total
+    together = _figures_by(frame, ["a", "b"])
+    assert len(together) == 12
+    for key, group in frame.groupby(["a", "b"]):
+        total, qualifier, count = together[key]
+        expected_total, expected_qualifier, expected_count = _figure(group)
+        assert (qualifier, count) == (expected_qualifier, expected_count)
+        assert total == pytest.approx(expected_total) if expected_total is not None else total is None

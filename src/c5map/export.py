@@ -98,16 +98,43 @@ def _figure_group(prefix: str, what: str) -> list[ExportField]:
     ]
 
 
-def _fill_group(row: dict, prefix: str, values: pd.DataFrame) -> None:
+def _figure(values: pd.DataFrame) -> tuple[float | None, str, int] | None:
+    """Return (sum of disclosed US dollars or None, combined qualifier, count) of some figures, or None."""
     if len(values) == 0:
+        return None
+    disclosed = values["value_usd"].dropna()
+    total = float(disclosed.sum()) if len(disclosed) else None
+    return total, combine_qualifiers(values["value_qualifier"]), len(values)
+
+
+def _figures_by(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, tuple[float | None, str, int]]:
+    """:func:`_figure` of every group of ``frame`` by ``keys``, computed by pandas for all groups at once.
+
+    A bilateral table has tens of thousands of (origin, destination) groups;
+    slicing each out in Python took most of a million-row build.
+    """
+    if frame.empty:
+        return {}
+    grouped = frame.groupby(keys, sort=False)
+    totals = grouped["value_usd"].sum(min_count=1)
+    counts = grouped.size()
+    found: dict[tuple, set[str]] = {}
+    for *key, qualifier in frame[[*keys, "value_qualifier"]].drop_duplicates().itertuples(index=False):
+        found.setdefault(tuple(key), set()).add(qualifier)
+    return {
+        key: (None if pd.isna(totals[key]) else float(totals[key]), combine_qualifiers(found[key]), int(counts[key]))
+        for key in counts.index
+    }
+
+
+def _fill_group(row: dict, prefix: str, figure: tuple[float | None, str, int] | None) -> None:
+    if figure is None:
         row.update({f"{prefix}_usd": None, f"{prefix}_qualifier": None, f"{prefix}_text": "no reported figure",
                     f"{prefix}_count": 0})  # fmt: skip
         return
-    qualifier = combine_qualifiers(values["value_qualifier"])
-    disclosed = values["value_usd"].dropna()
-    total = float(disclosed.sum()) if len(disclosed) else None
+    total, qualifier, count = figure
     row.update({f"{prefix}_usd": total, f"{prefix}_qualifier": qualifier,
-                f"{prefix}_text": format_usd(total, qualifier), f"{prefix}_count": len(values)})  # fmt: skip
+                f"{prefix}_text": format_usd(total, qualifier), f"{prefix}_count": count})  # fmt: skip
 
 
 def export_boundaries(iso3: list[str], source: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
@@ -136,8 +163,15 @@ def countries_layer(tables: Tables, boundaries: gpd.GeoDataFrame) -> ExportLayer
     member_of = {m: r for r, members in sorted(regions.items()) for m in members}
     deals = tables.deals
     groups = sorted({(str(p), str(b)) for p, b in zip(deals["partner"], deals["value_basis"], strict=True)})
-    exports = tables.trade[tables.trade["measure"] == "exports"]
-    export_groups = sorted({(str(o), int(y)) for o, y in zip(exports["origin"], exports["year"], strict=True)})
+    exports = tables.trade[(tables.trade["measure"] == "exports") & tables.trade["year"].notna()]
+    # Each exporter's latest year only: one column group per (origin, year) of a bilateral table would make
+    # thousands of columns (GeoPackage holds at most 2,000); every year stays in the flows layer, row by row.
+    latest = exports.groupby("origin", sort=True)["year"].max()
+    exports = exports[exports["year"].to_numpy() == exports["origin"].map(latest).to_numpy()]
+    export_groups = [(str(origin), int(year)) for origin, year in latest.items()]
+    # figures looked up by key, not by a boolean mask over the whole table per country and group
+    deal_figures = _figures_by(deals, ["partner", "value_basis", "country"])
+    export_figures = _figures_by(exports, ["origin", "destination"])
     fields = [
         ExportField("iso3", "string", "Natural Earth ADM0_A3 (ISO 3166-1 alpha-3 where one exists)"),
         ExportField("name", "string", "Natural Earth NAME"),
@@ -149,7 +183,10 @@ def countries_layer(tables: Tables, boundaries: gpd.GeoDataFrame) -> ExportLayer
             f"deals_{_slug(partner)}_{basis}", f"deals announced by {partner} with this country, value basis '{basis}'"
         )
     for origin, year in export_groups:
-        fields += _figure_group(f"exports_{_slug(origin)}_{year}", f"exports from {origin} to this country in {year}")
+        fields += _figure_group(
+            f"exports_{_slug(origin)}_{year}",
+            f"exports from {origin} to this country in {year}, {origin}'s latest year in trade.csv",
+        )
     partners = set(deals["partner"])
     rows = []
     for _, country in boundaries.sort_values("iso3").iterrows():
@@ -157,11 +194,9 @@ def countries_layer(tables: Tables, boundaries: gpd.GeoDataFrame) -> ExportLayer
         role = "member" if iso3 in member_of else ("partner" if iso3 in partners else "counterpart")
         row = {"id": iso3, "iso3": iso3, "name": country["name"], "region": member_of.get(iso3), "role": role}
         for partner, basis in groups:
-            mine = deals[(deals["partner"] == partner) & (deals["value_basis"] == basis) & (deals["country"] == iso3)]
-            _fill_group(row, f"deals_{_slug(partner)}_{basis}", mine)
+            _fill_group(row, f"deals_{_slug(partner)}_{basis}", deal_figures.get((partner, basis, iso3)))
         for origin, year in export_groups:
-            mine = exports[(exports["origin"] == origin) & (exports["year"] == year) & (exports["destination"] == iso3)]
-            _fill_group(row, f"exports_{_slug(origin)}_{year}", mine)
+            _fill_group(row, f"exports_{_slug(origin)}_{year}", export_figures.get((origin, iso3)))
         row["geometry"] = country.geometry
         rows.append(row)
     frame = gpd.GeoDataFrame(rows, columns=["id", *[f.name for f in fields], "geometry"], crs="EPSG:4326")
@@ -215,7 +250,7 @@ def regions_layer(tables: Tables, boundaries: gpd.GeoDataFrame) -> ExportLayer:
                 & (region_deals["value_basis"] == basis)
                 & (region_deals["country"] == region)
             ]
-            _fill_group(row, f"deals_{_slug(partner)}_{basis}", mine)
+            _fill_group(row, f"deals_{_slug(partner)}_{basis}", _figure(mine))
         for partner, year in trade_groups:
             mine = region_trade[
                 (region_trade["year"] == year)
@@ -224,7 +259,7 @@ def regions_layer(tables: Tables, boundaries: gpd.GeoDataFrame) -> ExportLayer:
                     | ((region_trade["destination"] == partner) & (region_trade["origin"] == region))
                 )
             ]
-            _fill_group(row, f"total_trade_{_slug(partner)}_{year}", mine)
+            _fill_group(row, f"total_trade_{_slug(partner)}_{year}", _figure(mine))
         row["geometry"] = shapely.make_valid(outline.geometry, method="structure")
         rows.append(row)
     frame = gpd.GeoDataFrame(rows, columns=["id", *[f.name for f in fields], "geometry"], crs="EPSG:4326")

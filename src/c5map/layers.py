@@ -203,7 +203,10 @@ def region_figures(tables: Tables, countries: gpd.GeoDataFrame) -> gpd.GeoDataFr
                     "source_id": deal["source_id"],
                 }
             )
-    for _, flow in tables.trade.iterrows():
+    trade = tables.trade
+    # only rows coded to a region are figures here: select them first (a million-row table has a handful)
+    touching = trade["destination"].isin(outlines.index) | trade["origin"].isin(outlines.index)
+    for _, flow in trade[touching.to_numpy(dtype=bool)].iterrows():
         for end, other in (("destination", "origin"), ("origin", "destination")):
             if flow[end] in outlines.index:
                 rows.append(
@@ -320,69 +323,41 @@ def flows(tables: Tables) -> gpd.GeoDataFrame:
         LineString or MultiLineString (split at ±180°), sorted by flow_id.
     """
     caps = capitals(tables)
-    rows = []
-    candidates = [
-        (
-            d["deal_id"],
-            "deal",
-            d["partner"],
-            d["country"],
-            d["value_basis"],
-            d["date"],
-            d["value_usd"],
-            d["value_qualifier"],
-            d["attributed_to"],
-            d["source_id"],
-        )
-        for _, d in tables.deals.iterrows()
-    ] + [
-        (
-            t["flow_id"],
-            "trade",
-            t["origin"],
-            t["destination"],
-            t["measure"],
-            str(t["year"]),
-            t["value_usd"],
-            t["value_qualifier"],
-            t["attributed_to"],
-            t["source_id"],
-        )
-        for _, t in tables.trade.iterrows()
-    ]
-    for flow_id, kind, origin, destination, measure, date, value, qualifier, attributed, source in candidates:
-        if origin == destination or origin not in caps or destination not in caps:
-            continue
-        (x1, y1), (x2, y2) = caps[origin], caps[destination]
-        rows.append(
-            {
-                "flow_id": flow_id,
-                "kind": kind,
-                "origin": origin,
-                "destination": destination,
-                "measure": measure,
-                "date": date,
-                "value_usd": value,
-                "value_qualifier": qualifier,
-                "value_text": format_usd(value, qualifier),
-                "attributed_to": _text(attributed),
-                "source_id": source,
-                "geometry": great_circle(x1, y1, x2, y2),
-            }
-        )
+    deals, trade = tables.deals, tables.trade
+    candidates = pd.concat(
+        [
+            pd.DataFrame({
+                "flow_id": deals["deal_id"], "kind": "deal", "origin": deals["partner"],
+                "destination": deals["country"], "measure": deals["value_basis"], "date": deals["date"],
+                "value_usd": deals["value_usd"], "value_qualifier": deals["value_qualifier"],
+                "attributed_to": deals["attributed_to"], "source_id": deals["source_id"],
+            }),
+            pd.DataFrame({
+                "flow_id": trade["flow_id"], "kind": "trade", "origin": trade["origin"],
+                "destination": trade["destination"], "measure": trade["measure"], "date": trade["year"].astype(str),
+                "value_usd": trade["value_usd"], "value_qualifier": trade["value_qualifier"],
+                "attributed_to": trade["attributed_to"], "source_id": trade["source_id"],
+            }),
+        ],
+        ignore_index=True,
+    )  # fmt: skip
+    drawable = (
+        candidates["origin"].isin(caps)
+        & candidates["destination"].isin(caps)
+        & (candidates["origin"] != candidates["destination"])
+    )
+    frame = candidates[drawable.to_numpy(dtype=bool)].reset_index(drop=True)
+    frame["value_usd"] = frame["value_usd"].astype("float64")
+    frame["value_text"] = [format_usd(v, q) for v, q in zip(frame["value_usd"], frame["value_qualifier"], strict=True)]
+    frame["attributed_to"] = [_text(a) for a in frame["attributed_to"]]
+    # one geodesic per pair of capitals: a bilateral table repeats each pair once a year
+    pairs = {pair: None for pair in zip(frame["origin"], frame["destination"], strict=True)}
+    for origin, destination in pairs:
+        pairs[origin, destination] = great_circle(*caps[origin], *caps[destination])
+    geometry = [pairs[pair] for pair in zip(frame["origin"], frame["destination"], strict=True)]
     columns = [
-        "flow_id",
-        "kind",
-        "origin",
-        "destination",
-        "measure",
-        "date",
-        "value_usd",
-        "value_qualifier",
-        "value_text",
-        "attributed_to",
-        "source_id",
-        "geometry",
-    ]
-    frame = pd.DataFrame(rows, columns=columns).astype({"value_usd": "float64"})
-    return gpd.GeoDataFrame(frame.sort_values("flow_id").reset_index(drop=True), geometry="geometry", crs=CRS)
+        "flow_id", "kind", "origin", "destination", "measure", "date", "value_usd", "value_qualifier", "value_text",
+        "attributed_to", "source_id",
+    ]  # fmt: skip
+    frame = gpd.GeoDataFrame(frame[columns], geometry=geometry, crs=CRS)
+    return frame.sort_values("flow_id").reset_index(drop=True)

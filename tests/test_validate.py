@@ -192,3 +192,18 @@ def test_own_sources_with_bundled_places(tmp_path, data_copy):
     deals = (data_copy / "deals.csv").read_text(encoding="utf-8").replace("aljazeera-2025-c5plus1", "mine")
     (mine / "deals.csv").write_text(deals, encoding="utf-8")
     assert validate(mine)[1] == []
+
+
+def test_misspelled_column_is_one_problem_wherever_the_header_is(data_copy):
+    """The header says 'value_usdd': one problem, not one more per row for the empty value_usd it leaves."""
+    path = data_copy / "deals.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",value_usd,", ",value_usdd,", 1), encoding="utf-8")
+    _, on_line_one = validate(data_copy)
+    assert [str(p).split("deals.csv")[-1] for p in on_line_one] == [
+        ":1: value_usdd: unknown column; did you mean 'value_usd'?"
+    ]
+    path.write_text("\n\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    _, below_blank_lines = validate(data_copy)
+    assert [(p.line, p.column, p.message) for p in below_blank_lines] == [
+        (3, "value_usdd", "unknown column; did you mean 'value_usd'?")
+    ]

@@ -8,7 +8,7 @@ that catches it, prints it and exits with status 2.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -21,18 +21,23 @@ class Problem:
     file : str
         Path of the file as the user named it (or its name for bundled data).
     line : int
-        1-based line in the file where the record starts; 1 is the header,
-        0 means the file as a whole.
+        1-based line in the file where the record starts (the header is line
+        1 unless blank lines precede it); 0 means the file as a whole.
     column : str
         Column name, or ``""`` when the problem is not about one column.
     message : str
         What is wrong, and where possible how to fix it.
+    voids_column : str
+        For a problem in the header: the column it leaves unusable in every
+        row (missing, twice, or misspelled as this unknown one), whose per-row
+        consequences would only repeat it; ``""`` otherwise.
     """
 
     file: str
     line: int
     column: str
     message: str
+    voids_column: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

@@ -354,15 +354,22 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
     seen: set[str] = set()
     for column in header:
         if column in seen:
-            problems.append(Problem(name, header_line, column, "column appears twice in the header"))
+            problems.append(
+                Problem(name, header_line, column, "column appears twice in the header", voids_column=column)
+            )
         seen.add(column)
         if column not in known:
             close = difflib.get_close_matches(column.strip().lower(), known, n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}?" if close else f"expected columns: {', '.join(known)}"
-            problems.append(Problem(name, header_line, column, f"unknown column; {hint}"))
+            meant = close[0] if close and close[0] not in header else ""  # a misspelling leaves that column empty
+            problems.append(Problem(name, header_line, column, f"unknown column; {hint}", voids_column=meant))
     for spec in schema.fields:
         if spec.required and spec.name not in header:
-            problems.append(Problem(name, header_line, spec.name, "required column is missing from the header"))
+            problems.append(
+                Problem(
+                    name, header_line, spec.name, "required column is missing from the header", voids_column=spec.name
+                )
+            )
 
     # A duplicated header name: the last of its columns counts, as a csv.DictReader would read it.
     last_position = {column: i for i, column in enumerate(header)}

@@ -220,8 +220,8 @@ def validate(
     )
     # A cell that failed its own check is empty in `tables`; rules about it would only repeat that.
     failed = {(p.file, p.line, p.column) for p in problems}
-    # A column missing from (or twice in) a header fails every row; saying so per row would bury the cause.
-    failed_columns = {(p.file, p.column) for p in problems if p.line == 1 and p.column}
+    # A column missing from, twice in or misspelled in a header fails every row; saying so per row buries the cause.
+    failed_columns = {(p.file, p.voids_column) for p in problems if p.voids_column}
     problems += [
         p
         for p in across

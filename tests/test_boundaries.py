@@ -165,6 +165,27 @@ def test_simplification_cache_gives_the_same_result_and_survives_damage(tmp_path
     assert np.sum([g.area for g in other]) > 0
 
 
+@pytest.mark.parametrize("scale", ["110m", "10m"])
+def test_countries_cache_reads_back_what_was_cleaned_and_survives_damage(tmp_path, monkeypatch, scale):
+    from pandas.testing import assert_frame_equal
+
+    from c5map.boundaries import _clean_countries, _read_countries, bundled_path
+
+    monkeypatch.setenv("C5MAP_CACHE", str(tmp_path))
+    path = str(bundled_path(scale))
+    cleaned = _clean_countries(path)
+    for state in ("written", "read back", "damaged"):
+        _read_countries.cache_clear()
+        if state == "damaged":
+            (cached,) = (tmp_path / "derived").glob("*.parquet")
+            cached.write_bytes(cached.read_bytes()[:1000])  # a truncated file, as a full disk would leave it
+        frame = _read_countries(path)
+        assert_frame_equal(frame.drop(columns="geometry"), cleaned.drop(columns="geometry"))
+        assert frame.crs == cleaned.crs
+        assert all(a.equals_exact(b, 0) for a, b in zip(frame.geometry, cleaned.geometry, strict=True)), state
+    _read_countries.cache_clear()
+
+
 @pytest.mark.parametrize("iso3", [["KAZ", "KGZ", "TJK", "TKM", "UZB"], ["CHN", "IND", "TUR", "KAZ"]])
 def test_web_borders_stay_within_one_pixel_of_the_source(iso3):
     import math

@@ -114,6 +114,8 @@ def _mark_braces(value: object) -> object:
     if isinstance(value, dict):
         return {_mark_braces(k): _mark_braces(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
+        if all(type(v) is int for v in value):  # a ring of integer steps: nothing to mark, and most of a page
+            return value
         return [_mark_braces(v) for v in value]
     return value
 

@@ -123,8 +123,8 @@ def partner_country_figures(
         value_qualifier, value_text, n_deals, deal_ids, has_figure, geometry``.
     """
     members = tables.region_members().get(region, [])
-    totals = deal_totals(tables.deals)
-    totals = totals[(totals["partner"] == partner) & (totals["value_basis"] == value_basis)]
+    deals = tables.deals
+    totals = deal_totals(deals[((deals["partner"] == partner) & (deals["value_basis"] == value_basis)).to_numpy(bool)])
     shapes = countries[countries["iso3"].isin(members)][["iso3", "name", "geometry"]]
     out = shapes.merge(totals.drop(columns=["partner", "value_basis"]), left_on="iso3", right_on="country", how="left")
     out = out.drop(columns=["country"])

@@ -566,14 +566,11 @@ def _pack(geometry, scale: int) -> list[list[list[int]]]:
     return packed
 
 
-_SHAPE_LAYER = Template("""
-{% macro script(this, kwargs) %}
-(function() {
-    var styles = {{ this.styles_js }};
-    var tips = {{ this.tips_js }};
-    var group = {{ this._parent.get_name() }};
+# Defined once per page (functions are hoisted, so it may follow its first call in the script block).
+_SHAPE_LAYER_FUNCTION = """
+function c5mapShapeLayer(group, shapes, styles, tips) {
     function draw() {
-        L.geoJson({{ this.shapes.get_name() }}, {
+        L.geoJson(shapes, {
             filter: function(f) { return styles.hasOwnProperty(f.id); },
             style: function(f) { return styles[f.id]; },
             onEachFeature: function(f, layer) {
@@ -586,7 +583,12 @@ _SHAPE_LAYER = Template("""
     }
     // a layer hidden at first is built when the reader first turns it on: the first frame waits only for what shows
     if (group instanceof L.Map || group._map) { draw(); } else { group.once('add', draw); }
-})();
+}
+"""
+
+_SHAPE_LAYER = Template("""
+{% macro script(this, kwargs) %}
+c5mapShapeLayer({{ this._parent.get_name() }}, {{ this.shapes.get_name() }}, {{ this.styles_js }}, {{ this.tips_js }});
 {% endmacro %}
 """)
 
@@ -611,3 +613,8 @@ class ShapeLayer(branca.element.MacroElement):
         self.shapes = shapes
         self.styles_js = json_for_script(styles)
         self.tips_js = json_for_script(tooltips)
+
+    def render(self, **kwargs) -> None:
+        """Render this layer's call, and the drawing function once per page."""
+        self.get_root().script.add_child(branca.element.Element(_SHAPE_LAYER_FUNCTION), name="c5map_shape_layer")
+        super().render(**kwargs)

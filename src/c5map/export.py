@@ -39,7 +39,7 @@ import shapely
 
 from c5map import layers
 from c5map.boundaries import load_countries, quantise, simplified_coverage
-from c5map.format import combine_qualifiers, format_usd
+from c5map.format import format_usd
 from c5map.schema import table_schemas
 from c5map.tables import Tables
 
@@ -98,35 +98,6 @@ def _figure_group(prefix: str, what: str) -> list[ExportField]:
     ]
 
 
-def _figure(values: pd.DataFrame) -> tuple[float | None, str, int] | None:
-    """Return (sum of disclosed US dollars or None, combined qualifier, count) of some figures, or None."""
-    if len(values) == 0:
-        return None
-    disclosed = values["value_usd"].dropna()
-    total = float(disclosed.sum()) if len(disclosed) else None
-    return total, combine_qualifiers(values["value_qualifier"]), len(values)
-
-
-def _figures_by(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, tuple[float | None, str, int]]:
-    """:func:`_figure` of every group of ``frame`` by ``keys``, computed by pandas for all groups at once.
-
-    A bilateral table has tens of thousands of (origin, destination) groups;
-    slicing each out in Python took most of a million-row build.
-    """
-    if frame.empty:
-        return {}
-    grouped = frame.groupby(keys, sort=False)
-    totals = grouped["value_usd"].sum(min_count=1)
-    counts = grouped.size()
-    found: dict[tuple, set[str]] = {}
-    for *key, qualifier in frame[[*keys, "value_qualifier"]].drop_duplicates().itertuples(index=False):
-        found.setdefault(tuple(key), set()).add(qualifier)
-    return {
-        key: (None if pd.isna(totals[key]) else float(totals[key]), combine_qualifiers(found[key]), int(counts[key]))
-        for key in counts.index
-    }
-
-
 def _fill_group(row: dict, prefix: str, figure: tuple[float | None, str, int] | None) -> None:
     if figure is None:
         row.update({f"{prefix}_usd": None, f"{prefix}_qualifier": None, f"{prefix}_text": "no reported figure",
@@ -170,8 +141,8 @@ def countries_layer(tables: Tables, boundaries: gpd.GeoDataFrame) -> ExportLayer
     exports = exports[exports["year"].to_numpy() == exports["origin"].map(latest).to_numpy()]
     export_groups = [(str(origin), int(year)) for origin, year in latest.items()]
     # figures looked up by key, not by a boolean mask over the whole table per country and group
-    deal_figures = _figures_by(deals, ["partner", "value_basis", "country"])
-    export_figures = _figures_by(exports, ["origin", "destination"])
+    deal_figures = layers.group_figures(deals, ["partner", "value_basis", "country"])
+    export_figures = layers.group_figures(exports, ["origin", "destination"])
     fields = [
         ExportField("iso3", "string", "Natural Earth ADM0_A3 (ISO 3166-1 alpha-3 where one exists)"),
         ExportField("name", "string", "Natural Earth NAME"),
@@ -240,26 +211,24 @@ def regions_layer(tables: Tables, boundaries: gpd.GeoDataFrame) -> ExportLayer:
         fields += _figure_group(
             f"total_trade_{_slug(partner)}_{year}", f"total trade between {partner} and the region as a whole in {year}"
         )
+    deal_figures = layers.group_figures(region_deals, ["partner", "value_basis", "country"])
+    # each figure keyed by (partner, year, region): the region is whichever end is one
+    origin_is_region = region_trade["origin"].isin(regions).to_numpy(bool)
+    trade_figures = layers.group_figures(
+        region_trade.assign(
+            partner=np.where(origin_is_region, region_trade["destination"], region_trade["origin"]),
+            region=np.where(origin_is_region, region_trade["origin"], region_trade["destination"]),
+        ),
+        ["partner", "year", "region"],
+    )
     rows = []
     for _, outline in outlines.sort_values("region").iterrows():
         region = outline["region"]
         row = {"id": region, "region": region, "region_name": outline["region_name"], "members": outline["members"]}
         for partner, basis in deal_groups:
-            mine = region_deals[
-                (region_deals["partner"] == partner)
-                & (region_deals["value_basis"] == basis)
-                & (region_deals["country"] == region)
-            ]
-            _fill_group(row, f"deals_{_slug(partner)}_{basis}", _figure(mine))
+            _fill_group(row, f"deals_{_slug(partner)}_{basis}", deal_figures.get((partner, basis, region)))
         for partner, year in trade_groups:
-            mine = region_trade[
-                (region_trade["year"] == year)
-                & (
-                    ((region_trade["origin"] == partner) & (region_trade["destination"] == region))
-                    | ((region_trade["destination"] == partner) & (region_trade["origin"] == region))
-                )
-            ]
-            _fill_group(row, f"total_trade_{_slug(partner)}_{year}", _figure(mine))
+            _fill_group(row, f"total_trade_{_slug(partner)}_{year}", trade_figures.get((partner, year, region)))
         row["geometry"] = shapely.make_valid(outline.geometry, method="structure")
         rows.append(row)
     frame = gpd.GeoDataFrame(rows, columns=["id", *[f.name for f in fields], "geometry"], crs="EPSG:4326")

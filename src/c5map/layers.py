@@ -36,6 +36,38 @@ def capitals(tables: Tables) -> dict[str, tuple[float, float]]:
     return {str(c): (float(x), float(y)) for c, x, y in zip(rows["country"], rows["lon"], rows["lat"], strict=True)}
 
 
+def group_figures(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, tuple[float | None, str, int]]:
+    """Sum the figures of every group of ``frame`` by ``keys``, keeping qualifiers honest.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows with ``value_usd`` (NaN when undisclosed) and ``value_qualifier``.
+    keys : list of str
+        Columns to group by.
+
+    Returns
+    -------
+    dict
+        Group key (a tuple) -> (sum of the disclosed US dollars, or None when
+        none is disclosed; :func:`~c5map.format.combine_qualifiers` of the
+        group's qualifiers; number of rows). Computed by pandas for all groups
+        at once: a bilateral table has tens of thousands of groups.
+    """
+    if frame.empty:
+        return {}
+    grouped = frame.groupby(keys, sort=False)
+    totals = grouped["value_usd"].sum(min_count=1)
+    counts = grouped.size()
+    found: dict[tuple, set[str]] = {}
+    for *key, qualifier in frame[[*keys, "value_qualifier"]].drop_duplicates().itertuples(index=False):
+        found.setdefault(tuple(key), set()).add(qualifier)
+    return {
+        key: (None if pd.isna(totals[key]) else float(totals[key]), combine_qualifiers(found[key]), int(counts[key]))
+        for key in counts.index
+    }
+
+
 def deal_totals(deals: pd.DataFrame) -> pd.DataFrame:
     """Sum deals per partner, counterpart and value basis, keeping qualifiers honest.
 
@@ -76,15 +108,16 @@ def deal_totals(deals: pd.DataFrame) -> pd.DataFrame:
         "first_date",
         "last_date",
     ]
+    keys = ["partner", "country", "value_basis"]
+    figures = group_figures(deals, keys)
     rows = []
-    for (partner, country, basis), group in deals.groupby(["partner", "country", "value_basis"], sort=True):
-        disclosed = group["value_usd"].dropna()
-        qualifier = combine_qualifiers(group["value_qualifier"])
-        value = float(disclosed.sum()) if len(disclosed) else float("nan")
+    for (partner, country, basis), group in deals.groupby(keys, sort=True):
+        total, qualifier, count = figures[partner, country, basis]
+        value = float("nan") if total is None else total
         rows.append({
             "partner": partner, "country": country, "value_basis": basis,
             "value_usd": value, "value_qualifier": qualifier, "value_text": format_usd(value, qualifier),
-            "n_deals": len(group), "n_undisclosed": int((group["value_qualifier"] == "undisclosed").sum()),
+            "n_deals": count, "n_undisclosed": int((group["value_qualifier"] == "undisclosed").sum()),
             "deal_ids": "; ".join(sorted(group["deal_id"])),
             "first_date": min(group["date"]), "last_date": max(group["date"]),
         })  # fmt: skip

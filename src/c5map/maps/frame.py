@@ -503,9 +503,8 @@ def latlon_parts(geometry) -> list[list[tuple[float, float]]]:
 
 # Shapes travel as integers: each ring a flat list [dx, dy, dx, dy, ...] of steps of 1/scale degree from the
 # previous point (the first from 0, 0), decoded here into a GeoJSON FeatureCollection of MultiPolygons.
-_SHARED_SHAPES = Template("""
-{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = (function(packed) {
+_SHAPES_FUNCTION = """
+function c5mapShapes(packed) {
     var scale = packed.s;
     function ring(steps) {
         var out = [], x = 0, y = 0;
@@ -520,9 +519,23 @@ var {{ this.get_name() }} = (function(packed) {
         return {type: 'Feature', id: item[0], properties: {},
                 geometry: {type: 'MultiPolygon', coordinates: item[1].map(function(p) { return p.map(ring); })}};
     })};
-})({{ this.data_js }});
+}
+"""
+
+_SHARED_SHAPES = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = c5mapShapes({{ this.data_js }});
 {% endmacro %}
 """)
+
+
+def _define_once(element: branca.element.Element, name: str, function_js: str) -> None:
+    """Put a page-level JavaScript function in the page's script once, however many elements call it.
+
+    Function declarations are hoisted, so it may follow its first call in the
+    script block.
+    """
+    element.get_root().script.add_child(branca.element.Element(function_js), name=name)
 
 
 class SharedShapes(branca.element.MacroElement):
@@ -542,6 +555,11 @@ class SharedShapes(branca.element.MacroElement):
         self.data_js = json_for_script({"s": scale, "f": packed})
         self.ids = [str(k) for k in frame[id_column]]
 
+    def render(self, **kwargs) -> None:
+        """Render this shape set, and its decoder once per page."""
+        _define_once(self, "c5map_shapes", _SHAPES_FUNCTION)
+        super().render(**kwargs)
+
 
 def _decimals(geometries: np.ndarray, most: int = 7) -> int:
     """Return the fewest decimal places that hold every coordinate exactly (geometry is quantised upstream)."""
@@ -554,7 +572,7 @@ def _decimals(geometries: np.ndarray, most: int = 7) -> int:
 
 
 def _pack(geometry, scale: int) -> list[list[list[int]]]:
-    """Return a (Multi)Polygon as polygons of rings of integer steps (see the decoder in ``_SHARED_SHAPES``)."""
+    """Return a (Multi)Polygon as polygons of rings of integer steps (see the decoder in ``_SHAPES_FUNCTION``)."""
     polygons = list(geometry.geoms) if geometry.geom_type == "MultiPolygon" else [geometry]
     packed = []
     for polygon in polygons:
@@ -566,7 +584,7 @@ def _pack(geometry, scale: int) -> list[list[list[int]]]:
     return packed
 
 
-# Defined once per page (functions are hoisted, so it may follow its first call in the script block).
+# Defined once per page (see _define_once).
 _SHAPE_LAYER_FUNCTION = """
 function c5mapShapeLayer(group, shapes, styles, tips) {
     function draw() {
@@ -616,5 +634,5 @@ class ShapeLayer(branca.element.MacroElement):
 
     def render(self, **kwargs) -> None:
         """Render this layer's call, and the drawing function once per page."""
-        self.get_root().script.add_child(branca.element.Element(_SHAPE_LAYER_FUNCTION), name="c5map_shape_layer")
+        _define_once(self, "c5map_shape_layer", _SHAPE_LAYER_FUNCTION)
         super().render(**kwargs)

@@ -330,7 +330,8 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
         Everything wrong with the file; empty when it is clean.
     """
     name = display_path(path)
-    text, problems = _decode(path.read_bytes(), name)
+    raw_bytes = path.read_bytes()
+    text, problems = _decode(raw_bytes, name)
     if text is None:
         return _empty_frame(schema), problems
     if not text.strip():
@@ -340,7 +341,8 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
         header = next(csv.reader(io.StringIO(first_line, newline="")), [])
     except csv.Error:
         header = []
-    fast = _parse_fast(text.encode(), header) if header and len(set(header)) == len(header) else None
+    body = raw_bytes.removeprefix(b"\xef\xbb\xbf")  # the bytes of `text`: valid UTF-8, so no re-encoding
+    fast = _parse_fast(body, header) if header and len(set(header)) == len(header) else None
     header_line = 1
     if fast is not None:
         raw, lines = fast

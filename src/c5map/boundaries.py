@@ -23,6 +23,7 @@ import os
 import shutil
 import tempfile
 import urllib.request
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -34,6 +35,7 @@ import shapely
 
 from c5map._paths import bundled_data_dir
 from c5map.errors import Problem, display_path
+from c5map.simplify import simplify_shared_arcs, web_mercator_pixels
 
 Scale = Literal["110m", "10m"]
 
@@ -275,6 +277,10 @@ def pixel_degrees(zoom: int) -> float:
     return 360.0 / (256 * 2**zoom)
 
 
+#: How far a page's borders may stray from the source, in screen pixels at the page's deepest zoom.
+SCREEN_TOLERANCE_PX = 0.5
+
+
 def web_countries(
     iso3: list[str] | None = None,
     *,
@@ -282,14 +288,13 @@ def web_countries(
     scale: Scale = "10m",
     source: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
-    """Countries simplified for a web page: error under one screen pixel at ``max_zoom``.
+    """Countries simplified for a web page: every border within half a screen pixel of the source at ``max_zoom``.
 
-    The countries are simplified together as a coverage
-    (:func:`shapely.coverage_simplify`), so shared borders stay shared: no
-    gaps or overlaps between neighbours. In Web Mercator a pixel covers
-    fewer degrees of latitude than of longitude (by cos(latitude)), so the
-    tolerance is half a pixel at the countries' highest latitude
-    (capped at 75°). Coordinates are then rounded to a tenth of a pixel.
+    The borders are simplified with Douglas-Peucker in Web Mercator pixels
+    at ``max_zoom``, each shared border once, so neighbours keep a common
+    border: no gaps or overlaps (see :mod:`c5map.simplify`). Coordinates are
+    then rounded to a tenth of a pixel (where a pixel spans the fewest
+    degrees: north-south, at the countries' highest latitude, capped at 75°).
 
     Parameters
     ----------
@@ -314,35 +319,50 @@ def web_countries(
         return frame
     _, south, _, north = frame.total_bounds
     shrink = math.cos(math.radians(min(max(abs(south), abs(north)), 75.0)))
-    pixel = pixel_degrees(max_zoom) * shrink
-    decimals = max(0, int(np.ceil(-np.log10(pixel / 10))))
-    return frame.set_geometry(simplified_coverage(frame.geometry.values, pixel / 2, decimals, max_error=pixel))
+    decimals = max(0, int(np.ceil(-np.log10(pixel_degrees(max_zoom) * shrink / 10))))
+    return frame.set_geometry(screen_simplified(frame.geometry.values, max_zoom, decimals))
 
 
-#: Largest coverage (in source vertices) whose simplification :func:`simplified_coverage` checks point by point.
-MAX_CHECKED_VERTICES = 150_000
-
-
-def simplified_coverage(
-    geometries: np.ndarray, tolerance: float, decimals: int, max_error: float | None = None
+def screen_simplified(
+    geometries: np.ndarray, max_zoom: int, decimals: int, tolerance_px: float = SCREEN_TOLERANCE_PX
 ) -> np.ndarray:
-    """Simplify polygons together as a coverage, then :func:`quantise`; cached on disk.
+    """Simplify polygons for the screen (:func:`c5map.simplify.simplify_shared_arcs`), then :func:`quantise`.
 
-    ``shapely.coverage_simplify`` (Visvalingam-Whyatt) bounds the *area* it
-    removes, not the distance: a thin spike can vanish though it is longer
-    than the tolerance. With ``max_error`` (degrees) every source vertex is
-    checked against the result, and the tolerance is halved (at most five
-    times) until none lies farther than that. The check is skipped above
-    :data:`MAX_CHECKED_VERTICES` (a 200-country 1:10m coverage would take
-    tens of seconds); such sets keep the plain tolerance.
-
-    The result is kept in ``default_cache_dir()/derived``, keyed by the
-    SHA-256 of the input geometries (WKB) and the parameters: a changed
-    source or tolerance is a different key, never a stale hit.
+    No border strays more than ``tolerance_px`` Web Mercator pixels at
+    ``max_zoom`` before rounding to ``decimals``. Cached on disk like
+    :func:`simplified_coverage`.
     """
-    wkb = shapely.to_wkb(geometries)
-    digest = hashlib.sha256(f"coverage-v2:{tolerance!r}:{decimals}:{max_error!r}".encode())
-    for item in wkb:
+    def simplify() -> np.ndarray:
+        simplified = simplify_shared_arcs(geometries, tolerance_px, lambda xy: web_mercator_pixels(xy, max_zoom))
+        return quantise(simplified, decimals)
+
+    return _cached(f"screen-v1:{max_zoom}:{tolerance_px!r}:{decimals}", geometries, simplify)
+
+
+def simplified_coverage(geometries: np.ndarray, tolerance: float, decimals: int) -> np.ndarray:
+    """Simplify polygons together as a coverage (:func:`shapely.coverage_simplify`), then :func:`quantise`; cached.
+
+    Shared borders stay shared. The tolerance (in degrees) bounds the area
+    Visvalingam-Whyatt removes, not the distance a border moves: this is for
+    GIS exports, where a fixed tolerance in degrees is what users expect;
+    pages use :func:`screen_simplified`.
+    """
+    return _cached(
+        f"coverage-v2:{tolerance!r}:{decimals}:None",
+        geometries,
+        lambda: quantise(shapely.coverage_simplify(geometries, tolerance), decimals),
+    )
+
+
+def _cached(kind: str, geometries: np.ndarray, compute: Callable[[], np.ndarray]) -> np.ndarray:
+    """Return ``compute()``, kept in ``default_cache_dir()/derived``.
+
+    The key is the SHA-256 of ``kind`` (the method and its parameters) and
+    the input geometries as WKB: a changed source or parameter is a
+    different key, never a stale hit. A damaged file is recomputed.
+    """
+    digest = hashlib.sha256(kind.encode())
+    for item in shapely.to_wkb(geometries):
         digest.update(len(item).to_bytes(8, "little"))
         digest.update(item)
     path = default_cache_dir() / "derived" / f"{digest.hexdigest()}.wkb"
@@ -352,13 +372,7 @@ def simplified_coverage(
             return shapely.from_wkb(cached)
         except shapely.errors.GEOSException:
             pass  # a damaged cache file: recompute and overwrite it
-    result = quantise(shapely.coverage_simplify(geometries, tolerance), decimals)
-    checked = max_error is not None and shapely.get_num_coordinates(geometries).sum() <= MAX_CHECKED_VERTICES
-    for _ in range(5):
-        if not checked or max_deviation(geometries, result) <= max_error:
-            break
-        tolerance /= 2
-        result = quantise(shapely.coverage_simplify(geometries, tolerance), decimals)
+    result = compute()
     _write_wkb_list(path, shapely.to_wkb(result))
     return result
 

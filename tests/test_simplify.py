@@ -112,3 +112,17 @@ def test_screen_simplification_is_cached_per_zoom(tmp_path, monkeypatch):
     coarser = screen_simplified(source, 4, 3)
     assert len(list((tmp_path / "derived").glob("*.wkb"))) == 2
     assert shapely.get_num_coordinates(coarser).sum() < shapely.get_num_coordinates(first).sum()
+
+
+@pytest.mark.parametrize(("iso3", "zoom"), [("CHN", 5), ("IDN", 4)])
+def test_repairs_lower_the_tolerance_only_near_the_problem(iso3, zoom):
+    # Simplifying every ring on its own ignores crossings; the repaired result may keep only a few more points.
+    source = load_countries("10m").set_index("iso3").loc[[iso3]].geometry.values
+    on_screen = screen_pixels(source, zoom)
+    unrepaired = sum(
+        int(shapely.get_num_coordinates(shapely.simplify(ring, 0.5)))
+        for part in shapely.get_parts(on_screen)
+        for ring in (part.exterior, *part.interiors)
+    )
+    ours = shapely.get_num_coordinates(simplify_shared_arcs(source, 0.5, lambda xy: web_mercator_pixels(xy, zoom)))
+    assert int(ours.sum()) <= 1.25 * unrepaired

@@ -332,11 +332,12 @@ def screen_simplified(
     ``max_zoom`` before rounding to ``decimals``. Cached on disk like
     :func:`simplified_coverage`.
     """
+
     def simplify() -> np.ndarray:
         simplified = simplify_shared_arcs(geometries, tolerance_px, lambda xy: web_mercator_pixels(xy, max_zoom))
         return quantise(simplified, decimals)
 
-    return _cached(f"screen-v1:{max_zoom}:{tolerance_px!r}:{decimals}", geometries, simplify)
+    return _cached(f"screen-v2:{max_zoom}:{tolerance_px!r}:{decimals}", geometries, simplify)
 
 
 def simplified_coverage(geometries: np.ndarray, tolerance: float, decimals: int) -> np.ndarray:

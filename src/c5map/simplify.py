@@ -11,10 +11,14 @@ smaller tolerance to keep thin spikes within a pixel), and two neighbours
 draw their common border from the same simplified arc, so no gap or overlap
 opens between them.
 
-An arc whose simplification leaves a ring invalid (self-crossing, or fewer
-than four points) is simplified again at half the tolerance, for every ring
-that uses it, until all rings are valid; in the end an arc falls back to its
-source points.
+Simplifying each arc on its own can make a ring cross itself, overlap a
+sibling island, or shrink below four points. Arcs are cut to at most
+:data:`ARC_POINTS` source points, and only the arcs whose simplified
+segments cross (or, failing that, all of the broken polygon's) are
+simplified again at half the tolerance, for every ring that uses them,
+until every polygon is valid; in the end an arc keeps its source points.
+Measured on Natural Earth 1:10m, the repaired result keeps 3-7 % more
+points than simplifying each ring without any check.
 """
 
 from __future__ import annotations
@@ -96,7 +100,7 @@ def simplify_shared_arcs(
             ring_polygon.append(index)
     if not rings:
         return geometries.copy()
-    arcs, ring_arcs = _cut_into_arcs(rings)
+    arcs, ring_arcs = _split_long_arcs(*_cut_into_arcs(rings))
     measured = arcs if measure is None else [np.ascontiguousarray(measure(arc)) for arc in arcs]
     polygon_rings: dict[int, list[int]] = {}
     for ring, polygon in enumerate(ring_polygon):
@@ -115,12 +119,14 @@ def simplify_shared_arcs(
         for polygon in dirty:
             rings_of = [_join(arcs, kept, ring_arcs[ring]) for ring in polygon_rings[polygon]]
             shells[polygon] = shapely.Polygon(rings_of[0], rings_of[1:]) if min(map(len, rings_of)) >= 4 else None
-        bad = {
-            arc
+        suspects = {
+            polygon: {arc for ring in polygon_rings[polygon] for arc, _ in ring_arcs[ring]}
             for polygon in _crossing(shells, owner, polygons, np.array(dirty))
-            for ring in polygon_rings[polygon]
-            for arc, _ in ring_arcs[ring]
-            if level[arc] <= attempts
+        }
+        # the arcs whose segments cross or touch (within a polygon or between two); all of a polygon's otherwise
+        culprits = _crossing_arcs(arcs, kept, set().union(*suspects.values())) if suspects else set()
+        bad = {
+            arc for arcs_of in suspects.values() for arc in (arcs_of & culprits or arcs_of) if level[arc] <= attempts
         }
         if not bad:
             break
@@ -195,6 +201,52 @@ def _cut_into_arcs(rings: list[np.ndarray]) -> tuple[list[np.ndarray], list[list
     return arcs, ring_arcs
 
 
+#: Arcs longer than this (in source points) are cut, so that a repair lowers the tolerance only near the problem.
+ARC_POINTS = 200
+
+
+def _split_long_arcs(
+    arcs: list[np.ndarray], ring_arcs: list[list[tuple[int, bool]]]
+) -> tuple[list[np.ndarray], list[list[tuple[int, bool]]]]:
+    """Cut every arc into pieces of at most :data:`ARC_POINTS` points; both users of an arc get the same pieces."""
+    pieces: list[np.ndarray] = []
+    pieces_of: list[list[int]] = []
+    for arc in arcs:
+        cuts = list(range(0, len(arc) - 1, ARC_POINTS - 1)) + [len(arc) - 1]
+        pieces_of.append(list(range(len(pieces), len(pieces) + len(cuts) - 1)))
+        pieces += [arc[a : b + 1] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    return pieces, [
+        [
+            (piece, backward)
+            for arc, backward in used
+            for piece in (pieces_of[arc][::-1] if backward else pieces_of[arc])
+        ]
+        for used in ring_arcs
+    ]
+
+
+def _crossing_arcs(arcs: list[np.ndarray], kept: list[np.ndarray], suspects: set[int]) -> set[int]:
+    """Return the arcs among ``suspects`` whose simplified segments cross, overlap or touch other than end to end."""
+    chosen = sorted(suspects)
+    points = [arcs[arc][kept[arc]] for arc in chosen]
+    starts = np.concatenate([p[:-1] for p in points])
+    ends = np.concatenate([p[1:] for p in points])
+    owner = np.repeat(chosen, [len(p) - 1 for p in points])
+    segments = shapely.linestrings(np.stack([starts, ends], axis=1))
+    left, right = shapely.STRtree(segments).query(segments, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    meeting = shapely.intersection(segments[left], segments[right])
+    # two segments may meet only at a point that ends both (consecutive segments, arcs meeting at a junction)
+    is_point = shapely.get_type_id(meeting) == 0
+    at = np.full((len(meeting), 2), np.nan)
+    at[is_point] = shapely.get_coordinates(meeting[is_point])
+    ends_left = (at == starts[left]).all(axis=1) | (at == ends[left]).all(axis=1)
+    ends_right = (at == starts[right]).all(axis=1) | (at == ends[right]).all(axis=1)
+    wrong = ~(is_point & ends_left & ends_right)
+    return set(owner[left[wrong]].tolist()) | set(owner[right[wrong]].tolist())
+
+
 def _douglas_peucker(
     arcs: list[np.ndarray], tolerance: float, level: np.ndarray, attempts: int, which: np.ndarray, kept: list
 ) -> None:
@@ -215,8 +267,28 @@ def _douglas_peucker(
         simplified = shapely.simplify(lines, tolerance / 2**step, preserve_topology=False)
         for index, line in zip(chosen, simplified, strict=True):
             positions = _positions(arcs[index], shapely.get_coordinates(line))
+            if len(positions) == 3 and len(arcs[index]) > 4 and (arcs[index][0] == arcs[index][-1]).all():
+                positions = _widest_triangle(arcs[index], positions)
             # an arc always keeps its two ends (a closed arc: its start, twice)
             kept[index] = positions if len(positions) >= 2 else np.arange(len(arcs[index]))
+
+
+def _widest_triangle(ring: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Add to a closed arc cut down to ``start, far, start`` its point farthest from that line.
+
+    Douglas-Peucker leaves a ring smaller than the tolerance as a line there
+    and back, which no polygon can use. Every point lies within the
+    tolerance of that line, so it does of the triangle too: a tiny island
+    stays a triangle instead of keeping all its points.
+    """
+    start, far = ring[positions[0]], ring[positions[1]]
+    direction = far - start
+    offsets = ring - start
+    distance = np.abs(direction[0] * offsets[:, 1] - direction[1] * offsets[:, 0])
+    third = int(np.argmax(distance))
+    if distance[third] == 0:
+        return positions
+    return np.sort(np.r_[positions, third])
 
 
 def _positions(points: np.ndarray, subsequence: np.ndarray) -> np.ndarray:

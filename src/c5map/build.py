@@ -23,7 +23,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from c5map.assets import inline_assets, leaflet_inline
-from c5map.export import data_dictionary, export_layers, geojson_text, write_gpkg
+from c5map.export import LAYER_SUMMARIES, data_dictionary, export_layers, geojson_text, write_gpkg
 from c5map.maps import MAPS, AtlasEntry, atlas_page
 from c5map.maps.common import source_line
 from c5map.maps.frame import DEFAULT_TILES, tile_provider
@@ -45,11 +45,7 @@ def _stderr(line: str) -> None:
 
 #: What the atlas says of each file in geo/.
 GEO_LINKS = [
-    AtlasEntry("../geo/countries.geojson", "countries.geojson", "countries with deal and trade figures as columns"),
-    AtlasEntry("../geo/regions.geojson", "regions.geojson", "the C5 outline with region-level figures"),
-    AtlasEntry("../geo/flows.geojson", "flows.geojson", "great-circle flows between capitals"),
-    AtlasEntry("../geo/resources.geojson", "resources.geojson", "deposits and reserves"),
-    AtlasEntry("../geo/events.geojson", "events.geojson", "summits and meetings"),
+    *(AtlasEntry(f"../geo/{name}.geojson", f"{name}.geojson", summary) for name, summary in LAYER_SUMMARIES.items()),
     AtlasEntry("../geo/c5map.gpkg", "c5map.gpkg", "every layer in one GeoPackage"),
     AtlasEntry("../geo/README.md", "README.md", "the data dictionary of every layer"),
 ]

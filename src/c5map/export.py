@@ -47,7 +47,15 @@ from c5map.tables import Tables
 COORDINATE_DECIMALS = 3
 #: Boundaries are simplified together as a coverage at this tolerance (degrees) before export.
 SIMPLIFY_TOLERANCE_DEG = 0.01
-LAYER_NAMES: tuple[str, ...] = ("countries", "regions", "flows", "resources", "events")
+#: Every export layer, in the order it is written, and what it holds in a line (the atlas links them with it).
+LAYER_SUMMARIES: dict[str, str] = {
+    "countries": "countries with deal and trade figures as columns",
+    "regions": "each region's outline with its region-level figures",
+    "flows": "great-circle flows between capitals",
+    "resources": "deposits and reserves",
+    "events": "summits and meetings",
+}
+LAYER_NAMES: tuple[str, ...] = tuple(LAYER_SUMMARIES)
 FORMATS: tuple[str, ...] = ("geojson", "gpkg", "parquet")
 #: GeoPackage stamps the time of writing into gpkg_contents; a fixed stamp keeps rebuilds byte-identical.
 GPKG_TIMESTAMP = "2000-01-01T00:00:00.000Z"

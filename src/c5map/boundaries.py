@@ -87,16 +87,21 @@ def _read_countries(path: str) -> gpd.GeoDataFrame:
     digest.update(Path(path).read_bytes())
     cached = default_cache_dir() / "derived" / f"{digest.hexdigest()}.parquet"
     try:
-        frame = gpd.read_parquet(cached)
+        return _as_loaded(gpd.read_parquet(cached))  # Parquet keeps values, not pandas' string dtype
     except Exception:  # missing, partly written by a killed process, or from another pyarrow: rebuild it
         frame = _clean_countries(path)
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            part = cached.with_suffix(f".{os.getpid()}.part")
-            frame.to_parquet(part, index=False)
-            part.replace(cached)  # atomic: a concurrent reader sees the whole file or none
-        except OSError:
-            pass  # a read-only home is no reason to fail: it only costs time
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        part = cached.with_suffix(f".{os.getpid()}.part")
+        frame.to_parquet(part, index=False)
+        part.replace(cached)  # atomic: a concurrent reader sees the whole file or none
+    except OSError:
+        pass  # a read-only home is no reason to fail: it only costs time
+    return frame
+
+
+def _as_loaded(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give a countries frame the dtypes and columns :func:`load_countries` promises."""
     frame["pop_est"] = frame["pop_est"].astype("float64")
     for column in ("iso3", "name", "name_long", "formal_name", "continent", "subregion"):
         frame[column] = frame[column].astype("string")
@@ -130,12 +135,7 @@ def _clean_countries(path: str) -> gpd.GeoDataFrame:
     frame = frame.set_geometry(
         shapely.transform(frame.geometry.values, lambda xy: np.clip(xy, [-180.0, -90.0], [180.0, 90.0]))
     )
-    frame["pop_est"] = frame["pop_est"].astype("float64")
-    for column in ("iso3", "name", "name_long", "formal_name", "continent", "subregion"):
-        frame[column] = frame[column].astype("string")
-    frame = frame.sort_values("iso3", kind="stable").reset_index(drop=True)
-    frame.attrs = {}
-    return frame[COUNTRY_COLUMNS]
+    return _as_loaded(frame.sort_values("iso3", kind="stable").reset_index(drop=True))
 
 
 def load_countries(scale: Scale = "110m", *, path: str | Path | None = None) -> gpd.GeoDataFrame:

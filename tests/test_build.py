@@ -22,6 +22,7 @@ def test_build_writes_maps_with_progress(tmp_path):
     result = run_cli("build", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == [
+        ".c5map-manifest",
         "index.html",
         "influence.html",
         "png",
@@ -34,8 +35,9 @@ def test_build_writes_maps_with_progress(tmp_path):
     assert lines[0].startswith("validated bundled data: 9 deals")
     assert any(line.startswith("[1/5] maps/influence.html: ") for line in lines)
     assert any(line.startswith("geo/: 5 layers as GeoJSON and GeoPackage") for line in lines)
-    assert lines[-1].startswith("wrote 20 files")
+    assert lines[-1].startswith("wrote 22 files")
     assert sorted(p.name for p in (tmp_path / "geo").iterdir()) == [
+        ".c5map-manifest",
         "README.md",
         "c5map.gpkg",
         "countries.geojson",
@@ -78,6 +80,11 @@ def test_users_own_data_folder_builds(tmp_path, data_copy):
     # only deals, plus one more partner: India with Kyrgyzstan
     row = deals[3].replace("usa-kaz-wabtec-locomotives-2025", "ind-kgz-example").replace(",USA,KAZ,", ",IND,KGZ,")
     (mine / "deals.csv").write_text("\n".join([*deals, row]) + "\n", encoding="utf-8")
+    result = run_cli("build", "--data", str(mine), "--out", str(tmp_path / "out"), "--tiles", "none", "--no-images")
+    # the region is the user's to name: no bundled table decides it
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "regions.csv: required table is missing" in result.stderr
+    (mine / "regions.csv").write_bytes((data_copy / "regions.csv").read_bytes())
     result = run_cli("build", "--data", str(mine), "--out", str(tmp_path / "out"), "--tiles", "none", "--no-images")
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "out" / "maps" / "influence.html").read_text()

@@ -66,9 +66,9 @@ def test_partner_figures_keep_every_member_and_never_spread_the_region(partner):
     assert figures.crs.to_epsg() == 4326
     # the US's $12.4bn with Central Asia as a whole is not on any member
     assert 12.4e9 not in set(figures["value_usd"].dropna())
-    no_figure = figures[~figures["has_figure"]]
-    assert (no_figure["value_text"] == "no reported figure").all()
-    assert no_figure["value_usd"].isna().all()
+    no_deal = figures[~figures["has_deal"]]
+    assert (no_deal["value_text"] == "no reported figure").all()
+    assert no_deal["value_usd"].isna().all() and not no_deal["has_figure"].any()
 
 
 def test_partner_figures_values():
@@ -79,8 +79,38 @@ def test_partner_figures_values():
     assert chn.loc["KAZ", "value_text"] == "nearly $15bn"
 
 
-def test_partners_are_who_courts_central_asia():
-    assert layers.partners(TABLES) == ["CHN", "USA"]  # KAZ's own programme is not a partner
+def test_partners_are_everyone_with_a_figure_in_the_region_most_deals_first():
+    # KAZ runs its own programme (a deal in a member), Russia has trade with the region as a whole
+    assert layers.partners(TABLES) == ["USA", "CHN", "KAZ", "RUS"]
+
+
+def _tables_with_deals(*rows):
+    from dataclasses import replace
+
+    return replace(TABLES, deals=_deals(*rows))
+
+
+def test_a_deal_on_another_basis_is_never_no_reported_figure():
+    tables = _tables_with_deals(
+        ("a", "ARE", "KAZ", "agreements", 2e9, "exact", "2025-01"),
+        ("b", "ARE", "UZB", "agreements", 1e9, "exact", "2025-02"),
+        ("c", "ARE", "KGZ", "investment", 5e8, "about", "2025-03"),
+        ("d", "ARE", "TJK", "financing", float("nan"), "undisclosed", "2025-04"),
+    )
+    figures = layers.partner_country_figures(tables, COUNTRIES, "ARE").set_index("iso3")
+    assert set(figures["value_basis"]) == {"agreements"}  # the basis most of its deals have
+    assert figures.loc["KAZ", "has_figure"] and figures.loc["KAZ", "value_text"] == "$2bn"
+    assert figures.loc["KGZ", "has_deal"] and not figures.loc["KGZ", "has_figure"]
+    assert figures.loc["KGZ", "value_text"] == "about $500m (investment committed)"
+    assert figures.loc["TJK", "value_text"] == "undisclosed value (financing announced)"
+    assert not figures.loc["TKM", "has_deal"] and figures.loc["TKM", "value_text"] == "no reported figure"
+    assert figures.loc["KGZ", "deal_ids"] == "c"
+
+
+def test_layer_basis_breaks_ties_in_a_fixed_order():
+    deals = _deals(("a", "ARE", "KAZ", "pipeline", 1e9, "exact", "2025"), ("b", "ARE", "UZB", "investment", 1e9,
+                                                                         "exact", "2025"))  # fmt: skip
+    assert layers.layer_basis(deals) == "investment"
 
 
 def test_region_outline_is_the_union_of_members():

@@ -110,13 +110,21 @@ def test_cli_reports_every_problem_in_one_run(data_copy):
     )
 
 
-def test_only_deals_is_required(tmp_path, data_copy):
+def test_only_deals_and_regions_are_required(tmp_path, data_copy):
     user = tmp_path / "mine"
     user.mkdir()
     (user / "deals.csv").write_bytes((data_copy / "deals.csv").read_bytes())
+    _, problems = validate(user)
+    # the region a build is about is the user's to name: no bundled table stands in for regions.csv
+    assert (
+        "regions.csv",
+        "required table is missing (region codes and their member countries: one membership a row)",
+    ) in [(p.file.split("/")[-1], p.message) for p in problems]
+    (user / "regions.csv").write_bytes((data_copy / "regions.csv").read_bytes())
     tables, problems = validate(user)
     assert problems == []
-    assert len(tables.trade) == 0 and len(tables.places) == 17  # places fall back to the bundled ones
+    # no bundled story places either: capitals come from the gazetteer (c5map.gazetteer)
+    assert len(tables.trade) == 0 and len(tables.places) == 0
 
 
 def test_missing_deals_suggests_a_misnamed_file(tmp_path, data_copy):
@@ -184,10 +192,11 @@ def test_multiline_cell_keeps_line_numbers(data_copy):
     assert [(p.line, p.column) for p in problems] == [(4, "date")]
 
 
-def test_own_sources_with_bundled_places(tmp_path, data_copy):
-    """A folder with its own sources.csv still gets the bundled capitals, whose source is not in it."""
+def test_own_sources_without_places(tmp_path, data_copy):
+    """A folder with its own sources.csv and no places.csv is valid: capitals come from the gazetteer."""
     mine = tmp_path / "mine"
     mine.mkdir()
+    (mine / "regions.csv").write_bytes((data_copy / "regions.csv").read_bytes())
     (mine / "sources.csv").write_text("source_id,publisher,title,date,url,note\nmine,Me,My notes,2025,,\n")
     deals = (data_copy / "deals.csv").read_text(encoding="utf-8").replace("aljazeera-2025-c5plus1", "mine")
     (mine / "deals.csv").write_text(deals, encoding="utf-8")

@@ -7,7 +7,7 @@ Layers (one file each in ``geo/``, all of them in ``geo/c5map.gpkg``):
     joined figures as flat columns (one column group per partner and value
     basis, per exporter and year).
 ``regions``
-    Each region dissolved into one outline, with its region-level figures.
+    The region dissolved into one outline, with its region-level figures.
 ``flows``
     Deals and trade between two countries as great-circle lines between capitals.
 ``resources``
@@ -50,7 +50,7 @@ SIMPLIFY_TOLERANCE_DEG = 0.01
 #: Every export layer, in the order it is written, and what it holds in a line (the atlas links them with it).
 LAYER_SUMMARIES: dict[str, str] = {
     "countries": "countries with deal and trade figures as columns",
-    "regions": "each region's outline with its region-level figures",
+    "regions": "the region's outline with its region-level figures",
     "flows": "great-circle flows between capitals",
     "resources": "deposits and reserves",
     "events": "summits and meetings",
@@ -126,9 +126,9 @@ def export_boundaries(iso3: list[str], source: gpd.GeoDataFrame | None = None) -
     return frame.set_geometry(simplified_coverage(frame.geometry.values, SIMPLIFY_TOLERANCE_DEG, COORDINATE_DECIMALS))
 
 
-def _country_codes(tables: Tables) -> list[str]:
+def _country_codes(tables: Tables, region: str) -> list[str]:
     regions = tables.region_members()
-    codes = {m for members in regions.values() for m in members}
+    codes = set(regions[region])
     for column in ("partner", "country"):
         codes |= set(tables.deals[column].dropna())
     for column in ("origin", "destination"):
@@ -136,10 +136,9 @@ def _country_codes(tables: Tables) -> list[str]:
     return sorted(str(c) for c in codes - set(regions))
 
 
-def countries_layer(tables: Tables, boundaries: gpd.GeoDataFrame) -> ExportLayer:
-    """Countries with deal and trade figures as flat columns."""
-    regions = tables.region_members()
-    member_of = {m: r for r, members in sorted(regions.items()) for m in members}
+def countries_layer(tables: Tables, boundaries: gpd.GeoDataFrame, region: str) -> ExportLayer:
+    """Countries with deal and trade figures as flat columns; ``region`` is the one the build is about."""
+    member_of = dict.fromkeys(tables.region_members()[region], region)
     deals = tables.deals
     groups = sorted({(str(p), str(b)) for p, b in zip(deals["partner"], deals["value_basis"], strict=True)})
     exports = tables.trade[(tables.trade["measure"] == "exports") & tables.trade["year"].notna()]
@@ -154,7 +153,7 @@ def countries_layer(tables: Tables, boundaries: gpd.GeoDataFrame) -> ExportLayer
     fields = [
         ExportField("iso3", "string", "Natural Earth ADM0_A3 (ISO 3166-1 alpha-3 where one exists)"),
         ExportField("name", "string", "Natural Earth NAME"),
-        ExportField("region", "string", "region code the country belongs to (regions.csv), or null"),
+        ExportField("region", "string", "the build's region code (regions.csv) for its members, else null"),
         ExportField("role", "string", "member (of a region), partner (courts others), counterpart (only receives)"),
     ]
     for partner, basis in groups:
@@ -187,9 +186,10 @@ def countries_layer(tables: Tables, boundaries: gpd.GeoDataFrame) -> ExportLayer
     )
 
 
-def regions_layer(tables: Tables, boundaries: gpd.GeoDataFrame) -> ExportLayer:
-    """Dissolved regions with region-level figures as flat columns."""
+def regions_layer(tables: Tables, boundaries: gpd.GeoDataFrame, region: str) -> ExportLayer:
+    """Return the build's region dissolved into one outline, with its region-level figures as flat columns."""
     outlines = layers.region_outlines(tables, boundaries)
+    outlines = outlines[outlines["region"] == region]
     deals, trade = tables.deals, tables.trade
     regions = set(outlines["region"])
     region_deals = deals[deals["country"].isin(regions)]
@@ -240,7 +240,8 @@ def regions_layer(tables: Tables, boundaries: gpd.GeoDataFrame) -> ExportLayer:
         row["geometry"] = shapely.make_valid(outline.geometry, method="structure")
         rows.append(row)
     frame = gpd.GeoDataFrame(rows, columns=["id", *[f.name for f in fields], "geometry"], crs="EPSG:4326")
-    return ExportLayer("regions", "Regions dissolved into one outline, with their region-level figures.", frame, fields)
+    description = "The region dissolved into one outline, with its region-level figures."
+    return ExportLayer("regions", description, frame, fields)
 
 
 def _described(table: str, names: list[str]) -> list[ExportField]:
@@ -308,15 +309,22 @@ def events_layer(tables: Tables) -> ExportLayer:
     )
 
 
-def export_layers(tables: Tables, countries: gpd.GeoDataFrame | None = None) -> dict[str, ExportLayer]:
+def export_layers(
+    tables: Tables, countries: gpd.GeoDataFrame | None = None, *, region: str | None = None
+) -> dict[str, ExportLayer]:
     """Return every export layer, keyed by name, in :data:`LAYER_NAMES` order.
 
     ``countries``: boundaries of your own; default Natural Earth 1:10m.
+    ``region``: the region the layers are about (default the only one in
+    ``regions.csv``; see :func:`c5map.story.choose_region`).
     """
-    boundaries = export_boundaries(_country_codes(tables), countries)
+    from c5map.story import choose_region
+
+    region = choose_region(tables, region)
+    boundaries = export_boundaries(_country_codes(tables, region), countries)
     builders: dict[str, Callable[[], ExportLayer]] = {
-        "countries": lambda: countries_layer(tables, boundaries),
-        "regions": lambda: regions_layer(tables, boundaries),
+        "countries": lambda: countries_layer(tables, boundaries, region),
+        "regions": lambda: regions_layer(tables, boundaries, region),
         "flows": lambda: flows_layer(tables),
         "resources": lambda: resources_layer(tables),
         "events": lambda: events_layer(tables),

@@ -24,7 +24,10 @@ def _text(value: object) -> str:
 
 
 def capitals(tables: Tables) -> dict[str, tuple[float, float]]:
-    """Map each country with a capital in ``places.csv`` to its (lon, lat).
+    """Map every country with a known capital to its (lon, lat): ``places.csv`` first, then the bundled gazetteer.
+
+    The gazetteer (:func:`c5map.gazetteer.bundled_capitals`) has a capital for
+    nearly every Natural Earth country; a capital in ``places.csv`` wins.
 
     Examples
     --------
@@ -32,8 +35,26 @@ def capitals(tables: Tables) -> dict[str, tuple[float, float]]:
     >>> capitals(load_tables())["KAZ"]
     (71.45, 51.18)
     """
+    from c5map.gazetteer import bundled_capitals
+
+    gazetteer = bundled_capitals()
+    found = {
+        str(c): (float(x), float(y))
+        for c, x, y in zip(gazetteer["iso3"], gazetteer["lon"], gazetteer["lat"], strict=True)
+    }
     rows = tables.places[tables.places["role"] == "capital"]
-    return {str(c): (float(x), float(y)) for c, x, y in zip(rows["country"], rows["lon"], rows["lat"], strict=True)}
+    found |= {str(c): (float(x), float(y)) for c, x, y in zip(rows["country"], rows["lon"], rows["lat"], strict=True)}
+    return found
+
+
+def capital_names(tables: Tables) -> dict[str, str]:
+    """Map every country with a known capital to the capital's name (as :func:`capitals`)."""
+    from c5map.gazetteer import bundled_capitals
+
+    gazetteer = bundled_capitals()
+    found = {str(c): str(n) for c, n in zip(gazetteer["iso3"], gazetteer["name"], strict=True)}
+    rows = tables.places[tables.places["role"] == "capital"]
+    return found | {str(c): str(n) for c, n in zip(rows["country"], rows["name"], strict=True)}
 
 
 def group_figures(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, tuple[float | None, str, int]]:
@@ -125,15 +146,31 @@ def deal_totals(deals: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({"n_deals": "int64", "n_undisclosed": "int64", "value_usd": "float64"})
 
 
-def partners(tables: Tables, region: str = "C5") -> list[str]:
-    """Partners with at least one deal in ``region`` or one of its members, sorted.
+#: Value bases in the order a layer prefers them when a partner has as many deals on several.
+BASIS_ORDER: tuple[str, ...] = ("agreements", "investment", "financing", "pipeline")
 
-    The region's own members (a domestic programme) are not partners.
+
+def partners(tables: Tables, region: str | None = None) -> list[str]:
+    """Everyone with a deal or trade figure with ``region`` or a member, most deals first, then by code.
+
+    A member dealing with another member, or running its own programme, is a
+    partner too (see :func:`c5map.story.region_partners`).
     """
-    members = set(tables.region_members().get(region, []))
-    deals = tables.deals
-    mask = deals["country"].isin(members | {region}) & ~deals["partner"].isin(members)
-    return sorted(str(p) for p in deals.loc[mask, "partner"].unique())
+    from c5map.story import choose_region, region_partners
+
+    return region_partners(tables, choose_region(tables, region))
+
+
+def layer_basis(deals: pd.DataFrame) -> str:
+    """Return the value basis a partner's layer colours by: that of most of its deals (then :data:`BASIS_ORDER`).
+
+    Only like is added to like, so one layer shows one basis; deals on other
+    bases are listed in the tooltip and drawn as "deal on another basis".
+    """
+    counts = deals["value_basis"].value_counts()
+    if counts.empty:
+        return BASIS_ORDER[0]
+    return min(counts.index, key=lambda b: (-int(counts[b]), BASIS_ORDER.index(b) if b in BASIS_ORDER else 99, b))
 
 
 def partner_country_figures(
@@ -141,46 +178,72 @@ def partner_country_figures(
     countries: gpd.GeoDataFrame,
     partner: str,
     *,
-    region: str = "C5",
-    value_basis: str = "agreements",
+    region: str | None = None,
+    value_basis: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Return the members of ``region`` with the deals ``partner`` announced in each.
 
-    A member with no deal is kept, with ``has_figure`` False: "no reported
-    figure" is not zero.
+    Every member is kept. ``has_deal`` says whether the partner has any deal
+    there (any basis, disclosed or not); ``has_figure`` whether it has a
+    disclosed value on ``value_basis``, the basis the layer is coloured by.
+    A member with no deal is "no reported figure", never zero.
+
+    Parameters
+    ----------
+    region : str, optional
+        Default: the only region of the tables (see :func:`c5map.story.choose_region`).
+    value_basis : str, optional
+        Default: :func:`layer_basis` of the partner's deals in the region.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per member: ``iso3, name, partner, value_basis, value_usd,
-        value_qualifier, value_text, n_deals, deal_ids, has_figure, geometry``.
+        One row per member: ``iso3, name, partner, value_basis, value_usd``
+        (the disclosed sum on ``value_basis``, NaN when none), ``value_qualifier,
+        value_text`` (that sum as a reader sees it, or what the deals are when
+        it is not on the scale), ``deals_text`` (every basis: ``"$4.2bn
+        (agreements signed); undisclosed (investment committed)"``),
+        ``n_deals, deal_ids`` (every basis), ``has_deal, has_figure, geometry``.
     """
+    from c5map.story import BASIS_WORDS, choose_region
+
+    region = choose_region(tables, region)
     members = tables.region_members().get(region, [])
     deals = tables.deals
-    totals = deal_totals(deals[((deals["partner"] == partner) & (deals["value_basis"] == value_basis)).to_numpy(bool)])
+    theirs = deals[((deals["partner"] == partner) & deals["country"].isin(members)).to_numpy(bool)]
+    basis = value_basis or layer_basis(theirs)
+    totals = deal_totals(theirs)
     shapes = countries[countries["iso3"].isin(members)][["iso3", "name", "geometry"]]
-    out = shapes.merge(totals.drop(columns=["partner", "value_basis"]), left_on="iso3", right_on="country", how="left")
-    out = out.drop(columns=["country"])
-    out.insert(2, "partner", partner)
-    out.insert(3, "value_basis", value_basis)
-    out["has_figure"] = out["n_deals"].notna()
-    out["n_deals"] = out["n_deals"].fillna(0).astype("int64")
-    out["value_text"] = out["value_text"].fillna("no reported figure")
+    rows = []
+    for iso3 in shapes["iso3"]:
+        here = totals[totals["country"] == iso3]
+        on_basis = here[here["value_basis"] == basis]
+        value = float(on_basis["value_usd"].iloc[0]) if len(on_basis) else float("nan")
+        qualifier = on_basis["value_qualifier"].iloc[0] if len(on_basis) else None
+        has_figure = bool(len(on_basis)) and not pd.isna(value)
+        ordered = sorted(here.itertuples(), key=lambda r: (r.value_basis != basis, r.value_basis))
+        deals_text = "; ".join(f"{r.value_text} ({BASIS_WORDS.get(r.value_basis, r.value_basis)})" for r in ordered)
+        rows.append({
+            "iso3": iso3, "partner": partner, "value_basis": basis, "value_usd": value,
+            "value_qualifier": qualifier, "value_text": format_usd(value, qualifier) if has_figure else (
+                deals_text or "no reported figure"),
+            "deals_text": deals_text or "no reported figure",
+            "n_deals": int(here["n_deals"].sum()),
+            "deal_ids": "; ".join(sorted(i for ids in here["deal_ids"] for i in ids.split("; "))),
+            "has_deal": bool(len(here)), "has_figure": has_figure,
+        })  # fmt: skip
+    figures = pd.DataFrame(
+        rows,
+        columns=["iso3", "partner", "value_basis", "value_usd", "value_qualifier", "value_text", "deals_text",
+                 "n_deals", "deal_ids", "has_deal", "has_figure"],
+    )  # fmt: skip
+    out = shapes.merge(figures, on="iso3", how="left")
     out["value_qualifier"] = out["value_qualifier"].astype("string")
-    out["deal_ids"] = out["deal_ids"].fillna("")
+    out = out.astype({"value_usd": "float64", "n_deals": "int64", "has_deal": bool, "has_figure": bool})
     columns = [
-        "iso3",
-        "name",
-        "partner",
-        "value_basis",
-        "value_usd",
-        "value_qualifier",
-        "value_text",
-        "n_deals",
-        "deal_ids",
-        "has_figure",
-        "geometry",
-    ]
+        "iso3", "name", "partner", "value_basis", "value_usd", "value_qualifier", "value_text", "deals_text",
+        "n_deals", "deal_ids", "has_deal", "has_figure", "geometry",
+    ]  # fmt: skip
     return gpd.GeoDataFrame(out[columns].sort_values("iso3").reset_index(drop=True), geometry="geometry", crs=CRS)
 
 

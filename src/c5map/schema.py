@@ -124,6 +124,8 @@ def table_schemas() -> dict[str, TableSchema]:
     package = json.loads((bundled_data_dir() / "datapackage.json").read_text(encoding="utf-8"))
     out: dict[str, TableSchema] = {}
     for res in package["resources"]:
+        if "schema" not in res:  # the story file: not a table (see c5map.story)
+            continue
         schema = res["schema"]
         out[res["name"]] = TableSchema(
             name=res["name"],

@@ -27,8 +27,10 @@ from matplotlib.path import Path  # noqa: E402
 from c5map import layers  # noqa: E402
 from c5map.boundaries import load_countries, web_countries  # noqa: E402
 from c5map.format import format_quantity, format_usd  # noqa: E402
-from c5map.maps.common import display_names, members_bounds, source_line, text  # noqa: E402
-from c5map.maps.frame import (  # noqa: E402
+from c5map.maps.common import display_names, partner_palette_of, region_view, source_line, text  # noqa: E402
+from c5map.maps.influence import influence_partners  # noqa: E402
+from c5map.maps.resources import RESOURCE_COLOUR, UNCERTAINTY_KM, resource_deals  # noqa: E402
+from c5map.maps.style import (  # noqa: E402
     INK,
     LAND_COLOUR,
     LAND_EDGE,
@@ -38,10 +40,9 @@ from c5map.maps.frame import (  # noqa: E402
     class_labels,
     class_of,
     nice_breaks,
-    partner_colour,
+    tint,
 )
-from c5map.maps.influence import influence_partners  # noqa: E402
-from c5map.maps.resources import MINERALS_SECTOR, RESOURCE_COLOUR, UNCERTAINTY_KM  # noqa: E402
+from c5map.story import BASIS_WORDS, Story, humanise, span_text, story_for, word_list, year_span  # noqa: E402
 from c5map.tables import Tables, parse_partial_date  # noqa: E402
 
 DPI = 300
@@ -64,11 +65,23 @@ def _frame(title: str, subtitle: str, source: str, figsize: tuple[float, float] 
 
 
 def _basemap(ax, bounds: tuple[float, ...]) -> None:
-    west, south, east, north = bounds
-    world = load_countries("110m").cx[west - 10 : east + 10, south - 10 : north + 10]
-    ax.set_facecolor(SEA_COLOUR)
-    _shapes(ax, world.geometry, facecolor=LAND_COLOUR, edgecolor=LAND_EDGE, linewidth=0.4)
     ax.c5_bounds = bounds  # applied by _finish, once every layer is drawn
+    ax.set_facecolor(SEA_COLOUR)
+    _shapes(ax, load_countries("110m").geometry, facecolor=LAND_COLOUR, edgecolor=LAND_EDGE, linewidth=0.4)
+
+
+def _x(ax, x: float) -> float:
+    """Longitude on the axes: a frame that runs east of 180° (across the antimeridian) takes west longitudes +360."""
+    west, _, east, _ = getattr(ax, "c5_bounds", (-180.0, 0.0, 180.0, 0.0))
+    return x + 360 if east > 180 and x < west else x
+
+
+def _wrapped(ax, geometry):
+    """Return ``geometry`` with its longitudes as :func:`_x` places them."""
+    west, _, east, _ = getattr(ax, "c5_bounds", (-180.0, 0.0, 180.0, 0.0))
+    if east <= 180:
+        return geometry
+    return shapely.transform(geometry, lambda xy: np.where(xy[:, :1] < west, xy + [360.0, 0.0], xy))
 
 
 def _path(geometry) -> Path:
@@ -92,7 +105,7 @@ def _shapes(ax, geometries, *, facecolor="none", zorder: float = 1, **style) -> 
     geopandas' ``.plot()`` redraws the whole figure after every layer (about
     half of the image time at 300 dpi); one collection per layer is drawn once.
     """
-    paths = [_path(g) for g in geometries if g is not None and not g.is_empty]
+    paths = [_path(_wrapped(ax, g)) for g in geometries if g is not None and not g.is_empty]
     if paths:
         ax.add_collection(PathCollection(paths, facecolor=facecolor, zorder=zorder, **style), autolim=False)
 
@@ -118,38 +131,50 @@ def _round(ax, x: float, y: float, radius: float, **style):
     return Ellipse((x, y), 2 * radius / math.cos(math.radians((south + north) / 2)), 2 * radius, **style)
 
 
-def _arc(ax, start, end, colour, width) -> None:
-    line = layers.great_circle(*start, *end)
+def _arc(ax, start, end, colour, width, dashed: bool = False) -> None:
+    line = _wrapped(ax, layers.great_circle(*start, *end))
     for part in getattr(line, "geoms", [line]):
         xs, ys = part.xy
-        ax.plot(xs, ys, color=colour, linewidth=width, alpha=0.8, solid_capstyle="round", zorder=4)
+        ax.plot(xs, ys, color=colour, linewidth=width, alpha=0.8, solid_capstyle="round", zorder=4,
+                linestyle=(0, (1, 3)) if dashed else "-")  # fmt: skip
 
 
-def influence_figure(tables: Tables, region: str = "C5", countries: gpd.GeoDataFrame | None = None):
-    """Small multiples: one panel per partner, countries by announced deal value."""
-    members = tables.region_members()[region]
+def _share(value: float, largest: float) -> float:
+    """``value / largest`` for stroke and symbol scales; 0 where either is missing, zero or not finite."""
+    try:
+        share = float(value) / float(largest)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return 0.0
+    return share if math.isfinite(share) and share > 0 else 0.0
+
+
+def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
+    """Small multiples: one panel per partner, members by announced deal value on the partner's basis."""
+    region, members = story.region, list(story.members)
     shapes = web_countries(members, source=countries)
     names = display_names(tables)
+    palette = partner_palette_of(tables)
     partners = influence_partners(tables, region)
     caps = layers.capitals(tables)
     regional = layers.region_figures(tables, shapes)
+    regional = regional[regional["region"] == region]
     per_partner = {p: layers.partner_country_figures(tables, shapes, p, region=region) for p in partners}
-    values = [v for f in per_partner.values() for v in f["value_usd"].dropna()]
+    values = [v for f in per_partner.values() for v in f.loc[f["has_figure"], "value_usd"]]
     breaks = nice_breaks(values)
     largest = max(values) if values else 0.0
-    fig = _frame(
-        f"Who is courting {names[region]}",
-        "Announced deals by partner; hatched: no reported figure "
-        "(not zero). Region-level figures are listed, never split between countries.",
-        source_line(tables, tables.deals["source_id"]),
-        figsize=(10.0, 4.4),
+    title, subtitle = story.words(
+        "influence",
+        f"Who is courting {story.region_name}" if partners else f"{story.region_name}: announced deals",
+        "Announced deals by partner; hatched: no reported figure (not zero); outlined: deals on another basis "
+        "or of undisclosed value. Region-level figures are listed, never split between countries.",
     )
-    bounds = members_bounds(shapes, members, pad=2.0)
+    fig = _frame(title, subtitle, source_line(tables, tables.deals["source_id"]), figsize=(10.0, 4.4))
+    bounds = region_view(shapes, members, pad=2.0)
     n = max(len(partners), 1)
     for i, partner in enumerate(partners):
         ax = fig.add_axes([0.02 + i * 0.96 / n, 0.27, 0.96 / n - 0.01, 0.55])
         _basemap(ax, bounds)
-        colour = partner_colour(partner, partners)
+        colour = palette.get(partner, INK)
         shades = class_colours(colour, len(breaks) + 1)
         figures = per_partner[partner]
         reported = figures[figures["has_figure"]]
@@ -161,9 +186,11 @@ def influence_figure(tables: Tables, region: str = "C5", countries: gpd.GeoDataF
                 edgecolor=INK,
                 linewidth=0.5,
             )
+        other = figures[figures["has_deal"] & ~figures["has_figure"]]
+        _shapes(ax, other.geometry, facecolor=tint(colour, 0.12), edgecolor=colour, linewidth=1.0, linestyle="--")
         _shapes(
             ax,
-            figures[~figures["has_figure"]].geometry,
+            figures[~figures["has_deal"]].geometry,
             facecolor="white",
             hatch="////",
             edgecolor=NO_FIGURE_EDGE,
@@ -173,66 +200,89 @@ def influence_figure(tables: Tables, region: str = "C5", countries: gpd.GeoDataF
             point = row.geometry.representative_point()
             ax.annotate(
                 f"{names.get(row['iso3'], row['iso3'])}\n{row['value_text']}",
-                (point.x, point.y),
+                (_x(ax, point.x), point.y),
                 ha="center",
                 va="center",
                 fontsize=5.5,
                 zorder=6,
             )
-            if row["has_figure"] and partner in caps and row["iso3"] in caps:
-                _arc(ax, caps[partner], caps[row["iso3"]], colour, 0.6 + 3 * math.sqrt(row["value_usd"] / largest))
-        ax.set_title(f"{names.get(partner, partner)}", fontsize=10, color=colour, fontweight="bold")
+            if row["has_deal"] and partner in caps and row["iso3"] in caps and partner != row["iso3"]:
+                share = _share(row["value_usd"], largest) if row["has_figure"] else 0.0
+                _arc(ax, caps[partner], caps[row["iso3"]], colour, 0.6 + 3 * math.sqrt(share),
+                     dashed=not row["has_figure"])  # fmt: skip
+        basis = figures["value_basis"].iloc[0] if len(figures) else ""
+        ax.set_title(
+            f"{names.get(partner, partner)}: {BASIS_WORDS.get(basis, basis)}", fontsize=9, color=colour,
+            fontweight="bold",
+        )  # fmt: skip
         theirs = regional[regional["partner"] == partner]
         note = "\n".join(
-            f"{names[region]} as a whole: {r['value_text']} ({r['measure'].replace('_', ' ')}, {r['date']})"
+            f"{story.region_name} as a whole: {r['value_text']} "
+            f"({BASIS_WORDS.get(r['measure'], humanise(r['measure']))}, {r['date']})"
             for _, r in theirs.iterrows()
         )
         ax.text(
             0.5, -0.03, note or "No region-level figure", transform=ax.transAxes, ha="center", va="top", fontsize=6.5
         )
+    if not partners:
+        fig.text(0.5, 0.5, f"No deal with a member of {story.region_name} in the data.", ha="center", fontsize=10)
     handles = [
         Patch(facecolor=class_colours("#777777", len(breaks) + 1)[k], edgecolor=INK, label=label)
         for k, label in enumerate(class_labels(breaks, format_usd))
-    ]
-    handles.append(Patch(facecolor="white", hatch="////", edgecolor=NO_FIGURE_EDGE, label="no reported figure"))
-    handles.append(Line2D([], [], color="#777777", linewidth=2, label="arc from the partner's capital"))
-    fig.legend(
-        handles=handles,
-        loc="lower center",
-        ncol=len(handles),
-        fontsize=6.5,
-        frameon=False,
-        bbox_to_anchor=(0.5, 0.07),
-        title="Announced deals (shade: the partner's colour)",
-        title_fontsize=7,
-    )
+    ] if values else []  # fmt: skip
+    if any((f["has_deal"] & ~f["has_figure"]).any() for f in per_partner.values()):
+        handles.append(
+            Patch(facecolor="#eeeeee", edgecolor="#777777", linestyle="--", label="another basis, or undisclosed")
+        )
+    if any((~f["has_deal"]).any() for f in per_partner.values()):
+        handles.append(Patch(facecolor="white", hatch="////", edgecolor=NO_FIGURE_EDGE, label="no reported figure"))
+    if any(p in caps for p in partners):
+        handles.append(Line2D([], [], color="#777777", linewidth=2, label="arc from the partner's capital"))
+    if handles:
+        fig.legend(
+            handles=handles,
+            loc="lower center",
+            ncol=len(handles),
+            fontsize=6.5,
+            frameon=False,
+            bbox_to_anchor=(0.5, 0.07),
+            title="Announced deals (shade: the partner's colour)",
+            title_fontsize=7,
+        )
     return fig
 
 
-def trade_figure(tables: Tables, region: str = "C5", countries: gpd.GeoDataFrame | None = None):
-    """Export destinations coloured by value with flows; totals with the region as circles on one scale."""
+def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
+    """Export destinations coloured by value with flows; trade with the region as circles on one scale.
+
+    Draws the same bounded subset as the page (:func:`c5map.maps.trade.exports_to_draw`).
+    """
+    from c5map.maps.trade import exports_to_draw
+
+    region, members = story.region, list(story.members)
+    palette = partner_palette_of(tables)
     trade = tables.trade
-    exports = trade[trade["measure"] == "exports"]
-    totals = trade[
-        (trade["measure"] == "total_trade") & ((trade["destination"] == region) | (trade["origin"] == region))
-    ]
-    members = tables.region_members().get(region, [])
+    regions = list(tables.region_members())
+    between_countries = ~trade["origin"].isin(regions) & ~trade["destination"].isin(regions)
+    exports, _ = exports_to_draw(trade[(trade["measure"] == "exports") & between_countries])
+    totals = trade[(trade["destination"] == region) | (trade["origin"] == region)]
     names = display_names(tables)
-    destinations = sorted(set(exports["destination"]) - set(tables.region_members()))
+    destinations = sorted(set(exports["destination"]))
     shapes = web_countries(sorted(set(destinations) | set(members)), max_zoom=4, source=countries)
     caps = layers.capitals(tables)
+    title, _ = story.words("trade", f"Trade with and around {story.region_name}", "")
     fig = _frame(
-        f"Trade with and around {names.get(region, region)}",
-        "Export flows by destination; partners' total trade with the region, circle area by value",
+        title,
+        "Export flows by destination; trade with the region as a whole, circle area by value",
         source_line(tables, trade["source_id"]),
     )
     ax = fig.add_axes([0.02, 0.1, 0.96, 0.78])
-    _basemap(ax, members_bounds(shapes, [*destinations, *members], pad=3.0))
+    _basemap(ax, region_view(shapes, members, pad=3.0))
     breaks = nice_breaks(list(exports["value_usd"]))
-    largest = float(trade["value_usd"].max()) if len(trade) else 1.0
+    largest = float(trade["value_usd"].max()) if len(trade) else 0.0
     handles = []
     for origin, group in exports.groupby("origin"):
-        colour = partner_colour(origin)
+        colour = palette.get(origin, INK)
         shades = class_colours(colour, len(breaks) + 1)
         for _, row in group.iterrows():
             shape = shapes[shapes["iso3"] == row["destination"]]
@@ -247,36 +297,42 @@ def trade_figure(tables: Tables, region: str = "C5", countries: gpd.GeoDataFrame
                 point = shape.geometry.iloc[0].representative_point()
                 ax.annotate(
                     f"{names.get(row['destination'])}\n{format_usd(row['value_usd'], row['value_qualifier'])}",
-                    (point.x, point.y),
+                    (_x(ax, point.x), point.y),
                     ha="center",
                     fontsize=6,
                     zorder=6,
                 )
             if origin in caps and row["destination"] in caps:
-                _arc(
-                    ax, caps[origin], caps[row["destination"]], colour, 0.8 + 5 * math.sqrt(row["value_usd"] / largest)
-                )
+                share = _share(row["value_usd"], largest)
+                _arc(ax, caps[origin], caps[row["destination"]], colour, 0.8 + 5 * math.sqrt(share))
         years = ", ".join(str(y) for y in sorted(set(group["year"])))
         handles += [
             Patch(facecolor=s, edgecolor=INK, label=f"exports from {names.get(origin)}, {years}: {label}")
             for s, label in zip(shades, class_labels(breaks, format_usd), strict=True)
         ]
-    if len(totals) and members:
+    if len(totals):
         outline = layers.region_outlines(tables, shapes).set_index("region").loc[region].geometry
         _shapes(ax, [outline.boundary], edgecolor=INK, linewidth=1, linestyle="--", zorder=5)
         centre = outline.representative_point()
         biggest = float(totals["value_usd"].max())
-        ordered = totals.sort_values("value_usd", ascending=False)
-        radii = [3.0 * math.sqrt(v / biggest) for v in ordered["value_usd"]]  # degrees of latitude
+        ordered = totals.sort_values(["value_usd", "flow_id"], ascending=[False, True])
+        radii = [3.0 * math.sqrt(_share(v, biggest)) for v in ordered["value_usd"]]  # degrees of latitude
         south, north = ax.c5_bounds[1], ax.c5_bounds[3]
         stretch = 1 / math.cos(math.radians((south + north) / 2))
-        x = centre.x - (sum(2 * r for r in radii) + (len(radii) - 1)) * stretch / 2
+        x = _x(ax, centre.x) - (sum(2 * r for r in radii) + (len(radii) - 1)) * stretch / 2
         for (_, row), radius in zip(ordered.iterrows(), radii, strict=True):
             partner = row["destination"] if row["origin"] == region else row["origin"]
             x += radius * stretch
             ax.add_patch(
                 _round(
-                    ax, x, centre.y, radius, facecolor=partner_colour(partner), edgecolor="white", alpha=0.85, zorder=7
+                    ax,
+                    x,
+                    centre.y,
+                    radius,
+                    facecolor=palette.get(partner, INK),
+                    edgecolor="white",
+                    alpha=0.85,
+                    zorder=7,
                 )
             )
             ax.annotate(
@@ -295,33 +351,36 @@ def trade_figure(tables: Tables, region: str = "C5", countries: gpd.GeoDataFrame
                 [],
                 color=INK,
                 linestyle="--",
-                label=f"{names.get(region)}: total trade with it, circle area by value (one scale)",
+                label=f"{story.region_name}: trade with it as a whole, circle area by value (one scale)",
             )
         )
     fig.legend(handles=handles, loc="lower right", fontsize=6.5, frameon=True, bbox_to_anchor=(0.98, 0.06))
     return fig
 
 
-def resources_figure(tables: Tables, region: str = "C5", countries: gpd.GeoDataFrame | None = None):
-    """Deposits as areas of uncertainty, reserves on one tonnage scale, the minerals deals."""
+def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
+    """Deposits as areas of uncertainty, reserves on one tonnage scale, the deals in those resources."""
     resources = tables.resources
     names = display_names(tables)
-    members = tables.region_members().get(region, [])
+    members = list(story.members)
     codes = sorted(set(members) | set(resources["country"]))
     shapes = web_countries(codes, max_zoom=4, source=countries)
+    commodities = [humanise(c) for c in sorted(set(resources["commodity"].dropna()))]
+    title, _ = story.words("resources", f"Resources in and around {story.region_name}", "")
     fig = _frame(
-        f"Critical minerals in and around {names.get(region, region)}",
-        "Rare-earth deposits and reserves, circle area by tonnes on one scale",
+        title,
+        (f"{word_list(commodities).capitalize()}: deposits and reserves, " if commodities else "")
+        + "circle area by tonnes on one scale",
         source_line(tables, resources["source_id"]),
     )
     ax = fig.add_axes([0.02, 0.1, 0.7, 0.78])
-    _basemap(ax, members_bounds(shapes, codes, pad=2.0))
+    _basemap(ax, region_view(shapes, codes, pad=2.0))
     _shapes(ax, shapes.geometry.boundary, edgecolor="#6b6b6b", linewidth=0.4)
-    tonnes = resources[resources["unit"] == "tonnes"]
-    biggest = float(tonnes["quantity"].max()) if len(tonnes) else 1.0
+    tonnes = resources[(resources["unit"] == "tonnes") & resources["quantity"].map(lambda q: _share(q, 1) > 0)]
+    biggest = float(tonnes["quantity"].max()) if len(tonnes) else 0.0
     for _, row in tonnes.iterrows():
         if text(row["lon"]):
-            x, y = float(row["lon"]), float(row["lat"])
+            x, y = _x(ax, float(row["lon"])), float(row["lat"])
             km = UNCERTAINTY_KM.get(row["location_precision"], 0.0)
             if km:
                 ax.add_patch(
@@ -342,8 +401,8 @@ def resources_figure(tables: Tables, region: str = "C5", countries: gpd.GeoDataF
             if not len(shape):
                 continue
             point = shape.geometry.iloc[0].representative_point()
-            x, y = point.x, point.y
-        radius = 6.0 * math.sqrt(row["quantity"] / biggest)
+            x, y = _x(ax, point.x), point.y
+        radius = 6.0 * math.sqrt(_share(row["quantity"], biggest))
         ax.add_patch(
             _round(
                 ax,
@@ -366,16 +425,16 @@ def resources_figure(tables: Tables, region: str = "C5", countries: gpd.GeoDataF
             zorder=8,
         )
     lines = []
-    for _, row in resources[resources["unit"] != "tonnes"].iterrows():
+    for _, row in resources[~resources.index.isin(tonnes.index)].iterrows():
         lines.append(
             f"{names.get(row['country'])}: {format_quantity(row['quantity'], row['unit'], row['value_qualifier'])}"
         )
-    for _, deal in tables.deals[tables.deals["sector"] == MINERALS_SECTOR].iterrows():
+    for _, deal in resource_deals(tables).iterrows():
         lines.append(
             f"{deal['date']} {names.get(deal['partner'])} – {names.get(deal['country'])}: "
             f"{format_usd(deal['value_usd'], deal['value_qualifier'])} ({deal['value_basis']})"
         )
-    fig.text(0.74, 0.86, "Other figures and minerals deals", fontsize=8, fontweight="bold", va="top")
+    fig.text(0.74, 0.86, "Other figures and deals", fontsize=8, fontweight="bold", va="top")
     fig.text(0.74, 0.82, "\n".join(lines), fontsize=6.3, va="top", linespacing=1.6, wrap=True)
     handles = [
         Patch(
@@ -409,9 +468,10 @@ def resources_figure(tables: Tables, region: str = "C5", countries: gpd.GeoDataF
     return fig
 
 
-def timeline_figure(tables: Tables, region: str = "C5", countries: gpd.GeoDataFrame | None = None):
+def timeline_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
     """Draw a dated strip of events and deals (a chart: time, not place, is the axis here)."""
     names = display_names(tables)
+    palette = partner_palette_of(tables)
     items = []
     for _, event in tables.events.iterrows():
         items.append((event["date"], f"{event['name']} ({text(event['place']) or 'place not given'})", INK))
@@ -421,18 +481,25 @@ def timeline_figure(tables: Tables, region: str = "C5", countries: gpd.GeoDataFr
                 deal["date"],
                 f"{names.get(deal['partner'])} – {names.get(deal['country'])}: "
                 f"{format_usd(deal['value_usd'], deal['value_qualifier'])}",
-                partner_colour(deal["partner"]),
+                palette.get(deal["partner"], INK),
             )
         )
     items.sort()
-    first = min(parse_partial_date(d)[0] for d, _, _ in items)
-    last = max(parse_partial_date(d)[0] for d, _, _ in items)
+    span = year_span(d for d, _, _ in items)
+    title, _ = story.words(
+        "timeline", f"{story.region_name}: a timeline" + (f", {span_text(span)}" if span else ""), ""
+    )
     fig = _frame(
-        f"{names.get(region, region)}: a timeline, {first}–{last}",
+        title,
         "Events (black) and deals (partner colour), by date as precise as the source gives it",
         source_line(tables, list(tables.events["source_id"]) + list(tables.deals["source_id"])),
     )
     ax = fig.add_axes([0.03, 0.08, 0.94, 0.8])
+    if span is None:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "No dated event or deal in the data.", ha="center", transform=ax.transAxes, fontsize=10)
+        return fig
+    first, last = span
 
     def position(date: str) -> float:
         year, month, day = parse_partial_date(date)
@@ -445,7 +512,8 @@ def timeline_figure(tables: Tables, region: str = "C5", countries: gpd.GeoDataFr
     ax.set_xlim(first - 6, last + 1.2)
     ax.set_ylim(0, len(items) + 1)
     ax.set_yticks([])
-    ax.set_xticks(range(first, last + 1))
+    step = max(1, math.ceil((last - first + 1) / 15))  # at most about 15 year ticks
+    ax.set_xticks(range(first, last + 1, step))
     ax.tick_params(axis="x", labelsize=6.5)
     for spine in ("left", "right", "top"):
         ax.spines[spine].set_visible(False)
@@ -478,7 +546,11 @@ def _png(fig) -> bytes:
 
 
 def render_images(
-    tables: Tables, countries: gpd.GeoDataFrame | None = None, names: list[str] | None = None
+    tables: Tables,
+    countries: gpd.GeoDataFrame | None = None,
+    names: list[str] | None = None,
+    *,
+    story: Story | None = None,
 ) -> dict[str, bytes]:
     """Render figures as ``png/<map>.png`` (300 dpi) and ``svg/<map>.svg``; byte-identical reruns.
 
@@ -489,6 +561,8 @@ def render_images(
         Boundaries to draw instead of Natural Earth 1:10m.
     names : list of str, optional
         Which of :data:`FIGURES` to draw; default all.
+    story : c5map.story.Story, optional
+        The region and words (default :func:`c5map.story.story_for`).
 
     Returns
     -------
@@ -496,9 +570,10 @@ def render_images(
         Relative path -> file bytes.
     """
     out: dict[str, bytes] = {}
+    story = story or story_for(tables)
     with plt.rc_context(STYLE):
         for name in names or list(FIGURES):
-            fig = FIGURES[name](tables, countries=countries)
+            fig = FIGURES[name](tables, story, countries=countries)
             _finish(fig)
             out[f"png/{name}.png"] = _png(fig)
             buffer = io.BytesIO()

@@ -20,6 +20,7 @@ import datetime as dt
 import difflib
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,12 +31,17 @@ from c5map._paths import bundled_data_dir
 from c5map.errors import DataError, Problem, display_path
 from c5map.schema import Field, TableSchema, table_schemas
 
-# Tables a user's folder may leave out, and what stands in for them: reference
-# tables fall back to the bundled ones (capitals, the C5 region, sources);
-# fact tables are simply empty.
-REFERENCE_TABLES = ("places", "regions", "sources")
+# Tables a user's folder may leave out, and what stands in for them: sources fall
+# back to the bundled ones; every other optional table is simply empty (capitals
+# then come from the bundled gazetteer, c5map.gazetteer). regions.csv is required:
+# it names the region the maps are about, which no bundled table may decide.
+REFERENCE_TABLES = ("sources",)
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+# Delimiters spreadsheets write instead of commas (Excel in many locales saves "CSV" with ';'), as a user names them.
+_OTHER_DELIMITERS = {";": "semicolon-delimited (;)", "\t": "tab-delimited"}
+_LEADING_LINE_ENDS = re.compile(r"[\r\n]*")
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,38 @@ def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [Problem(name, line, "", "file holds a NUL character: it is not a CSV text file")]
     return text, []
+
+
+def _split_header(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def _other_delimiter(text: str, known: Sequence[str]) -> tuple[str, int] | None:
+    """Return the delimiter other than a comma the header line is written with, and that line; None if commas.
+
+    The header is the first non-blank line. It is taken as written with
+    ``;`` or a tab when, split on commas, it is one field but splits on that
+    delimiter; or when splitting on that delimiter gives more of the schema's
+    column names than splitting on commas does.
+    """
+    start = _LEADING_LINE_ENDS.match(text).end()
+    end = text.find("\n", start)
+    line = text[start : end if end != -1 else len(text)].rstrip("\r")
+    by_comma = _split_header(line, ",")
+    for delimiter in _OTHER_DELIMITERS:
+        fields = _split_header(line, delimiter)
+        if len(fields) < 2:
+            continue
+        if len(by_comma) == 1 or _count_known(fields, known) > _count_known(by_comma, known):
+            return delimiter, text.count("\n", 0, start) + 1
+    return None
+
+
+def _count_known(fields: list[str], known: Sequence[str]) -> int:
+    return sum(field.strip() in known for field in fields)
 
 
 def _empty_column(spec: Field, rows: int) -> object:
@@ -317,7 +355,8 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
     Parameters
     ----------
     path : pathlib.Path
-        The CSV file (UTF-8, comma-separated, one header line).
+        The CSV file (UTF-8, comma-separated, one header line). A file
+        delimited with ``;`` or tabs is one problem, named as such.
     schema : TableSchema
         The table it should hold.
 
@@ -336,6 +375,14 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
         return _empty_frame(schema), problems
     if not text.strip():
         return _empty_frame(schema), [Problem(name, 0, "", "file is empty; it needs at least a header line")]
+    other = _other_delimiter(text, schema.column_names)
+    if other is not None:  # one problem: read with commas, every row and column would be wrong the same way
+        delimiter, line = other
+        message = (
+            f"file is {_OTHER_DELIMITERS[delimiter]}; c5map reads comma-separated CSV: "
+            'save it as "CSV UTF-8 (Comma delimited)"'
+        )
+        return _empty_frame(schema), [Problem(name, line, "", message)]
     first_line = text.split("\n", 1)[0].rstrip("\r")
     try:  # only to choose the parser: the exact one reports a broken header with its line
         header = next(csv.reader(io.StringIO(first_line, newline="")), [])
@@ -433,7 +480,8 @@ def _table_files(data_dir: Path) -> tuple[dict[str, Path | None], list[Problem]]
                 strays = sorted(present - {s.path for s in schemas.values()})
                 close = difflib.get_close_matches(schema.path, strays, n=1, cutoff=0.6)
                 hint = f"; found {close[0]!r}: rename it?" if close else ""
-                problems.append(Problem(display_path(path), 0, "", f"required table is missing{hint}"))
+                what = hint or f" ({schema.description[:1].lower()}{schema.description[1:].rstrip('.')})"
+                problems.append(Problem(display_path(path), 0, "", f"required table is missing{what}"))
     return files, problems
 
 
@@ -443,9 +491,9 @@ def read_tables(data_dir: Path | None = None) -> tuple[Tables, list[Problem]]:
     Parameters
     ----------
     data_dir : pathlib.Path, optional
-        A folder with ``deals.csv`` and any of the other tables. Missing
-        ``places``, ``regions`` and ``sources`` fall back to the bundled
-        ones; other missing tables are empty. Default: the bundled data.
+        A folder with ``deals.csv``, ``regions.csv`` and any of the other
+        tables. A missing ``sources.csv`` falls back to the bundled one;
+        other missing tables are empty. Default: the bundled data.
 
     Returns
     -------

@@ -212,8 +212,13 @@ def validate(
         names.update({name: f"{names[name]} (bundled; {Path(data_dir).name}/ has none)" for name in bundled})
     countries = load_countries("10m") if countries is None else countries
     book = build_code_book(country_names("10m"), tables.region_members())
+    from c5map.story import read_story_file, story_file
+
+    path = story_file(tables) if data_dir is not None else None
+    story_problems = read_story_file(path)[1] if path is not None else []
     across = (
-        _check_codes(tables, book, names)
+        story_problems
+        + _check_codes(tables, book, names)
         + _check_foreign_keys(tables, names, bundled)
         + _check_rules(tables, names)
         + _check_points(tables, countries, book, names)
@@ -229,6 +234,42 @@ def validate(
         and not any((p.file, c.strip()) in failed_columns for c in p.column.split(","))
     ]
     return tables, sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.message))
+
+
+def drawing_warnings(tables: Tables) -> list[Problem]:
+    """Return what valid tables hold that the maps cannot draw, as located warnings (a build goes on).
+
+    A deal or trade figure between two countries, one of which has no known
+    capital (neither in ``places.csv`` nor in the bundled gazetteer), gets no
+    arc or flow line. One warning per table, column and code, at its first
+    row, saying how many more rows it concerns.
+    """
+    from c5map.layers import capitals
+
+    known = set(capitals(tables)) | set(tables.region_members())
+    warnings = []
+    for table, ends in (("deals", ("partner", "country")), ("trade", ("origin", "destination"))):
+        frame = tables[table]
+        if frame.empty:
+            continue
+        name = display_path(tables.paths[table]) if tables.paths.get(table) else f"{table}.csv"
+        a, b = (frame[c].astype("string") for c in ends)
+        between = (a != b).fillna(False)
+        for column, codes in zip(ends, (a, b), strict=True):
+            missing = between & ~codes.isin(sorted(known)).fillna(True)
+            for code, lines in codes[missing].groupby(codes[missing]).groups.items():
+                first, more = int(min(lines)), len(lines) - 1
+                also = f" (and {more:,} more row{'s' * (more != 1)})" if more else ""
+                warnings.append(
+                    Problem(
+                        name,
+                        first,
+                        column,
+                        f"no capital is known for {code!r}{also}: no line is drawn for it; "
+                        "add its capital to places.csv (role capital)",
+                    )
+                )
+    return sorted(warnings, key=lambda p: (p.file, p.line, p.column))
 
 
 def load_valid_tables(data_dir: Path | None = None, *, countries: gpd.GeoDataFrame | None = None) -> Tables:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from c5map.maps.frame import escape_text
+from c5map.maps.safety import escape_text
 
 
 @dataclass(frozen=True)
@@ -18,9 +18,20 @@ class AtlasEntry:
 
 
 def atlas_page(
-    title: str, entries: Sequence[AtlasEntry], source: str, extra_links: Sequence[AtlasEntry] = (), images: bool = False
+    title: str,
+    entries: Sequence[AtlasEntry],
+    source: str,
+    extra_links: Sequence[AtlasEntry] = (),
+    images: bool = False,
+    *,
+    intro: str = "",
+    byline: str = "",
+    notes: str = "",
 ) -> str:
     """Return the HTML of the atlas page (no scripts, no external assets).
+
+    Every string is plain text (escaped here): ``intro`` under the title,
+    ``byline`` and ``notes`` from the story file where it has them.
 
     Examples
     --------
@@ -58,12 +69,15 @@ def atlas_page(
 body{{font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:760px;margin:2rem auto;
 padding:0 1rem;color:#222}}
 h1{{font-size:1.6rem;margin-bottom:.2rem}} li{{margin:.8rem 0}} a{{font-weight:600}} span{{color:#444}}
-footer{{margin-top:2rem;font-size:.85rem;color:#555}}
+footer{{margin-top:2rem;font-size:.85rem;color:#555}} .byline{{color:#555;margin-top:0}}
+.notes{{border-left:3px solid #ccc;padding-left:.8rem;color:#444}}
 </style>
 </head>
 <body>
 <h1>{escape_text(title)}</h1>
-<p>Interactive maps built by c5map from sourced facts. Every figure keeps its qualifier and source.</p>
+{f'<p class="byline">{escape_text(byline)}</p>' if byline else ""}
+<p>{escape_text(intro or "Interactive maps built by c5map from sourced facts.")}</p>
+{f'<p class="notes">{escape_text(notes)}</p>' if notes else ""}
 <ul>
 {items}
 </ul>

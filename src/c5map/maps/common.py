@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from c5map.boundaries import country_names
 from c5map.tables import Tables
@@ -39,6 +41,7 @@ def source_line(tables: Tables, source_ids: Iterable[str]) -> str:
         row = sources.loc[sid]
         date = f" ({text(row['date'])})" if text(row["date"]) else ""
         parts.append(f"{text(row['publisher'])}, {text(row['title'])}{date}")
+    parts = list(dict.fromkeys(parts))  # two sources that read the same are named once
     label = "Sources" if len(parts) > 1 else "Source"
     return f"{label}: " + "; ".join(parts) if parts else ""
 
@@ -55,3 +58,51 @@ def members_bounds(countries: gpd.GeoDataFrame, iso3: Iterable[str], pad: float 
     """(west, south, east, north) around the given countries, padded by ``pad`` degrees."""
     west, south, east, north = countries[countries["iso3"].isin(list(iso3))].total_bounds
     return (float(west - pad), float(south - pad), float(east + pad), float(north + pad))
+
+
+def partner_palette_of(tables: Tables) -> dict[str, str]:
+    """One colour for every partner of the tables (deals and trade, any region): the same on every map of a build."""
+    from c5map.maps.style import partner_palette
+
+    regions = set(tables.region_members())
+    codes = set(tables.deals["partner"].dropna()) | set(tables.deals["country"].dropna())
+    codes |= set(tables.trade["origin"].dropna()) | set(tables.trade["destination"].dropna())
+    return partner_palette(str(c) for c in codes if c not in regions)
+
+
+def _main_parts(geometry, share: float = 0.05) -> list:
+    """Return the polygons that frame a country: overseas specks (< ``share`` of the largest) left out."""
+    parts = list(shapely.get_parts(geometry))
+    if not parts:
+        return []
+    largest = max(p.area for p in parts)
+    return [p for p in parts if p.area >= share * largest]
+
+
+def region_view(countries: gpd.GeoDataFrame, iso3: Iterable[str], pad: float = 2.0) -> tuple[float, ...]:
+    """(west, south, east, north) that frames the given countries, padded by ``pad`` degrees.
+
+    Across the antimeridian (Russia, Fiji) the frame may run east of 180°
+    (Leaflet accepts it), so it spans the countries, not the whole globe.
+    Overseas specks of a country do not stretch its frame.
+
+    Examples
+    --------
+    >>> from c5map.boundaries import load_countries
+    >>> west, south, east, north = region_view(load_countries("110m"), ["FJI"], pad=0)
+    >>> 170 < west < 180 < east < 185
+    True
+    """
+    parts = [p for g in countries.loc[countries["iso3"].isin(list(iso3)), "geometry"] for p in _main_parts(g)]
+    if not parts:
+        return (-180.0, -60.0, 180.0, 80.0)
+    xy = shapely.get_coordinates(parts)
+    south, north = float(xy[:, 1].min()), float(xy[:, 1].max())
+    # the narrowest of the two readings of longitude: -180..180, or 0..360
+    west, east = float(xy[:, 0].min()), float(xy[:, 0].max())
+    shifted = np.where(xy[:, 0] < 0, xy[:, 0] + 360, xy[:, 0])
+    if shifted.max() - shifted.min() < east - west:
+        west, east = float(shifted.min()), float(shifted.max())
+        if west >= 180:
+            west, east = west - 360, east - 360
+    return (west - pad, max(south - pad, -85.0), east + pad, min(north + pad, 85.0))

@@ -1,4 +1,4 @@
-"""Who is courting Central Asia: deals per partner, arcs from its capital, region-level figures, events."""
+"""Who is courting a region: deals per partner, arcs from its capital, region-level figures, events."""
 
 from __future__ import annotations
 
@@ -9,60 +9,48 @@ import pandas as pd
 from c5map import layers
 from c5map.boundaries import web_countries
 from c5map.format import format_usd
-from c5map.maps.common import display_names, members_bounds, source_label, source_line, text
-from c5map.maps.frame import (
-    DEFAULT_TILES,
+from c5map.maps.common import display_names, partner_palette_of, region_view, source_label, source_line, text
+from c5map.maps.legend import LegendEntry, LegendSection, add_legend
+from c5map.maps.page import DEFAULT_TILES, PageText, new_map
+from c5map.maps.safety import layer_key, stable_ids, tooltip_html
+from c5map.maps.shapes import ShapeLayer, SharedShapes, latlon_parts
+from c5map.maps.style import (
     INK,
     NO_FIGURE_EDGE,
     NO_FIGURE_FILL,
-    LegendEntry,
-    LegendSection,
-    PageText,
-    ShapeLayer,
-    SharedShapes,
-    add_legend,
     class_colours,
     class_labels,
     class_of,
-    latlon_parts,
-    layer_key,
     line_weight,
-    new_map,
     nice_breaks,
-    partner_colour,
-    stable_ids,
-    tooltip_html,
+    tint,
 )
+from c5map.story import BASIS_WORDS, Story, story_for, word_list
 from c5map.tables import Tables
 
-EVENTS_LAYER = "Summits and forum meetings"
+EVENTS_LAYER = "Events"
 
 
-def influence_partners(tables: Tables, region: str = "C5") -> list[str]:
-    """Partners with a deal in the region or a member, or a region-level figure.
-
-    Most deals first (the layer shown when the page opens), then by code.
-    """
-    members = set(tables.region_members().get(region, []))
-    found = set(layers.partners(tables, region))
-    trade = tables.trade
-    found |= {str(o) for o in trade.loc[trade["destination"] == region, "origin"] if o not in members}
-    found |= {str(d) for d in trade.loc[trade["origin"] == region, "destination"] if d not in members}
-    in_region = tables.deals[tables.deals["country"].isin(members | {region})]
-    counts = in_region["partner"].value_counts()
-    return sorted(found, key=lambda p: (-int(counts.get(p, 0)), p))
+def influence_partners(tables: Tables, region: str | None = None) -> list[str]:
+    """Partners with a deal in one of the region's members: one layer each, most deals first, then by code."""
+    story = story_for(tables, region)
+    deals = tables.deals
+    with_deals = set(deals.loc[deals["country"].isin(story.members), "partner"])
+    return [p for p in story.partners if p in with_deals]
 
 
-def _deal_lines(tables: Tables, ids: str) -> list[tuple[str, str]]:
+def deal_lines(tables: Tables, ids: str) -> list[tuple[str, str]]:
+    """Tooltip rows for deals by id: date and basis, value and what, then the source of each."""
     deals = tables.deals.set_index("deal_id")
     rows = []
     for deal_id in filter(None, ids.split("; ")):
         deal = deals.loc[deal_id]
         what = text(deal["description"]) or text(deal["sector"])
         parties = text(deal["parties"])
+        basis = BASIS_WORDS.get(deal["value_basis"], deal["value_basis"])
         rows.append(
             (
-                text(deal["date"]),
+                f"{text(deal['date'])} · {basis}",
                 f"{format_usd(deal['value_usd'], deal['value_qualifier'])}, {what}"
                 + (f" (parties: {parties})" if parties else ""),
             )
@@ -75,17 +63,21 @@ def influence_map(
     tables: Tables,
     *,
     tiles: str | None = DEFAULT_TILES,
-    region: str = "C5",
+    region: str | None = None,
     countries: gpd.GeoDataFrame | None = None,
+    story: Story | None = None,
 ) -> folium.Map:
-    """Build the influence map: one toggled layer per partner courting ``region``.
+    """Build the influence map: one toggled layer per partner courting the region.
 
-    Each partner layer colours the region's members by the value of
-    agreements announced with that partner (members without a deal are drawn
-    as "no reported figure", not as zero), draws great-circle arcs from the
-    partner's capital (width by value, one scale for the page) and outlines
-    the region with its region-level figures, which are never spread over
-    members. Located events are markers in their own layer.
+    Each partner layer colours the region's members by the value of the
+    partner's deals there, on one value basis (the one most of its deals
+    have: only like is added to like). A member whose deals with the partner
+    are on another basis, or undisclosed, is drawn as such, never as "no
+    reported figure"; every deal is listed in the tooltip with its basis,
+    qualifier, date and source. Great-circle arcs run from the partner's
+    capital (width by value, one scale for the page). The region's outline
+    carries its region-level figures, which are never spread over members.
+    Located events are markers in their own layer.
 
     Parameters
     ----------
@@ -93,122 +85,146 @@ def influence_map(
         Valid tables (see :func:`c5map.validate.load_valid_tables`).
     tiles : str or None
         xyzservices provider name, or ``"none"`` for Natural Earth land only.
-    region : str
-        The region code courted.
+    region : str, optional
+        The region code; default the only region of ``regions.csv``.
     countries : geopandas.GeoDataFrame, optional
         Boundaries of your own (:func:`c5map.boundaries.read_boundaries`);
         default Natural Earth 1:10m. Simplified here for the web.
+    story : c5map.story.Story, optional
+        The story's words (default :func:`c5map.story.story_for`).
 
     Returns
     -------
     folium.Map
+        An ordinary folium map.
     """
-    members = tables.region_members()[region]
+    story = story or story_for(tables, region)
+    region, members = story.region, list(story.members)
     countries = web_countries(members, source=countries)
     names = display_names(tables)
+    palette = partner_palette_of(tables)
     partners = influence_partners(tables, region)
     caps = layers.capitals(tables)
-    capitals_frame = tables.places[tables.places["role"] == "capital"]
-    capital_names = dict(zip(capitals_frame["country"], capitals_frame["name"], strict=True))
+    capital_names = layers.capital_names(tables)
     regional = layers.region_figures(tables, countries)
     regional = regional[regional["region"] == region]
     per_partner = {p: layers.partner_country_figures(tables, countries, p, region=region) for p in partners}
-    values = pd.concat([f["value_usd"] for f in per_partner.values()] + [pd.Series(dtype=float)]).dropna()
+    values = pd.concat([f.loc[f["has_figure"], "value_usd"] for f in per_partner.values()] + [pd.Series(dtype=float)])
     breaks = nice_breaks(list(values))
     largest = float(values.max()) if len(values) else 0.0
-    used_sources = set(tables.deals["source_id"]) | set(regional["source_id"]) | set(tables.events["source_id"])
+    shown = tables.deals[tables.deals["country"].isin([*members, region])]
+    used_sources = set(shown["source_id"]) | set(regional["source_id"]) | set(tables.events["source_id"])
+    partner_words = word_list([names.get(p, p) for p in partners]) if partners else ""
+    title, subtitle = story.words(
+        "influence",
+        f"Who is courting {story.region_name}" if partners else f"{story.region_name}: announced deals",
+        (f"Announced deals with {partner_words}, by partner. " if partners else "No deal with a member reported. ")
+        + ("Region-level figures are on the dashed outline. " if len(regional) else "")
+        + ("Choose a partner in the layer control." if len(partners) > 1 else ""),
+    )
     page = PageText(
-        title=f"Who is courting {names[region]}",
-        subtitle="Announced deals by partner, with region-level figures on the regional outline. "
-        "Switch partners in the layer control.",
-        source=source_line(tables, used_sources),
+        title=title, subtitle=subtitle.strip(), source=source_line(tables, used_sources), byline=story.byline
     )
     with stable_ids(f"influence:{region}"):
-        m = new_map(page, members_bounds(countries, members, pad=3.0), tiles)
+        m = new_map(page, region_view(countries, members, pad=3.0), tiles)
         shapes = SharedShapes(countries[countries["iso3"].isin(members)])
         m.add_child(shapes)
         outline_shapes = SharedShapes(layers.region_outlines(tables, countries).query("region == @region"), "region")
         m.add_child(outline_shapes)
         sections, hidden = [], []
         for index, partner in enumerate(partners):
-            colour = partner_colour(partner, partners)
+            colour = palette.get(partner, INK)
             shades = class_colours(colour, len(breaks) + 1)
+            other_fill = tint(colour, 0.12)
             partner_name = names.get(partner, partner)
             name = f"{partner_name}: deals"
             group = folium.FeatureGroup(name=layer_key(name), show=index == 0)
             if index:
                 hidden.append(name)
+            figures = per_partner[partner]
+            basis = figures["value_basis"].iloc[0] if len(figures) else "agreements"
+            basis_words = BASIS_WORDS.get(basis, basis)
             styles, tips = {}, {}
-            for _, row in per_partner[partner].iterrows():
-                has = bool(row["has_figure"])
-                styles[row["iso3"]] = {
-                    "fillColor": shades[class_of(row["value_usd"], breaks)] if has else NO_FIGURE_FILL,
-                    "fillOpacity": 0.85 if has else 0.55, "color": INK if has else NO_FIGURE_EDGE, "weight": 1,
-                    "dashArray": "" if has else "4 3",
-                }  # fmt: skip
+            drawn = {"figure": set(), "other": False, "none": False, "arcs": 0}
+            for _, row in figures.iterrows():
+                if row["has_figure"]:
+                    shade = class_of(row["value_usd"], breaks)
+                    drawn["figure"].add(shade)
+                    style = {"fillColor": shades[shade], "fillOpacity": 0.85, "color": INK, "weight": 1}
+                    note = ""
+                elif row["has_deal"]:
+                    drawn["other"] = True
+                    style = {"fillColor": other_fill, "fillOpacity": 0.9, "color": colour, "weight": 2,
+                             "dashArray": "6 3"}  # fmt: skip
+                    note = f"Not on this layer's scale (value of {basis_words}): see the deals above."
+                else:
+                    drawn["none"] = True
+                    style = {"fillColor": NO_FIGURE_FILL, "fillOpacity": 0.55, "color": NO_FIGURE_EDGE, "weight": 1,
+                             "dashArray": "4 3"}  # fmt: skip
+                    note = "The source reports no deal here; that is not zero."
+                styles[row["iso3"]] = style
+                label = "Own programmes" if partner == row["iso3"] else f"Deals with {partner_name}"
                 tips[row["iso3"]] = tooltip_html(
                     names.get(row["iso3"], row["iso3"]),
-                    [(f"Deals with {partner_name}", row["value_text"])] + _deal_lines(tables, row["deal_ids"]),
-                    note="" if has else "The source reports no deal here; that is not zero.",
+                    [(label, row["deals_text"])] + deal_lines(tables, row["deal_ids"]),
+                    note=note,
                 )
             group.add_child(ShapeLayer(shapes, styles, tips))
             if partner in caps:
-                for _, row in per_partner[partner].query("has_figure").iterrows():
-                    if row["iso3"] not in caps:
+                for _, row in figures[figures["has_deal"]].iterrows():
+                    if row["iso3"] not in caps or row["iso3"] == partner:
                         continue
                     arc = layers.great_circle(*caps[partner], *caps[row["iso3"]])
+                    drawn["arcs"] += 1
                     folium.PolyLine(
                         latlon_parts(arc),
                         color=colour,
-                        weight=line_weight(row["value_usd"], largest),
+                        weight=line_weight(row["value_usd"], largest) if row["has_figure"] else 2.0,
                         opacity=0.8,
+                        dash_array=None if row["has_figure"] else "2 6",
                         tooltip=folium.Tooltip(
                             tooltip_html(
                                 f"{partner_name} → {names.get(row['iso3'], row['iso3'])}",
-                                [("Announced deals", row["value_text"])],
+                                [("Announced deals", row["deals_text"])],
                             )
                         ),
                     ).add_to(group)
             group.add_to(m)
             entries = [
                 LegendEntry(label, fill=shade)
-                for label, shade in zip(class_labels(breaks, format_usd), shades, strict=True)
+                for k, (label, shade) in enumerate(zip(class_labels(breaks, format_usd), shades, strict=True))
+                if k in drawn["figure"]
             ]
-            entries.append(
-                LegendEntry(
-                    "no reported figure (not zero)",
-                    fill=NO_FIGURE_FILL,
-                    edge=NO_FIGURE_EDGE,
-                    shape="dashed-box",
-                )
-            )
-            if partner in caps:
+            if drawn["other"]:
                 entries.append(
                     LegendEntry(
-                        f"arc from {capital_names[partner]}, width by value",
+                        "deals on another basis or of undisclosed value (hover)",
+                        fill=other_fill,
                         edge=colour,
-                        shape="line",
-                        size=4,
-                    )
+                        shape="dashed-box",
+                    )  # fmt: skip
                 )
-            sections.append(LegendSection(f"Deals with {partner_name}", tuple(entries), layer=name))
+            if drawn["none"]:
+                entries.append(
+                    LegendEntry(
+                        "no reported figure (not zero)", fill=NO_FIGURE_FILL, edge=NO_FIGURE_EDGE, shape="dashed-box"
+                    )  # fmt: skip
+                )
+            if drawn["arcs"]:
+                origin = capital_names.get(partner, f"{partner_name}'s capital")
+                entries.append(LegendEntry(f"arc from {origin}, width by value", edge=colour, shape="line", size=4))
+            sections.append(
+                LegendSection(f"Deals with {partner_name}: value of {basis_words}", tuple(entries), layer=name)
+            )
         if len(regional):
-            region_layer = f"{names[region]} as a whole"
+            region_layer = f"{story.region_name} as a whole"
             group = folium.FeatureGroup(name=layer_key(region_layer), show=True)
             rows = []
-            for _, r in regional.sort_values(["partner", "date"]).iterrows():
-                rows.append(
-                    (
-                        f"{names.get(r['partner'], r['partner'])}, {r['measure'].replace('_', ' ')} ({r['date']})",
-                        r["value_text"],
-                    )
-                )
+            for _, r in regional.sort_values(["partner", "date", "figure_id"]).iterrows():
+                measure = BASIS_WORDS.get(r["measure"], r["measure"].replace("_", " "))
+                rows.append((f"{names.get(r['partner'], r['partner'])}, {measure} ({r['date']})", r["value_text"]))
                 rows.append(("Source", source_label(tables, r["source_id"], r["attributed_to"])))
-            tip = tooltip_html(
-                f"{names[region]} as a whole",
-                rows,
-                note="Region-level figures: never split between the countries.",
-            )
+            tip = tooltip_html(region_layer, rows, note="Region-level figures: never split between the countries.")
             group.add_child(
                 ShapeLayer(
                     outline_shapes,
@@ -217,18 +233,16 @@ def influence_map(
                 )
             )
             group.add_to(m)
-            entries = tuple(
+            entries = [LegendEntry("the region's outline: hover it for its figures", edge=INK, shape="dashed-box")]
+            entries += [
                 LegendEntry(
                     f"{names.get(r['partner'], r['partner'])}: {r['value_text']} "
-                    f"({r['measure'].replace('_', ' ')}, {r['date']})",
-                    fill=partner_colour(r["partner"], partners),
-                    edge=INK,
-                    shape="circle",
-                    size=10,
+                    f"({BASIS_WORDS.get(r['measure'], r['measure'].replace('_', ' '))}, {r['date']})",
+                    shape="none",
                 )
-                for _, r in regional.sort_values(["partner", "date"]).iterrows()
-            )
-            sections.append(LegendSection(f"{names[region]} as a whole (dashed outline)", entries, layer=region_layer))
+                for _, r in regional.sort_values(["partner", "date", "figure_id"]).iterrows()
+            ]
+            sections.append(LegendSection(region_layer, tuple(entries), layer=region_layer))
         events = layers.event_points(tables)
         if len(events):
             group = folium.FeatureGroup(name=layer_key(EVENTS_LAYER), show=True)
@@ -257,7 +271,7 @@ def influence_map(
             sections.append(
                 LegendSection(
                     "Events",
-                    (LegendEntry(f"{EVENTS_LAYER} (city known)", fill=INK, edge="#ffffff", shape="circle"),),
+                    (LegendEntry("event in a known city", fill=INK, edge="#ffffff", shape="circle"),),
                     layer=EVENTS_LAYER,
                 )
             )

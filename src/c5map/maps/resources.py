@@ -1,10 +1,12 @@
-"""Critical minerals: deposits placed only as precisely as known, reserves on one scale, minerals deals.
+"""Resources: deposits placed only as precisely as known, reserves on one scale, the deals in them.
 
 Deposits are drawn as what they are (estimates), country reserves on the
-same scale, with the minerals deals and programmes.
+same scale, with the deals and programmes of the resource sectors.
 """
 
 from __future__ import annotations
+
+import math
 
 import folium
 import geopandas as gpd
@@ -12,61 +14,71 @@ import geopandas as gpd
 from c5map import layers
 from c5map.boundaries import web_countries
 from c5map.format import format_quantity, format_usd
-from c5map.maps.common import display_names, members_bounds, source_label, source_line, text
-from c5map.maps.frame import (
-    DEFAULT_TILES,
-    INK,
-    LegendEntry,
-    LegendSection,
-    PageText,
-    ShapeLayer,
-    SharedShapes,
-    add_legend,
-    latlon_parts,
-    layer_key,
-    line_weight,
-    new_map,
-    partner_colour,
-    stable_ids,
-    symbol_radius,
-    tooltip_html,
-)
+from c5map.maps.common import display_names, partner_palette_of, region_view, source_label, source_line, text
+from c5map.maps.legend import LegendEntry, LegendSection, add_legend
+from c5map.maps.page import DEFAULT_TILES, PageText, new_map
+from c5map.maps.safety import layer_key, stable_ids, tooltip_html
+from c5map.maps.shapes import ShapeLayer, SharedShapes, latlon_parts
+from c5map.maps.style import INK, line_weight, symbol_radius
+from c5map.story import Story, humanise, story_for, word_list
 from c5map.tables import Tables
 
-MINERALS_SECTOR = "critical_minerals"
+#: Deal sectors the resources page shows, besides any sector named like a commodity of ``resources.csv``.
+RESOURCE_SECTORS = ("critical_minerals", "minerals", "mining", "energy_resources", "oil_and_gas")
 RESOURCE_COLOUR = "#E69F00"
 #: Radius of the area drawn around a point known only to its admin region: a circle of about the area
 #: of Kazakhstan's Karagandy region (~240,000 km²), a display choice, not a measured extent.
 UNCERTAINTY_KM = {"region": 275.0, "approximate": 50.0, "exact": 0.0}
+#: Radius (px) of a located resource whose quantity is not on the tonnage scale (other unit, or undisclosed).
+OFF_SCALE_PX = 5.0
 #: Tonnage rings stay smaller than a region's uncertainty area at the zooms the page opens on.
 LARGEST_SYMBOL_PX = 30.0
+
+
+def _positive(value: object) -> bool:
+    try:
+        return math.isfinite(float(value)) and float(value) > 0
+    except (TypeError, ValueError):
+        return False
+
+
+def resource_deals(tables: Tables):
+    """Deals in a resource sector: :data:`RESOURCE_SECTORS`, or a sector named like a commodity in the data."""
+    sectors = set(RESOURCE_SECTORS) | {str(c) for c in tables.resources["commodity"].dropna()}
+    return tables.deals[tables.deals["sector"].isin(sorted(sectors)).to_numpy(bool)]
 
 
 def resources_map(
     tables: Tables,
     *,
     tiles: str | None = DEFAULT_TILES,
-    region: str = "C5",
+    region: str | None = None,
     countries: gpd.GeoDataFrame | None = None,
+    story: Story | None = None,
 ) -> folium.Map:
-    """Build the critical-minerals map.
+    """Build the resources map.
 
     * Deposits with a point are drawn as an uncertainty area sized by
       ``location_precision`` (a region-level estimate is a wide dashed circle
       around the regional centre, not a pin), with elements, tonnage, status.
     * Tonnages (deposits and country reserves) share one proportional-circle
       scale; country-level figures sit on their country and say so.
-    * Deals in the critical-minerals sector are arcs between capitals (split
-      at ±180°), or outline the country for domestic programmes.
+    * Deals in a resource sector (:func:`resource_deals`) are arcs between
+      capitals (split at ±180°), or outline the country for domestic programmes.
+
+    The page opens on the region and the countries with resources.
 
     Returns
     -------
     folium.Map
+        An ordinary folium map.
     """
-    members = tables.region_members().get(region, [])
+    story = story or story_for(tables, region)
+    region, members = story.region, list(story.members)
     names = display_names(tables)
+    palette = partner_palette_of(tables)
     resources = tables.resources
-    minerals = tables.deals[tables.deals["sector"] == MINERALS_SECTOR]
+    minerals = resource_deals(tables)
     countries_needed = sorted(
         set(members) | set(resources["country"]) | set(minerals["country"]) - set(tables.region_members())
     )
@@ -76,14 +88,26 @@ def resources_map(
     caps = layers.capitals(tables)
     tonnes = resources[resources["unit"] == "tonnes"]
     biggest = float(tonnes["quantity"].max()) if len(tonnes) else 0.0
+    commodities = [humanise(c) for c in sorted(set(resources["commodity"].dropna()))]
+    sentences = []
+    if commodities:
+        sentences.append(f"{word_list(commodities).capitalize()}: deposits and reserves, tonnages on one scale.")
+    if len(minerals):
+        sentences.append("With the deals and programmes in them.")
+    title, subtitle = story.words(
+        "resources",
+        f"Resources in and around {story.region_name}",
+        " ".join(sentences) or "No resource in the data.",
+    )
     page = PageText(
-        title=f"Critical minerals in and around {names.get(region, region)}",
-        subtitle="Rare-earth deposits and reserves on one scale, with the minerals deals and programmes.",
+        title=title,
+        subtitle=subtitle,
         source=source_line(tables, list(resources["source_id"]) + list(minerals["source_id"])),
+        byline=story.byline,
     )
     focus = [c for c in set(members) | set(resources["country"]) if c in set(countries["iso3"])]
     with stable_ids(f"resources:{region}"):
-        m = new_map(page, members_bounds(countries, focus, pad=2.0), tiles, max_zoom=5)
+        m = new_map(page, region_view(countries, focus, pad=2.0), tiles, max_zoom=5)
         shapes = SharedShapes(countries)
         m.add_child(shapes)
         context = {
@@ -93,7 +117,7 @@ def resources_map(
         sections = []
 
         # Minerals deals and programmes, first: the deposits are drawn (and hovered) above them.
-        name = "Critical-minerals deals and programmes"
+        name = "Deals and programmes"
         group = folium.FeatureGroup(name=layer_key(name), show=True)
         entries = []
         largest = float(minerals["value_usd"].max()) if minerals["value_usd"].notna().any() else 0.0
@@ -115,7 +139,7 @@ def resources_map(
                     ),
                 )
             )
-            colour = partner_colour(partner)
+            colour = palette.get(partner, INK)
             if partner == country:
                 styles[country] = {
                     "fill": True,
@@ -145,23 +169,27 @@ def resources_map(
             ).add_to(group)
             entries.append(
                 LegendEntry(
-                    f"{names.get(partner, partner)} → {names.get(country, country)}",
+                    f"{names.get(partner, partner)} → {names.get(country, country)}"
+                    + ("" if deals["value_usd"].notna().any() else " (value undisclosed)"),
                     edge=colour,
-                    shape="line",
+                    shape="line" if deals["value_usd"].notna().any() else "dashed-line",
                     size=4,
                 )
             )
         if styles:
             group.add_child(ShapeLayer(shapes, styles, tips))
-        group.add_to(m)
-        sections.append(LegendSection(name, tuple(entries), layer=name))
+        if entries:  # a layer and a legend only for what is drawn
+            group.add_to(m)
+            sections.append(LegendSection(name, tuple(entries), layer=name))
         # Deposits and reserves, one scale of tonnes.
-        name = "Rare-earth deposits and reserves"
+        name = "Deposits and reserves"
         group = folium.FeatureGroup(name=layer_key(name), show=True)
         entries = []
+        uncertain_drawn = other_drawn = False
         for _, row in resources.iterrows():
-            if not (row["unit"] == "tonnes" and text(row["lon"])):
+            if not text(row["lon"]):
                 continue
+            on_scale = row["unit"] == "tonnes" and _positive(row["quantity"]) and biggest > 0
             precision = row["location_precision"]
             details = [
                 ("Estimated quantity", format_quantity(row["quantity"], row["unit"], row["value_qualifier"])),
@@ -177,6 +205,7 @@ def resources_map(
             tip = tooltip_html(row["name"], [d for d in details if d[1]], note=text(row["note"]))
             radius_km = UNCERTAINTY_KM.get(precision, 0.0)
             if radius_km:
+                uncertain_drawn = True
                 folium.Circle(
                     location=(row["lat"], row["lon"]),
                     radius=radius_km * 1000,
@@ -190,24 +219,37 @@ def resources_map(
                 ).add_to(group)
             folium.CircleMarker(
                 location=(row["lat"], row["lon"]),
-                radius=symbol_radius(row["quantity"], biggest, LARGEST_SYMBOL_PX),
+                radius=symbol_radius(row["quantity"], biggest, LARGEST_SYMBOL_PX) if on_scale else OFF_SCALE_PX,
                 color=RESOURCE_COLOUR,
-                weight=3,
+                weight=3 if on_scale else 2,
                 fill=True,
                 fill_color=RESOURCE_COLOUR,
-                fill_opacity=0.15,
+                fill_opacity=0.15 if on_scale else 0.6,
                 tooltip=folium.Tooltip(tip),
             ).add_to(group)
+            if on_scale:
+                entries.append(
+                    LegendEntry(
+                        f"{row['name']}: {details[0][1]}",
+                        fill="#fbe8c2",
+                        edge=RESOURCE_COLOUR,
+                        shape="circle",
+                        size=2 * symbol_radius(row["quantity"], biggest, LARGEST_SYMBOL_PX / 2),
+                    )
+                )
+            else:
+                other_drawn = True
+        if other_drawn:
             entries.append(
                 LegendEntry(
-                    f"{row['name']}: {details[0][1]}",
-                    fill="#fbe8c2",
+                    "site with a figure not in tonnes, or undisclosed (hover)",
+                    fill=RESOURCE_COLOUR,
                     edge=RESOURCE_COLOUR,
                     shape="circle",
-                    size=2 * symbol_radius(row["quantity"], biggest, LARGEST_SYMBOL_PX / 2),
+                    size=2 * OFF_SCALE_PX,
                 )
             )
-        if any(resources["location_precision"] == "region"):
+        if uncertain_drawn:
             entries.append(
                 LegendEntry(
                     "area where a deposit known only by its region may lie (not a site)",
@@ -218,6 +260,7 @@ def resources_map(
                 )
             )
         country_level = resources[resources["lon"].isna()]
+        unscaled_country = False
         for iso3, group_rows in country_level.groupby("country"):
             if iso3 not in set(countries["iso3"]):
                 continue
@@ -232,7 +275,7 @@ def resources_map(
                 rows,
                 note="Country totals, placed on the country: no site is implied.",
             )
-            reserve = group_rows[group_rows["unit"] == "tonnes"]
+            reserve = group_rows[(group_rows["unit"] == "tonnes") & group_rows["quantity"].map(_positive)]
             value = float(reserve["quantity"].max()) if len(reserve) else 0.0
             folium.CircleMarker(
                 location=(anchor.y, anchor.x),
@@ -256,8 +299,21 @@ def resources_map(
                         size=2 * symbol_radius(value, biggest, LARGEST_SYMBOL_PX / 2),
                     )
                 )
-        group.add_to(m)
-        sections.append(LegendSection(f"{name} (circle area = tonnes, one scale)", tuple(entries), layer=name))
+            else:
+                unscaled_country = True
+        if unscaled_country:
+            entries.append(
+                LegendEntry(
+                    "country-level figures, no site implied (hover)",
+                    fill="#ffffff",
+                    edge=INK,
+                    shape="dashed-circle",
+                    size=16,
+                )  # fmt: skip
+            )
+        if entries:
+            group.add_to(m)
+            sections.append(LegendSection(f"{name} (circle area = tonnes, one scale)", tuple(entries), layer=name))
 
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
         add_legend(m, sections[::-1])  # deposits first, as on the map

@@ -11,86 +11,20 @@ from jinja2 import Template
 from c5map import layers
 from c5map.boundaries import web_countries
 from c5map.format import format_usd
-from c5map.maps.common import display_names, members_bounds, source_label, source_line, text
-from c5map.maps.frame import (
-    DEFAULT_TILES,
-    INK,
-    LegendEntry,
-    LegendSection,
-    PageText,
-    add_legend,
-    json_for_script,
-    new_map,
-    partner_colour,
-    stable_ids,
-    tooltip_html,
-)
+from c5map.maps.assets import script_once, style_once
+from c5map.maps.common import display_names, partner_palette_of, region_view, source_label, source_line, text
+from c5map.maps.legend import LegendEntry, LegendSection, add_legend
+from c5map.maps.page import DEFAULT_TILES, PageText, new_map
+from c5map.maps.safety import json_for_script, stable_ids, tooltip_html
+from c5map.maps.style import INK
+from c5map.story import Story, span_text, story_for, year_span
 from c5map.tables import Tables, parse_partial_date
 
 EVENT_COLOUR = INK
 
 _SLIDER = Template("""
-{% macro header(this, kwargs) %}
-<style>
-.c5-slider{background:rgba(255,255,255,.95);padding:8px 12px;border-radius:4px;width:340px;
-  box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px/1.35 system-ui,sans-serif;color:#222}
-.c5-slider input{width:100%}
-.c5-slider .c5-year{font-size:20px;font-weight:bold}
-.c5-slider ul{margin:4px 0 0;padding-left:16px;max-height:150px;overflow-y:auto}
-</style>
-{% endmacro %}
 {% macro script(this, kwargs) %}
-(function() {
-    var map = {{ this._parent.get_name() }};
-    var items = {{ this.items_js }};
-    var first = {{ this.first }}, last = {{ this.last }};
-    var markers = items.map(function(item) {
-        var marker = L.circleMarker([item.lat, item.lon], {
-            radius: 7, color: '#ffffff', weight: 2, fillColor: item.colour, fillOpacity: 0.9,
-            dashArray: item.approximate ? '3 3' : null, className: 'c5-timeline-item'
-        });
-        if (item.tip) { marker.bindTooltip(item.tip, {sticky: true}); }
-        return marker;
-    });
-    var control = L.control({position: 'bottomleft'});
-    control.onAdd = function() {
-        var div = L.DomUtil.create('div', 'c5-slider');
-        var year = L.DomUtil.create('div', 'c5-year', div);
-        var input = L.DomUtil.create('input', 'c5-range', div);
-        input.type = 'range'; input.min = first; input.max = last; input.step = 1; input.value = last;
-        input.setAttribute('aria-label', 'Year');
-        var list = L.DomUtil.create('ul', 'c5-list', div);
-        function show(selected) {
-            year.textContent = 'Up to ' + selected;
-            list.innerHTML = '';
-            items.forEach(function(item, i) {
-                var marker = markers[i];
-                if (item.year <= selected && item.lat !== null) {
-                    marker.addTo(map);
-                    marker.setStyle({fillOpacity: item.year === selected ? 0.95 : 0.35,
-                                     radius: item.year === selected ? 9 : 6});
-                } else {
-                    marker.remove();
-                }
-                if (item.year === selected) {
-                    var li = document.createElement('li');
-                    li.textContent = item.label;  // text, never HTML
-                    list.appendChild(li);
-                }
-            });
-            if (!list.children.length) {
-                var none = document.createElement('li');
-                none.textContent = 'Nothing reported for ' + selected;
-                list.appendChild(none);
-            }
-        }
-        input.addEventListener('input', function() { show(parseInt(input.value, 10)); });
-        L.DomEvent.disableClickPropagation(div);
-        show(last);
-        return div;
-    };
-    control.addTo(map);
-})();
+c5mapYearSlider({{ this._parent.get_name() }}, {{ this.items_js }}, {{ this.first }}, {{ this.last }});
 {% endmacro %}
 """)
 
@@ -106,6 +40,12 @@ class YearSlider(folium.MacroElement):
         self.items_js = json_for_script(items)
         self.first, self.last = int(first), int(last)
 
+    def render(self, **kwargs) -> None:
+        """Render the slider's call, with its function and styles once per page."""
+        script_once(self, "timeline.js")
+        style_once(self, "timeline.css")
+        super().render(**kwargs)
+
 
 def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
     """Dated events and deals as slider items, sorted by date then id.
@@ -116,6 +56,8 @@ def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
     ``tip`` (escaped HTML).
     """
     names = display_names(tables)
+    palette = partner_palette_of(tables)
+    regions = set(tables.region_members())
     caps = layers.capitals(tables)
     anchors = {str(i): g.representative_point() for i, g in zip(countries["iso3"], countries.geometry, strict=True)}
     for region, outline in zip(
@@ -156,19 +98,26 @@ def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
         title = f"{names.get(deal['partner'], deal['partner'])} – {names.get(country, country)}: {value}"
         items.append({
             "id": deal["deal_id"], "date": deal["date"], "kind": "deal", "lat": lat, "lon": lon,
-            "approximate": approximate, "colour": partner_colour(deal["partner"]),
+            "approximate": approximate, "colour": palette.get(deal["partner"], INK),
             "label": f"{deal['date']}: {title}",
             "tip": tooltip_html(title, [("Date", text(deal["date"])), ("What", text(deal["description"])),
                                         ("Parties", text(deal["parties"])),
                                         ("Source", source_label(tables, deal["source_id"], deal["attributed_to"]))],
-                                note="Drawn at the counterpart's capital." if not approximate else
-                                "Region-level figure, drawn on the region."),
+                                note=_deal_note(country, approximate, regions)),
         })  # fmt: skip
     for item in items:
         item["year"] = parse_partial_date(item["date"])[0]
     items.sort(key=lambda i: (i["date"], i["id"]))
     _fan_out(items)
     return items
+
+
+def _deal_note(country: str, approximate: bool, regions: set[str]) -> str:
+    if not approximate:
+        return "Drawn at the counterpart's capital."
+    if country in regions:
+        return "Region-level figure, drawn on the region."
+    return "Drawn on the counterpart country: its capital is not known."
 
 
 #: How far (degrees) markers that share a place are moved apart, around it, so each can be hovered.
@@ -193,8 +142,9 @@ def timeline_map(
     tables: Tables,
     *,
     tiles: str | None = DEFAULT_TILES,
-    region: str = "C5",
+    region: str | None = None,
     countries: gpd.GeoDataFrame | None = None,
+    story: Story | None = None,
 ) -> folium.Map:
     """Build the timeline map: events and deals on a year slider.
 
@@ -202,55 +152,72 @@ def timeline_map(
     region-level deals, are placed on the country or region and drawn dashed.
     The slider starts on the last year, showing everything; the list under
     it names what happened in the chosen year, including events with no place.
+    The span of years and the partners come from the data.
 
     Returns
     -------
     folium.Map
+        An ordinary folium map.
     """
-    members = tables.region_members().get(region, [])
+    story = story or story_for(tables, region)
+    region, members = story.region, list(story.members)
     countries = web_countries(None, max_zoom=2, scale="110m", source=countries)
     names = display_names(tables)
+    palette = partner_palette_of(tables)
     items = timeline_items(tables, countries)
-    years = [i["year"] for i in items]
-    first, last = (min(years), max(years)) if years else (2015, 2025)
-    page = PageText(
-        title=f"{names.get(region, region)}: a timeline, {first}–{last}",
-        subtitle="Summits, forum meetings and deals. Move the slider; the list names that year's items.",
-        source=source_line(tables, list(tables.events["source_id"]) + list(tables.deals["source_id"])),
+    span = year_span(i["date"] for i in items)
+    first, last = span if span else (0, 0)
+    title, subtitle = story.words(
+        "timeline",
+        f"{story.region_name}: a timeline" + (f", {span_text(span)}" if span else ""),
+        "Events and deals by year. Move the slider; the list names that year's items."
+        if items
+        else "No dated event or deal in the data.",
     )
-    bounds = members_bounds(countries, members, pad=4.0) if members else (40.0, 30.0, 90.0, 56.0)
+    page = PageText(
+        title=title,
+        subtitle=subtitle,
+        source=source_line(tables, list(tables.events["source_id"]) + list(tables.deals["source_id"])),
+        byline=story.byline,
+    )
     with stable_ids(f"timeline:{region}"):
-        m = new_map(page, bounds, tiles)
-        m.add_child(YearSlider(items, first, last))
+        m = new_map(page, region_view(countries, members, pad=4.0), tiles)
+        if items:
+            m.add_child(YearSlider(items, first, last))
         partners = sorted({str(p) for p in tables.deals["partner"]})
-        entries = [LegendEntry("event", fill=EVENT_COLOUR, edge="#ffffff", shape="circle", size=12)]
+        entries = []
+        if any(i["kind"] == "event" for i in items):
+            entries.append(LegendEntry("event", fill=EVENT_COLOUR, edge="#ffffff", shape="circle", size=12))
         entries += [
             LegendEntry(
-                f"deal with {names.get(p, p)}",
-                fill=partner_colour(p, partners),
+                f"deal with {names.get(p, p)}" if p not in members else f"deal by {names.get(p, p)}",
+                fill=palette.get(p, INK),
                 edge="#ffffff",
                 shape="circle",
                 size=12,
             )
             for p in partners
         ]
-        entries.append(
-            LegendEntry(
-                "placed on a country or region (no city given)",
-                fill="#ffffff",
-                edge=INK,
-                shape="dashed-circle",
-                size=12,
+        if any(i["approximate"] and i["lat"] is not None for i in items):
+            entries.append(
+                LegendEntry(
+                    "placed on a country or region (no city given)",
+                    fill="#ffffff",
+                    edge=INK,
+                    shape="dashed-circle",
+                    size=12,
+                )
             )
-        )
-        entries.append(
-            LegendEntry(
-                "the chosen year: larger; earlier years: faded; markers sharing a place are fanned out around it",
-                fill="#bbbbbb",
-                edge="#ffffff",
-                shape="circle",
-                size=8,
+        if items:
+            entries.append(
+                LegendEntry(
+                    "the chosen year: larger; earlier years: faded; markers sharing a place are fanned out around it",
+                    fill="#bbbbbb",
+                    edge="#ffffff",
+                    shape="circle",
+                    size=8,
+                )
             )
-        )
-        add_legend(m, [LegendSection("Timeline", tuple(entries))])
+        if entries:
+            add_legend(m, [LegendSection("Timeline", tuple(entries))])
     return m

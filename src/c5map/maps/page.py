@@ -1,0 +1,159 @@
+"""The page's furniture: frame, tiles or Natural Earth land, title block, source line, panels.
+
+:func:`new_map` returns an ordinary ``folium.Map``: whatever a folium user adds
+to it (markers with icons, plugins) works, because every default asset is kept.
+:func:`c5map.build` trims the assets of the pages it writes itself
+(:func:`c5map.assets.leaflet_only`), where it knows nothing else was added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import branca.element
+import folium
+import geopandas as gpd
+import shapely
+import xyzservices.providers
+from jinja2 import Template
+
+from c5map.boundaries import MAX_ZOOM, load_countries, pixel_degrees, quantise
+from c5map.maps.assets import script_once, style_once
+from c5map.maps.safety import escape_text, js_string
+from c5map.maps.shapes import ShapeLayer, SharedShapes
+from c5map.maps.style import LAND_COLOUR, LAND_EDGE, SEA_COLOUR
+
+DEFAULT_TILES = "Esri.WorldGrayCanvas"
+
+_PANEL_TEMPLATE = Template("""
+{% macro script(this, kwargs) %}
+c5mapPanel({{ this._parent.get_name() }}, {{ this.position_js }}, {{ this.css_class_js }}, {{ this.html_js }});
+{% endmacro %}
+""")
+
+
+class Panel(branca.element.MacroElement):
+    """A fixed box on the map (title, legend, source line) holding already-escaped HTML."""
+
+    _template = _PANEL_TEMPLATE
+
+    def __init__(self, safe_html: str, position: str, css_class: str):
+        super().__init__()
+        self._name = "Panel"
+        self.html_js = js_string(safe_html)
+        self.position_js = js_string(position)
+        self.css_class_js = js_string(css_class)
+
+    def render(self, **kwargs) -> None:
+        """Render the panel, with the page's panel function and styles once per page."""
+        script_once(self, "panel.js")
+        style_once(self, "page.css")
+        super().render(**kwargs)
+
+
+@dataclass(frozen=True)
+class PageText:
+    """What a reader reads around a map. Plain text: it is escaped here."""
+
+    title: str
+    subtitle: str
+    source: str
+    byline: str = ""
+
+
+def _add_land(m: folium.Map) -> None:
+    """Natural Earth 1:110m countries, for maps drawn without tiles: land, sea and borders for context."""
+    world = load_countries("110m")
+    simplified = shapely.coverage_simplify(world.geometry.values, pixel_degrees(3))
+    land = gpd.GeoDataFrame({"iso3": world["iso3"]}, geometry=list(quantise(simplified, 2)), crs=world.crs)
+    shapes = SharedShapes(land)
+    m.add_child(shapes)
+    style = {
+        "fillColor": LAND_COLOUR,
+        "color": LAND_EDGE,
+        "weight": 0.8,
+        "fillOpacity": 1,
+        "interactive": False,
+    }
+    m.add_child(ShapeLayer(shapes, dict.fromkeys(shapes.ids, style), {}))
+
+
+def new_map(
+    text: PageText,
+    bounds: tuple[float, float, float, float],
+    tiles: str | None = DEFAULT_TILES,
+    max_zoom: int = MAX_ZOOM,
+) -> folium.Map:
+    """Create a page: frame, tiles or Natural Earth land, title, source line.
+
+    Parameters
+    ----------
+    text : PageText
+        Title, subtitle and source line (plain text).
+    bounds : tuple of float
+        (west, south, east, north) the map opens on. Computed from what the
+        map is about, never from a whole layer: Russia's bounds span the globe.
+    tiles : str or None
+        An ``xyzservices`` provider name (``"Esri.WorldGrayCanvas"``,
+        ``"OpenStreetMap.Mapnik"``, ...), or ``None`` / ``"none"`` for land
+        and sea from Natural Earth alone.
+    max_zoom : int
+        Deepest zoom allowed: the one the page's geometry was simplified for.
+
+    Returns
+    -------
+    folium.Map
+        An ordinary folium map, with folium's default assets; ``page_text``
+        holds ``text``.
+
+    Call this inside :func:`c5map.maps.safety.stable_ids`.
+    """
+    west, south, east, north = bounds
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=4,
+        tiles=None,
+        min_zoom=2,
+        max_zoom=max_zoom,
+        control_scale=True,
+        world_copy_jump=False,
+    )
+    m.get_root().title = escape_text(text.title)
+    m.page_text = text  # what the atlas says of this page: the page's own title and subtitle
+    if tiles is None or tiles.lower() == "none":
+        m.get_root().header.add_child(
+            # more specific than leaflet.css's .leaflet-container, which the page loads after this
+            branca.element.Element(f"<style>html body .leaflet-container{{background:{SEA_COLOUR}}}</style>"),
+            name="c5-sea",
+        )
+        _add_land(m)
+    else:
+        provider = tile_provider(tiles)
+        folium.TileLayer(
+            tiles=provider.build_url(scale_factor="{r}") if "{r}" in provider.url else provider.build_url(),
+            attr=provider.html_attribution,
+            name=escape_text(provider.name),
+            max_zoom=max_zoom,
+            max_native_zoom=min(max_zoom, int(provider.get("max_zoom", max_zoom))),
+            control=False,
+        ).add_to(m)
+    m.fit_bounds([[south, west], [north, east]])
+    byline = f'<p class="c5-byline">{escape_text(text.byline)}</p>' if text.byline else ""
+    title = f"<h1>{escape_text(text.title)}</h1><p>{escape_text(text.subtitle)}</p>{byline}"
+    m.add_child(Panel(title, "topleft", "c5-title"))
+    source = f"{escape_text(text.source)} · Made with Natural Earth"
+    m.add_child(Panel(source, "bottomleft", "c5-source"))
+    return m
+
+
+def tile_provider(name: str) -> xyzservices.TileProvider:
+    """Look up a tile provider by its xyzservices name; refuse ones that need an API key."""
+    try:
+        provider = xyzservices.providers.query_name(name)
+    except ValueError:
+        raise ValueError(
+            f"unknown tile provider {name!r}; use an xyzservices name such as {DEFAULT_TILES!r}, or 'none'"
+        ) from None
+    if provider.requires_token():
+        raise ValueError(f"tile provider {name!r} needs an API key; choose another or 'none'")
+    return provider

@@ -1,0 +1,272 @@
+"""The text of a story: which region it is about, and every title and sentence a reader sees.
+
+No page invents a sentence. Titles, subtitles, summaries, commodity words and
+the partner list come from the tables (:func:`story_for`); an optional story
+file in the data folder (``story.toml``) overrides the derived text:
+
+.. code-block:: toml
+
+    title = "Who is courting East Africa?"        # the atlas title
+    subtitle = "Gulf money, Chinese loans, Turkish contractors"
+    byline = "Data desk, 2026"
+    notes = "Figures as announced; not all were delivered."
+
+    [maps.influence]                              # any of influence, trade, resources, timeline
+    title = "Gulf partners' announced deals"
+    subtitle = "Switch partners to compare them."
+
+Everything in the file is plain text: it is escaped like any data string.
+"""
+
+from __future__ import annotations
+
+import numbers
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from c5map.errors import DataError, Problem, display_path
+from c5map.tables import Tables, parse_partial_date
+
+STORY_FILE = "story.toml"
+STORY_KEYS = ("title", "subtitle", "byline", "notes")
+MAP_KEYS = ("title", "subtitle")
+MAP_NAMES = ("influence", "trade", "resources", "timeline")
+
+#: How each value basis is named for a reader, as a phrase after "value of".
+BASIS_WORDS: dict[str, str] = {
+    "agreements": "agreements signed",
+    "investment": "investment committed",
+    "financing": "financing announced",
+    "pipeline": "projects in the pipeline",
+}
+
+
+@dataclass(frozen=True)
+class Story:
+    """What a build is about, and the words the story file gives (empty where it gives none).
+
+    Attributes
+    ----------
+    region : str
+        The region code (``regions.csv``).
+    region_name : str
+        Its name as the data gives it.
+    members : tuple of str
+        Member ISO3 codes, sorted.
+    partners : tuple of str
+        Everyone with a deal or trade figure with the region or a member
+        (a member dealing with another member included), most deals first.
+    title, subtitle, byline, notes : str
+        From the story file; ``""`` where it says nothing.
+    maps : dict
+        Per-map ``title`` / ``subtitle`` from the story file.
+    """
+
+    region: str
+    region_name: str
+    members: tuple[str, ...]
+    partners: tuple[str, ...]
+    title: str = ""
+    subtitle: str = ""
+    byline: str = ""
+    notes: str = ""
+    maps: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def words(self, page: str, title: str, subtitle: str) -> tuple[str, str]:
+        """Return a page's (title, subtitle): the story file's where it has them, else the derived ones."""
+        given = self.maps.get(page, {})
+        return given.get("title") or title, given.get("subtitle") or subtitle
+
+
+def region_choices(tables: Tables) -> dict[str, str]:
+    """Map every region code of the tables to its name (the first name given for it)."""
+    regions = tables.regions.drop_duplicates("region")
+    return {str(r): str(n) for r, n in zip(regions["region"], regions["region_name"], strict=True)}
+
+
+def choose_region(tables: Tables, region: str | None = None) -> str:
+    """Return the region a build is about: ``region`` if the data has it, else the only one.
+
+    Raises
+    ------
+    DataError
+        ``region`` is not in ``regions.csv``, or it is not given and
+        ``regions.csv`` holds several regions (or none); the message lists the choices.
+
+    Examples
+    --------
+    >>> from c5map.tables import load_tables
+    >>> choose_region(load_tables())
+    'C5'
+    """
+    choices = region_choices(tables)
+    where = display_path(tables.paths["regions"]) if tables.paths.get("regions") else "regions.csv"
+    listed = ", ".join(f"{code} ({name})" for code, name in choices.items())
+    if region is not None:
+        if region in choices:
+            return region
+        close = [c for c in choices if c.casefold() == region.casefold()]
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise DataError([Problem(where, 0, "region", f"no region {region!r} in the data{hint} (it has: {listed})")])
+    if len(choices) == 1:
+        return next(iter(choices))
+    if not choices:
+        raise DataError([Problem(where, 0, "region", "no region: add the region your maps are about")])
+    raise DataError([Problem(where, 0, "region", f"{len(choices)} regions ({listed}): choose one with --region CODE")])
+
+
+def story_file(tables: Tables) -> Path | None:
+    """Return the story file beside the tables' ``deals.csv``, if there is one."""
+    deals = tables.paths.get("deals")
+    if deals is None:
+        return None
+    path = Path(deals).parent / STORY_FILE
+    return path if path.is_file() else None
+
+
+def _line_of(text: str, key: str) -> int:
+    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, flags=re.MULTILINE)
+    return text[: match.start()].count("\n") + 1 if match else 0
+
+
+def read_story_file(path: Path) -> tuple[dict, list[Problem]]:
+    """Read and check a story file; every problem located (file, line, key).
+
+    Returns
+    -------
+    story : dict
+        ``title``, ``subtitle``, ``byline``, ``notes`` (str) and ``maps``
+        (page name -> ``title`` / ``subtitle``); only what the file gives.
+    problems : list of Problem
+    """
+    name = display_path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return {}, [Problem(name, 0, "", "story file is not UTF-8 text; save it as UTF-8")]
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        return {}, [Problem(name, int(line.group(1)) if line else 0, "", f"not valid TOML: {exc}")]
+    problems: list[Problem] = []
+    story: dict = {}
+    for key, value in raw.items():
+        if key == "maps":
+            continue
+        if key not in STORY_KEYS:
+            expected = ", ".join([*STORY_KEYS, "[maps.NAME]"])
+            problems.append(Problem(name, _line_of(text, key), key, f"unknown key; expected {expected}"))
+        elif not isinstance(value, str):
+            problems.append(Problem(name, _line_of(text, key), key, "must be text in quotes"))
+        else:
+            story[key] = value.strip()
+    maps = raw.get("maps", {})
+    if not isinstance(maps, dict):
+        problems.append(Problem(name, _line_of(text, "maps"), "maps", "must be a table: [maps.influence] ..."))
+        maps = {}
+    story["maps"] = {}
+    for page, words in maps.items():
+        if page not in MAP_NAMES or not isinstance(words, dict):
+            problems.append(Problem(name, 0, f"maps.{page}", f"unknown map; expected one of {', '.join(MAP_NAMES)}"))
+            continue
+        for key, value in words.items():
+            if key not in MAP_KEYS or not isinstance(value, str):
+                problems.append(
+                    Problem(name, _line_of(text, key), f"maps.{page}.{key}", "expected title or subtitle, as text")
+                )
+                continue
+            story["maps"].setdefault(page, {})[key] = value.strip()
+    return story, problems
+
+
+def region_partners(tables: Tables, region: str) -> list[str]:
+    """Everyone with a deal or a trade figure with ``region`` or a member, most deals first, then by code.
+
+    A member dealing with another member (or running its own programme) is a
+    partner too: its deals must show somewhere.
+    """
+    members = set(tables.region_members().get(region, []))
+    inside = members | {region}
+    deals = tables.deals[tables.deals["country"].isin(inside)]
+    found = {str(p) for p in deals["partner"] if p != region}
+    trade = tables.trade
+    found |= {str(o) for o in trade.loc[trade["destination"].isin(inside), "origin"] if o not in inside}
+    found |= {str(d) for d in trade.loc[trade["origin"].isin(inside), "destination"] if d not in inside}
+    counts = deals["partner"].value_counts()
+    return sorted(found, key=lambda p: (-int(counts.get(p, 0)), p))
+
+
+def story_for(tables: Tables, region: str | None = None) -> Story:
+    """Return the story of a build: its region (see :func:`choose_region`), partners and the story file's words.
+
+    A story file with problems is reported by :func:`c5map.validate.validate`;
+    here only what can be read is used.
+    """
+    code = choose_region(tables, region)
+    path = story_file(tables)
+    given, _ = read_story_file(path) if path is not None else ({}, [])
+    return Story(
+        region=code,
+        region_name=region_choices(tables)[code],
+        members=tuple(tables.region_members()[code]),
+        partners=tuple(region_partners(tables, code)),
+        title=given.get("title", ""),
+        subtitle=given.get("subtitle", ""),
+        byline=given.get("byline", ""),
+        notes=given.get("notes", ""),
+        maps=given.get("maps", {}),
+    )
+
+
+def humanise(code: str) -> str:
+    """Turn a code-like value into words: ``rare_earth_metals`` -> ``rare-earth metals``.
+
+    Examples
+    --------
+    >>> humanise("rare_earth_metals"), humanise("graphite"), humanise("total_trade")
+    ('rare-earth metals', 'graphite', 'total trade')
+    """
+    words = str(code).replace("_", " ").strip()
+    return re.sub(r"^rare earth", "rare-earth", words)
+
+
+def word_list(items: Iterable[str], most: int = 4) -> str:
+    """Join words as a reader writes them: ``a, b and c``; more than ``most`` end in ``and N more``.
+
+    Examples
+    --------
+    >>> word_list(["China"]), word_list(["China", "Russia"]), word_list(list("abcdef"))
+    ('China', 'China and Russia', 'a, b, c, d and 2 more')
+    """
+    items = list(dict.fromkeys(items))
+    if len(items) > most:
+        items = [*items[:most], f"{len(items) - most} more"]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def year_span(dates: Iterable[object]) -> tuple[int, int] | None:
+    """First and last year of partial dates (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, or years); None if none."""
+    years = []
+    for value in dates:
+        if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+            continue
+        parsed = (int(value), None, None) if isinstance(value, numbers.Integral) else parse_partial_date(str(value))
+        if parsed is not None:
+            years.append(parsed[0])
+    return (min(years), max(years)) if years else None
+
+
+def span_text(span: tuple[int, int] | None) -> str:
+    """``2015–2025``, ``2025``, or ``""``."""
+    if span is None:
+        return ""
+    first, last = span
+    return str(first) if first == last else f"{first}–{last}"

@@ -7,15 +7,96 @@ Exit status: 0 success, 2 bad input (every problem printed as
 from __future__ import annotations
 
 import argparse
+import difflib
 import gc
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from c5map.errors import DataError, Problem
+from c5map.errors import DataError, Problem, display_path
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+
+DESCRIPTION = """\
+c5map turns sourced tables of deals, trade, resources and events about any
+region into interactive web maps, print images (PNG, SVG) and GIS layers
+(GeoJSON, GeoPackage, GeoParquet). The tables are validated first: every
+problem is printed as FILE:LINE: column: message, and the exit status is 2."""
+
+EPILOG = """\
+examples:
+  c5map validate --data my-folder/
+      check your own tables: every problem, located, in one run
+  c5map build
+      the bundled data -> ./maps/ (web pages, PNG, SVG) and ./geo/ (GIS layers)
+  c5map build --region C5 --data my-folder/ --out site/
+      maps of region C5 from your tables -> site/maps/ and site/geo/
+  c5map export --format gpkg --out c5map.gpkg
+      every layer in one GeoPackage for QGIS, ArcGIS or GDAL
+
+'c5map COMMAND --help' lists the options of each command."""
+
+
+def _closest(word: str, known: Sequence[str]) -> str | None:
+    """Return the known word ``word`` most likely misspells: the only one it begins, else the nearest by difflib."""
+    # "--self" is far from "--self-contained" by difflib's ratio, but it can only have meant that
+    beginning = [candidate for candidate in known if candidate.startswith(word)]
+    if len(beginning) == 1:
+        return beginning[0]
+    close = difflib.get_close_matches(word, known, n=1)
+    return close[0] if close else None
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that names the closest known option, command or choice when one is misspelled.
+
+    Python 3.14 has ``suggest_on_error`` for commands and choices; 3.11 has
+    nothing, so this compares with :mod:`difflib` against what the parser
+    knows. Abbreviations are off: ``--tile`` would otherwise silently mean
+    ``--tiles``, and adding an option later could make an abbreviation that
+    worked ambiguous.
+    """
+
+    def __init__(self, *args, allow_abbrev: bool = False, **kwargs):
+        super().__init__(*args, allow_abbrev=allow_abbrev, **kwargs)
+
+    def fail(self, message: str) -> None:
+        """Print the usage and ``PROG: message`` to stderr; exit with status 2, as argparse does."""
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
+
+    def parse_args(self, args=None, namespace=None):
+        """Parse like argparse; a misspelled option gets the closest one the command knows."""
+        namespace, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self._unknown_arguments(namespace, extras)
+        return namespace
+
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        if action.choices is None or value in action.choices:
+            return
+        choices = [str(choice) for choice in action.choices]
+        close = _closest(str(value), choices)
+        if isinstance(action, argparse._SubParsersAction):
+            hint = f"did you mean {close!r}?" if close else f"the commands are {', '.join(choices)}"
+            self.fail(f"unknown command {value!r}; {hint}")
+        hint = f"; did you mean {close!r}?" if close else ""
+        raise argparse.ArgumentError(action, f"invalid choice: {value!r} (choose from {', '.join(choices)}){hint}")
+
+    def _unknown_arguments(self, namespace: argparse.Namespace, extras: list[str]) -> None:
+        # Options after the command are the command's: argparse hands its leftovers up to this parser.
+        commands = next((a.choices for a in self._actions if isinstance(a, argparse._SubParsersAction)), {})
+        parser = commands.get(getattr(namespace, "command", None), self)
+        options = [option for action in parser._actions for option in action.option_strings]
+        for extra in extras:
+            if extra.startswith("-") and len(extra) > 1:
+                name = extra.split("=", 1)[0]
+                close = _closest(name, options)
+                hint = f"did you mean {close!r}?" if close else f"its options are {', '.join(options)}"
+                parser.fail(f"unknown option {name!r}; {hint}")
+        self.error(f"unrecognized arguments: {' '.join(extras)}")  # argparse's own message for stray words
 
 
 def _report(problems: list[Problem]) -> int:
@@ -32,10 +113,14 @@ def _report(problems: list[Problem]) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from c5map.validate import load_inputs
 
+    from c5map.validate import drawing_warnings
+
     tables, _ = load_inputs(args.data, args.boundaries)
     counts = ", ".join(f"{len(tables[name])} {name}" for name in ("deals", "trade", "resources", "events", "places"))
     where = args.data if args.data is not None else "bundled data"
     print(f"{where}: valid ({counts})")
+    for warning in drawing_warnings(tables):  # valid, but something the maps cannot draw: said, not fatal
+        print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -50,6 +135,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             boundaries=args.boundaries,
             self_contained=args.self_contained,
             images=not args.no_images,
+            region=args.region,
         )
     except ValueError as exc:  # an unusable --tiles name
         print(f"c5map build: {exc}", file=sys.stderr)
@@ -62,7 +148,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from c5map.validate import load_inputs
 
     names = [args.layer] if args.layer else list(LAYER_NAMES)
-    exported = export_layers(*load_inputs(args.data, args.boundaries))
+    tables, countries = load_inputs(args.data, args.boundaries)
+    exported = export_layers(tables, countries, region=args.region)
     chosen = {name: exported[name] for name in names}
     suffix = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}[args.format]
     if args.format == "gpkg":
@@ -95,6 +182,23 @@ def _data_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _check_data_folder(data: Path | None) -> None:
+    """Raise :class:`DataError` when ``--data`` names a file: it takes the folder that holds the tables."""
+    if data is not None and data.is_file():
+        folder = shlex.quote(display_path(data.parent))
+        message = f"is a file, but --data takes the folder that holds the tables; did you mean --data {folder}?"
+        raise DataError([Problem(display_path(data), 0, "", message)])
+
+
+def _region_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--region",
+        default=None,
+        metavar="CODE",
+        help="the region the maps are about: a region code from regions.csv (default: the only region there)",
+    )
+
+
 def _boundaries_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--boundaries",
@@ -110,24 +214,40 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``c5map`` command."""
     from c5map import __version__
 
-    parser = argparse.ArgumentParser(prog="c5map", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="c5map", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--version", action="version", version=f"c5map {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    validate = commands.add_parser("validate", help="check a data folder: every problem, located, in one run")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
+    validate = commands.add_parser(
+        "validate",
+        help="check a data folder: every problem, located, in one run",
+        description="Check a data folder without writing anything: each table against its schema "
+        "(data/datapackage.json), the country and region codes, the links between tables and every point "
+        "against its country's boundary. Every problem is printed as FILE:LINE: column: message, all in one "
+        "run; the exit status is 2 if there is any.",
+    )
     _data_option(validate)
     _boundaries_option(validate)
     validate.set_defaults(run=_cmd_validate)
-    from c5map.maps.frame import DEFAULT_TILES
+    from c5map.maps.page import DEFAULT_TILES
 
-    build = commands.add_parser("build", help="validate, then write every map to OUT/maps/")
+    build = commands.add_parser(
+        "build",
+        help="validate, then write the maps to OUT/maps/ and the GIS layers to OUT/geo/",
+        description="Validate a data folder, then write the interactive web maps (OUT/maps/*.html), their "
+        "print images (OUT/maps/png, OUT/maps/svg) and the GIS layers (OUT/geo/). Nothing is written unless "
+        "the data is valid, and maps/ and geo/ are replaced only once every file was written.",
+    )
     _data_option(build)
     build.add_argument(
         "--out",
         type=Path,
         default=Path("."),
         metavar="DIR",
-        help="where maps/ is written (default: the current folder)",
+        help="where maps/ and geo/ are written (default: the current folder)",
     )
+    _region_option(build)
     build.add_argument(
         "--tiles",
         default=DEFAULT_TILES,
@@ -147,8 +267,13 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_cmd_build)
     from c5map.export import FORMATS, LAYER_NAMES
 
-    export = commands.add_parser("export", help="write layers for GIS tools in one format")
-    export.add_argument("--format", choices=FORMATS, default="geojson")
+    export = commands.add_parser(
+        "export",
+        help="validate, then write GIS layers in one format (GeoJSON, GeoPackage, GeoParquet)",
+        description=f"Validate a data folder, then write its GIS layers ({', '.join(LAYER_NAMES)}) in one "
+        "format: GeoJSON (RFC 7946), GeoPackage or GeoParquet 1.0, for QGIS, ArcGIS or GDAL.",
+    )
+    export.add_argument("--format", choices=FORMATS, default="geojson", help="file format (default: geojson)")
     export.add_argument("--layer", choices=LAYER_NAMES, default=None, help="one layer (default: all)")
     export.add_argument(
         "--out",
@@ -157,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="file (one layer, or gpkg) or folder (several layers); default: ./LAYER.EXT, ./c5map.gpkg or ./geo/",
     )
+    _region_option(export)
     _data_option(export)
     _boundaries_option(export)
     export.set_defaults(run=_cmd_export)
@@ -190,6 +316,7 @@ def console() -> None:
 
 def _run(args: argparse.Namespace) -> int:
     try:
+        _check_data_folder(args.data)
         return args.run(args)
     except DataError as exc:
         return _report(exc.problems)

@@ -84,9 +84,9 @@ class Story:
 
 
 def region_choices(tables: Tables) -> dict[str, str]:
-    """Map every region code of the tables to its name (the first name given for it)."""
+    """Map every region code of the tables to its name (the first name given for it), sorted by code."""
     regions = tables.regions.drop_duplicates("region")
-    return {str(r): str(n) for r, n in zip(regions["region"], regions["region_name"], strict=True)}
+    return dict(sorted((str(r), str(n)) for r, n in zip(regions["region"], regions["region_name"], strict=True)))
 
 
 def choose_region(tables: Tables, region: str | None = None) -> str:
@@ -129,8 +129,13 @@ def story_file(tables: Tables) -> Path | None:
     return path if path.is_file() else None
 
 
-def _line_of(text: str, key: str) -> int:
-    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, flags=re.MULTILINE)
+def _line_of(text: str, key: str, table: str = "") -> int:
+    """Return the line where ``key =`` is set (inside ``[table]`` if given), or 0."""
+    start = 0
+    if table:
+        header = re.search(rf"^\s*\[\s*{re.escape(table)}\s*\]", text, flags=re.MULTILINE)
+        start = header.end() if header else 0
+    match = re.compile(rf"^\s*{re.escape(key)}\s*=", flags=re.MULTILINE).search(text, start)
     return text[: match.start()].count("\n") + 1 if match else 0
 
 
@@ -178,7 +183,12 @@ def read_story_file(path: Path) -> tuple[dict, list[Problem]]:
         for key, value in words.items():
             if key not in MAP_KEYS or not isinstance(value, str):
                 problems.append(
-                    Problem(name, _line_of(text, key), f"maps.{page}.{key}", "expected title or subtitle, as text")
+                    Problem(
+                        name,
+                        _line_of(text, key, f"maps.{page}"),
+                        f"maps.{page}.{key}",
+                        "expected title or subtitle, as text",
+                    )
                 )
                 continue
             story["maps"].setdefault(page, {})[key] = value.strip()

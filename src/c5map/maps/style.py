@@ -2,10 +2,15 @@
 
 One palette per dataset: :func:`partner_palette` gives every partner of the
 tables one colour, and every page and image of a build uses it.
+
+Colours are checked, not eyeballed: ``tests/test_colours.py`` computes CIEDE2000
+differences (with ColorAide) between every class shade of every palette colour
+and the land, the sea and the neighbouring shade.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -13,9 +18,20 @@ from collections.abc import Iterable, Sequence
 SEA_COLOUR = "#dde8ef"
 LAND_COLOUR = "#f5f3ee"
 LAND_EDGE = "#c9c4b8"
+#: "No reported figure": a white wash with a dashed grey edge. The fill alone is NOT told apart from land
+#: (white at 0.55 over land is CIEDE2000 1.9 from it): the pages draw it hatched with :data:`HATCH_COLOUR`.
 NO_FIGURE_FILL = "#ffffff"
 NO_FIGURE_EDGE = "#8c8c8c"
+#: Stroke colour of the hatch lines of "no reported figure" areas (drawn opaque): a neutral grey, so it
+#: reads as "no data" rather than as a class of any partner's hue. CIEDE2000 22.8 from land, 20.7 from sea
+#: and 24.0 from the white-washed fill between the lines; tests/test_colours.py asserts >= 10 from each.
+HATCH_COLOUR = "#999999"
 INK = "#222222"
+#: ``fillOpacity`` of class fills on the web pages (influence and trade maps). :func:`class_colours` is
+#: checked as the page shows it: each fill composited at this opacity over :data:`LAND_COLOUR` in
+#: gamma-encoded sRGB (as browsers blend), then compared with land and sea. The static images draw
+#: the same fills opaque; tests/test_colours.py checks those too.
+FILL_OPACITY = 0.85
 
 #: Okabe & Ito (2008), distinguishable with the common colour-vision deficiencies, then Tol's muted scheme
 #: for datasets with more partners. Black is the ink of events and yellow is too light for lines: not used.
@@ -85,26 +101,85 @@ def tint(colour: str, share: float) -> str:
     return "#" + "".join(f"{c:02x}" for c in mix)
 
 
+#: What :func:`class_colours` aims for, in CIEDE2000, with a margin over the bars tests/test_colours.py
+#: asserts (10 from land and sea, 8 between neighbouring classes): light-grey tiles under the fills
+#: (Esri.WorldGrayCanvas is the default) and colour-vision deficiency take a little off.
+GROUND_DELTA_E = 11.0
+STEP_DELTA_E = 9.5
+#: OKLab lightness of the lightest class at most (a pastel, never paler than this) and of the darkest
+#: class at least, unless five classes need more room below to keep :data:`STEP_DELTA_E` apart.
+LIGHTEST = 0.85
+DARKEST = 0.40
+#: Share of the partner's chroma in the lightest class, rising to all of it (gamut allowing) mid-ramp.
+LIGHT_CHROMA = 0.6
+
+
 def class_colours(colour: str, n: int) -> list[str]:
-    """``n`` steps from a light tint of ``colour`` through it to a darker shade, for classed values.
+    """``n`` shades of ``colour``'s hue from light to dark, for classed values on land and sea.
+
+    The shades are steps down in OKLab lightness at the partner's OKLCh hue, with the partner's
+    chroma (a little less in the lightest) reduced to the sRGB gamut where needed, keeping
+    lightness and hue (ColorAide's ray-trace gamut mapping in OKLCh). The lightest is the palest
+    shade, at most :data:`LIGHTEST`, whose fill at :data:`FILL_OPACITY` over land is
+    at least :data:`GROUND_DELTA_E` (CIEDE2000) from both :data:`LAND_COLOUR` and :data:`SEA_COLOUR`; the rest are
+    spaced evenly in lightness down to :data:`DARKEST`, lower if neighbours would be less than
+    :data:`STEP_DELTA_E` apart as composited. One class keeps the partner's own colour unless it is
+    too light to stand off the ground (or near-black).
 
     Examples
     --------
     >>> class_colours("#0072B2", 3)
-    ['#bfdcec', '#338ec1', '#004a74']
+    ['#a2d4fe', '#328fd1', '#004c79']
+    >>> class_colours("#D55E00", 1)
+    ['#d55e00']
+    >>> class_colours("#0072B2", 5)
+    ['#a2d4fe', '#67abe1', '#2182c3', '#005b8f', '#003658']
     """
-    if n <= 1:
-        return [colour]
-    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    out = []
-    for i in range(n):
-        step = 0.25 + 1.1 * i / (n - 1)  # 0.25: mostly white; 1: the colour; 1.35: a third darker
-        if step <= 1:
-            out.append(tint(colour, step))
-        else:
-            dark = 1 - (step - 1)
-            out.append("#" + "".join(f"{round(c * dark):02x}" for c in (r, g, b)))
-    return out
+    return list(_class_colours(colour, max(int(n), 1)))
+
+
+@functools.lru_cache(maxsize=512)
+def _class_colours(colour: str, n: int) -> tuple[str, ...]:
+    # ColorAide (pure Python, ~50-80 ms to import) is loaded on the first ramp, not with this module.
+    from coloraide import Color
+
+    lightness, chroma, hue = Color(colour).convert("oklch").coords(nans=False)
+
+    def shade(light: float, share: float) -> Color:
+        oklch = Color("oklch", [light, chroma * share, hue]).fit("srgb", method="raytrace", pspace="oklch")
+        return Color(oklch.convert("srgb").to_string(hex=True))  # the 8-bit colour the page gets
+
+    def on_land(fill: Color) -> Color:
+        return Color.layer([fill.clone().set("alpha", FILL_OPACITY), LAND_COLOUR], space="srgb")
+
+    def off_ground(light: float, share: float) -> bool:
+        shown = on_land(shade(light, share))
+        return min(shown.delta_e(LAND_COLOUR, method="2000"), shown.delta_e(SEA_COLOUR, method="2000")) >= (
+            GROUND_DELTA_E
+        )
+
+    def share(i: int) -> float:
+        return LIGHT_CHROMA + (1 - LIGHT_CHROMA) * min(2 * i / (n - 1), 1.0)
+
+    first = 1.0 if n == 1 else LIGHT_CHROMA
+    low, high = 0.2, LIGHTEST
+    if off_ground(high, first):
+        low = high
+    for _ in range(24):  # bisection: the lightest lightness still GROUND_DELTA_E off land and sea
+        if high - low < 1e-4:
+            break
+        middle = (low + high) / 2
+        low, high = (middle, high) if off_ground(middle, first) else (low, middle)
+    top = low
+    if n == 1:
+        return (shade(min(max(lightness, 0.3), top), 1.0).to_string(hex=True),)
+    bottom = min(DARKEST, top - 0.05 * (n - 1))
+    while True:
+        shades = [shade(top - (top - bottom) * i / (n - 1), share(i)) for i in range(n)]
+        shown = [on_land(s) for s in shades]
+        if bottom <= 0.15 or all(a.delta_e(b, method="2000") >= STEP_DELTA_E for a, b in itertools.pairwise(shown)):
+            return tuple(s.to_string(hex=True) for s in shades)
+        bottom -= 0.01
 
 
 def class_of(value: float, breaks: Sequence[float]) -> int:

@@ -32,7 +32,10 @@ def built_without_tiles(tmp_path_factory) -> Path:
 
 
 def interactive_paths(page) -> int:
-    return page.locator(".leaflet-overlay-pane path.leaflet-interactive").count()
+    """Shapes and markers (overlay pane) and flow lines (drawn above them, in their own pane)."""
+    return page.locator(
+        ".leaflet-overlay-pane path.leaflet-interactive, .leaflet-c5-arcs-pane path.leaflet-interactive"
+    ).count()
 
 
 def hover(page, lat: float, lon: float) -> str:
@@ -51,7 +54,8 @@ def hover(page, lat: float, lon: float) -> str:
 
 
 def toggle(page, layer_name: str) -> None:
-    page.locator(".leaflet-control-layers-overlays label", has_text=layer_name).locator("input").click()
+    """Click a layer's checkbox, or its radio button (partners and exporters are shown one at a time)."""
+    page.locator(".leaflet-control-layers-list label", has_text=layer_name).locator("input").click()
     page.wait_for_timeout(50)
 
 
@@ -122,12 +126,12 @@ def test_influence_counts_hover_and_toggle(chromium, built):
 def test_influence_region_level_figure_is_on_the_outline(chromium, built):
     visit = chromium.open(built / "influence.html")
     page = visit.page
-    toggle(page, "United States: deals")
+    assert page.locator(".leaflet-control-layers-base input[type=radio]").count() == 3  # one partner at a time
     toggle(page, "Events")
-    assert interactive_paths(page) == 1  # the dashed C5 outline alone
-    outline = page.locator(".leaflet-overlay-pane path.leaflet-interactive").first
-    box = outline.bounding_box()
-    assert box["width"] > 200
+    toggle(page, "Central Asia (C5) as a whole")
+    without = interactive_paths(page)
+    toggle(page, "Central Asia (C5) as a whole")
+    assert interactive_paths(page) == without + 1  # the dashed C5 outline
     text = page.evaluate(
         "(() => { const map = "
         + FIND_MAP
@@ -147,13 +151,16 @@ def test_trade_counts_and_tooltips(chromium, built):
     page = visit.page
     exports = TABLES.trade[TABLES.trade.measure == "exports"]
     totals = TABLES.trade[TABLES.trade.measure == "total_trade"]
-    # destinations coloured + one flow each + the C5 outline + one circle per partner total
-    assert interactive_paths(page) == 2 * len(exports) + 1 + len(totals)
+    # destinations coloured + one flow each + the C5 outline; the region's totals are in the legend, off the map
+    assert interactive_paths(page) == 2 * len(exports) + 1
+    legend = page.locator(".c5-legend").inner_text()
+    assert "China, total trade, 2024: $66.2bn" in legend and "Russia, total trade, 2024: more than $45bn" in legend
     caps = layers.capitals(TABLES)
     lon, lat = caps["IND"]
     assert "Exports from Russia, 2023: $66.1bn" in hover(page, lat + 2, lon)
-    toggle(page, "Exports from Russia, 2023")
-    assert interactive_paths(page) == 1 + len(totals)
+    toggle(page, "Trade with Central Asia (C5) as a whole")
+    assert interactive_paths(page) == 2 * len(exports)
+    assert len(totals) == 2
     assert visit.page_errors == []
     page.close()
 

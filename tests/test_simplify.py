@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from c5map.boundaries import MAX_ZOOM, load_countries, max_deviation, screen_simplified
-from c5map.maps.trade import TRADE_MAX_ZOOM
+from c5map.boundaries import CONTEXT_ZOOM, MAX_ZOOM, load_countries, max_deviation, screen_simplified, web_countries
 from c5map.simplify import screen_pixels, simplify_shared_arcs, web_mercator_pixels
 
 C5 = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
@@ -15,8 +14,8 @@ C5 = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
 # The country sets and zooms the shipped pages draw, and one that needs repairs (Greece's islands at zoom 2).
 SETS = {
     "influence": ("10m", C5, MAX_ZOOM),
-    "resources": ("10m", ["CHN", *C5], 5),
-    "trade": ("10m", ["CHN", "IND", "RUS", "TUR", *C5], TRADE_MAX_ZOOM),
+    "resources": ("10m", ["CHN", *C5], CONTEXT_ZOOM),
+    "trade": ("10m", ["CHN", "IND", "RUS", "TUR", *C5], CONTEXT_ZOOM),
     "enclaves": ("10m", ["ZAF", "LSO", "SWZ", "MOZ"], MAX_ZOOM),
     "islands": ("10m", ["GRC", "TUR", "ALB", "MKD", "BGR"], 2),
     "world 110m": ("110m", None, 2),
@@ -126,3 +125,22 @@ def test_repairs_lower_the_tolerance_only_near_the_problem(iso3, zoom):
     )
     ours = shapely.get_num_coordinates(simplify_shared_arcs(source, 0.5, lambda xy: web_mercator_pixels(xy, zoom)))
     assert int(ours.sum()) <= 1.25 * unrepaired
+
+
+@pytest.mark.parametrize(
+    "context", [[], ["CHN", "IND", "TUR", "RUS"]], ids=["region alone", "region among its context"]
+)
+def test_pages_draw_the_regions_borders_within_a_pixel_at_every_allowed_zoom(context):
+    """The region's members as a page draws them (true to MAX_ZOOM, context coarser): every source vertex of
+    their 1:10m borders within one screen pixel at MAX_ZOOM, hence at every shallower zoom too."""
+    assert MAX_ZOOM >= 8
+    world = load_countries("10m")
+    page = web_countries([*C5, *context], max_zoom=CONTEXT_ZOOM if context else MAX_ZOOM, detail=C5,
+                         detail_zoom=MAX_ZOOM).set_index("iso3")  # fmt: skip
+    source = world.set_index("iso3").loc[C5].geometry.values
+    drawn = page.loc[C5].geometry.values
+    assert max_deviation(screen_pixels(source, MAX_ZOOM), screen_pixels(drawn, MAX_ZOOM)) < 1.0
+    if context:  # the context is lighter: fewer vertices than if it were as fine as the region
+        fine = web_countries(context, max_zoom=MAX_ZOOM)
+        assert shapely.get_num_coordinates(page.loc[context].geometry.values).sum() < shapely.get_num_coordinates(
+            fine.geometry.values).sum()  # fmt: skip

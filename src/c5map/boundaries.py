@@ -268,8 +268,10 @@ def fetch_naturalearth(
     return target
 
 
-#: Deepest zoom c5map's pages allow; the geometry is simplified for it.
-MAX_ZOOM = 6
+#: Deepest zoom c5map's pages allow. The region's borders are simplified for it; context countries coarser.
+MAX_ZOOM = 8
+#: The zoom context countries (partners, destinations, neighbours) are true to on a page.
+CONTEXT_ZOOM = 4
 
 
 def pixel_degrees(zoom: int) -> float:
@@ -277,8 +279,9 @@ def pixel_degrees(zoom: int) -> float:
     return 360.0 / (256 * 2**zoom)
 
 
-#: How far a page's borders may stray from the source, in screen pixels at the page's deepest zoom.
-SCREEN_TOLERANCE_PX = 0.5
+#: How far a page's borders may stray from the source, in screen pixels at the zoom they are true to. With the
+#: rounding to a tenth of a pixel (at most 0.07 px), every source vertex stays within one pixel.
+SCREEN_TOLERANCE_PX = 0.8
 
 
 def web_countries(
@@ -287,6 +290,8 @@ def web_countries(
     max_zoom: int = MAX_ZOOM,
     scale: Scale = "10m",
     source: gpd.GeoDataFrame | None = None,
+    detail: list[str] | None = None,
+    detail_zoom: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Countries simplified for a web page: every border within half a screen pixel of the source at ``max_zoom``.
 
@@ -301,11 +306,14 @@ def web_countries(
     iso3 : list of str, optional
         The countries to keep; default all.
     max_zoom : int
-        The deepest zoom the page allows.
+        The zoom the borders are true to (half a pixel).
     scale : {"110m", "10m"}
         The bundled source, when ``source`` is not given.
     source : geopandas.GeoDataFrame, optional
         Boundaries of your own (see :func:`read_boundaries`).
+    detail, detail_zoom : list of str, int, optional
+        Countries (the page's region) whose borders are true to the deeper
+        ``detail_zoom`` instead, borders they share with others included.
 
     Returns
     -------
@@ -317,27 +325,36 @@ def web_countries(
         frame = frame[frame["iso3"].isin(iso3)].reset_index(drop=True)
     if len(frame) == 0:
         return frame
+    finest = max(max_zoom, detail_zoom or max_zoom)
+    finer = None
+    if detail and detail_zoom is not None and detail_zoom > max_zoom:
+        finer = np.where(frame["iso3"].isin(detail).to_numpy(), detail_zoom - max_zoom, 0)
     _, south, _, north = frame.total_bounds
     shrink = math.cos(math.radians(min(max(abs(south), abs(north)), 75.0)))
-    decimals = max(0, int(np.ceil(-np.log10(pixel_degrees(max_zoom) * shrink / 10))))
-    return frame.set_geometry(screen_simplified(frame.geometry.values, max_zoom, decimals))
+    decimals = max(0, int(np.ceil(-np.log10(pixel_degrees(finest) * shrink / 10))))
+    return frame.set_geometry(screen_simplified(frame.geometry.values, max_zoom, decimals, finer=finer))
 
 
 def screen_simplified(
-    geometries: np.ndarray, max_zoom: int, decimals: int, tolerance_px: float = SCREEN_TOLERANCE_PX
+    geometries: np.ndarray,
+    max_zoom: int,
+    decimals: int,
+    tolerance_px: float = SCREEN_TOLERANCE_PX,
+    finer: np.ndarray | None = None,
 ) -> np.ndarray:
     """Simplify polygons for the screen (:func:`c5map.simplify.simplify_shared_arcs`), then :func:`quantise`.
 
     No border strays more than ``tolerance_px`` Web Mercator pixels at
-    ``max_zoom`` before rounding to ``decimals``. Cached on disk like
-    :func:`simplified_coverage`.
+    ``max_zoom`` (``finer``: per geometry, that many zooms deeper) before
+    rounding to ``decimals``. Cached on disk like :func:`simplified_coverage`.
     """
 
     def simplify() -> np.ndarray:
-        simplified = simplify_shared_arcs(geometries, tolerance_px, lambda xy: web_mercator_pixels(xy, max_zoom))
-        return quantise(simplified, decimals)
+        measure = lambda xy: web_mercator_pixels(xy, max_zoom)  # noqa: E731
+        return quantise(simplify_shared_arcs(geometries, tolerance_px, measure, finer=finer), decimals)
 
-    return _cached(f"screen-v2:{max_zoom}:{tolerance_px!r}:{decimals}", geometries, simplify)
+    detail = "" if finer is None else ":" + ",".join(str(int(f)) for f in finer)
+    return _cached(f"screen-v2:{max_zoom}:{tolerance_px!r}:{decimals}{detail}", geometries, simplify)
 
 
 def simplified_coverage(geometries: np.ndarray, tolerance: float, decimals: int) -> np.ndarray:

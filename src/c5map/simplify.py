@@ -55,6 +55,7 @@ def simplify_shared_arcs(
     tolerance: float,
     measure: Callable[[np.ndarray], np.ndarray] | None = None,
     attempts: int = 4,
+    finer: np.ndarray | None = None,
 ) -> np.ndarray:
     """Simplify (Multi)Polygons together, moving no border farther than ``tolerance``.
 
@@ -73,6 +74,10 @@ def simplify_shared_arcs(
     attempts : int
         How many times an arc's tolerance is halved before it keeps its
         source points.
+    finer : numpy.ndarray of int, optional
+        Per geometry, how many times to halve the tolerance of its borders
+        (a page's region drawn for a deeper zoom than its context). A border
+        shared by two geometries takes the finer of the two, so it stays shared.
 
     Returns
     -------
@@ -109,12 +114,18 @@ def simplify_shared_arcs(
     for ring, used in enumerate(ring_arcs):
         for arc, _ in used:
             arc_polygons[arc].add(ring_polygon[ring])
-    level = np.zeros(len(arcs), dtype=np.int64)  # how often each arc's tolerance was halved
+    base = np.zeros(len(arcs), dtype=np.int64)  # each arc's starting halvings: the finest of its geometries
+    if finer is not None:
+        finer = np.asarray(finer, dtype=np.int64)
+        for arc, used_by in enumerate(arc_polygons):
+            base[arc] = max((int(finer[owner[p]]) for p in used_by), default=0)
+    level = base.copy()  # how often each arc's tolerance was halved
+    limit = base + attempts
     kept = [np.arange(len(arc)) for arc in arcs]
     shells = polygons.copy()
     changed = np.arange(len(arcs))
     while True:  # ends: every round lowers some arcs' tolerance, and an arc stops at its source points
-        _douglas_peucker(measured, tolerance, level, attempts, changed, kept)
+        _douglas_peucker(measured, tolerance, level, limit, changed, kept)
         dirty = sorted({polygon for arc in changed for polygon in arc_polygons[arc]})
         for polygon in dirty:
             rings_of = [_join(arcs, kept, ring_arcs[ring]) for ring in polygon_rings[polygon]]
@@ -126,7 +137,7 @@ def simplify_shared_arcs(
         # the arcs whose segments cross or touch (within a polygon or between two); all of a polygon's otherwise
         culprits = _crossing_arcs(arcs, kept, set().union(*suspects.values())) if suspects else set()
         bad = {
-            arc for arcs_of in suspects.values() for arc in (arcs_of & culprits or arcs_of) if level[arc] <= attempts
+            arc for arcs_of in suspects.values() for arc in (arcs_of & culprits or arcs_of) if level[arc] <= limit[arc]
         }
         if not bad:
             break
@@ -248,18 +259,18 @@ def _crossing_arcs(arcs: list[np.ndarray], kept: list[np.ndarray], suspects: set
 
 
 def _douglas_peucker(
-    arcs: list[np.ndarray], tolerance: float, level: np.ndarray, attempts: int, which: np.ndarray, kept: list
+    arcs: list[np.ndarray], tolerance: float, level: np.ndarray, limit: np.ndarray, which: np.ndarray, kept: list
 ) -> None:
     """Set ``kept[i]`` for each arc ``i`` in ``which``: the positions it keeps at ``tolerance / 2**level[i]``.
 
-    Past ``attempts`` halvings an arc keeps every point.
+    Past ``limit[i]`` halvings an arc keeps every point.
     """
+    exhausted = which[level[which] > limit[which]]
+    for index in exhausted:
+        kept[index] = np.arange(len(arcs[index]))
+    which = which[level[which] <= limit[which]]
     for step in np.unique(level[which]):
         chosen = which[level[which] == step]
-        if step > attempts:
-            for index in chosen:
-                kept[index] = np.arange(len(arcs[index]))
-            continue
         lengths = [len(arcs[i]) for i in chosen]
         lines = shapely.linestrings(
             np.concatenate([arcs[i] for i in chosen]), indices=np.repeat(np.arange(len(chosen)), lengths)

@@ -106,3 +106,15 @@ def region_view(countries: gpd.GeoDataFrame, iso3: Iterable[str], pad: float = 2
         if west >= 180:
             west, east = west - 360, east - 360
     return (west - pad, max(south - pad, -85.0), east + pad, min(north + pad, 85.0))
+
+
+def page_view(countries: gpd.GeoDataFrame, iso3: Iterable[str], pad: float = 2.0) -> tuple[tuple[float, ...], float]:
+    """Return the opening view of a page about ``iso3`` (:func:`region_view`) and its seam meridian.
+
+    Every shape, line and point of the page is placed in the world copy that
+    starts at the seam (:func:`c5map.maps.shapes.page_seam`).
+    """
+    from c5map.maps.shapes import page_seam
+
+    view = region_view(countries, iso3, pad)
+    return view, page_seam(float(round((view[0] + view[2]) / 2)))

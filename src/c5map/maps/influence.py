@@ -9,15 +9,17 @@ import pandas as pd
 from c5map import layers
 from c5map.boundaries import web_countries
 from c5map.format import format_usd
-from c5map.maps.common import display_names, partner_palette_of, region_view, source_label, source_line, text
+from c5map.maps.arcs import add_arc
+from c5map.maps.common import display_names, page_view, partner_palette_of, source_label, source_line, text
+from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
-from c5map.maps.page import DEFAULT_TILES, PageText, new_map
+from c5map.maps.page import DEFAULT_TILES, HATCH_FILL, PageText, new_map
 from c5map.maps.safety import layer_key, stable_ids, tooltip_html
-from c5map.maps.shapes import ShapeLayer, SharedShapes, latlon_parts
+from c5map.maps.shapes import ShapeLayer, SharedShapes, wrap_lon
 from c5map.maps.style import (
+    FILL_OPACITY,
     INK,
     NO_FIGURE_EDGE,
-    NO_FIGURE_FILL,
     class_colours,
     class_labels,
     class_of,
@@ -120,25 +122,30 @@ def influence_map(
         f"Who is courting {story.region_name}" if partners else f"{story.region_name}: announced deals",
         (f"Announced deals with {partner_words}, by partner. " if partners else "No deal with a member reported. ")
         + ("Region-level figures are on the dashed outline. " if len(regional) else "")
-        + ("Choose a partner in the layer control." if len(partners) > 1 else ""),
+        + ("Choose one partner at a time in the layer control." if len(partners) > 1 else ""),
     )
     page = PageText(
         title=title, subtitle=subtitle.strip(), source=source_line(tables, used_sources), byline=story.byline
     )
+    view, seam = page_view(countries, members, pad=3.0)
     with stable_ids(f"influence:{region}"):
-        m = new_map(page, region_view(countries, members, pad=3.0), tiles)
-        shapes = SharedShapes(countries[countries["iso3"].isin(members)])
+        m = new_map(page, view, tiles, seam=seam)
+        shapes = SharedShapes(countries[countries["iso3"].isin(members)], seam=seam)
         m.add_child(shapes)
-        outline_shapes = SharedShapes(layers.region_outlines(tables, countries).query("region == @region"), "region")
+        outline = layers.region_outlines(tables, countries).query("region == @region")
+        outline_shapes = SharedShapes(outline, "region", seam=seam)
         m.add_child(outline_shapes)
-        sections, hidden = [], []
+        sections, hidden, exclusive = [], [], []
+        pairs = {(p, str(c)) for p, f in per_partner.items() for c in f.loc[f["has_deal"], "iso3"] if c != p}
         for index, partner in enumerate(partners):
             colour = palette.get(partner, INK)
             shades = class_colours(colour, len(breaks) + 1)
             other_fill = tint(colour, 0.12)
             partner_name = names.get(partner, partner)
             name = f"{partner_name}: deals"
-            group = folium.FeatureGroup(name=layer_key(name), show=index == 0)
+            # one partner at a time: a radio button each (a Leaflet base layer), so no fill hides another's
+            group = folium.FeatureGroup(name=layer_key(name), show=index == 0, overlay=False)
+            exclusive.append(name)
             if index:
                 hidden.append(name)
             figures = per_partner[partner]
@@ -150,7 +157,7 @@ def influence_map(
                 if row["has_figure"]:
                     shade = class_of(row["value_usd"], breaks)
                     drawn["figure"].add(shade)
-                    style = {"fillColor": shades[shade], "fillOpacity": 0.85, "color": INK, "weight": 1}
+                    style = {"fillColor": shades[shade], "fillOpacity": FILL_OPACITY, "color": INK, "weight": 1}
                     note = ""
                 elif row["has_deal"]:
                     drawn["other"] = True
@@ -159,8 +166,7 @@ def influence_map(
                     note = f"Not on this layer's scale (value of {basis_words}): see the deals above."
                 else:
                     drawn["none"] = True
-                    style = {"fillColor": NO_FIGURE_FILL, "fillOpacity": 0.55, "color": NO_FIGURE_EDGE, "weight": 1,
-                             "dashArray": "4 3"}  # fmt: skip
+                    style = {"fillColor": HATCH_FILL, "fillOpacity": 1, "color": NO_FIGURE_EDGE, "weight": 1}
                     note = "The source reports no deal here; that is not zero."
                 styles[row["iso3"]] = style
                 label = "Own programmes" if partner == row["iso3"] else f"Deals with {partner_name}"
@@ -174,21 +180,21 @@ def influence_map(
                 for _, row in figures[figures["has_deal"]].iterrows():
                     if row["iso3"] not in caps or row["iso3"] == partner:
                         continue
-                    arc = layers.great_circle(*caps[partner], *caps[row["iso3"]])
                     drawn["arcs"] += 1
-                    folium.PolyLine(
-                        latlon_parts(arc),
-                        color=colour,
+                    add_arc(
+                        group,
+                        m,
+                        layers.great_circle(*caps[partner], *caps[row["iso3"]]),
+                        seam,
+                        colour=colour,
                         weight=line_weight(row["value_usd"], largest) if row["has_figure"] else 2.0,
-                        opacity=0.8,
-                        dash_array=None if row["has_figure"] else "2 6",
-                        tooltip=folium.Tooltip(
-                            tooltip_html(
-                                f"{partner_name} → {names.get(row['iso3'], row['iso3'])}",
-                                [("Announced deals", row["deals_text"])],
-                            )
+                        dashed=not row["has_figure"],
+                        both_ways=(row["iso3"], partner) in pairs,
+                        tooltip=tooltip_html(
+                            f"{partner_name} → {names.get(row['iso3'], row['iso3'])}",
+                            [("Announced deals", row["deals_text"])] + deal_lines(tables, row["deal_ids"]),
                         ),
-                    ).add_to(group)
+                    )
             group.add_to(m)
             entries = [
                 LegendEntry(label, fill=shade)
@@ -205,11 +211,7 @@ def influence_map(
                     )  # fmt: skip
                 )
             if drawn["none"]:
-                entries.append(
-                    LegendEntry(
-                        "no reported figure (not zero)", fill=NO_FIGURE_FILL, edge=NO_FIGURE_EDGE, shape="dashed-box"
-                    )  # fmt: skip
-                )
+                entries.append(LegendEntry("no reported figure (not zero)", fill=HATCH_FILL, edge=NO_FIGURE_EDGE))
             if drawn["arcs"]:
                 origin = capital_names.get(partner, f"{partner_name}'s capital")
                 entries.append(LegendEntry(f"arc from {origin}, width by value", edge=colour, shape="line", size=4))
@@ -248,7 +250,7 @@ def influence_map(
             group = folium.FeatureGroup(name=layer_key(EVENTS_LAYER), show=True)
             for _, event in events.iterrows():
                 folium.CircleMarker(
-                    location=(event.geometry.y, event.geometry.x),
+                    location=(event.geometry.y, wrap_lon(event.geometry.x, seam)),
                     radius=7,
                     color="#ffffff",
                     weight=2,
@@ -276,5 +278,6 @@ def influence_map(
                 )
             )
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
-        add_legend(m, sections, hidden)
+        add_legend(m, sections, hidden, exclusive)
+        add_labels(m, tables, members, partners, seam=seam)
     return m

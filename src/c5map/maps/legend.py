@@ -75,7 +75,7 @@ def legend_html(sections: Sequence[LegendSection]) -> str:
 
 _LEGEND_FOLLOWS_LAYERS = Template("""
 {% macro script(this, kwargs) %}
-c5mapLegendFollowsLayers({{ this._parent.get_name() }}, {{ this.hidden_js }});
+c5mapLegendFollowsLayers({{ this._parent.get_name() }}, {{ this.hidden_js }}, {{ this.exclusive_js }});
 {% endmacro %}
 """)
 
@@ -85,11 +85,12 @@ class LegendFollowsLayers(branca.element.MacroElement):
 
     _template = _LEGEND_FOLLOWS_LAYERS
 
-    def __init__(self, hidden_layers: Sequence[str]):
+    def __init__(self, hidden_layers: Sequence[str], exclusive_layers: Sequence[str] = ()):
         super().__init__()
         self._name = "LegendFollowsLayers"
         # The layer control reports a layer by the (escaped) name it was given.
         self.hidden_js = json_for_script([layer_key(n) for n in hidden_layers])
+        self.exclusive_js = json_for_script([layer_key(n) for n in exclusive_layers])
 
     def render(self, **kwargs) -> None:
         """Render the call, and the function once per page."""
@@ -97,10 +98,18 @@ class LegendFollowsLayers(branca.element.MacroElement):
         super().render(**kwargs)
 
 
-def add_legend(m: folium.Map, sections: Sequence[LegendSection], hidden_layers: Sequence[str] = ()) -> None:
-    """Add the legend panel; sections tied to a layer follow its visibility. No sections: no panel."""
+def add_legend(
+    m: folium.Map,
+    sections: Sequence[LegendSection],
+    hidden_layers: Sequence[str] = (),
+    exclusive_layers: Sequence[str] = (),
+) -> None:
+    """Add the legend panel; sections tied to a layer follow its visibility. No sections: no panel.
+
+    ``exclusive_layers``: layers shown one at a time (radio buttons: Leaflet base layers).
+    """
     if not sections:
         return
     m.add_child(Panel(legend_html(sections), "bottomright", "c5-legend"))
     if any(s.layer for s in sections):
-        m.add_child(LegendFollowsLayers(hidden_layers))
+        m.add_child(LegendFollowsLayers(hidden_layers, exclusive_layers))

@@ -21,7 +21,16 @@ from c5map.boundaries import MAX_ZOOM, load_countries, pixel_degrees, quantise
 from c5map.maps.assets import script_once, style_once
 from c5map.maps.safety import escape_text, js_string
 from c5map.maps.shapes import ShapeLayer, SharedShapes
-from c5map.maps.style import LAND_COLOUR, LAND_EDGE, SEA_COLOUR
+from c5map.maps.style import HATCH_COLOUR, LAND_COLOUR, LAND_EDGE, NO_FIGURE_FILL, SEA_COLOUR
+
+#: Fill of "no reported figure" on the web, as in print: hatched, so it never reads as land or as a low value.
+HATCH_FILL = "url(#c5-hatch)"
+_HATCH_DEFS = (
+    '<svg width="0" height="0" style="position:absolute" aria-hidden="true" focusable="false"><defs>'
+    '<pattern id="c5-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+    f'<rect width="6" height="6" fill="{NO_FIGURE_FILL}"/>'
+    f'<line x1="0" y1="0" x2="0" y2="6" stroke="{HATCH_COLOUR}" stroke-width="1.6"/></pattern></defs></svg>'
+)
 
 DEFAULT_TILES = "Esri.WorldGrayCanvas"
 
@@ -61,12 +70,12 @@ class PageText:
     byline: str = ""
 
 
-def _add_land(m: folium.Map) -> None:
+def _add_land(m: folium.Map, seam: float) -> None:
     """Natural Earth 1:110m countries, for maps drawn without tiles: land, sea and borders for context."""
     world = load_countries("110m")
     simplified = shapely.coverage_simplify(world.geometry.values, pixel_degrees(3))
     land = gpd.GeoDataFrame({"iso3": world["iso3"]}, geometry=list(quantise(simplified, 2)), crs=world.crs)
-    shapes = SharedShapes(land)
+    shapes = SharedShapes(land, seam=seam)
     m.add_child(shapes)
     style = {
         "fillColor": LAND_COLOUR,
@@ -83,6 +92,7 @@ def new_map(
     bounds: tuple[float, float, float, float],
     tiles: str | None = DEFAULT_TILES,
     max_zoom: int = MAX_ZOOM,
+    seam: float = -180.0,
 ) -> folium.Map:
     """Create a page: frame, tiles or Natural Earth land, title, source line.
 
@@ -99,6 +109,9 @@ def new_map(
         and sea from Natural Earth alone.
     max_zoom : int
         Deepest zoom allowed: the one the page's geometry was simplified for.
+    seam : float
+        The meridian where the page's world copy starts
+        (:func:`c5map.maps.common.page_view`).
 
     Returns
     -------
@@ -119,6 +132,7 @@ def new_map(
         world_copy_jump=False,
     )
     m.get_root().title = escape_text(text.title)
+    m.get_root().html.add_child(branca.element.Element(_HATCH_DEFS), name="c5-hatch")
     m.page_text = text  # what the atlas says of this page: the page's own title and subtitle
     if tiles is None or tiles.lower() == "none":
         m.get_root().header.add_child(
@@ -126,7 +140,7 @@ def new_map(
             branca.element.Element(f"<style>html body .leaflet-container{{background:{SEA_COLOUR}}}</style>"),
             name="c5-sea",
         )
-        _add_land(m)
+        _add_land(m, seam)
     else:
         provider = tile_provider(tiles)
         folium.TileLayer(

@@ -12,13 +12,15 @@ import folium
 import geopandas as gpd
 
 from c5map import layers
-from c5map.boundaries import web_countries
+from c5map.boundaries import CONTEXT_ZOOM, MAX_ZOOM, web_countries
 from c5map.format import format_quantity, format_usd
-from c5map.maps.common import display_names, partner_palette_of, region_view, source_label, source_line, text
+from c5map.maps.arcs import add_arc
+from c5map.maps.common import display_names, page_view, partner_palette_of, source_label, source_line, text
+from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
 from c5map.maps.page import DEFAULT_TILES, PageText, new_map
 from c5map.maps.safety import layer_key, stable_ids, tooltip_html
-from c5map.maps.shapes import ShapeLayer, SharedShapes, latlon_parts
+from c5map.maps.shapes import ShapeLayer, SharedShapes, wrap_lon
 from c5map.maps.style import INK, line_weight, symbol_radius
 from c5map.story import Story, humanise, story_for, word_list
 from c5map.tables import Tables
@@ -83,7 +85,11 @@ def resources_map(
         set(members) | set(resources["country"]) | set(minerals["country"]) - set(tables.region_members())
     )
     countries = web_countries(
-        [c for c in countries_needed if c in set(members) | set(resources["country"])], max_zoom=5, source=countries
+        [c for c in countries_needed if c in set(members) | set(resources["country"])],
+        max_zoom=CONTEXT_ZOOM,
+        source=countries,
+        detail=members,
+        detail_zoom=MAX_ZOOM,
     )
     caps = layers.capitals(tables)
     tonnes = resources[resources["unit"] == "tonnes"]
@@ -106,9 +112,10 @@ def resources_map(
         byline=story.byline,
     )
     focus = [c for c in set(members) | set(resources["country"]) if c in set(countries["iso3"])]
+    view, seam = page_view(countries, focus, pad=2.0)
     with stable_ids(f"resources:{region}"):
-        m = new_map(page, region_view(countries, focus, pad=2.0), tiles, max_zoom=5)
-        shapes = SharedShapes(countries)
+        m = new_map(page, view, tiles, max_zoom=MAX_ZOOM, seam=seam)
+        shapes = SharedShapes(countries, seam=seam)
         m.add_child(shapes)
         context = {
             iso3: {"fill": False, "color": "#6b6b6b", "weight": 1, "interactive": False} for iso3 in countries["iso3"]
@@ -122,6 +129,7 @@ def resources_map(
         entries = []
         largest = float(minerals["value_usd"].max()) if minerals["value_usd"].notna().any() else 0.0
         styles, tips = {}, {}
+        pairs = set(zip(minerals["partner"], minerals["country"], strict=True))
         for (partner, country), deals in minerals.groupby(["partner", "country"], sort=True):
             rows = []
             for _, deal in deals.sort_values("deal_id").iterrows():
@@ -155,18 +163,17 @@ def resources_map(
                 continue
             if partner not in caps or country not in caps:
                 continue
-            arc = layers.great_circle(*caps[partner], *caps[country])
-            total = deals["value_usd"].max()
-            folium.PolyLine(
-                latlon_parts(arc),
-                color=colour,
-                opacity=0.85,
-                weight=line_weight(total, largest),
-                dash_array=None if deals["value_usd"].notna().any() else "2 6",
-                tooltip=folium.Tooltip(
-                    tooltip_html(f"{names.get(partner, partner)} → {names.get(country, country)}", rows)
-                ),
-            ).add_to(group)
+            add_arc(
+                group,
+                m,
+                layers.great_circle(*caps[partner], *caps[country]),
+                seam,
+                colour=colour,
+                weight=line_weight(deals["value_usd"].max(), largest),
+                dashed=not deals["value_usd"].notna().any(),
+                both_ways=(country, partner) in pairs,
+                tooltip=tooltip_html(f"{names.get(partner, partner)} → {names.get(country, country)}", rows),
+            )
             entries.append(
                 LegendEntry(
                     f"{names.get(partner, partner)} → {names.get(country, country)}"
@@ -207,7 +214,7 @@ def resources_map(
             if radius_km:
                 uncertain_drawn = True
                 folium.Circle(
-                    location=(row["lat"], row["lon"]),
+                    location=(row["lat"], wrap_lon(row["lon"], seam)),
                     radius=radius_km * 1000,
                     color=RESOURCE_COLOUR,
                     weight=2,
@@ -218,7 +225,7 @@ def resources_map(
                     tooltip=folium.Tooltip(tip),
                 ).add_to(group)
             folium.CircleMarker(
-                location=(row["lat"], row["lon"]),
+                location=(row["lat"], wrap_lon(row["lon"], seam)),
                 radius=symbol_radius(row["quantity"], biggest, LARGEST_SYMBOL_PX) if on_scale else OFF_SCALE_PX,
                 color=RESOURCE_COLOUR,
                 weight=3 if on_scale else 2,
@@ -278,7 +285,7 @@ def resources_map(
             reserve = group_rows[(group_rows["unit"] == "tonnes") & group_rows["quantity"].map(_positive)]
             value = float(reserve["quantity"].max()) if len(reserve) else 0.0
             folium.CircleMarker(
-                location=(anchor.y, anchor.x),
+                location=(anchor.y, wrap_lon(anchor.x, seam)),
                 radius=max(symbol_radius(value, biggest, LARGEST_SYMBOL_PX), 8),
                 color=INK,
                 weight=1,
@@ -317,4 +324,5 @@ def resources_map(
 
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
         add_legend(m, sections[::-1])  # deposits first, as on the map
+        add_labels(m, tables, members, set(resources["country"]) | set(minerals["partner"]), seam=seam)
     return m

@@ -4,9 +4,16 @@ A :class:`SharedShapes` holds some polygons as integer steps (a fraction of a
 page's size as plain GeoJSON); any number of :class:`ShapeLayer` draw them,
 each with its own style and tooltip per shape. The decoding and drawing
 functions are ``assets/shapes.js``.
+
+Every page draws one copy of the world around its region: longitudes run over
+360° from a *seam* meridian (:func:`page_seam`) chosen where it cuts the least
+land near the far side of the globe, not at ±180°. Russia and Fiji stay whole,
+and an arc from Canberra to Washington is one line, not two stubs.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 import branca.element
 import geopandas as gpd
@@ -14,6 +21,7 @@ import numpy as np
 import shapely
 from jinja2 import Template
 
+from c5map.boundaries import load_countries
 from c5map.maps.assets import script_once
 from c5map.maps.safety import json_for_script
 
@@ -33,11 +41,17 @@ class SharedShapes(branca.element.MacroElement):
 
     _template = _SHARED_SHAPES
 
-    def __init__(self, frame: gpd.GeoDataFrame, id_column: str = "iso3"):
+    def __init__(self, frame: gpd.GeoDataFrame, id_column: str = "iso3", seam: float = -180.0):
         super().__init__()
         self._name = "SharedShapes"
-        scale = 10 ** _decimals(frame.geometry.values)
-        packed = [[str(key), _pack(geom, scale)] for key, geom in zip(frame[id_column], frame.geometry, strict=True)]
+        decimals = _decimals(frame.geometry.values)
+        # wrapping cuts at the seam and rejoins: round back onto the source's grid
+        geometries = [
+            shapely.transform(wrap_geometry(g, seam), lambda xy: np.round(xy, decimals)) if seam > -180 else g
+            for g in frame.geometry
+        ]
+        scale = 10**decimals
+        packed = [[str(key), _pack(geom, scale)] for key, geom in zip(frame[id_column], geometries, strict=True)]
         self.data_js = json_for_script({"s": scale, "f": packed})
         self.ids = [str(k) for k in frame[id_column]]
 
@@ -104,7 +118,82 @@ class ShapeLayer(branca.element.MacroElement):
         super().render(**kwargs)
 
 
-def latlon_parts(geometry) -> list[list[tuple[float, float]]]:
-    """(lat, lon) lists of a (Multi)LineString's parts, rounded for the page, as Leaflet wants them."""
+def latlon_parts(geometry, seam: float = -180.0) -> list[list[tuple[float, float]]]:
+    """(lat, lon) lists of a line, one per stretch within the page's world copy, rounded, as Leaflet wants them.
+
+    The line's parts (a great circle split at ±180°) are joined into one
+    continuous run of longitudes, placed in the window that starts at
+    ``seam``, and cut only where they cross the seam itself.
+    """
     parts = list(geometry.geoms) if geometry.geom_type == "MultiLineString" else [geometry]
-    return [[(round(y, 3), round(x, 3)) for x, y in part.coords] for part in parts]
+    xy = np.vstack([np.asarray(p.coords)[:, :2] for p in parts])
+    xy[:, 0] = np.degrees(np.unwrap(np.radians(xy[:, 0])))
+    xy[:, 0] += 360.0 * np.floor((seam + 360.0 - xy[0, 0]) / 360.0)  # the start inside [seam, seam + 360)
+    stretches, current = [], [xy[0]]
+    for point in xy[1:]:
+        shift = 360.0 * np.floor((point[0] - seam) / 360.0)
+        if shift and current:  # left the window: cut at the seam, go on from the other side
+            previous = current[-1]
+            edge = seam + 360.0 if shift > 0 else seam
+            t = (edge - previous[0]) / (point[0] - previous[0])
+            y = previous[1] + t * (point[1] - previous[1])
+            current.append(np.array([edge, y]))
+            stretches.append(current)
+            current = [np.array([edge - np.sign(shift) * 360.0, y])]
+            xy[:, 0] -= shift
+            point = point - [shift, 0.0]
+        current.append(point)
+    stretches.append(current)
+    return [[(round(float(y), 3), round(float(x), 3)) for x, y in stretch] for stretch in stretches]
+
+
+def wrap_lon(lon: float, seam: float = -180.0) -> float:
+    """Return ``lon`` in the page's world copy ``[seam, seam + 360)``.
+
+    Examples
+    --------
+    >>> wrap_lon(-179.5, seam=-168.5), wrap_lon(69.2, seam=-168.5)
+    (180.5, 69.2)
+    """
+    return float(lon) + 360.0 * float(np.floor((seam + 360.0 - float(lon)) / 360.0)) if lon < seam else float(lon)
+
+
+def wrap_geometry(geometry, seam: float = -180.0):
+    """Return a geometry in the page's world copy: what lies west of ``seam`` moves 360° east, pieces rejoined."""
+    if geometry is None or geometry.is_empty or seam <= -180.0:
+        return geometry
+    west, _, east, _ = geometry.bounds
+    if east <= seam:
+        return shapely.transform(geometry, lambda xy: xy + [360.0, 0.0])
+    if west >= seam:
+        return geometry
+    kept = geometry.intersection(shapely.box(seam, -90, 180, 90))
+    moved = shapely.transform(geometry.intersection(shapely.box(-180, -90, seam, 90)), lambda xy: xy + [360.0, 0.0])
+    return shapely.union_all([kept, moved])  # a country split at ±180 in the source becomes one piece again
+
+
+@cache
+def page_seam(centre_lon: float) -> float:
+    """Return the meridian where a page centred on ``centre_lon`` cuts its world copy.
+
+    Of the meridians within 90° of the antipode, every half degree, the one
+    that crosses the least land north of 60°S (Natural Earth 1:110m), the
+    nearest to the antipode on a tie. Normalised into [-180, 180).
+
+    Examples
+    --------
+    >>> page_seam(65.0)  # Central Asia: the seam runs through the Bering Strait, not through Chukotka
+    -168.5
+    """
+    land = shapely.union_all(load_countries("110m").geometry.values)
+    antipode = (centre_lon + 360.0) % 360.0 - 180.0
+    best = None
+    for step in range(-180, 181):
+        seam = antipode + step / 2
+        x = (seam + 180.0) % 360.0 - 180.0
+        # from 60°S: every meridian crosses Antarctica, which would only add noise
+        crossed = land.intersection(shapely.LineString([(x, -60.0), (x, 85.0)])).length
+        key = (round(crossed, 1), abs(step))
+        if best is None or key < best[0]:
+            best = (key, x)
+    return float(best[1])

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import math
-
 import folium
 import geopandas as gpd
 
 from c5map import layers
-from c5map.boundaries import web_countries
+from c5map.boundaries import CONTEXT_ZOOM, MAX_ZOOM, web_countries
 from c5map.format import format_usd
-from c5map.maps.common import display_names, partner_palette_of, region_view, source_label, source_line
+from c5map.maps.arcs import add_arc
+from c5map.maps.common import display_names, page_view, partner_palette_of, source_label, source_line
+from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
 from c5map.maps.page import DEFAULT_TILES, PageText, new_map
 from c5map.maps.safety import layer_key, stable_ids, tooltip_html
-from c5map.maps.shapes import ShapeLayer, SharedShapes, latlon_parts
+from c5map.maps.shapes import ShapeLayer, SharedShapes
 from c5map.maps.style import (
+    FILL_OPACITY,
     INK,
     class_colours,
     class_labels,
@@ -30,10 +31,8 @@ from c5map.tables import Tables
 #: Most exporters drawn (one layer each) and most destinations per exporter: a page stays readable and light.
 MAX_EXPORTERS = 8
 MAX_DESTINATIONS = 25
-#: Radius on the ground of the largest circle comparing partners' trade with a region.
-LARGEST_SYMBOL_KM = 600.0
-#: The trade page spans Turkey to China: zoom 4 shows it whole, and keeps China's coast light (page < 300 KB).
-TRADE_MAX_ZOOM = 4
+#: Radius (px) of the largest circle comparing partners' trade with the region, in the legend panel.
+REGION_SYMBOL_PX = 22.0
 
 
 def exports_to_draw(exports):
@@ -97,7 +96,11 @@ def trade_map(
     totals = trade[(trade["destination"] == region) | (trade["origin"] == region)]
     destinations = sorted(set(exports["destination"]) | set(members))
     countries = web_countries(
-        [c for c in destinations if c not in tables.region_members()], max_zoom=TRADE_MAX_ZOOM, source=countries
+        [c for c in destinations if c not in tables.region_members()],
+        max_zoom=CONTEXT_ZOOM,
+        source=countries,
+        detail=members,
+        detail_zoom=MAX_ZOOM,
     )
     names = display_names(tables)
     caps = layers.capitals(tables)
@@ -120,16 +123,19 @@ def trade_map(
         " ".join(sentences) or "No trade figure in the data.",
     )
     page = PageText(title=title, subtitle=subtitle, source=source_line(tables, trade["source_id"]), byline=story.byline)
+    view, seam = page_view(countries, members, pad=2.0)
     with stable_ids(f"trade:{region}"):
-        m = new_map(page, region_view(countries, members, pad=2.0), tiles, max_zoom=TRADE_MAX_ZOOM)
-        shapes = SharedShapes(countries[countries["iso3"].isin(destinations)])
+        m = new_map(page, view, tiles, max_zoom=MAX_ZOOM, seam=seam)
+        shapes = SharedShapes(countries[countries["iso3"].isin(destinations)], seam=seam)
         m.add_child(shapes)
-        sections, hidden = [], []
+        sections, hidden, exclusive = [], [], []
+        pairs = set(zip(exports["origin"], exports["destination"], strict=True))
         for index, (origin, year) in enumerate(exporters):
             colour = palette.get(origin, INK)
             shades = class_colours(colour, len(breaks) + 1)
             name = f"Exports from {names.get(origin, origin)}, {year}"
-            group = folium.FeatureGroup(name=layer_key(name), show=index == 0)
+            group = folium.FeatureGroup(name=layer_key(name), show=index == 0, overlay=False)  # one at a time
+            exclusive.append(name)
             if index:
                 hidden.append(name)
             rows = exports[(exports["origin"] == origin) & (exports["year"] == year)]
@@ -147,19 +153,22 @@ def trade_map(
                 if dest in set(countries["iso3"]):
                     styles[dest] = {
                         "fillColor": shades[class_of(row["value_usd"], breaks)],
-                        "fillOpacity": 0.85,
+                        "fillOpacity": FILL_OPACITY,
                         "color": INK,
                         "weight": 1,
                     }
                     tips[dest] = tip
                 if origin in caps and dest in caps:
-                    folium.PolyLine(
-                        latlon_parts(layers.great_circle(*caps[origin], *caps[dest])),
-                        color=colour,
-                        opacity=0.8,
+                    add_arc(
+                        group,
+                        m,
+                        layers.great_circle(*caps[origin], *caps[dest]),
+                        seam,
+                        colour=colour,
                         weight=line_weight(row["value_usd"], largest),
-                        tooltip=folium.Tooltip(tip),
-                    ).add_to(group)
+                        both_ways=(dest, origin) in pairs,
+                        tooltip=tip,
+                    )
             group.add_child(ShapeLayer(shapes, styles, tips))
             group.add_to(m)
             entries = [
@@ -177,68 +186,51 @@ def trade_map(
                 )
             sections.append(LegendSection(name, tuple(entries), layer=name))
         if len(totals):
+            # Region-level figures are never drawn on the members: the outline carries them in its tooltip, and
+            # the legend compares them as circles on one scale, off the map.
             outlines = layers.region_outlines(tables, countries)
-            outline_shapes = SharedShapes(outlines[outlines["region"] == region], "region")
+            outline_shapes = SharedShapes(outlines[outlines["region"] == region], "region", seam=seam)
             m.add_child(outline_shapes)
-            centre = outlines.set_index("region").loc[region].geometry.representative_point()
             name = f"Trade with {story.region_name} as a whole"
             group = folium.FeatureGroup(name=layer_key(name), show=True)
-            group.add_child(
-                ShapeLayer(
-                    outline_shapes,
-                    {region: {"fill": False, "color": INK, "weight": 2, "dashArray": "8 6"}},
-                    {},
-                )
-            )
             ordered = totals.assign(
                 partner=[d if o == region else o for o, d in zip(totals["origin"], totals["destination"], strict=True)]
             )
-            ordered = ordered.sort_values(["value_usd", "partner"], ascending=[False, True]).reset_index(drop=True)
+            ordered = ordered.sort_values(["value_usd", "partner", "flow_id"], ascending=[False, True, True])
             biggest = float(ordered["value_usd"].max())
-            # Circles on the ground (km), so their areas compare at every zoom; laid side by side.
-            radii = [LARGEST_SYMBOL_KM * (v / biggest) ** 0.5 if biggest > 0 else 0.0 for v in ordered["value_usd"]]
-            km_per_degree = 111.32 * math.cos(math.radians(centre.y))
-            width = sum(2 * r for r in radii) + 80 * (len(radii) - 1)
-            x = centre.x - width / 2 / km_per_degree
-            entries = []
-            for (_, row), radius in zip(ordered.iterrows(), radii, strict=True):
+            rows, entries = [], []
+            for _, row in ordered.iterrows():
                 partner = row["partner"]
-                x += radius / km_per_degree
                 value_text = format_usd(row["value_usd"], row["value_qualifier"])
                 what = _region_measure(row, region, story.region_name, names.get(partner, partner))
-                label = f"{names.get(partner, partner)}, {what}, {row['year']}: {value_text}"
-                folium.Circle(
-                    location=(centre.y, x),
-                    radius=radius * 1000,
-                    color="#ffffff",
-                    weight=2,
-                    fill=True,
-                    fill_color=palette.get(partner, INK),
-                    fill_opacity=0.7,
-                    tooltip=folium.Tooltip(
-                        tooltip_html(
-                            f"{names.get(partner, partner)} – {story.region_name}: {what}, {row['year']}",
-                            [
-                                ("Value", value_text),
-                                ("Source", source_label(tables, row["source_id"], row["attributed_to"])),
-                            ],
-                            note="Region-level figure: not split between the countries. "
-                            "Circle area is proportional to value.",
-                        )
-                    ),
-                ).add_to(group)
-                x += (radius + 80) / km_per_degree
+                rows.append((f"{names.get(partner, partner)}, {what}, {row['year']}", value_text))
+                rows.append(("Source", source_label(tables, row["source_id"], row["attributed_to"])))
                 entries.append(
                     LegendEntry(
-                        label,
+                        f"{names.get(partner, partner)}, {what}, {row['year']}: {value_text}",
                         fill=palette.get(partner, INK),
                         edge="#ffffff",
                         shape="circle",
-                        size=2 * symbol_radius(row["value_usd"], biggest, biggest_px=12),
+                        size=max(2 * symbol_radius(row["value_usd"], biggest, biggest_px=REGION_SYMBOL_PX), 2.0),
                     )
                 )
+            tip = tooltip_html(
+                f"{story.region_name} as a whole",
+                rows,
+                note="Region-level figures: never split between the countries.",
+            )
+            group.add_child(
+                ShapeLayer(
+                    outline_shapes,
+                    {region: {"fill": False, "color": INK, "weight": 2.5, "dashArray": "8 6"}},
+                    {region: tip},
+                )
+            )
             group.add_to(m)
+            entries.insert(0, LegendEntry("the region's outline: hover it for these figures", edge=INK,
+                                          shape="dashed-box"))  # fmt: skip
             sections.append(LegendSection(f"{name} (circle area = value, one scale)", tuple(entries), layer=name))
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
-        add_legend(m, sections, hidden)
+        add_legend(m, sections, hidden, exclusive)
+        add_labels(m, tables, members, {o for o, _ in exporters} | set(exports["destination"]), seam=seam)
     return m

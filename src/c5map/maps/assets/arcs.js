@@ -1,0 +1,22 @@
+// Flow lines drawn above every fill (their own pane), with an arrowhead at the destination end.
+// The arrowhead's angle is the last segment's in Web Mercator, which is conformal: the same at every zoom.
+function c5mapArc(group, map, parts, options, tip) {
+    if (!map.getPane('c5-arcs')) {
+        map.createPane('c5-arcs').style.zIndex = 450;  // above the overlay pane (400), below markers (600)
+    }
+    options.pane = 'c5-arcs';
+    var line = L.polyline(parts, options);
+    if (tip) { line.bindTooltip(tip, {sticky: true}); }
+    line.addTo(group);
+    var last = parts[parts.length - 1];
+    if (last.length < 2) { return; }
+    var from = map.project(last[last.length - 2], 0), to = map.project(last[last.length - 1], 0);
+    var angle = Math.atan2(to.y - from.y, to.x - from.x) * 180 / Math.PI;
+    var size = Math.max(10, options.weight * 2.5);
+    var svg = '<svg width="' + size + '" height="' + size + '" viewBox="-10 -10 20 20" style="transform: rotate(' +
+        angle.toFixed(1) + 'deg)"><path d="M 10 0 L -8 -8 L -4 0 L -8 8 Z" fill="' + options.color + '"/></svg>';
+    L.marker(last[last.length - 1], {
+        pane: 'c5-arcs', interactive: false, keyboard: false,
+        icon: L.divIcon({className: 'c5-arrow', html: svg, iconSize: [size, size], iconAnchor: [size / 2, size / 2]})
+    }).addTo(group);
+}

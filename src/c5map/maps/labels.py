@@ -1,0 +1,136 @@
+"""Place labels drawn by c5map, so a reader can tell one country from another with any tiles, or none.
+
+Candidates come from Natural Earth (each country's label point and the zoom
+from which it labels it, ``LABEL_X``, ``LABEL_Y``, ``MIN_LABEL``), the capitals
+(``places.csv``, then the bundled gazetteer) and the named places of
+``places.csv``. ``assets/labels.js`` places them in priority order after every
+move and zoom: with a halo, never over another label, a panel, a control or a
+figure; what finds no room is left out at that zoom.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from functools import cache
+
+import branca.element
+import folium
+import pandas as pd
+import pyogrio
+from jinja2 import Template
+
+from c5map import layers
+from c5map.boundaries import bundled_path
+from c5map.maps.assets import script_once
+from c5map.maps.safety import json_for_script
+from c5map.maps.shapes import wrap_lon
+from c5map.tables import Tables
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+#: (CSS font, pixel size) of each kind of label.
+STYLES = {
+    "member": (f"600 13px {FONT}", 13),
+    "partner": (f"600 12px {FONT}", 12),
+    "context": (f"11px {FONT}", 11),
+    "capital": (f"11px {FONT}", 11),
+    "place": (f"italic 11px {FONT}", 11),
+}
+
+
+@cache
+def natural_earth_label_points() -> pd.DataFrame:
+    """Return ``iso3, name, lon, lat, min_zoom`` of every Natural Earth 1:10m country's label."""
+    frame = pyogrio.read_dataframe(
+        bundled_path("10m"),
+        columns=["ADM0_A3", "NAME", "LABEL_X", "LABEL_Y", "MIN_LABEL"],
+        read_geometry=False,
+        encoding="UTF-8",
+    )
+    return pd.DataFrame(
+        {
+            "iso3": frame["ADM0_A3"].astype(str),
+            "name": frame["NAME"].astype(str),
+            "lon": frame["LABEL_X"].astype(float).round(3),
+            "lat": frame["LABEL_Y"].astype(float).round(3),
+            "min_zoom": frame["MIN_LABEL"].astype(float),
+        }
+    ).sort_values("iso3", ignore_index=True)
+
+
+def _label(kind: str, text: str, lon: float, lat: float, min_zoom: float, priority: float, seam: float) -> dict:
+    return {
+        "kind": kind, "text": text, "lon": round(wrap_lon(lon, seam), 2), "lat": round(float(lat), 2),
+        "minZoom": min_zoom, "priority": priority,
+    }  # fmt: skip
+
+
+def label_candidates(
+    tables: Tables,
+    members: Iterable[str],
+    partners: Iterable[str] = (),
+    *,
+    names: dict[str, str] | None = None,
+    seam: float = -180.0,
+) -> list[dict]:
+    """Every label a page may show, most important first.
+
+    Members are labelled from the first zoom, partners from Natural Earth's
+    zoom or 3, other countries from Natural Earth's zoom; the capitals of
+    members and partners from zoom 4, named places of ``places.csv`` from 5.
+    """
+    members, partners = set(members), set(partners) - set(members)
+    points = natural_earth_label_points()
+    names = names or {}
+    out = []
+    for row in points.itertuples():
+        text = names.get(row.iso3, row.name)
+        if row.iso3 in members:
+            out.append(_label("member", text, row.lon, row.lat, 0, 300, seam))
+        elif row.iso3 in partners:
+            out.append(_label("partner", text, row.lon, row.lat, min(row.min_zoom, 3), 200, seam))
+        else:
+            out.append(_label("context", text, row.lon, row.lat, math.floor(row.min_zoom), 100 - row.min_zoom, seam))
+    capital_names = layers.capital_names(tables)
+    for iso3, (lon, lat) in sorted(layers.capitals(tables).items()):
+        if iso3 in members or iso3 in partners:
+            out.append(_label("capital", capital_names[iso3], lon, lat, 4, 150 if iso3 in members else 140, seam))
+    places = tables.places[tables.places["role"] != "capital"]
+    for place in places.sort_values("place_id").itertuples():
+        out.append(_label("place", str(place.name), place.lon, place.lat, 5, 50, seam))
+    out.sort(key=lambda label: (-label["priority"], label["text"]))
+    return out
+
+
+_LABELS = Template("""
+{% macro script(this, kwargs) %}
+c5mapLabels({{ this._parent.get_name() }}, {{ this.labels_js }});
+{% endmacro %}
+""")
+
+
+class Labels(branca.element.MacroElement):
+    """The page's labels (``assets/labels.js``); ``labels`` from :func:`label_candidates`."""
+
+    _template = _LABELS
+
+    def __init__(self, labels: list[dict]):
+        super().__init__()
+        self._name = "Labels"
+        # compact: the styles once, then one short row a label (a page has about 260 of them)
+        rows = [[label["kind"], label["text"], label["lon"], label["lat"], label["minZoom"]] for label in labels]
+        self.labels_js = json_for_script({"styles": {k: list(v) for k, v in STYLES.items()}, "labels": rows})
+
+    def render(self, **kwargs) -> None:
+        """Render the call, and the placing function once per page."""
+        script_once(self, "labels.js")
+        super().render(**kwargs)
+
+
+def add_labels(
+    m: folium.Map, tables: Tables, members: Iterable[str], partners: Iterable[str] = (), *, seam: float = -180.0
+) -> None:
+    """Label the countries, capitals and places of a page."""
+    from c5map.maps.common import display_names
+
+    m.add_child(Labels(label_candidates(tables, members, partners, names=display_names(tables), seam=seam)))

@@ -1,4 +1,10 @@
-"""Events and deals on a year slider: what happened when, and where."""
+"""Events, deals and dated resource finds as a dated sequence beside the map: what happened when, and where.
+
+Every item is listed in date order, grouped by year (years with nothing are
+compressed into one line), with Previous / Play / Next; the current item is
+shown in words, emphasised on the map and its tooltip opened
+(``assets/timeline.js``).
+"""
 
 from __future__ import annotations
 
@@ -6,53 +12,122 @@ import math
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from jinja2 import Template
 
 from c5map import layers
 from c5map.boundaries import web_countries
-from c5map.format import format_usd
+from c5map.format import format_quantity, format_usd
 from c5map.maps.assets import script_once, style_once
-from c5map.maps.common import display_names, partner_palette_of, region_view, source_label, source_line, text
+from c5map.maps.common import display_names, page_view, partner_palette_of, source_label, source_line, text
+from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
 from c5map.maps.page import DEFAULT_TILES, PageText, new_map
+from c5map.maps.resources import RESOURCE_COLOUR
 from c5map.maps.safety import json_for_script, stable_ids, tooltip_html
+from c5map.maps.shapes import wrap_lon
 from c5map.maps.style import INK
-from c5map.story import Story, span_text, story_for, year_span
+from c5map.story import Story, span_text, story_for, word_list, year_span
 from c5map.tables import Tables, parse_partial_date
 
 EVENT_COLOUR = INK
+#: Outline of a resource marker (partners' markers have a white one): resource and partner colours may be alike.
+RESOURCE_EDGE = "#5c3b00"
+#: Milliseconds between two items while the timeline plays (``assets/timeline.js`` reads it from the page).
+PLAY_STEP_MS = 1500
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
-_SLIDER = Template("""
+_TIMELINE = Template("""
 {% macro script(this, kwargs) %}
-c5mapYearSlider({{ this._parent.get_name() }}, {{ this.items_js }}, {{ this.first }}, {{ this.last }});
+c5mapTimeline({{ this._parent.get_name() }}, {{ this.items_js }}, {{ this.groups_js }}, {{ this.options_js }});
 {% endmacro %}
 """)
 
 
-class YearSlider(folium.MacroElement):
-    """A year slider: items up to the chosen year are drawn, that year's highlighted and listed."""
+class TimelinePanel(folium.MacroElement):
+    """The dated sequence beside the map: list, Previous / Play / Next, the current item in words."""
 
-    _template = _SLIDER
+    _template = _TIMELINE
 
-    def __init__(self, items: list[dict], first: int, last: int):
+    def __init__(self, items: list[dict], view: tuple[float, float, float, float]):
         super().__init__()
-        self._name = "YearSlider"
+        self._name = "TimelinePanel"
+        west, south, east, north = view
         self.items_js = json_for_script(items)
-        self.first, self.last = int(first), int(last)
+        self.groups_js = json_for_script(year_groups(items))
+        self.options_js = json_for_script({
+            "view": [[round(south, 4), round(west, 4)], [round(north, 4), round(east, 4)]],
+            "stepMs": PLAY_STEP_MS,
+            "span": span_text(year_span(i["date"] for i in items)),
+        })  # fmt: skip
 
     def render(self, **kwargs) -> None:
-        """Render the slider's call, with its function and styles once per page."""
+        """Render the panel's call, with its function and styles once per page."""
         script_once(self, "timeline.js")
         style_once(self, "timeline.css")
         super().render(**kwargs)
 
 
-def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
-    """Dated events and deals as slider items, sorted by date then id.
+def date_words(date: str) -> str:
+    """Write a partial date as people write it.
 
-    Each item: ``year, date, kind`` (``event`` or ``deal``), ``lat, lon``
-    (None when the source gives no place), ``approximate`` (placed on a
-    country or region, not a city), ``colour``, ``label`` (plain text) and
+    Examples
+    --------
+    >>> date_words("2015"), date_words("2025-09"), date_words("2025-11-06")
+    ('2015', 'September 2025', '6 November 2025')
+    """
+    parsed = parse_partial_date(str(date))
+    if parsed is None:
+        return str(date)
+    year, month, day = parsed
+    if month is None:
+        return str(year)
+    return f"{MONTHS[month - 1]} {year}" if day is None else f"{day} {MONTHS[month - 1]} {year}"
+
+
+def year_groups(items: list[dict]) -> list[dict]:
+    """Return the list's years in order, with one line for each run of years with nothing.
+
+    A year with items is ``{"year", "label", "items"}`` (indices into
+    ``items``); a run of empty years is ``{"year": None, "label", "items": []}``.
+
+    Examples
+    --------
+    >>> year_groups([{"year": 2015}, {"year": 2021}, {"year": 2021}, {"year": 2023}])  # doctest: +NORMALIZE_WHITESPACE
+    [{'year': 2015, 'label': '2015', 'items': [0]}, {'year': None, 'label': '2016–2020: nothing reported', 'items': []},
+     {'year': 2021, 'label': '2021', 'items': [1, 2]}, {'year': None, 'label': '2022: nothing reported', 'items': []},
+     {'year': 2023, 'label': '2023', 'items': [3]}]
+    """
+    groups: list[dict] = []
+    for index, item in enumerate(items):
+        year = int(item["year"])
+        if groups and groups[-1]["year"] == year:
+            groups[-1]["items"].append(index)
+            continue
+        if groups and year > groups[-1]["year"] + 1:
+            before = groups[-1]["year"]
+            empty = span_text((before + 1, year - 1))
+            groups.append({"year": None, "label": f"{empty}: nothing reported", "items": []})
+        groups.append({"year": year, "label": str(year), "items": [index]})
+    return groups
+
+
+def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
+    """Dated events, deals and resource finds as timeline items, sorted by date then id.
+
+    A resource (``resources.csv``) is an item when it has a ``date``: a
+    discovery or an announcement; it is placed on its point, or on its
+    country when only the country is known.
+
+    Each item: ``id``, ``date`` (as the source gives it), ``when`` (the date
+    as people write it: ``September 2025``), ``year``, ``kind`` (``event``,
+    ``deal`` or ``resource``), ``lat, lon`` (None when the source gives no
+    place), ``approximate`` (placed on a country or region, not a city or
+    site), ``colour`` and ``edge`` (fill and outline), ``text`` (what happened, plain text), ``detail`` (a
+    line more, plain text, may be empty), ``label`` (``when: text``) and
     ``tip`` (escaped HTML).
     """
     names = display_names(tables)
@@ -64,21 +139,24 @@ def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
         *layers.region_outlines(tables, countries)[["region", "geometry"]].T.values, strict=True
     ):
         anchors[str(region)] = outline.representative_point()
+
+    def anchor(code: object) -> tuple[float | None, float | None]:
+        point = anchors.get(text(code))
+        return (round(point.y, 3), round(point.x, 3)) if point is not None else (None, None)
+
     items = []
     for _, event in tables.events.iterrows():
-        lat = lon = None
         approximate = event["location_precision"] != "city"
         if not approximate:
             lat, lon = float(event["lat"]), float(event["lon"])
-        elif text(event["country"]) in anchors:
-            point = anchors[text(event["country"])]
-            lat, lon = round(point.y, 3), round(point.x, 3)
+        else:
+            lat, lon = anchor(event["country"])
         where = text(event["place"]) or "place not given"
         items.append({
             "id": event["event_id"], "date": event["date"], "kind": "event", "lat": lat, "lon": lon,
-            "approximate": approximate, "colour": EVENT_COLOUR,
-            "label": f"{event['date']}: {event['name']} ({where})",
-            "tip": tooltip_html(event["name"], [("Date", text(event["date"])), ("Place", where),
+            "approximate": approximate, "colour": EVENT_COLOUR, "edge": "#ffffff",
+            "text": f"{event['name']} ({where})", "detail": text(event["participants"]),
+            "tip": tooltip_html(event["name"], [("Date", date_words(event["date"])), ("Place", where),
                                                 ("Participants", text(event["participants"])),
                                                 ("Source", source_label(tables, event["source_id"]))],
                                 note="Placed on the country: the source names no city." if approximate else ""),
@@ -88,28 +166,60 @@ def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
         if country in caps:
             lon, lat = caps[country]
             approximate = False
-        elif country in anchors:
-            lat, lon = round(anchors[country].y, 3), round(anchors[country].x, 3)
-            approximate = True
         else:
-            lat = lon = None
+            lat, lon = anchor(country)
             approximate = True
         value = format_usd(deal["value_usd"], deal["value_qualifier"])
-        title = f"{names.get(deal['partner'], deal['partner'])} – {names.get(country, country)}: {value}"
+        if deal["partner"] == country:
+            title = f"{names.get(country, country)}, domestic programme: {value}"
+        else:
+            title = f"{names.get(deal['partner'], deal['partner'])} – {names.get(country, country)}: {value}"
         items.append({
             "id": deal["deal_id"], "date": deal["date"], "kind": "deal", "lat": lat, "lon": lon,
-            "approximate": approximate, "colour": palette.get(deal["partner"], INK),
-            "label": f"{deal['date']}: {title}",
-            "tip": tooltip_html(title, [("Date", text(deal["date"])), ("What", text(deal["description"])),
+            "approximate": approximate, "colour": palette.get(deal["partner"], INK), "edge": "#ffffff",
+            "text": title, "detail": text(deal["description"]),
+            "tip": tooltip_html(title, [("Date", date_words(deal["date"])), ("What", text(deal["description"])),
                                         ("Parties", text(deal["parties"])),
                                         ("Source", source_label(tables, deal["source_id"], deal["attributed_to"]))],
                                 note=_deal_note(country, approximate, regions)),
         })  # fmt: skip
+    for _, row in dated_resources(tables).iterrows():
+        precision = text(row["location_precision"])
+        if text(row["lon"]) and text(row["lat"]):
+            lat, lon = float(row["lat"]), float(row["lon"])
+        else:
+            lat, lon = anchor(row["country"])
+        quantity = format_quantity(row["quantity"], text(row["unit"]), text(row["value_qualifier"]) or "exact")
+        details = [
+            ("Reported", date_words(row["date"])),
+            ("Estimated quantity", quantity),
+            ("Elements", text(row["elements"])),
+            ("Status", text(row["status"])),
+            ("Location", f"known to the {precision} only" if precision in ("region", "country") else precision),
+            ("Source", source_label(tables, row["source_id"], row["attributed_to"])),
+        ]
+        items.append({
+            "id": row["resource_id"], "date": text(row["date"]), "kind": "resource", "lat": lat, "lon": lon,
+            "approximate": precision in ("region", "country"), "colour": RESOURCE_COLOUR, "edge": RESOURCE_EDGE,
+            "text": f"{row['name']} reported: {quantity}",
+            "detail": "; ".join(v for v in (text(row["status"]), text(row["elements"])) if v),
+            "tip": tooltip_html(row["name"], [d for d in details if d[1]], note=text(row["note"])),
+        })  # fmt: skip
     for item in items:
+        item["date"] = str(item["date"])
         item["year"] = parse_partial_date(item["date"])[0]
+        item["when"] = date_words(item["date"])
+        item["label"] = f"{item['when']}: {item['text']}"
     items.sort(key=lambda i: (i["date"], i["id"]))
     _fan_out(items)
     return items
+
+
+def dated_resources(tables: Tables):
+    """Rows of ``resources.csv`` with a real date: discoveries and announcements, which belong on a timeline."""
+    resources = tables.resources
+    dated = [parse_partial_date(text(d)) is not None for d in resources["date"]]
+    return resources[pd.Series(dated, index=resources.index, dtype=bool)]  # a list of none would pick no columns
 
 
 def _deal_note(country: str, approximate: bool, regions: set[str]) -> str:
@@ -146,13 +256,16 @@ def timeline_map(
     countries: gpd.GeoDataFrame | None = None,
     story: Story | None = None,
 ) -> folium.Map:
-    """Build the timeline map: events and deals on a year slider.
+    """Build the timeline map: events, deals and dated resource finds as a dated sequence beside the map.
 
-    Events with a city are points; events known only by country, and
-    region-level deals, are placed on the country or region and drawn dashed.
-    The slider starts on the last year, showing everything; the list under
-    it names what happened in the chosen year, including events with no place.
-    The span of years and the partners come from the data.
+    Every item is in the list, in date order and grouped by year (years with
+    nothing compressed into one line), including items with no place.
+    Choosing one (click, keyboard, Previous / Next, or Play, which steps every
+    :data:`PLAY_STEP_MS`) shows it in words, moves the map to it if it has a
+    place, emphasises its marker and opens its tooltip. Events with a city
+    are points; events known only by country, region-level deals and
+    deposits known to a region are placed on the country or region and drawn
+    dashed. The span of years and the partners come from the data.
 
     Returns
     -------
@@ -166,28 +279,36 @@ def timeline_map(
     palette = partner_palette_of(tables)
     items = timeline_items(tables, countries)
     span = year_span(i["date"] for i in items)
-    first, last = span if span else (0, 0)
+    kind_words = {"event": "events", "deal": "deals", "resource": "resource finds"}
+    what = word_list([kind_words[k] for k in kind_words if any(i["kind"] == k for i in items)])
     title, subtitle = story.words(
         "timeline",
         f"{story.region_name}: a timeline" + (f", {span_text(span)}" if span else ""),
-        "Events and deals by year. Move the slider; the list names that year's items."
+        f"{what.capitalize()} in date order. Press Play, step through them, or choose one from the list."
         if items
-        else "No dated event or deal in the data.",
+        else "No dated event, deal or resource find in the data.",
     )
+    resources = dated_resources(tables)
     page = PageText(
         title=title,
         subtitle=subtitle,
-        source=source_line(tables, list(tables.events["source_id"]) + list(tables.deals["source_id"])),
+        source=source_line(
+            tables,
+            list(tables.events["source_id"]) + list(tables.deals["source_id"]) + list(resources["source_id"]),
+        ),
         byline=story.byline,
     )
+    view, seam = page_view(countries, members, pad=4.0)
+    for item in items:  # in the page's world copy, like every other page's points
+        if item["lon"] is not None:
+            item["lon"] = round(wrap_lon(item["lon"], seam), 3)
     with stable_ids(f"timeline:{region}"):
-        m = new_map(page, region_view(countries, members, pad=4.0), tiles)
-        if items:
-            m.add_child(YearSlider(items, first, last))
-        partners = sorted({str(p) for p in tables.deals["partner"]})
+        m = new_map(page, view, tiles, seam=seam)
+        drawn = [i for i in items if i["lat"] is not None]  # the legend names only what is on the map
         entries = []
-        if any(i["kind"] == "event" for i in items):
+        if any(i["kind"] == "event" for i in drawn):
             entries.append(LegendEntry("event", fill=EVENT_COLOUR, edge="#ffffff", shape="circle", size=12))
+        partners = sorted(set(_deal_partners(tables, drawn)))
         entries += [
             LegendEntry(
                 f"deal with {names.get(p, p)}" if p not in members else f"deal by {names.get(p, p)}",
@@ -198,20 +319,26 @@ def timeline_map(
             )
             for p in partners
         ]
-        if any(i["approximate"] and i["lat"] is not None for i in items):
+        if any(i["kind"] == "resource" for i in drawn):
             entries.append(
                 LegendEntry(
-                    "placed on a country or region (no city given)",
+                    "resource find or announcement", fill=RESOURCE_COLOUR, edge=RESOURCE_EDGE, shape="circle", size=12
+                )
+            )
+        if any(i["approximate"] for i in drawn):
+            entries.append(
+                LegendEntry(
+                    "placed on a country or region, not a city or site",
                     fill="#ffffff",
                     edge=INK,
                     shape="dashed-circle",
                     size=12,
                 )
             )
-        if items:
+        if drawn:
             entries.append(
                 LegendEntry(
-                    "the chosen year: larger; earlier years: faded; markers sharing a place are fanned out around it",
+                    "chosen item: large; later ones: faded; items sharing a place: fanned out around it",
                     fill="#bbbbbb",
                     edge="#ffffff",
                     shape="circle",
@@ -220,4 +347,13 @@ def timeline_map(
             )
         if entries:
             add_legend(m, [LegendSection("Timeline", tuple(entries))])
+        if items:  # after the legend: the panel keeps clear of the boxes already on the map
+            m.add_child(TimelinePanel(items, view))
+        add_labels(m, tables, members, partners, seam=seam)
     return m
+
+
+def _deal_partners(tables: Tables, items: list[dict]) -> list[str]:
+    """Return the partners of the deals among ``items``."""
+    partner = dict(zip(tables.deals["deal_id"], tables.deals["partner"], strict=True))
+    return [str(partner[i["id"]]) for i in items if i["kind"] == "deal"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -44,3 +45,232 @@ def test_svg_carries_title_legend_and_source_as_vector(maps, name):
     paths = root.findall(".//{http://www.w3.org/2000/svg}path")
     assert len(paths) > 50
     assert DPI == 300
+
+
+# --- labels, region figures, legends and size keys, on the bundled data and two synthetic regions -----------------
+
+REPO = Path(__file__).resolve().parents[1]
+DATASETS = {
+    "bundled": None,
+    "gulf-east-africa": REPO / "examples" / "gulf-east-africa",
+    "south-caucasus": REPO / "tests" / "data" / "south-caucasus",
+}
+MAPS = ["influence", "trade", "resources"]
+
+
+@pytest.fixture(scope="module", params=list(DATASETS))
+def figures(request):
+    """Every figure of one dataset, drawn as render_images draws it; closed after the module."""
+    import matplotlib.pyplot as plt
+
+    from c5map import static
+    from c5map.story import story_for
+    from c5map.tables import load_tables
+
+    folder = DATASETS[request.param]
+    tables = load_tables(folder) if folder else load_tables()
+    story = story_for(tables)
+    drawn = {}
+    with plt.rc_context(static.STYLE):
+        for name, function in FIGURES.items():
+            fig = function(tables, story)
+            static._finish(fig)
+            fig.canvas.draw()  # extents as drawn
+            drawn[name] = fig
+    yield request.param, tables, story, drawn
+    for fig in drawn.values():
+        plt.close(fig)
+
+
+def _labels(fig):
+    return [t for ax in fig.axes for t in ax.texts if getattr(t, "c5_label", False)]
+
+
+def _box(artist, renderer, grow: float = 0.0):
+    box = artist.get_window_extent(renderer)
+    return box.x0 - grow, box.y0 - grow, box.x1 + grow, box.y1 + grow
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _frame_texts(fig):
+    """Everything labels must keep off: page texts (title, subtitle, source, lists, keys), legends, panel texts."""
+    found = [t for t in fig.texts if t.get_text()] + list(fig.legends)
+    for ax in fig.axes:
+        found += [ax.title] if ax.title.get_text() else []
+        found += [t for t in ax.texts if t.get_text() and not getattr(t, "c5_label", False)]
+    return found
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_labels_have_halos_and_never_overlap(figures, name):
+    from matplotlib import patheffects
+
+    from c5map.static import HALO_PT
+
+    dataset, _, _, drawn = figures
+    fig = drawn[name]
+    renderer = fig.canvas.get_renderer()
+    labels = _labels(fig)
+    if name in MAPS:
+        assert len(labels) >= 3, f"{dataset} {name}: country names are labelled"
+        for label in labels:
+            assert any(isinstance(e, patheffects.withStroke) for e in label.get_path_effects()), label.get_text()
+    halo = HALO_PT / 2 * fig.dpi / 72  # the halos may touch, never the texts' halos overlap
+    boxes = [_box(t, renderer, halo) for t in labels]
+    for i, a in enumerate(boxes):
+        for j in range(i):
+            assert not _overlap(a, boxes[j]), (dataset, name, labels[i].get_text(), labels[j].get_text())
+    for other in _frame_texts(fig):
+        b = _box(other, renderer)
+        for label, a in zip(labels, boxes, strict=True):
+            assert not _overlap(a, b), (dataset, name, label.get_text(), getattr(other, "get_text", str)())
+    for label in labels:
+        panel = label.axes.get_window_extent(renderer)
+        x0, y0, x1, y1 = _box(label, renderer)
+        assert panel.x0 <= x0 and x1 <= panel.x1 and panel.y0 <= y0 and y1 <= panel.y1, (dataset, label.get_text())
+
+
+def _display_polygon(patch):
+    import shapely
+
+    return shapely.Polygon(patch.get_path().transformed(patch.get_transform()).to_polygons()[0])
+
+
+def test_region_figures_sit_beside_the_region_never_on_a_member(figures):
+    import shapely
+
+    from c5map.boundaries import web_countries
+    from c5map.static import _wrapped
+
+    dataset, tables, story, drawn = figures
+    fig = drawn["trade"]
+    (ax,) = [a for a in fig.axes if hasattr(a, "c5_bounds")]
+    circles = [p for p in ax.patches if getattr(p, "c5_region_figure", False)]
+    totals = tables.trade[(tables.trade["origin"] == story.region) | (tables.trade["destination"] == story.region)]
+    assert len(circles) == len(totals) > 0
+    members = web_countries(list(story.members), max_zoom=4)
+    for iso3, geometry in zip(members["iso3"], members.geometry, strict=True):
+        on_screen = shapely.transform(_wrapped(ax, geometry), ax.transData.transform)
+        for circle in circles:
+            assert not _display_polygon(circle).intersects(on_screen), (dataset, iso3, circle.c5_value)
+    panel = shapely.box(*ax.get_window_extent(fig.canvas.get_renderer()).extents)
+    assert all(panel.contains(_display_polygon(c)) for c in circles)
+
+
+def _is_dashed(artist) -> bool:
+    from matplotlib.collections import Collection
+
+    if isinstance(artist, Collection):
+        return any(dashes is not None for _, dashes in artist.get_linestyle())
+    return artist.get_linestyle() not in ("-", "solid")
+
+
+def _same_colour(a, b) -> bool:
+    return np.allclose(np.asarray(a, float).reshape(-1, 4), np.asarray(b, float).reshape(-1, 4), atol=0.01)
+
+
+def _rgba(colour, alpha=None):
+    import matplotlib.colors as mcolors
+
+    return np.asarray(mcolors.to_rgba(colour, alpha))
+
+
+def _drawn_like(swatch, axes) -> bool:
+    """Whether a legend swatch is drawn on one of the maps in the same style (face, edge, hatch, dash)."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle, Ellipse
+
+    for ax in axes:
+        if isinstance(swatch, Line2D):
+            colour = _rgba(swatch.get_color(), swatch.get_alpha())
+            for line in ax.lines:
+                if _same_colour(_rgba(line.get_color(), line.get_alpha()), colour) and \
+                        _is_dashed(line) == _is_dashed(swatch):  # fmt: skip
+                    return True
+            for collection in ax.collections:  # a dashed outline
+                edges = collection.get_edgecolors()
+                if _is_dashed(swatch) and _is_dashed(collection) and any(_same_colour(e, colour) for e in edges):
+                    return True
+        elif isinstance(swatch, Circle):
+            for patch in ax.patches:
+                if (
+                    isinstance(patch, Ellipse)
+                    and _same_colour(patch.get_facecolor(), swatch.get_facecolor())
+                    and _same_colour(patch.get_edgecolor(), swatch.get_edgecolor())
+                    and _is_dashed(patch) == _is_dashed(swatch)
+                ):
+                    return True
+        else:
+            for collection in ax.collections:
+                if not isinstance(collection, PathCollection):
+                    continue
+                if (
+                    (collection.get_hatch() or "") == (swatch.get_hatch() or "")
+                    and any(_same_colour(f, swatch.get_facecolor()) for f in collection.get_facecolors())
+                    and any(_same_colour(e, swatch.get_edgecolor()) for e in collection.get_edgecolors())
+                    and _is_dashed(collection) == _is_dashed(swatch)
+                ):
+                    return True
+    return False
+
+
+def _swatches(legend):
+    """The swatches a legend draws (its frame left out)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    return [
+        a for a in legend.findobj(lambda a: isinstance(a, Patch | Line2D))
+        if a is not legend.legendPatch and a.get_visible() and a is not legend
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", MAPS)
+def test_every_legend_swatch_is_drawn_on_the_map_in_the_same_style(figures, name):
+    dataset, _, _, drawn = figures
+    fig = drawn[name]
+    maps = [ax for ax in fig.axes if hasattr(ax, "c5_bounds")]
+    swatches = [s for legend in fig.legends for s in _swatches(legend)]
+    assert swatches, f"{dataset} {name} has a legend"
+    for swatch in swatches:
+        assert _drawn_like(swatch, maps), (dataset, name, swatch, swatch.get_label())
+
+
+def _is_round(value: float) -> bool:
+    exponent = math.floor(math.log10(value))
+    return any(math.isclose(value, m * 10.0**exponent) for m in (1, 2, 5))
+
+
+@pytest.mark.parametrize("name", ["trade", "resources"])
+def test_size_key_shows_round_values_on_the_map_scale(figures, name):
+    dataset, _, _, drawn = figures
+    fig = drawn[name]
+    renderer = fig.canvas.get_renderer()
+    keys = [a for a in fig.artists if hasattr(a, "c5_key_value")]
+    assert 2 <= len(keys) <= 3, dataset
+    assert all(_is_round(k.c5_key_value) for k in keys)
+    (ax,) = [a for a in fig.axes if hasattr(a, "c5_bounds")]
+    circles = [p for p in ax.patches if getattr(p, "c5_value", 0) > 0]
+    assert circles
+    biggest = max(circles, key=lambda c: c.c5_value)
+
+    def radius(patch) -> float:  # display pixels
+        return patch.get_window_extent(renderer).height / 2
+
+    scale = radius(biggest) / math.sqrt(biggest.c5_value)  # area by value: radius by its square root
+    for key in keys:
+        assert radius(key) / math.sqrt(key.c5_key_value) == pytest.approx(scale, rel=0.02), (dataset, key.c5_key_value)
+    for circle in circles:
+        assert radius(circle) / math.sqrt(circle.c5_value) == pytest.approx(scale, rel=0.02), (dataset, circle.c5_value)
+
+
+def test_images_of_another_region_are_byte_identical_twice():
+    from c5map.static import render_images
+    from c5map.tables import load_tables
+
+    tables = load_tables(DATASETS["gulf-east-africa"])
+    assert render_images(tables, names=["trade"]) == render_images(tables, names=["trade"])

@@ -1,8 +1,21 @@
 """Static images of every map for reports, print and slides: PNG at 300 dpi, and SVG.
 
-Drawn with matplotlib from the same layers as the web pages,
-with a title, a legend and a source line. Output is deterministic: no
-software or date stamps, fixed SVG ids.
+Drawn with matplotlib from the same layers as the web pages, with a title,
+legends that show only what is drawn, size keys for proportional circles and
+a source line. Output is deterministic: no software or date stamps, fixed SVG
+ids, and labels placed by a fixed rule.
+
+Labels follow the web's rules. Every country name (with its figure, where the
+image shows one) has a white halo and is placed by :class:`_Placer`: labels
+are taken in priority order (largest figure, then largest area, first); each
+tries positions inside its country around the country's pole of
+inaccessibility, then spots around it joined by a leader line (small
+countries), using the rendered text extents. A position is only taken if it
+overlaps no other label, leader line, legend, title, subtitle or source text
+and lies inside the panel; a label with no such position is not drawn and is
+listed beside the map instead. Region-level figures are never drawn on a
+member country: the trade image puts its circles in a row beside the region's
+outline, with a leader line to it.
 """
 
 from __future__ import annotations
@@ -10,6 +23,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import matplotlib
@@ -19,9 +33,11 @@ import shapely
 matplotlib.use("Agg")  # no display: files only
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import patheffects  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
+from matplotlib.legend_handler import HandlerPatch, HandlerTuple  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Ellipse, Patch  # noqa: E402
+from matplotlib.patches import Circle, Ellipse, Patch  # noqa: E402
 from matplotlib.path import Path  # noqa: E402
 
 from c5map import layers  # noqa: E402
@@ -54,14 +70,111 @@ STYLE = {
     "svg.fonttype": "path",
     "text.parse_math": False,  # "$5bn to $10bn" is money, not TeX; data text is never parsed as markup
 }
+MARGIN = 0.2  # inches of white around the page
+#: The white halo around every map label (points of stroke width) and the clear space kept between labels.
+HALO_PT = 2.0
+LABEL_GAP_PT = 1.0
+HALO = (patheffects.withStroke(linewidth=HALO_PT, foreground="white"),)
+LEADER = {"color": INK, "linewidth": 0.45, "solid_capstyle": "butt", "zorder": 8.5}
+#: Radius of the largest proportional circle, in degrees of latitude, and at most this share of the view's height.
+TRADE_LARGEST_DEGREES, TRADE_LARGEST_SHARE = 3.0, 0.12
+RESOURCE_LARGEST_DEGREES, RESOURCE_LARGEST_SHARE = 6.0, 0.15
+REGION_CIRCLE = {"edgecolor": "white", "alpha": 0.85, "linewidth": 1.0}
+
+
+# --- page frame -------------------------------------------------------------------------------------------------
+
+
+def _renderer(fig):
+    return fig.canvas.get_renderer()
+
+
+def _height_in(artist) -> float:
+    """Height in inches of a text or legend as it will be drawn (0 for empty text)."""
+    if hasattr(artist, "get_text") and not artist.get_text():
+        return 0.0
+    fig = artist.get_figure(root=True)
+    return artist.get_window_extent(_renderer(fig)).height / fig.dpi
+
+
+def _fit(artist, width_in: float) -> None:
+    """Break each line of a text into lines no wider than ``width_in`` inches, measured as drawn.
+
+    Words are measured one by one (short strings: quick, and cached by
+    matplotlib), lines are filled greedily, and the result is measured whole;
+    a result still too wide (kerning) is refilled to a slightly narrower width.
+    """
+    fig = artist.get_figure(root=True)
+    renderer, limit = _renderer(fig), width_in * fig.dpi
+    original = artist.get_text()
+    if not original.strip() or artist.get_window_extent(renderer).width <= limit:
+        return
+
+    def width(words: str) -> float:
+        artist.set_text(words)
+        return artist.get_window_extent(renderer).width
+
+    space = width("a a") - 2 * width("a")
+    sizes = {word: width(word) for word in set(original.split())}
+    for target in (limit * f for f in (0.99, 0.96, 0.92, 0.85)):
+        lines = []
+        for paragraph in original.split("\n"):
+            current, used = [], 0.0
+            for word in paragraph.split():
+                extra = sizes[word] + (space if current else 0.0)
+                if current and used + extra > target:
+                    lines.append(" ".join(current))
+                    current, used = [word], sizes[word]
+                else:
+                    current.append(word)
+                    used += extra
+            lines.append(" ".join(current))
+        artist.set_text("\n".join(lines))
+        if artist.get_window_extent(renderer).width <= limit:
+            return
+
+
+def _fitted(fig, words: str, width_in: float, **style) -> str:
+    """Return ``words`` broken into lines no wider than ``width_in`` inches in ``style`` (legend labels)."""
+    probe = fig.text(0, 0, words, **style)
+    _fit(probe, width_in)
+    fitted = probe.get_text()
+    probe.remove()
+    return fitted
 
 
 def _frame(title: str, subtitle: str, source: str, figsize: tuple[float, float] = FIGSIZE):
+    """Start a page with its title, subtitle and source line, each wrapped to the page's width.
+
+    ``fig.c5_header`` and ``fig.c5_footer`` are the inches they take at the top and the bottom;
+    :func:`_place_frame` puts them back in place after the page changes height.
+    """
     fig = plt.figure(figsize=figsize, dpi=DPI, facecolor="white")
-    fig.text(0.02, 0.965, title, fontsize=15, fontweight="bold", va="top")
-    fig.text(0.02, 0.915, subtitle, fontsize=9, color="#444", va="top")
-    fig.text(0.02, 0.015, f"{source} · Made with Natural Earth", fontsize=6.5, color="#555", va="bottom", wrap=True)
+    width = figsize[0] - 2 * MARGIN
+    x = MARGIN / figsize[0]
+    parts = (
+        fig.text(x, 0, title, fontsize=15, fontweight="bold", va="top"),
+        fig.text(x, 0, subtitle, fontsize=9, color="#444", va="top"),
+        fig.text(x, 0, f"{source} · Made with Natural Earth", fontsize=6.5, color="#555", va="bottom"),
+    )
+    for part in parts:
+        _fit(part, width)
+    fig.c5_frame = parts
+    _place_frame(fig)
     return fig
+
+
+def _place_frame(fig) -> None:
+    title, subtitle, source = fig.c5_frame
+    height = fig.get_figheight()
+    y = height - 0.15
+    title.set_y(y / height)
+    y -= _height_in(title) + 0.07
+    subtitle.set_y(y / height)
+    y -= _height_in(subtitle)
+    fig.c5_header = height - y + 0.12
+    source.set_y(0.1 / height)
+    fig.c5_footer = 0.1 + _height_in(source) + 0.12
 
 
 def _basemap(ax, bounds: tuple[float, ...]) -> None:
@@ -99,15 +212,18 @@ def _path(geometry) -> Path:
     return Path.make_compound_path(*parts) if parts else Path(np.empty((0, 2)))
 
 
-def _shapes(ax, geometries, *, facecolor="none", zorder: float = 1, **style) -> None:
-    """Draw shapes as one collection.
+def _shapes(ax, geometries, *, facecolor="none", zorder: float = 1, **style):
+    """Draw shapes as one collection (returned, or None when there is nothing to draw).
 
     geopandas' ``.plot()`` redraws the whole figure after every layer (about
     half of the image time at 300 dpi); one collection per layer is drawn once.
     """
     paths = [_path(_wrapped(ax, g)) for g in geometries if g is not None and not g.is_empty]
-    if paths:
-        ax.add_collection(PathCollection(paths, facecolor=facecolor, zorder=zorder, **style), autolim=False)
+    if not paths:
+        return None
+    collection = PathCollection(paths, facecolor=facecolor, zorder=zorder, **style)
+    ax.add_collection(collection, autolim=False)
+    return collection
 
 
 def _finish(fig) -> None:
@@ -125,10 +241,21 @@ def _finish(fig) -> None:
         ax.set_ylabel("")
 
 
+def _settle(fig) -> None:
+    """Fix every map's limits and aspect now, so that data -> display transforms are final for placing labels."""
+    _finish(fig)
+    for ax in fig.axes:
+        ax.apply_aspect()
+
+
+def _stretch(bounds) -> float:
+    """Degrees of longitude that look as long as one of latitude on a map of ``bounds``."""
+    return 1 / math.cos(math.radians((bounds[1] + bounds[3]) / 2))
+
+
 def _round(ax, x: float, y: float, radius: float, **style):
     """Return a circle of ``radius`` degrees of latitude that looks round on the axes of :func:`_basemap`."""
-    south, north = ax.c5_bounds[1], ax.c5_bounds[3]
-    return Ellipse((x, y), 2 * radius / math.cos(math.radians((south + north) / 2)), 2 * radius, **style)
+    return Ellipse((x, y), 2 * radius * _stretch(ax.c5_bounds), 2 * radius, **style)
 
 
 def _arc(ax, start, end, colour, width, dashed: bool = False) -> None:
@@ -146,6 +273,457 @@ def _share(value: float, largest: float) -> float:
     except (TypeError, ValueError, ZeroDivisionError):
         return 0.0
     return share if math.isfinite(share) and share > 0 else 0.0
+
+
+# --- legends and size keys --------------------------------------------------------------------------------------
+
+
+def _circle_swatch(legend, orig_handle, xdescent, ydescent, width, height, fontsize):
+    """Return a circle for a legend swatch (:class:`_PatchHandler` gives it the handle's style)."""
+    radius = min(width, height) / 2 + 1.5
+    return Circle((width / 2 - xdescent, height / 2 - ydescent), radius)
+
+
+class _PatchHandler(HandlerPatch):
+    """Legend swatches of patches that keep the handle's line style by name too (matplotlib copies the dashes only).
+
+    With ``circle=True`` the swatch is a circle, for symbols drawn as circles.
+    """
+
+    def __init__(self, circle: bool = False):
+        super().__init__(patch_func=_circle_swatch if circle else None)
+
+    def update_prop(self, legend_handle, orig_handle, legend):
+        super().update_prop(legend_handle, orig_handle, legend)
+        legend_handle.set_linestyle(orig_handle.get_linestyle())
+
+
+PATCH_HANDLERS = {Patch: _PatchHandler()}
+
+
+def _legend(fig, handles, x_in: float, top_in: float, width_in: float, title: str = "", **style):
+    """Draw a legend whose top left corner is at (``x_in``, ``top_in``) inches; labels wrapped to ``width_in``."""
+    fontsize = style.pop("fontsize", 6.5)
+    label_width = width_in - 0.45  # the swatch and its gap
+    for handle in handles:
+        handle.set_label(_fitted(fig, handle.get_label(), label_width, fontsize=fontsize))
+    legend = fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(x_in / fig.get_figwidth(), top_in / fig.get_figheight()),
+        borderaxespad=0,
+        borderpad=0,
+        fontsize=fontsize,
+        frameon=False,
+        title=_fitted(fig, title, width_in, fontsize=7, fontweight="bold") if title else None,
+        title_fontproperties={"size": 7, "weight": "bold"},
+        alignment="left",
+        handler_map=PATCH_HANDLERS | {h: _PatchHandler(circle=True) for h in handles if getattr(h, "c5_circle", False)},
+        **style,
+    )
+    return legend
+
+
+def _circle_handle(label: str, **style) -> Patch:
+    handle = Patch(label=label, **style)
+    handle.c5_circle = True
+    return handle
+
+
+def _key_values(largest: float) -> list[float]:
+    """Two or three round values (1-2-5 ladder) for a size key of circles up to ``largest``.
+
+    Examples
+    --------
+    >>> _key_values(66.2e9)
+    [50000000000.0, 10000000000.0, 2000000000.0]
+    >>> _key_values(44e6)
+    [20000000.0, 5000000.0, 1000000.0]
+    """
+    if not largest > 0:
+        return []
+    ladder = [m * 10.0**e for e in range(int(math.floor(math.log10(largest))) - 4, int(math.log10(largest)) + 1)
+              for m in (1, 2, 5)]  # fmt: skip
+    values = [max(v for v in ladder if v <= largest * (1 + 1e-9))]
+    while len(values) < 3:
+        below = [v for v in ladder if v <= values[-1] / 4 * (1 + 1e-9)]
+        if not below or math.sqrt(below[-1] / largest) < 0.12:  # a circle too small to read
+            break
+        values.append(max(below))
+    return values
+
+
+def _size_key(fig, x_in: float, top_in: float, title: str, values, radius_in, label, **style) -> float:
+    """Draw nested reference circles (bottoms aligned) of ``radius_in(value)`` inches; return the key's bottom.
+
+    The circles use the map's own scale (``radius_in`` converts a value to inches
+    as the map draws it), so a reader can compare any circle with the key.
+    """
+    width, height = fig.get_figwidth(), fig.get_figheight()
+    if not values:  # no figure to scale: no key
+        return top_in
+    heading = fig.text(x_in / width, top_in / height, title, fontsize=7, fontweight="bold", va="top")
+    _fit(heading, width - MARGIN - x_in)
+    radii = [radius_in(v) for v in values]
+    biggest = max(radii)
+    base = top_in - _height_in(heading) - 0.1 - 2 * biggest
+    centre = x_in + biggest + 0.02
+    label_x = centre + biggest + 0.12
+    label_y = math.inf
+    for value, radius in zip(values, radii, strict=True):
+        key = fig.add_artist(Circle((centre, base + radius), radius, transform=fig.dpi_scale_trans, **style))
+        key.c5_key_value = value
+        top = base + 2 * radius
+        label_y = min(top, label_y - 0.11)  # keep the values' lines apart when circles are close in size
+        fig.add_artist(
+            Line2D(
+                [centre, label_x - 0.04], [top, label_y], transform=fig.dpi_scale_trans, color="#555", linewidth=0.4
+            )  # fmt: skip
+        )
+        fig.text(label_x / width, label_y / height, label(value), fontsize=6, va="center")
+    return min(base, label_y - 0.06)
+
+
+# --- label placement --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Label:
+    """A label to place on a map.
+
+    ``shape`` (the area it names, data coordinates as drawn) or ``point`` (a
+    symbol's centre, with ``radius`` display pixels kept clear) says what it
+    labels. ``avoid`` is display geometry it may not touch (the members, for a
+    region's figures); ``prefer`` orders the sides tried around a point.
+    """
+
+    ax: object
+    text: str
+    priority: tuple
+    shape: object = None
+    point: tuple[float, float] | None = None
+    radius: float = 0.0
+    leader: bool = True
+    avoid: object = None
+    prefer: tuple[str, ...] = ("below", "above", "right", "left")
+    style: dict = field(default_factory=dict)
+
+
+_SIDES = {
+    "below": (0.0, -1.0), "above": (0.0, 1.0), "right": (1.0, 0.0), "left": (-1.0, 0.0),
+    "below right": (1.0, -1.0), "above right": (1.0, 1.0), "below left": (-1.0, -1.0), "above left": (-1.0, 1.0),
+}  # fmt: skip
+
+
+def _boxes_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(len(a), len(b)) booleans: boxes (x0, y0, x1, y1) of ``a`` overlapping boxes of ``b``."""
+    return (
+        (a[:, None, 0] < b[None, :, 2]) & (a[:, None, 2] > b[None, :, 0])
+        & (a[:, None, 1] < b[None, :, 3]) & (a[:, None, 3] > b[None, :, 1])
+    )  # fmt: skip
+
+
+def _segments_hit_boxes(segments: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """(len(segments), len(boxes)) booleans: segments (x0, y0, x1, y1) crossing boxes (Liang-Barsky clipping)."""
+    shape = (len(segments), len(boxes))
+    low, high = np.zeros(shape), np.ones(shape)
+    for k in (0, 1):
+        start = segments[:, None, k]
+        delta = segments[:, None, k + 2] - start
+        lo, hi = boxes[None, :, k], boxes[None, :, k + 2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t1, t2 = (lo - start) / delta, (hi - start) / delta
+        flat = np.broadcast_to(delta == 0, shape)
+        inside = np.broadcast_to((start > lo) & (start < hi), shape)
+        low = np.where(flat, np.where(inside, low, 2.0), np.maximum(low, np.minimum(t1, t2)))
+        high = np.where(flat, np.where(inside, high, -1.0), np.minimum(high, np.maximum(t1, t2)))
+    return low < high
+
+
+def _segments_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(len(a), len(b)) booleans: segments of ``a`` properly crossing segments of ``b``."""
+
+    def side(p, q, r):
+        return np.sign(
+            (q[..., 0] - p[..., 0]) * (r[..., 1] - p[..., 1]) - (q[..., 1] - p[..., 1]) * (r[..., 0] - p[..., 0])
+        )
+
+    p1, p2 = a[:, None, :2], a[:, None, 2:]
+    q1, q2 = b[None, :, :2], b[None, :, 2:]
+    return (side(p1, p2, q1) * side(p1, p2, q2) < 0) & (side(q1, q2, p1) * side(q1, q2, p2) < 0)
+
+
+def _display(ax, geometry):
+    """``geometry`` (data coordinates as drawn) in display pixels."""
+    return shapely.transform(geometry, ax.transData.transform)
+
+
+def _polygons(geometry) -> list:
+    return [p for p in shapely.get_parts(geometry) if isinstance(p, shapely.Polygon) and not p.is_empty]
+
+
+class _Placer:
+    """Place labels greedily by priority, never overlapping each other, leader lines or blocked areas.
+
+    Work is in display pixels of the figure as it will be drawn: call
+    :func:`_settle` first. Block what labels must keep off (titles, legends,
+    notes) with :meth:`block`; name the areas labels are about with
+    :meth:`area` and symbols they should rather not cover with :meth:`symbol`.
+    """
+
+    def __init__(self, fig):
+        self.fig = fig
+        self.renderer = _renderer(fig)
+        self.pad = (HALO_PT / 2 + LABEL_GAP_PT / 2) * fig.dpi / 72  # each side of a label's text extent
+        self.boxes = np.empty((0, 4))
+        self.segments = np.empty((0, 4))
+        self.areas: dict[int, list] = {}
+        self.symbols: dict[int, list] = {}
+        self.solid: dict[int, list] = {}
+        self._unions: dict[tuple[int, str], object] = {}
+
+    def block(self, *artists) -> None:
+        """Keep labels off these artists' extents (texts, legends, axes titles)."""
+        for artist in artists:
+            if artist is None or not artist.get_visible():
+                continue
+            if hasattr(artist, "get_text") and not artist.get_text():
+                continue
+            bb = artist.get_window_extent(self.renderer)
+            self.boxes = np.vstack([self.boxes, [bb.x0, bb.y0, bb.x1, bb.y1]])
+
+    def block_frame(self) -> None:
+        """Block every text and legend of the figure outside the maps: frame, panel titles, notes, keys."""
+        fig = self.fig
+        self.block(*fig.texts, *fig.legends)
+        for ax in fig.axes:
+            self.block(ax.title, *(t for t in ax.texts if not getattr(t, "c5_label", False)))
+            self.block(ax.get_legend())
+
+    def area(self, ax, geometry) -> None:
+        """Record a labelled area (data coordinates as drawn): other labels prefer to keep off it."""
+        self.areas.setdefault(id(ax), []).append(self._clip(ax, _display(ax, _wrapped(ax, geometry))))
+        self._unions.pop((id(ax), "areas"), None)
+
+    def symbol(self, ax, geometry, hard: bool = False) -> None:
+        """Record a symbol (display pixels) labels prefer to keep off; ``hard``: labels and leaders never cross it."""
+        kind = "solid" if hard else "symbols"
+        getattr(self, kind).setdefault(id(ax), []).append(geometry)
+        self._unions.pop((id(ax), kind), None)
+
+    def _clip(self, ax, geometry):
+        """Return the part of display ``geometry`` inside the axes, simplified to a pixel (for costs, not drawing)."""
+        x0, y0, x1, y1 = ax.bbox.extents
+        clipped = shapely.clip_by_rect(shapely.make_valid(geometry), x0, y0, x1, y1)
+        return shapely.make_valid(shapely.simplify(clipped, 1.5))
+
+    def _union(self, ax, kind: str):
+        key = (id(ax), kind)
+        if key not in self._unions:
+            parts = getattr(self, kind).get(id(ax), [])
+            union = shapely.union_all([p.buffer(0) for p in parts]) if parts else shapely.Polygon()
+            shapely.prepare(union)
+            self._unions[key] = union
+        return self._unions[key]
+
+    def place(self, labels: list[_Label]) -> list[_Label]:
+        """Place ``labels`` by priority; return those with no free position (they are not drawn)."""
+        dropped = []
+        for label in sorted(labels, key=lambda lab: lab.priority):
+            if not self._place(label):
+                dropped.append(label)
+        return dropped
+
+    def _free(self, ax, boxes: np.ndarray) -> np.ndarray:
+        x0, y0, x1, y1 = ax.bbox.extents
+        ok = (boxes[:, 0] >= x0) & (boxes[:, 1] >= y0) & (boxes[:, 2] <= x1) & (boxes[:, 3] <= y1)
+        if len(self.boxes):
+            ok &= ~_boxes_overlap(boxes, self.boxes).any(axis=1)
+        if len(self.segments):
+            ok &= ~_segments_hit_boxes(self.segments, boxes).any(axis=0)
+        return ok
+
+    def _leaders_free(self, leaders: np.ndarray) -> np.ndarray:
+        ok = np.ones(len(leaders), dtype=bool)
+        if len(self.boxes):
+            ok &= ~_segments_hit_boxes(leaders, self.boxes).any(axis=1)
+        if len(self.segments):
+            ok &= ~_segments_cross(leaders, self.segments).any(axis=1)
+        return ok
+
+    @staticmethod
+    def _shares(boxes_geometry, union, areas) -> np.ndarray:
+        """Share of each box's area inside ``union``."""
+        if union.is_empty:
+            return np.zeros(len(areas))
+        touching = shapely.intersects(union, boxes_geometry)
+        shares = np.zeros(len(areas))
+        if touching.any():
+            near = shapely.clip_by_rect(union, *shapely.total_bounds(boxes_geometry[touching]))
+            shares[touching] = shapely.area(shapely.intersection(boxes_geometry[touching], near)) / areas[touching]
+        return shares
+
+    def _place(self, label: _Label) -> bool:
+        ax = label.ax
+        style = {"fontsize": 6, "color": INK} | label.style
+        anchor = label.point if label.point is not None else (0.0, 0.0)
+        artist = ax.text(*anchor, label.text, ha="center", va="center", multialignment="center",
+                         path_effects=HALO, zorder=9, **style)  # fmt: skip
+        artist.c5_label = True
+        extent = artist.get_window_extent(self.renderer)
+        position = ax.transData.transform(anchor)
+        pad = self.pad
+        w, h = extent.width + 2 * pad, extent.height + 2 * pad
+        offset = np.array([extent.x0 - pad - position[0], extent.y0 - pad - position[1]])  # box corner - position
+
+        if label.shape is not None:
+            own = self._clip(ax, _display(ax, _wrapped(ax, label.shape)))
+            parts = _polygons(own)
+            if not parts:
+                artist.remove()
+                return True  # not on this map: nothing to label
+            main = max(parts, key=lambda p: p.area)
+            centre = np.array(shapely.get_coordinates(shapely.maximum_inscribed_circle(main, 1.0))[0])
+            shapely.prepare(own)
+            near_centres, near_order = self._inside_candidates(centre, w, h)
+            near_central = np.hypot((near_centres[:, 0] - centre[0]) / w, (near_centres[:, 1] - centre[1]) / h) <= 0.6
+            ring, ring_cost, starts = self._ring_candidates(centre, 0.0, w, h)
+        else:
+            own = None
+            centre = np.asarray(position, dtype=float)
+            near_centres, near_order = self._side_candidates(centre, label.radius, w, h, label.prefer)
+            near_central = np.zeros(len(near_centres), dtype=bool)
+            ring, ring_cost, starts = self._ring_candidates(centre, label.radius, w, h)
+        symbols = self._union(ax, "symbols")
+        solid = self._union(ax, "solid") if self.solid.get(id(ax)) else None
+        others = self._union(ax, "areas") if own is not None else shapely.Polygon()
+
+        def boxes_of(centres):
+            return np.column_stack([centres[:, 0] - w / 2, centres[:, 1] - h / 2,
+                                    centres[:, 0] + w / 2, centres[:, 1] + h / 2])  # fmt: skip
+
+        chosen = None
+        # 1. at the label's own place: inside its country, or beside its symbol
+        boxes = boxes_of(near_centres)
+        ok = self._free(ax, boxes)
+        geoms = shapely.box(*boxes.T)
+        for keep_off in (label.avoid, solid):
+            if keep_off is not None and ok.any():
+                ok[ok] &= ~shapely.intersects(keep_off, geoms[ok])
+        inside_ok = ok & shapely.contains(own, geoms) if own is not None else ok
+        if inside_ok.any():
+            index = np.flatnonzero(inside_ok)
+            areas = np.full(len(index), w * h)
+            clutter = self._shares(geoms[index], symbols, areas)
+            if own is not None:
+                clutter += self._shares(geoms[index], others, areas) - 1.0  # its own country is all of that
+            good = index[clutter <= 0.02]
+            if len(good):
+                chosen = boxes[good[np.argmin(near_order[good])]], None
+        # 1b. over its country's centre, mostly inside it, spilling onto no other labelled country
+        if chosen is None and own is not None:
+            index = np.flatnonzero(ok & near_central)
+            if len(index):
+                areas = np.full(len(index), w * h)
+                inside = self._shares(geoms[index], own, areas)
+                spill = self._shares(geoms[index], others, areas) - inside + self._shares(geoms[index], symbols, areas)
+                good = (inside >= 0.85) & (spill <= 0.05)
+                if good.any():
+                    score = np.where(good, inside - 0.05 * near_order[index], -np.inf)
+                    chosen = boxes[index[np.argmax(score)]], None
+        # 2. a free spot around it, joined by a leader line
+        if chosen is None and label.leader:
+            boxes = boxes_of(ring)
+            ok = self._free(ax, boxes)
+            for keep_off in (label.avoid, solid):
+                if keep_off is not None and ok.any():
+                    ok[ok] &= ~shapely.intersects(keep_off, shapely.box(*boxes[ok].T))
+            ends = np.column_stack([np.clip(starts[:, 0], boxes[:, 0] + pad, boxes[:, 2] - pad),
+                                    np.clip(starts[:, 1], boxes[:, 1] + pad, boxes[:, 3] - pad)])  # fmt: skip
+            leaders = np.column_stack([starts, ends])
+            if ok.any():
+                ok[ok] &= self._leaders_free(leaders[ok])
+            for keep_off in (label.avoid, solid):  # nor its leader: a region's figure points at no member
+                if keep_off is not None and ok.any():
+                    lines = shapely.linestrings(leaders[ok].reshape(-1, 2, 2))
+                    ok[ok] &= ~shapely.intersects(keep_off, lines)
+            if ok.any():
+                index = np.flatnonzero(ok)
+                geoms = shapely.box(*boxes[index].T)
+                areas = np.full(len(index), w * h)
+                cost = ring_cost[index] + 4 * self._shares(geoms, symbols, areas)
+                if own is not None:
+                    inside = self._shares(geoms, own, areas)
+                    cost += 1.2 * (self._shares(geoms, others, areas) - inside) + 0.6 * inside
+                best = index[np.argmin(cost)]
+                chosen = boxes[best], leaders[best]
+        if chosen is None:
+            artist.remove()
+            return False
+        box, leader = chosen
+        artist.set_position(ax.transData.inverted().transform(box[:2] - offset))
+        self.boxes = np.vstack([self.boxes, box])
+        if leader is not None:
+            self.segments = np.vstack([self.segments, leader])
+            (x0, y0), (x1, y1) = ax.transData.inverted().transform(leader.reshape(2, 2))
+            ax.plot([x0, x1], [y0, y1], **LEADER)
+            if own is not None:  # a dot where the leader meets its country
+                ax.plot([x0], [y0], "o", markersize=1.4, color=INK, zorder=8.5)
+        return True
+
+    @staticmethod
+    def _inside_candidates(centre, w, h):
+        """Box centres on a grid around ``centre``, nearest first (their distance as the order)."""
+        i, j = np.meshgrid(np.arange(-4, 5) / 4, np.arange(-4, 5) / 2)
+        steps = np.column_stack([i.ravel(), j.ravel()])
+        order = np.hypot(steps[:, 0], steps[:, 1] * 0.7) + 0.01 * (steps[:, 1] < 0)  # a little higher, not lower
+        return centre + steps * [w, h], order
+
+    @staticmethod
+    def _side_candidates(centre, radius, w, h, prefer):
+        """Box centres touching a circle of ``radius`` on each side, the preferred sides first."""
+        sides = list(prefer) + [s for s in _SIDES if s not in prefer]
+        gap = 1.0
+        centres = []
+        for side in sides:
+            ux, uy = _SIDES[side]
+            if ux and uy:  # the box's corner on the circle at 45°
+                c = centre + np.array([ux, uy]) * (radius / math.sqrt(2) + gap) + [ux * w / 2, uy * h / 2]
+            else:
+                c = centre + np.array([ux * (radius + gap + w / 2), uy * (radius + gap + h / 2)])
+            centres.append(c)
+        return np.array(centres), np.arange(len(centres), dtype=float)
+
+    @staticmethod
+    def _ring_candidates(centre, radius, w, h):
+        """Box centres on rings around ``centre`` (beyond ``radius``); cost grows with distance; leader starts."""
+        angles = np.radians(np.arange(0, 360, 22.5))
+        distances = h * np.array([0.8, 1.4, 2.1, 3.0, 4.2, 5.6, 7.5])
+        a, d = np.meshgrid(angles, distances)
+        a, d = a.ravel(), d.ravel()
+        ux, uy = np.cos(a), np.sin(a)
+        centres = np.column_stack([centre[0] + ux * (radius + d + w / 2), centre[1] + uy * (radius + d + h / 2)])
+        cost = d / h * 0.25 + 0.02 * (1 - ux)  # nearer first, then to the right
+        edge = radius + 1.0 if radius else 0.0  # just outside a symbol: its leader does not cross it
+        starts = np.column_stack([centre[0] + ux * edge, centre[1] + uy * edge])
+        return centres, cost, starts
+
+
+def _area_labels(ax, placer: _Placer, rows, **style) -> list[_Label]:
+    """Labels for countries: ``rows`` of (text, geometry, value); biggest value, then biggest area, first."""
+    out = []
+    for label_text, geometry, value in rows:
+        placer.area(ax, geometry)
+        value = value if isinstance(value, int | float) and math.isfinite(value) else -1.0
+        out.append(_Label(ax, label_text, (1, -value, -float(geometry.area), label_text), shape=geometry, style=style))
+    return out
+
+
+def _one_line(label: _Label) -> str:
+    return label.text.replace("\n", " ")
+
+
+# --- the figures ------------------------------------------------------------------------------------------------
 
 
 def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
@@ -168,96 +746,248 @@ def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
         "Announced deals by partner; hatched: no reported figure (not zero); outlined: deals on another basis "
         "or of undisclosed value. Region-level figures are listed, never split between countries.",
     )
-    fig = _frame(title, subtitle, source_line(tables, tables.deals["source_id"]), figsize=(10.0, 4.4))
+    width = 10.0
+    fig = _frame(title, subtitle, source_line(tables, tables.deals["source_id"]), figsize=(width, 4.4))
     bounds = region_view(shapes, members, pad=2.0)
     n = max(len(partners), 1)
+    cols = min(n, 3)
+    rows = math.ceil(n / cols)
+    panel_w = (width - 2 * MARGIN - (cols - 1) * 0.2) / cols
+    ratio = (bounds[3] - bounds[1]) / ((bounds[2] - bounds[0]) / _stretch(bounds))
+    panel_h = min(panel_w * ratio, 3.0 if rows == 1 else 2.6)
+    panels, drawn_classes, drawn = [], {}, {"other": [], "none": False, "arc": [], "dotted": []}
     for i, partner in enumerate(partners):
-        ax = fig.add_axes([0.02 + i * 0.96 / n, 0.27, 0.96 / n - 0.01, 0.55])
+        ax = fig.add_axes([0, 0, 0.1, 0.1])
         _basemap(ax, bounds)
         colour = palette.get(partner, INK)
         shades = class_colours(colour, len(breaks) + 1)
         figures = per_partner[partner]
         reported = figures[figures["has_figure"]]
         if len(reported):
-            _shapes(
-                ax,
-                reported.geometry,
-                facecolor=[shades[class_of(v, breaks)] for v in reported["value_usd"]],
-                edgecolor=INK,
-                linewidth=0.5,
-            )
+            classes = [class_of(v, breaks) for v in reported["value_usd"]]
+            for k in sorted(set(classes)):
+                drawn_classes.setdefault(k, []).append(shades[k])
+            _shapes(ax, reported.geometry, facecolor=[shades[k] for k in classes], edgecolor=INK, linewidth=0.5)
         other = figures[figures["has_deal"] & ~figures["has_figure"]]
+        if len(other):
+            drawn["other"].append(colour)
         _shapes(ax, other.geometry, facecolor=tint(colour, 0.12), edgecolor=colour, linewidth=1.0, linestyle="--")
-        _shapes(
-            ax,
-            figures[~figures["has_deal"]].geometry,
-            facecolor="white",
-            hatch="////",
-            edgecolor=NO_FIGURE_EDGE,
-            linewidth=0.5,
-        )
+        nothing = figures[~figures["has_deal"]]
+        drawn["none"] |= bool(len(nothing))
+        _shapes(ax, nothing.geometry, facecolor="white", hatch="////", edgecolor=NO_FIGURE_EDGE, linewidth=0.5)
         for _, row in figures.iterrows():
-            point = row.geometry.representative_point()
-            ax.annotate(
-                f"{names.get(row['iso3'], row['iso3'])}\n{row['value_text']}",
-                (_x(ax, point.x), point.y),
-                ha="center",
-                va="center",
-                fontsize=5.5,
-                zorder=6,
-            )
             if row["has_deal"] and partner in caps and row["iso3"] in caps and partner != row["iso3"]:
                 share = _share(row["value_usd"], largest) if row["has_figure"] else 0.0
                 _arc(ax, caps[partner], caps[row["iso3"]], colour, 0.6 + 3 * math.sqrt(share),
                      dashed=not row["has_figure"])  # fmt: skip
+                kind = "arc" if row["has_figure"] else "dotted"
+                if colour not in drawn[kind]:
+                    drawn[kind].append(colour)
         basis = figures["value_basis"].iloc[0] if len(figures) else ""
         ax.set_title(
             f"{names.get(partner, partner)}: {BASIS_WORDS.get(basis, basis)}", fontsize=9, color=colour,
-            fontweight="bold",
+            fontweight="bold", pad=4,
         )  # fmt: skip
+        _fit(ax.title, panel_w)
         theirs = regional[regional["partner"] == partner]
         note = "\n".join(
             f"{story.region_name} as a whole: {r['value_text']} "
             f"({BASIS_WORDS.get(r['measure'], humanise(r['measure']))}, {r['date']})"
             for _, r in theirs.iterrows()
         )
-        ax.text(
-            0.5, -0.03, note or "No region-level figure", transform=ax.transAxes, ha="center", va="top", fontsize=6.5
-        )
-    if not partners:
-        fig.text(0.5, 0.5, f"No deal with a member of {story.region_name} in the data.", ha="center", fontsize=10)
-    handles = [
-        Patch(facecolor=class_colours("#777777", len(breaks) + 1)[k], edgecolor=INK, label=label)
-        for k, label in enumerate(class_labels(breaks, format_usd))
-    ] if values else []  # fmt: skip
-    if any((f["has_deal"] & ~f["has_figure"]).any() for f in per_partner.values()):
-        handles.append(
-            Patch(facecolor="#eeeeee", edgecolor="#777777", linestyle="--", label="another basis, or undisclosed")
-        )
-    if any((~f["has_deal"]).any() for f in per_partner.values()):
-        handles.append(Patch(facecolor="white", hatch="////", edgecolor=NO_FIGURE_EDGE, label="no reported figure"))
-    if any(p in caps for p in partners):
-        handles.append(Line2D([], [], color="#777777", linewidth=2, label="arc from the partner's capital"))
-    if handles:
-        fig.legend(
-            handles=handles,
-            loc="lower center",
-            ncol=len(handles),
+        ax.c5_note = ax.annotate(
+            note or "No region-level figure",
+            (0.5, 0),
+            xycoords="axes fraction",
+            xytext=(0, -3),
+            textcoords="offset points",
+            ha="center",
+            va="top",
             fontsize=6.5,
-            frameon=False,
-            bbox_to_anchor=(0.5, 0.07),
-            title="Announced deals (shade: the partner's colour)",
-            title_fontsize=7,
         )
+        _fit(ax.c5_note, panel_w)
+        ax.c5_note_text = ax.c5_note.get_text()
+        ax.c5_panel = (i // cols, i % cols)
+        panels.append((ax, figures))
+    # Each entry shows the swatches as the panels draw them: one per partner that has it, in the partner's colour.
+    entries = [
+        (tuple(Patch(facecolor=c, edgecolor=INK, linewidth=0.5) for c in drawn_classes[k]), label)
+        for k, label in enumerate(class_labels(breaks, format_usd))
+        if k in drawn_classes
+    ]  # only the classes some panel shows, as on the web page
+    if drawn["other"]:
+        entries.append((tuple(Patch(facecolor=tint(c, 0.12), edgecolor=c, linestyle="--", linewidth=1.0)
+                              for c in drawn["other"]), "another basis, or undisclosed"))  # fmt: skip
+    if drawn["none"]:
+        entries.append(((Patch(facecolor="white", hatch="////", edgecolor=NO_FIGURE_EDGE, linewidth=0.5),),
+                        "no reported figure"))  # fmt: skip
+    for kind, words, style in (("arc", "arc from the partner's capital", "-"),
+                               ("dotted", "dotted arc: no figure on this basis", (0, (1, 3)))):  # fmt: skip
+        if drawn[kind]:
+            entries.append((tuple(Line2D([], [], color=c, linewidth=1.5, alpha=0.8, linestyle=style,
+                                         solid_capstyle="round") for c in drawn[kind]), words))  # fmt: skip
+    legend = None
+    if entries:
+        most = max(len(h) for h, _ in entries)
+        for ncol in range(len(entries), 0, -1):
+            legend = fig.legend(
+                handles=[h for h, _ in entries], labels=[lab for _, lab in entries], loc="lower center", ncol=ncol,
+                fontsize=6.5, frameon=False, title="Announced deals, in each partner's colour", title_fontsize=7,
+                handler_map=PATCH_HANDLERS | {tuple: HandlerTuple(ndivide=None, pad=0)},
+                handlelength=max(2.0, 0.9 * most),
+            )  # fmt: skip
+            if legend.get_window_extent(_renderer(fig)).width <= (width - 2 * MARGIN) * DPI or ncol == 1:
+                break
+            legend.remove()
+    if not partners:
+        fig.c5_empty = fig.text(0.5, 0.5, f"No deal with a member of {story.region_name} in the data.",
+                                ha="center", fontsize=10)  # fmt: skip
+
+    def layout() -> None:
+        """Size the page to its rows of panels and put everything in place (inches from the top)."""
+        row_heights = []
+        for r in range(rows):
+            in_row = [ax for ax, _ in panels if ax.c5_panel[0] == r]
+            title_h = max((_height_in(ax.title) for ax in in_row), default=0.0) + 0.08
+            note_h = max((_height_in(ax.c5_note) for ax in in_row), default=0.0) + 0.08
+            row_heights.append((title_h, note_h))
+        legend_h = _height_in(legend) + 0.1 if legend is not None else 0.0
+        body = sum(t + panel_h + b + 0.12 for t, b in row_heights) if panels else 1.0
+        height = max(fig.c5_header + body + legend_h + fig.c5_footer, 4.4)
+        fig.set_size_inches(width, height)
+        _place_frame(fig)
+        top = height - fig.c5_header
+        for ax, _ in panels:
+            r, c = ax.c5_panel
+            y = top - sum(t + panel_h + b + 0.12 for t, b in row_heights[:r]) - row_heights[r][0] - panel_h
+            x = MARGIN + c * (panel_w + 0.2)
+            ax.set_position([x / width, y / height, panel_w / width, panel_h / height])
+        if legend is not None:
+            legend.set_bbox_to_anchor((0.5, fig.c5_footer / height), transform=fig.transFigure)
+
+    layout()
+    _settle(fig)
+    placer = _Placer(fig)
+    placer.block_frame()
+    labels = []
+    for ax, figures in panels:
+        rows_ = [
+            (
+                names.get(row["iso3"], row["iso3"])
+                + ("\n" + str(row["value_text"]).replace(" (", "\n(", 1) if row["has_deal"] else ""),
+                row.geometry,
+                float(row["value_usd"]) if row["has_figure"] else (0.0 if row["has_deal"] else -1.0),
+            )
+            for _, row in figures.iterrows()
+        ]  # hatched countries: the name only, the hatch says "no reported figure"
+        labels += _area_labels(ax, placer, rows_, fontsize=5.5)
+    dropped = placer.place(labels)
+    if dropped:
+        for ax, _ in panels:
+            missing = [_one_line(lab) for lab in dropped if lab.ax is ax]
+            if missing:
+                ax.c5_note.set_text(ax.c5_note_text + "\nNot labelled (no room): " + "; ".join(missing))
+                _fit(ax.c5_note, panel_w)
+        layout()
+        _settle(fig)
+    fig.c5_dropped = dropped
     return fig
+
+
+def _row_beside(members, radii: list[float], bounds, reserve, covered) -> tuple[str, list[tuple[float, float]], list]:
+    """Lay circles of ``radii`` (degrees of latitude) in a row beside ``members``, never on them.
+
+    Tries a row below and above the outline and a column right and left of it;
+    each is pushed towards the outline until its gap to the nearest member is
+    a third of the largest radius. Returns the side that needs the least growth
+    of the view (``bounds``) and covers the least of ``covered`` (other drawn
+    countries), the circles' centres (degrees) and the box that the row and
+    its labels need. ``reserve(side)`` is the room its labels need beyond the
+    row and past its two ends, in degrees.
+    """
+    stretch = _stretch(bounds)
+
+    def round_(geometry):
+        return shapely.transform(geometry, lambda xy: xy / [stretch, 1.0])
+
+    region, others = round_(members), round_(covered)
+    shapely.prepare(region)
+    big = max(radii)
+    gap = max(0.5, big / 3)
+    spans = np.cumsum([0.0] + [2 * r + gap for r in radii])
+    along = np.array([s + r for s, r in zip(spans, radii, strict=False)]) - (spans[-1] - gap) / 2
+    rad = np.asarray(radii)
+    west, south, east, north = bounds[0] / stretch, bounds[1], bounds[2] / stretch, bounds[3]
+    x0, y0, x1, y1 = region.bounds
+    cx, cy = region.centroid.x, region.centroid.y
+    half = (spans[-1] - gap) / 2
+    best = None
+    for rank, side in enumerate(("below", "right", "above", "left")):
+        horizontal = side in ("below", "above")
+        sign = -1.0 if side in ("below", "left") else 1.0
+        if horizontal:
+            lo, hi = west + half + 0.3, east - half - 0.3
+            cross = min(max(cx, lo), hi) if lo <= hi else cx
+            far = (y0 if sign < 0 else y1) + sign * (big + gap)
+            near = cy
+        else:
+            lo, hi = south + half + 0.3, north - half - 0.3
+            cross = min(max(cy, lo), hi) if lo <= hi else cy
+            far = (x0 if sign < 0 else x1) + sign * (big + gap)
+            near = cx
+
+        def centres(at, horizontal=horizontal, cross=cross):
+            if horizontal:
+                return np.column_stack([cross + along, np.full(len(rad), at)])
+            return np.column_stack([np.full(len(rad), at), cross - along])
+
+        def clear(at):
+            points = shapely.points(centres(at))
+            return bool((shapely.distance(region, points) - rad >= gap - 1e-9).all())
+
+        at, step = far, -sign * max(big, gap) / 8  # from beyond the outline's box, towards the region, while clear
+        while (at + step - near) * sign > 0 and clear(at + step):
+            at += step
+        xy = centres(at)
+        room, ends = reserve(side)  # beyond the row, and past its two ends (labels wider than the end circles)
+        box = [
+            (xy[:, 0] - rad).min() - (room if side == "left" else ends if horizontal else 0) - 0.3,
+            (xy[:, 1] - rad).min() - (room if side == "below" else 0 if horizontal else ends) - 0.3,
+            (xy[:, 0] + rad).max() + (room if side == "right" else ends if horizontal else 0) + 0.3,
+            (xy[:, 1] + rad).max() + (room if side == "above" else 0 if horizontal else ends) + 0.3,
+        ]
+        growth = max(0.0, west - box[0]) + max(0.0, south - box[1]) + max(0.0, box[2] - east)
+        growth += max(0.0, box[3] - north)
+        discs = shapely.buffer(shapely.points(xy), rad, quad_segs=8)
+        hidden = float(shapely.area(shapely.intersection(discs, others)).sum()) / (math.pi * big) if big else 0.0
+        cost = (growth + hidden, rank)
+        if best is None or cost < best[0]:
+            best = cost, side, xy, box
+    _, side, xy, box = best
+    return side, [(float(x * stretch), float(y)) for x, y in xy], (box[0] * stretch, box[1], box[2] * stretch, box[3])
+
+
+def _inches_per_degree(fig, rect, bounds) -> float:
+    """Inches one degree of latitude takes on a map of ``bounds`` fitted into ``rect`` (figure fractions)."""
+    w_in, h_in = rect[2] * fig.get_figwidth(), rect[3] * fig.get_figheight()
+    return min(w_in / ((bounds[2] - bounds[0]) / _stretch(bounds)), h_in / (bounds[3] - bounds[1]))
+
+
+def _side_column(fig, ax) -> tuple[float, float, float]:
+    """(x, top, width) in inches of the column right of a settled map, for its legends and keys."""
+    x = ax.get_position().x1 * fig.get_figwidth() + 0.25
+    top = ax.get_position().y1 * fig.get_figheight()
+    return x, top, fig.get_figwidth() - MARGIN - x
 
 
 def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
     """Export destinations coloured by value with flows; trade with the region as circles on one scale.
 
     Draws the same bounded subset as the page (:func:`c5map.maps.trade.exports_to_draw`).
+    A destination with several exporters is coloured by the largest and its label lists each.
+    The region's circles sit in a row beside its outline, never on a member.
     """
-    from c5map.maps.trade import exports_to_draw
+    from c5map.maps.trade import _region_measure, exports_to_draw
 
     region, members = story.region, list(story.members)
     palette = partner_palette_of(tables)
@@ -276,85 +1006,150 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
         "Export flows by destination; trade with the region as a whole, circle area by value",
         source_line(tables, trade["source_id"]),
     )
-    ax = fig.add_axes([0.02, 0.1, 0.96, 0.78])
-    _basemap(ax, region_view(shapes, members, pad=3.0))
+    height = fig.get_figheight()
+    rect = [MARGIN / 10, fig.c5_footer / height, 0.66, 1 - (fig.c5_header + fig.c5_footer) / height]
+    ax = fig.add_axes(rect)
+    ax.set_anchor("NW")
+    bounds = region_view(shapes, members, pad=3.0)
+    _basemap(ax, bounds)
     breaks = nice_breaks(list(exports["value_usd"]))
     largest = float(trade["value_usd"].max()) if len(trade) else 0.0
-    handles = []
-    for origin, group in exports.groupby("origin"):
+    shape_of = {iso3: g for iso3, g in zip(shapes["iso3"], shapes.geometry, strict=True)}
+    exporters = {}  # origin -> (years, classes drawn, arcs drawn)
+    area_rows = []
+    ordered_exports = exports.sort_values(["destination", "value_usd", "origin"], ascending=[True, False, True])
+    for destination, group in ordered_exports.groupby("destination", sort=True):
+        for _, row in group.iterrows():
+            origin = row["origin"]
+            years, classes, arcs = exporters.setdefault(origin, (set(), set(), [False]))
+            years.add(int(row["year"]))
+            if origin in caps and destination in caps:
+                _arc(ax, caps[origin], caps[destination], palette.get(origin, INK),
+                     0.8 + 5 * math.sqrt(_share(row["value_usd"], largest)))  # fmt: skip
+                arcs[0] = True
+        if destination not in shape_of:
+            continue
+        first = group.iloc[0]  # the largest exporter colours the country
+        k = class_of(first["value_usd"], breaks)
+        exporters[first["origin"]][1].add(k)
+        shade = class_colours(palette.get(first["origin"], INK), len(breaks) + 1)[k]
+        _shapes(ax, [shape_of[destination]], facecolor=shade, edgecolor=INK, linewidth=0.4)
+        figures = [format_usd(r["value_usd"], r["value_qualifier"]) for _, r in group.iterrows()]
+        if len(group) > 1:
+            figures = [f"from {names.get(o, o)}: {f}" for o, f in zip(group["origin"], figures, strict=True)]
+        area_rows.append((f"{names.get(destination, destination)}\n" + "\n".join(figures), shape_of[destination],
+                          float(first["value_usd"])))  # fmt: skip
+    for member in members:
+        if member in shape_of and member not in destinations:
+            area_rows.append((names.get(member, member), shape_of[member], -1.0))
+
+    region_handles, circles = [], []
+    if len(totals):
+        outline_geometry = layers.region_outlines(tables, shapes).set_index("region").loc[region].geometry
+        outline = _shapes(ax, [outline_geometry.boundary], edgecolor=INK, linewidth=1, linestyle="--", zorder=5)
+        outline.c5_region_outline = True
+        ordered = totals.assign(
+            partner=[d if o == region else o for o, d in zip(totals["origin"], totals["destination"], strict=True)]
+        ).sort_values(["value_usd", "partner"], ascending=[False, True])
+        biggest = float(ordered["value_usd"].max())
+        repeated = set(ordered.loc[ordered["partner"].duplicated(), "partner"])
+        texts = [
+            f"{names.get(p, p)}" + (f", {y}" if p in repeated else "") + f"\n{format_usd(v, q)}"
+            for p, y, v, q in zip(
+                ordered["partner"], ordered["year"], ordered["value_usd"], ordered["value_qualifier"], strict=True
+            )
+        ]  # a partner with several figures: each says its year (the legend says what it measures)
+        probe = [fig.text(0, 0, t, fontsize=6.5) for t in texts]
+        label_w = max(t.get_window_extent(_renderer(fig)).width for t in probe) / DPI + 0.1
+        label_h = max(t.get_window_extent(_renderer(fig)).height for t in probe) / DPI + 0.1
+        for t in probe:
+            t.remove()
+        covered = shapely.union_all([shapely.make_valid(g) for c, g in shape_of.items() if c not in members])
+        for _ in range(4):  # grow the view until the row and its labels fit (the scale changes as it grows)
+            radius = min(TRADE_LARGEST_DEGREES, TRADE_LARGEST_SHARE * (bounds[3] - bounds[1]))
+            radii = [radius * math.sqrt(_share(v, biggest)) for v in ordered["value_usd"]]
+            scale = _inches_per_degree(fig, rect, bounds)
+
+            def reserve(side, scale=scale):  # a row's labels may need two tiers: wider than their circles
+                if side in ("left", "right"):
+                    return label_w / scale, label_h / 2 / scale
+                return 2 * label_h / scale, label_w / scale
+
+            side, centres, box = _row_beside(outline_geometry, radii, bounds, reserve, covered)
+            grown = (min(bounds[0], box[0]), min(bounds[1], box[1]), max(bounds[2], box[2]), max(bounds[3], box[3]))
+            if np.allclose(grown, bounds):
+                break
+            bounds = grown
+            ax.c5_bounds = bounds
+        stretch = _stretch(bounds)
+        prefer = {"below": ("below", "below right", "below left", "right", "left"),
+                  "above": ("above", "above right", "above left", "right", "left"),
+                  "right": ("right", "above right", "below right", "below"),
+                  "left": ("left", "above left", "below left", "below")}[side]  # fmt: skip
+        for (_, row), (x, y), r, label_text in zip(ordered.iterrows(), centres, radii, texts, strict=True):
+            colour = palette.get(row["partner"], INK)
+            circle = ax.add_patch(_round(ax, x, y, r, facecolor=colour, zorder=7, **REGION_CIRCLE))
+            circle.c5_region_figure, circle.c5_value = True, float(row["value_usd"])
+            circles.append((circle, x, y, r, label_text, prefer))
+            what = _region_measure(row, region, story.region_name, names.get(row["partner"], row["partner"]))
+            words = f"{names.get(row['partner'], row['partner'])}, {what}, {row['year']}: "
+            words += format_usd(row["value_usd"], row["value_qualifier"])
+            region_handles.append(_circle_handle(words, facecolor=colour, **REGION_CIRCLE))
+        # a leader from the row to the outline: the circles are about the region, not about the nearest member
+        discs = shapely.union_all([shapely.Point(x / stretch, y).buffer(max(r, 1e-6)) for _, x, y, r, _, _ in circles])
+        region_round = shapely.transform(outline_geometry, lambda xy: xy / [stretch, 1.0])
+        (x0, y0), (x1, y1) = shapely.get_coordinates(shapely.shortest_line(discs, region_round))
+        ax.plot([x0 * stretch, x1 * stretch], [y0, y1], color=INK, linewidth=0.6, zorder=6)
+        words = f"outline of {story.region_name}; beside it, trade with it as a whole"
+        region_handles.insert(0, Line2D([], [], color=INK, linestyle="--", linewidth=1, label=words))
+
+    _settle(fig)
+    placer = _Placer(fig)
+    labels = []
+    if circles:
+        # transformed to display points a valid polygon can self-touch: repair before the union
+        members_display = shapely.union_all(
+            [shapely.make_valid(_display(ax, _wrapped(ax, shape_of[m]))) for m in members if m in shape_of]
+        )
+        members_display = members_display.buffer(placer.pad)
+        shapely.prepare(members_display)
+        for _, x, y, r, label_text, prefer in circles:
+            centre = ax.transData.transform((x, y))
+            r_px = ax.transData.transform((x, y + r))[1] - centre[1]
+            placer.symbol(ax, shapely.Point(*centre).buffer(r_px, quad_segs=8), hard=True)
+            labels.append(_Label(ax, label_text, (0, -r, label_text), point=(x, y), radius=r_px, avoid=members_display,
+                                 prefer=prefer, style={"fontsize": 6.5}))  # fmt: skip
+    labels += _area_labels(ax, placer, area_rows, fontsize=6)
+
+    x_in, top_in, column = _side_column(fig, ax)
+    y = top_in
+    for origin in sorted(exporters):
+        years, classes, arcs = exporters[origin]
         colour = palette.get(origin, INK)
         shades = class_colours(colour, len(breaks) + 1)
-        for _, row in group.iterrows():
-            shape = shapes[shapes["iso3"] == row["destination"]]
-            if len(shape):
-                _shapes(
-                    ax,
-                    shape.geometry,
-                    facecolor=shades[class_of(row["value_usd"], breaks)],
-                    edgecolor=INK,
-                    linewidth=0.4,
-                )
-                point = shape.geometry.iloc[0].representative_point()
-                ax.annotate(
-                    f"{names.get(row['destination'])}\n{format_usd(row['value_usd'], row['value_qualifier'])}",
-                    (_x(ax, point.x), point.y),
-                    ha="center",
-                    fontsize=6,
-                    zorder=6,
-                )
-            if origin in caps and row["destination"] in caps:
-                share = _share(row["value_usd"], largest)
-                _arc(ax, caps[origin], caps[row["destination"]], colour, 0.8 + 5 * math.sqrt(share))
-        years = ", ".join(str(y) for y in sorted(set(group["year"])))
-        handles += [
-            Patch(facecolor=s, edgecolor=INK, label=f"exports from {names.get(origin)}, {years}: {label}")
-            for s, label in zip(shades, class_labels(breaks, format_usd), strict=True)
-        ]
-    if len(totals):
-        outline = layers.region_outlines(tables, shapes).set_index("region").loc[region].geometry
-        _shapes(ax, [outline.boundary], edgecolor=INK, linewidth=1, linestyle="--", zorder=5)
-        centre = outline.representative_point()
-        biggest = float(totals["value_usd"].max())
-        ordered = totals.sort_values(["value_usd", "flow_id"], ascending=[False, True])
-        radii = [3.0 * math.sqrt(_share(v, biggest)) for v in ordered["value_usd"]]  # degrees of latitude
-        south, north = ax.c5_bounds[1], ax.c5_bounds[3]
-        stretch = 1 / math.cos(math.radians((south + north) / 2))
-        x = _x(ax, centre.x) - (sum(2 * r for r in radii) + (len(radii) - 1)) * stretch / 2
-        for (_, row), radius in zip(ordered.iterrows(), radii, strict=True):
-            partner = row["destination"] if row["origin"] == region else row["origin"]
-            x += radius * stretch
-            ax.add_patch(
-                _round(
-                    ax,
-                    x,
-                    centre.y,
-                    radius,
-                    facecolor=palette.get(partner, INK),
-                    edgecolor="white",
-                    alpha=0.85,
-                    zorder=7,
-                )
-            )
-            ax.annotate(
-                f"{names.get(partner)}\n{format_usd(row['value_usd'], row['value_qualifier'])}",
-                (x, centre.y - radius - 0.4),
-                ha="center",
-                va="top",
-                fontsize=6.5,
-                zorder=8,
-                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.8, "linewidth": 0},
-            )
-            x += (radius + 1) * stretch
-        handles.append(
-            Line2D(
-                [],
-                [],
-                color=INK,
-                linestyle="--",
-                label=f"{story.region_name}: trade with it as a whole, circle area by value (one scale)",
-            )
-        )
-    fig.legend(handles=handles, loc="lower right", fontsize=6.5, frameon=True, bbox_to_anchor=(0.98, 0.06))
+        handles = [Patch(facecolor=shades[k], edgecolor=INK, linewidth=0.4, label=label)
+                   for k, label in enumerate(class_labels(breaks, format_usd)) if k in classes]  # fmt: skip
+        if arcs[0]:
+            handles.append(Line2D([], [], color=colour, linewidth=2, alpha=0.8, solid_capstyle="round",
+                                  label="flow from the capital, width by value"))  # fmt: skip
+        name = f"Exports from {names.get(origin, origin)}, {', '.join(str(v) for v in sorted(years))}"
+        legend = _legend(fig, handles, x_in, y, column, title=name)
+        y -= _height_in(legend) + 0.15
+    if region_handles:
+        legend = _legend(fig, region_handles, x_in, y, column, title=f"Trade with {story.region_name} as a whole")
+        y -= _height_in(legend) + 0.15
+        ppd = ax.transData.transform((0, 1))[1] - ax.transData.transform((0, 0))[1]  # pixels per degree
+        y = _size_key(
+            fig, x_in, y, "Circle area by value (one scale)", _key_values(biggest),
+            lambda v: radius * math.sqrt(_share(v, biggest)) * ppd / DPI, format_usd,
+            facecolor="#bbbbbb", **REGION_CIRCLE,
+        ) - 0.15  # fmt: skip
+    placer.block_frame()
+    dropped = placer.place(labels)
+    if dropped:
+        missing = "Not labelled (no room): " + "; ".join(_one_line(d) for d in dropped)
+        _fit(fig.text(x_in / fig.get_figwidth(), y / height, missing, fontsize=6, va="top"), column)
+    fig.c5_dropped = dropped
     return fig
 
 
@@ -365,6 +1160,7 @@ def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
     members = list(story.members)
     codes = sorted(set(members) | set(resources["country"]))
     shapes = web_countries(codes, max_zoom=4, source=countries)
+    shape_of = {iso3: g for iso3, g in zip(shapes["iso3"], shapes.geometry, strict=True)}
     commodities = [humanise(c) for c in sorted(set(resources["commodity"].dropna()))]
     title, _ = story.words("resources", f"Resources in and around {story.region_name}", "")
     fig = _frame(
@@ -373,37 +1169,38 @@ def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
         + "circle area by tonnes on one scale",
         source_line(tables, resources["source_id"]),
     )
-    ax = fig.add_axes([0.02, 0.1, 0.7, 0.78])
-    _basemap(ax, region_view(shapes, codes, pad=2.0))
+    height = fig.get_figheight()
+    rect = [MARGIN / 10, fig.c5_footer / height, 0.66, 1 - (fig.c5_header + fig.c5_footer) / height]
+    ax = fig.add_axes(rect)
+    ax.set_anchor("NW")
+    bounds = region_view(shapes, codes, pad=2.0)
+    _basemap(ax, bounds)
     _shapes(ax, shapes.geometry.boundary, edgecolor="#6b6b6b", linewidth=0.4)
-    tonnes = resources[(resources["unit"] == "tonnes") & resources["quantity"].map(lambda q: _share(q, 1) > 0)]
+    in_tonnes = (resources["unit"] == "tonnes").fillna(False).to_numpy(dtype=bool)
+    positive = np.array([_share(q, 1) > 0 for q in resources["quantity"]], dtype=bool)
+    tonnes = resources[in_tonnes & positive]  # (an empty table too: no float-and-bool mix)
     biggest = float(tonnes["quantity"].max()) if len(tonnes) else 0.0
+    largest = min(RESOURCE_LARGEST_DEGREES, RESOURCE_LARGEST_SHARE * (bounds[3] - bounds[1]))
+    drawn = {"area": False, "site": False, "country": False}
+    symbols = []
     for _, row in tonnes.iterrows():
-        if text(row["lon"]):
+        located = bool(text(row["lon"]))
+        km = 0.0
+        if located:
             x, y = _x(ax, float(row["lon"])), float(row["lat"])
             km = UNCERTAINTY_KM.get(row["location_precision"], 0.0)
             if km:
-                ax.add_patch(
-                    _round(
-                        ax,
-                        x,
-                        y,
-                        km / 111.32,
-                        facecolor=RESOURCE_COLOUR,
-                        alpha=0.2,
-                        edgecolor=RESOURCE_COLOUR,
-                        linestyle="--",
-                        zorder=5,
-                    )
-                )
+                drawn["area"] = True
+                ax.add_patch(_round(ax, x, y, km / 111.32, facecolor=RESOURCE_COLOUR, alpha=0.2,
+                                    edgecolor=RESOURCE_COLOUR, linestyle="--", zorder=5))  # fmt: skip
         else:
-            shape = shapes[shapes["iso3"] == row["country"]]
-            if not len(shape):
+            if row["country"] not in shape_of:
                 continue
-            point = shape.geometry.iloc[0].representative_point()
+            point = shape_of[row["country"]].representative_point()
             x, y = _x(ax, point.x), point.y
-        radius = 6.0 * math.sqrt(_share(row["quantity"], biggest))
-        ax.add_patch(
+        drawn["site" if located else "country"] = True
+        radius = largest * math.sqrt(_share(row["quantity"], biggest))
+        circle = ax.add_patch(
             _round(
                 ax,
                 x,
@@ -412,18 +1209,13 @@ def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
                 facecolor="none",
                 linewidth=1.5,
                 zorder=6,
-                edgecolor=RESOURCE_COLOUR if text(row["lon"]) else INK,
-                linestyle="-" if text(row["lon"]) else ":",
+                edgecolor=RESOURCE_COLOUR if located else INK,
+                linestyle="-" if located else ":",
             )
         )
-        ax.annotate(
-            f"{row['name']}\n{format_quantity(row['quantity'], row['unit'], row['value_qualifier'])}",
-            (x, y - radius - 0.5),
-            ha="center",
-            va="top",
-            fontsize=6.5,
-            zorder=8,
-        )
+        circle.c5_value = float(row["quantity"])
+        quantity = format_quantity(row["quantity"], row["unit"], row["value_qualifier"])
+        symbols.append((x, y, radius, km / 111.32, f"{row['name']}\n{quantity}", float(row["quantity"])))
     lines = []
     for _, row in resources[~resources.index.isin(tonnes.index)].iterrows():
         lines.append(
@@ -434,37 +1226,54 @@ def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
             f"{deal['date']} {names.get(deal['partner'])} – {names.get(deal['country'])}: "
             f"{format_usd(deal['value_usd'], deal['value_qualifier'])} ({deal['value_basis']})"
         )
-    fig.text(0.74, 0.86, "Other figures and deals", fontsize=8, fontweight="bold", va="top")
-    fig.text(0.74, 0.82, "\n".join(lines), fontsize=6.3, va="top", linespacing=1.6, wrap=True)
-    handles = [
-        Patch(
-            facecolor=RESOURCE_COLOUR,
-            alpha=0.3,
-            edgecolor=RESOURCE_COLOUR,
-            linestyle="--",
-            label="where a deposit known only\nby its region may lie",
-        ),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            color="none",
-            markeredgecolor=RESOURCE_COLOUR,
-            markersize=9,
-            label="deposit estimate, circle area by tonnes",
-        ),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            color="none",
-            markeredgecolor=INK,
-            linestyle=":",
-            markersize=9,
-            label="country total (no site implied)",
-        ),
-    ]
-    fig.legend(handles=handles, loc="lower left", fontsize=6.5, frameon=True, bbox_to_anchor=(0.74, 0.1))
+
+    _settle(fig)
+    placer = _Placer(fig)
+    labels = []
+    for x, y, radius, uncertainty, label_text, quantity in symbols:
+        centre = np.asarray(ax.transData.transform((x, y)))
+        per_degree = ax.transData.transform((x, y + 1))[1] - centre[1]
+        r_px, ring = radius * per_degree, 1.5 * DPI / 72 + 4
+        placer.symbol(ax, shapely.Point(*centre).buffer(r_px + ring).difference(
+            shapely.Point(*centre).buffer(max(r_px - ring, 0))))  # fmt: skip
+        if uncertainty:
+            placer.symbol(ax, shapely.Point(*centre).buffer(uncertainty * per_degree))
+        labels.append(_Label(ax, label_text, (0, -quantity, label_text), point=(x, y), radius=r_px,
+                             style={"fontsize": 6.5}))  # fmt: skip
+    labels += _area_labels(ax, placer, [(names.get(c, c), shape_of[c], -1.0) for c in codes if c in shape_of],
+                           fontsize=6, color="#555555")  # fmt: skip
+
+    x_in, y, column = _side_column(fig, ax)
+    handles = []
+    if drawn["area"]:
+        handles.append(_circle_handle("where a deposit known only by its region may lie", facecolor=RESOURCE_COLOUR,
+                                      alpha=0.2, edgecolor=RESOURCE_COLOUR, linestyle="--"))  # fmt: skip
+    if drawn["site"]:
+        handles.append(_circle_handle("deposit estimate, circle area by tonnes", facecolor="none",
+                                      edgecolor=RESOURCE_COLOUR, linewidth=1.5))  # fmt: skip
+    if drawn["country"]:
+        handles.append(_circle_handle("country total (no site implied)", facecolor="none", edgecolor=INK,
+                                      linewidth=1.5, linestyle=":"))  # fmt: skip
+    if handles:
+        legend = _legend(fig, handles, x_in, y, column, title="Deposits and reserves")
+        y -= _height_in(legend) + 0.15
+        ppd = ax.transData.transform((0, 1))[1] - ax.transData.transform((0, 0))[1]
+        y = _size_key(
+            fig, x_in, y, "Circle area by tonnes (one scale)", _key_values(biggest),
+            lambda v: largest * math.sqrt(_share(v, biggest)) * ppd / DPI,
+            lambda v: format_quantity(v, "tonnes"), facecolor="none", edgecolor=INK, linewidth=0.8,
+        ) - 0.2  # fmt: skip
+    placer.block_frame()
+    dropped = placer.place(labels)
+    lines += [f"{_one_line(d)} (not labelled on the map: no room)" for d in dropped]
+    if lines:
+        heading = fig.text(x_in / fig.get_figwidth(), y / height, "Other figures and deals", fontsize=8,
+                           fontweight="bold", va="top")  # fmt: skip
+        y -= _height_in(heading) + 0.08
+        listing = fig.text(x_in / fig.get_figwidth(), y / height, "\n".join(lines), fontsize=6.3, va="top",
+                           linespacing=1.6)  # fmt: skip
+        _fit(listing, column)
+    fig.c5_dropped = dropped
     return fig
 
 
@@ -494,7 +1303,8 @@ def timeline_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
         "Events (black) and deals (partner colour), by date as precise as the source gives it",
         source_line(tables, list(tables.events["source_id"]) + list(tables.deals["source_id"])),
     )
-    ax = fig.add_axes([0.03, 0.08, 0.94, 0.8])
+    height = fig.get_figheight()
+    ax = fig.add_axes([0.03, (fig.c5_footer + 0.2) / height, 0.94, 1 - (fig.c5_header + fig.c5_footer + 0.2) / height])
     if span is None:
         ax.set_axis_off()
         ax.text(0.5, 0.5, "No dated event or deal in the data.", ha="center", transform=ax.transAxes, fontsize=10)
@@ -508,7 +1318,8 @@ def timeline_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
     for k, (date, label, colour) in enumerate(items):
         y = len(items) - k
         ax.plot([position(date)], [y], "o", color=colour, markersize=4)
-        ax.text(position(date) - 0.08, y, f"{date}  {label}", ha="right", va="center", fontsize=5.8)
+        entry = ax.text(position(date) - 0.08, y, f"{date}  {label}", ha="right", va="center", fontsize=5.8)
+        entry.c5_label = True
     ax.set_xlim(first - 6, last + 1.2)
     ax.set_ylim(0, len(items) + 1)
     ax.set_yticks([])

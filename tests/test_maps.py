@@ -170,8 +170,12 @@ def test_resources_counts(chromium, built):
     page = visit.page
     located = TABLES.resources[TABLES.resources.lon.notna()]
     text = page.locator(".c5-legend").inner_text()
-    assert "Karagandy rare-earth deposits: more than 20 million tonnes" in text
-    assert "China, whole country: 44 million tonnes" in text
+    # a size key at the map's scale, not one legend circle per deposit
+    assert "40 million tonnes" in text and "10 million tonnes" in text
+    key = page.locator(".c5-legend svg circle").last.get_attribute("r")
+    assert float(key) == pytest.approx(30 * (40 / 44) ** 0.5, abs=0.1)  # the map's radius for 40 Mt
+    china = web_countries(["CHN"]).geometry.iloc[0].representative_point()
+    assert "China's rare-earth reserves: 44 million tonnes" in hover(page, china.y, china.x)
     deposit = located.iloc[0]
     tip = hover(page, deposit["lat"] + 1.5, deposit["lon"])  # inside the uncertainty area, off the ring
     assert "known to the region only" in tip and "cerium; lanthanum; neodymium; yttrium" in tip
@@ -182,19 +186,28 @@ def test_resources_counts(chromium, built):
 
 
 def test_timeline_slider(chromium, built):
-    visit = chromium.open(built / "timeline.html")
+    """The timeline (a dated list beside the map, no longer a slider): every item listed, the map follows the list."""
+    visit = chromium.open(built / "timeline.html", width=1400, height=900)
     page = visit.page
+    page.wait_for_selector(".c5-timeline.c5-tl-ready")
     items = page.locator("path.c5-timeline-item")
     placed_events = TABLES.events["location_precision"].isin(["city", "country"]).sum()
-    assert items.count() == placed_events + len(TABLES.deals)
-    page.locator("input.c5-range").fill("2015")
-    assert items.count() == 1
-    assert "C5+1 forum established" in page.locator(".c5-list").inner_text()
-    page.locator("input.c5-range").fill("2022")
-    assert "First Russia-Central Asia summit (place not given)" in page.locator(".c5-list").inner_text()
-    assert items.count() == 2  # 2015 Samarkand, 2021 Afghanistan; 2022 has no place, so nothing new is drawn
-    page.locator("input.c5-range").fill("2016")
-    assert "Nothing reported for 2016" in page.locator(".c5-list").inner_text()
+    dated_resources = TABLES.resources["date"].notna().sum()  # Karagandy, April 2025, has a point
+    assert items.count() == placed_events + len(TABLES.deals) + dated_resources
+    entries = page.locator(".c5-tl-entry")
+    assert entries.count() == len(TABLES.events) + len(TABLES.deals) + dated_resources
+    listed = page.locator(".c5-tl-list").inner_text()
+    assert "2016–2020: nothing reported" in listed
+    assert "Karagandy rare-earth deposits reported: more than 20 million tonnes" in listed
+    entries.filter(has_text="C5+1 forum established").click()
+    assert "C5+1 forum established" in page.locator(".c5-tl-now").inner_text()
+    assert page.locator("path.c5-tl-chosen").count() == 1
+    entries.filter(has_text="First Russia-Central Asia summit").click()
+    now = page.locator(".c5-tl-now").inner_text()
+    assert "First Russia-Central Asia summit (place not given)" in now and "Not on the map" in now
+    assert page.locator("path.c5-tl-chosen").count() == 0  # 2022 has no place: nothing emphasised
+    page.get_by_role("button", name="Next").click()
+    assert "2023" in page.locator(".c5-tl-now").inner_text()
     assert visit.page_errors == []
     page.close()
 

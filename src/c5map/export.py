@@ -209,6 +209,7 @@ def regions_layer(tables: Tables, boundaries: gpd.GeoDataFrame, region: str) -> 
         ExportField("region", "string", "region code (regions.csv)"),
         ExportField("region_name", "string", "name of the region"),
         ExportField("members", "string", "ISO3 codes of the members, '; '-separated"),
+        ExportField("notes", "string", "caveats of its region-level figures ('figure_id: note', '; '-separated)"),
     ]
     for partner, basis in deal_groups:
         fields += _figure_group(
@@ -232,7 +233,17 @@ def regions_layer(tables: Tables, boundaries: gpd.GeoDataFrame, region: str) -> 
     rows = []
     for _, outline in outlines.sort_values("region").iterrows():
         region = outline["region"]
-        row = {"id": region, "region": region, "region_name": outline["region_name"], "members": outline["members"]}
+        notes = [
+            f"{key}: {note}"
+            for frame, id_column in ((region_deals, "deal_id"), (region_trade, "flow_id"))
+            for key, note, where in zip(
+                frame[id_column], frame["note"], frame["country"] if id_column == "deal_id" else
+                np.where(frame["origin"] == region, frame["origin"], frame["destination"]), strict=True
+            )
+            if where == region and isinstance(note, str) and note
+        ]  # fmt: skip
+        row = {"id": region, "region": region, "region_name": outline["region_name"], "members": outline["members"],
+               "notes": "; ".join(sorted(notes))}  # fmt: skip
         for partner, basis in deal_groups:
             _fill_group(row, f"deals_{_slug(partner)}_{basis}", deal_figures.get((partner, basis, region)))
         for partner, year in trade_groups:
@@ -266,6 +277,7 @@ def flows_layer(tables: Tables) -> ExportLayer:
         ExportField("value_qualifier", "string", "exact, about, nearly, over, under or undisclosed"),
         ExportField("value_text", "string", "the figure as a reader sees it, qualifier kept"),
         ExportField("attributed_to", "string", "who the source attributes the figure to, or empty"),
+        ExportField("note", "string", "a caveat to read with the figure (deals.csv / trade.csv note), or empty"),
         ExportField("source_id", "string", "sources.csv id"),
     ]
     frame = flows.assign(id=flows["flow_id"])

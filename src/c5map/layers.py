@@ -278,7 +278,7 @@ def region_figures(tables: Tables, countries: gpd.GeoDataFrame) -> gpd.GeoDataFr
     geopandas.GeoDataFrame
         One row per figure: ``figure_id, kind`` (``deal`` or ``trade``),
         ``region, region_name, partner, measure`` (value_basis for deals),
-        ``date, value_usd, value_qualifier, value_text, attributed_to,
+        ``date, value_usd, value_qualifier, value_text, attributed_to, note,
         source_id, geometry``.
     """
     outlines = region_outlines(tables, countries).set_index("region")
@@ -296,6 +296,7 @@ def region_figures(tables: Tables, countries: gpd.GeoDataFrame) -> gpd.GeoDataFr
                     "value_usd": deal["value_usd"],
                     "value_qualifier": deal["value_qualifier"],
                     "attributed_to": _text(deal["attributed_to"]),
+                    "note": _text(deal["note"]),
                     "source_id": deal["source_id"],
                 }
             )
@@ -316,6 +317,7 @@ def region_figures(tables: Tables, countries: gpd.GeoDataFrame) -> gpd.GeoDataFr
                         "value_usd": flow["value_usd"],
                         "value_qualifier": flow["value_qualifier"],
                         "attributed_to": _text(flow["attributed_to"]),
+                        "note": _text(flow["note"]),
                         "source_id": flow["source_id"],
                     }
                 )
@@ -332,6 +334,7 @@ def region_figures(tables: Tables, countries: gpd.GeoDataFrame) -> gpd.GeoDataFr
         "value_qualifier",
         "value_text",
         "attributed_to",
+        "note",
         "source_id",
         "geometry",
     ]
@@ -415,7 +418,7 @@ def flows(tables: Tables) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         ``flow_id, kind`` (``deal`` or ``trade``), ``origin, destination,
         measure`` (value_basis for deals), ``date, value_usd,
-        value_qualifier, value_text, attributed_to, source_id``;
+        value_qualifier, value_text, attributed_to, note, source_id``;
         LineString or MultiLineString (split at ±180°), sorted by flow_id.
     """
     caps = capitals(tables)
@@ -426,13 +429,13 @@ def flows(tables: Tables) -> gpd.GeoDataFrame:
                 "flow_id": deals["deal_id"], "kind": "deal", "origin": deals["partner"],
                 "destination": deals["country"], "measure": deals["value_basis"], "date": deals["date"],
                 "value_usd": deals["value_usd"], "value_qualifier": deals["value_qualifier"],
-                "attributed_to": deals["attributed_to"], "source_id": deals["source_id"],
+                "attributed_to": deals["attributed_to"], "note": deals["note"], "source_id": deals["source_id"],
             }),
             pd.DataFrame({
                 "flow_id": trade["flow_id"], "kind": "trade", "origin": trade["origin"],
                 "destination": trade["destination"], "measure": trade["measure"], "date": trade["year"].astype(str),
                 "value_usd": trade["value_usd"], "value_qualifier": trade["value_qualifier"],
-                "attributed_to": trade["attributed_to"], "source_id": trade["source_id"],
+                "attributed_to": trade["attributed_to"], "note": trade["note"], "source_id": trade["source_id"],
             }),
         ],
         ignore_index=True,
@@ -446,6 +449,7 @@ def flows(tables: Tables) -> gpd.GeoDataFrame:
     frame["value_usd"] = frame["value_usd"].astype("float64")
     frame["value_text"] = [format_usd(v, q) for v, q in zip(frame["value_usd"], frame["value_qualifier"], strict=True)]
     frame["attributed_to"] = [_text(a) for a in frame["attributed_to"]]
+    frame["note"] = [_text(a) for a in frame["note"]]
     # one geodesic per pair of capitals: a bilateral table repeats each pair once a year
     pairs = {pair: None for pair in zip(frame["origin"], frame["destination"], strict=True)}
     for origin, destination in pairs:
@@ -453,7 +457,7 @@ def flows(tables: Tables) -> gpd.GeoDataFrame:
     geometry = [pairs[pair] for pair in zip(frame["origin"], frame["destination"], strict=True)]
     columns = [
         "flow_id", "kind", "origin", "destination", "measure", "date", "value_usd", "value_qualifier", "value_text",
-        "attributed_to", "source_id",
+        "attributed_to", "note", "source_id",
     ]  # fmt: skip
     frame = gpd.GeoDataFrame(frame[columns], geometry=geometry, crs=CRS)
     return frame.sort_values("flow_id").reset_index(drop=True)

@@ -42,7 +42,7 @@ def influence_partners(tables: Tables, region: str | None = None) -> list[str]:
 
 
 def deal_lines(tables: Tables, ids: str) -> list[tuple[str, str]]:
-    """Tooltip rows for deals by id: date and basis, value and what, then the source of each."""
+    """Tooltip rows for deals by id: date and basis, value and what, its note if any, then its source."""
     deals = tables.deals.set_index("deal_id")
     rows = []
     for deal_id in filter(None, ids.split("; ")):
@@ -57,6 +57,8 @@ def deal_lines(tables: Tables, ids: str) -> list[tuple[str, str]]:
                 + (f" (parties: {parties})" if parties else ""),
             )
         )
+        if text(deal["note"]):
+            rows.append(("Note", text(deal["note"])))
         rows.append(("Source", source_label(tables, deal["source_id"], deal["attributed_to"])))
     return rows
 
@@ -225,6 +227,8 @@ def influence_map(
             for _, r in regional.sort_values(["partner", "date", "figure_id"]).iterrows():
                 measure = BASIS_WORDS.get(r["measure"], r["measure"].replace("_", " "))
                 rows.append((f"{names.get(r['partner'], r['partner'])}, {measure} ({r['date']})", r["value_text"]))
+                if r["note"]:
+                    rows.append(("Note", r["note"]))
                 rows.append(("Source", source_label(tables, r["source_id"], r["attributed_to"])))
             tip = tooltip_html(region_layer, rows, note="Region-level figures: never split between the countries.")
             group.add_child(
@@ -244,6 +248,8 @@ def influence_map(
                 )
                 for _, r in regional.sort_values(["partner", "date", "figure_id"]).iterrows()
             ]
+            # caveats where the reader looks, not only on hover ("may overlap the country deals")
+            entries += [LegendEntry(f"Note: {note}", shape="none") for note in dict.fromkeys(regional["note"]) if note]
             sections.append(LegendSection(region_layer, tuple(entries), layer=region_layer))
         events = layers.event_points(tables)
         if len(events):

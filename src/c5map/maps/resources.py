@@ -21,13 +21,12 @@ from c5map.maps.legend import LegendEntry, LegendSection, add_legend
 from c5map.maps.page import DEFAULT_TILES, PageText, new_map
 from c5map.maps.safety import layer_key, stable_ids, tooltip_html
 from c5map.maps.shapes import ShapeLayer, SharedShapes, wrap_lon
-from c5map.maps.style import INK, line_weight, symbol_radius
+from c5map.maps.style import INK, RESOURCE_COLOUR, line_weight, size_key_values, symbol_radius
 from c5map.story import Story, humanise, story_for, word_list
 from c5map.tables import Tables
 
 #: Deal sectors the resources page shows, besides any sector named like a commodity of ``resources.csv``.
 RESOURCE_SECTORS = ("critical_minerals", "minerals", "mining", "energy_resources", "oil_and_gas")
-RESOURCE_COLOUR = "#E69F00"
 #: Radius of the area drawn around a point known only to its admin region: a circle of about the area
 #: of Kazakhstan's Karagandy region (~240,000 km²), a display choice, not a measured extent.
 UNCERTAINTY_KM = {"region": 275.0, "approximate": 50.0, "exact": 0.0}
@@ -192,7 +191,7 @@ def resources_map(
         name = "Deposits and reserves"
         group = folium.FeatureGroup(name=layer_key(name), show=True)
         entries = []
-        uncertain_drawn = other_drawn = False
+        uncertain_drawn = other_drawn = scaled_drawn = False
         for _, row in resources.iterrows():
             if not text(row["lon"]):
                 continue
@@ -217,11 +216,11 @@ def resources_map(
                     location=(row["lat"], wrap_lon(row["lon"], seam)),
                     radius=radius_km * 1000,
                     color=RESOURCE_COLOUR,
-                    weight=2,
-                    dash_array="6 5",
+                    weight=1,  # an area, not a symbol: a thin dotted edge, so it never reads as a tonnage circle
+                    dash_array="2 4",
                     fill=True,
                     fill_color=RESOURCE_COLOUR,
-                    fill_opacity=0.12,
+                    fill_opacity=0.1,
                     tooltip=folium.Tooltip(tip),
                 ).add_to(group)
             folium.CircleMarker(
@@ -235,17 +234,14 @@ def resources_map(
                 tooltip=folium.Tooltip(tip),
             ).add_to(group)
             if on_scale:
-                entries.append(
-                    LegendEntry(
-                        f"{row['name']}: {details[0][1]}",
-                        fill="#fbe8c2",
-                        edge=RESOURCE_COLOUR,
-                        shape="circle",
-                        size=2 * symbol_radius(row["quantity"], biggest, LARGEST_SYMBOL_PX / 2),
-                    )
-                )
+                scaled_drawn = True
             else:
                 other_drawn = True
+        if scaled_drawn:
+            entries.append(
+                LegendEntry("deposit estimate: circle area by tonnes (hover for the figure)", fill="#fbe8c2",
+                            edge=RESOURCE_COLOUR, shape="circle", size=14)  # fmt: skip
+            )
         if other_drawn:
             entries.append(
                 LegendEntry(
@@ -267,7 +263,7 @@ def resources_map(
                 )
             )
         country_level = resources[resources["lon"].isna()]
-        unscaled_country = False
+        country_drawn = False
         for iso3, group_rows in country_level.groupby("country"):
             if iso3 not in set(countries["iso3"]):
                 continue
@@ -295,29 +291,24 @@ def resources_map(
                 fill_opacity=0.7,
                 tooltip=folium.Tooltip(tip),
             ).add_to(group)
-            if len(reserve):
-                entries.append(
-                    LegendEntry(
-                        f"{names.get(iso3, iso3)}, whole country: "
-                        f"{format_quantity(value, 'tonnes', reserve['value_qualifier'].iloc[0])}",
-                        fill="#ffffff",
-                        edge=INK,
-                        shape="dashed-circle",
-                        size=2 * symbol_radius(value, biggest, LARGEST_SYMBOL_PX / 2),
-                    )
-                )
-            else:
-                unscaled_country = True
-        if unscaled_country:
+            country_drawn = True
+            scaled_drawn = scaled_drawn or bool(len(reserve))
+        if country_drawn:
             entries.append(
-                LegendEntry(
-                    "country-level figures, no site implied (hover)",
-                    fill="#ffffff",
-                    edge=INK,
-                    shape="dashed-circle",
-                    size=16,
-                )  # fmt: skip
+                LegendEntry("country total, no site implied (area by tonnes where given; hover)", fill="#ffffff",
+                            edge=INK, shape="dashed-circle", size=16)  # fmt: skip
             )
+        if scaled_drawn:  # a size key at the map's own scale: the circles are drawn as large as on the map
+            entries += [
+                LegendEntry(
+                    format_quantity(value, "tonnes", "exact"),
+                    fill="#fbe8c2",
+                    edge=RESOURCE_COLOUR,
+                    shape="circle",
+                    size=2 * symbol_radius(value, biggest, LARGEST_SYMBOL_PX),
+                )
+                for value in size_key_values(biggest)
+            ]
         if entries:
             group.add_to(m)
             sections.append(LegendSection(f"{name} (circle area = tonnes, one scale)", tuple(entries), layer=name))

@@ -36,9 +36,12 @@ FILL_OPACITY = 0.85
 #: Okabe & Ito (2008), distinguishable with the common colour-vision deficiencies, then Tol's muted scheme
 #: for datasets with more partners. Black is the ink of events and yellow is too light for lines: not used.
 PALETTE: tuple[str, ...] = (
-    "#0072B2", "#D55E00", "#CC79A7", "#009E73", "#56B4E9", "#E69F00",
+    "#0072B2", "#D55E00", "#CC79A7", "#009E73", "#56B4E9",
     "#882255", "#117733", "#332288", "#999933", "#44AA99", "#AA4499",
 )  # fmt: skip
+#: Resources (deposits, reserves) are Okabe-Ito's orange on every page: no partner takes it, so a partner's
+#: fill never swamps a deposit drawn on it.
+RESOURCE_COLOUR = "#E69F00"
 #: Familiar partners keep a familiar colour when they appear (a convention of news graphics, not a requirement).
 PREFERRED_COLOURS: dict[str, str] = {"USA": "#0072B2", "CHN": "#D55E00", "RUS": "#CC79A7"}
 
@@ -209,3 +212,30 @@ def symbol_radius(value: float, largest: float, biggest_px: float = 40.0) -> flo
     if not largest or value <= 0:
         return 0.0
     return round(biggest_px * math.sqrt(value / largest), 2)
+
+
+def size_key_values(largest: float, count: int = 3) -> list[float]:
+    """Round reference values for a size key: the largest 1-2-5 number not above ``largest``, and smaller ones.
+
+    Each is about a quarter of the next (half the radius), so the key's circles read apart.
+
+    Examples
+    --------
+    >>> size_key_values(44e6)
+    [2000000.0, 10000000.0, 40000000.0]
+    >>> size_key_values(0)
+    []
+    """
+    if not largest or not math.isfinite(largest) or largest <= 0:
+        return []
+    ladder = [m * 10.0**e for e in range(int(math.floor(math.log10(largest))) - 4, int(math.log10(largest)) + 1)
+              for m in (1, 2, 4, 5)]  # fmt: skip
+    values: list[float] = []
+    target = largest
+    for _ in range(count):
+        below = [v for v in ladder if v <= target and (not values or v < values[-1])]
+        if not below:
+            break
+        values.append(max(below))
+        target = values[-1] / 4
+    return sorted(values)

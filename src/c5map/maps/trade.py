@@ -9,7 +9,7 @@ from c5map import layers
 from c5map.boundaries import CONTEXT_ZOOM, MAX_ZOOM, web_countries
 from c5map.format import format_usd
 from c5map.maps.arcs import add_arc
-from c5map.maps.common import display_names, page_view, partner_palette_of, source_label, source_line
+from c5map.maps.common import display_names, page_view, partner_palette_of, source_label, source_line, text
 from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
 from c5map.maps.page import DEFAULT_TILES, PageText, new_map
@@ -140,6 +140,7 @@ def trade_map(
                 hidden.append(name)
             rows = exports[(exports["origin"] == origin) & (exports["year"] == year)]
             styles, tips = {}, {}
+            drawn_classes, drawn_arcs = set(), 0  # the legend lists only what this layer draws
             for _, row in rows.iterrows():
                 dest = row["destination"]
                 value_text = format_usd(row["value_usd"], row["value_qualifier"])
@@ -147,10 +148,12 @@ def trade_map(
                     names.get(dest, dest),
                     [
                         (f"Exports from {names.get(origin, origin)}, {year}", value_text),
+                        *([("Note", text(row["note"]))] if text(row["note"]) else []),
                         ("Source", source_label(tables, row["source_id"], row["attributed_to"])),
                     ],
                 )
                 if dest in set(countries["iso3"]):
+                    drawn_classes.add(class_of(row["value_usd"], breaks))
                     styles[dest] = {
                         "fillColor": shades[class_of(row["value_usd"], breaks)],
                         "fillOpacity": FILL_OPACITY,
@@ -159,6 +162,7 @@ def trade_map(
                     }
                     tips[dest] = tip
                 if origin in caps and dest in caps:
+                    drawn_arcs += 1
                     add_arc(
                         group,
                         m,
@@ -173,9 +177,11 @@ def trade_map(
             group.add_to(m)
             entries = [
                 LegendEntry(label, fill=shade)
-                for label, shade in zip(class_labels(breaks, format_usd), shades, strict=True)
+                for k, (label, shade) in enumerate(zip(class_labels(breaks, format_usd), shades, strict=True))
+                if k in drawn_classes
             ]
-            entries.append(LegendEntry("flow from the capital, width by value", edge=colour, shape="line", size=5))
+            if drawn_arcs:
+                entries.append(LegendEntry("flow from the capital, width by value", edge=colour, shape="line", size=5))
             if index == len(exporters) - 1 and left_out:
                 entries.append(
                     LegendEntry(
@@ -204,6 +210,8 @@ def trade_map(
                 value_text = format_usd(row["value_usd"], row["value_qualifier"])
                 what = _region_measure(row, region, story.region_name, names.get(partner, partner))
                 rows.append((f"{names.get(partner, partner)}, {what}, {row['year']}", value_text))
+                if text(row["note"]):
+                    rows.append(("Note", text(row["note"])))
                 rows.append(("Source", source_label(tables, row["source_id"], row["attributed_to"])))
                 entries.append(
                     LegendEntry(

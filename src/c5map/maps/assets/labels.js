@@ -30,7 +30,7 @@ function c5mapLabels(map, packed) {
                             right: r.right - origin.left + 2, bottom: r.bottom - origin.top + 2});
             }
         }
-        map.getContainer().querySelectorAll('.leaflet-control, .c5-arrow, .leaflet-tooltip').forEach(add);
+        map.getContainer().querySelectorAll('.leaflet-control, .c5-timeline, .c5-arrow, .leaflet-tooltip').forEach(add);
         // proportional symbols and event markers are figures; a ground-sized area (L.Circle) may carry a label
         map.eachLayer(function(layer) {
             if (layer instanceof L.CircleMarker && !(layer instanceof L.Circle) && layer._path) { add(layer._path); }

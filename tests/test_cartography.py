@@ -1,0 +1,122 @@
+"""Maps a reader understands: labels that never collide, legends of what is drawn, one partner at a time, zoom.
+
+In headless Chromium at 1400x900, for the bundled data and the two synthetic regions, at several zooms.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from c5map.build import build
+from c5map.maps import MAPS
+
+REPO = Path(__file__).resolve().parents[1]
+DATASETS = {
+    "bundled": None,
+    "gulf-east-africa": REPO / "examples" / "gulf-east-africa",
+    "south-caucasus": REPO / "tests" / "data" / "south-caucasus",
+}
+FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
+BOXES = """(() => {
+    const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    return {
+        labels: [...document.querySelectorAll('.c5-label')].map(e => [e.textContent, ...box(e)]),
+        furniture: [...document.querySelectorAll('.leaflet-control')].filter(e => e.offsetParent).map(box),
+        map: box(document.querySelector('.leaflet-container')),
+    };
+})()"""
+
+
+@pytest.fixture(scope="module", params=list(DATASETS))
+def pages(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp(f"carto-{request.param}")
+    build(DATASETS[request.param], out, tiles="none", images=False, progress=lambda line: None)
+    return out / "maps"
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("page", list(MAPS))
+def test_labels_never_collide_with_each_other_or_the_furniture(chromium, pages, page):
+    visit = chromium.open(pages / page, width=1400, height=900)
+    opening = visit.page.evaluate(f"{FIND_MAP}.getZoom()")
+    seen = 0
+    for step in (0, 1, 3):
+        visit.page.evaluate(f"{FIND_MAP}.setZoom({opening + step}, {{animate: false}})")
+        visit.page.wait_for_timeout(250)
+        found = visit.page.evaluate(BOXES)
+        labels = found["labels"]
+        seen += len(labels)
+        for i, (text, *box) in enumerate(labels):
+            assert box[0] >= found["map"][0] - 0.5 and box[2] <= found["map"][2] + 0.5, (text, box)
+            for other, *other_box in labels[i + 1 :]:
+                assert not _overlap(box, other_box), (step, text, other)
+            for furniture in found["furniture"]:
+                assert not _overlap(box, furniture), (step, text, furniture)
+    assert seen > 0  # the page labels something at some zoom
+    assert visit.page_errors == []
+    visit.page.close()
+
+
+def test_the_region_and_its_capitals_are_labelled_at_the_opening_view(chromium, fresh_build):
+    visit = chromium.open(fresh_build / "maps" / "influence.html", width=1400, height=900)
+    visit.page.wait_for_timeout(250)
+    texts = {text for text, *_ in visit.page.evaluate(BOXES)["labels"]}
+    assert {"Kazakhstan", "Uzbekistan", "Turkmenistan", "Kyrgyzstan", "Tajikistan"} <= texts
+    assert {"Ashgabat", "Bishkek"} <= texts
+    visit.page.close()
+
+
+@pytest.mark.parametrize("page", list(MAPS))
+def test_zoom_goes_to_8_and_deeper_than_the_opening_view(chromium, pages, page):
+    visit = chromium.open(pages / page, width=1400, height=900)
+    opening, deepest = visit.page.evaluate(f"[{FIND_MAP}.getZoom(), {FIND_MAP}.getMaxZoom()]")
+    assert deepest >= 8 and deepest > opening
+    assert not visit.page.locator(".leaflet-control-zoom-in.leaflet-disabled").count()
+    visit.page.close()
+
+
+SWATCHES = """(() => {
+    const shown = [...document.querySelectorAll('.c5-legend-section')].filter(s => s.offsetParent);
+    const fills = shown.flatMap(s => [...s.querySelectorAll('rect')].map(r => r.getAttribute('fill')));
+    const strokes = shown.flatMap(s => [...s.querySelectorAll('line')].map(r => r.getAttribute('stroke')));
+    const drawn = [...document.querySelectorAll('.leaflet-pane path')];
+    return {fills, strokes, drawnFills: drawn.map(p => p.getAttribute('fill')),
+            drawnStrokes: drawn.map(p => p.getAttribute('stroke'))};
+})()"""
+
+
+@pytest.mark.parametrize("page", ["influence.html", "trade.html", "resources.html"])
+def test_every_legend_swatch_is_drawn_on_the_map(chromium, pages, page):
+    visit = chromium.open(pages / page, width=1400, height=900)
+    radios = visit.page.locator(".leaflet-control-layers-base label")
+    for k in range(max(radios.count(), 1)):
+        if radios.count():
+            radios.nth(k).locator("input").click()
+            visit.page.wait_for_timeout(100)
+        found = visit.page.evaluate(SWATCHES)
+        for fill in found["fills"]:
+            if fill not in ("#ffffff", "none"):
+                assert fill in found["drawnFills"], (k, fill)
+        for stroke in found["strokes"]:
+            assert stroke in found["drawnStrokes"], (k, stroke)
+    assert visit.page_errors == []
+    visit.page.close()
+
+
+def test_partners_are_one_at_a_time(chromium, pages):
+    visit = chromium.open(pages / "influence.html", width=1400, height=900)
+    radios = visit.page.locator(".leaflet-control-layers-base input[type=radio]")
+    for k in range(radios.count()):
+        radios.nth(k).click()
+        visit.page.wait_for_timeout(100)
+        assert visit.page.locator(".leaflet-control-layers-base input:checked").count() == 1
+        shown = visit.page.locator('.c5-legend-section[data-layer$=": deals"]').evaluate_all(
+            "sections => sections.filter(s => s.offsetParent).length"
+        )
+        assert shown == 1
+    visit.page.close()

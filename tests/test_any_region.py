@@ -21,7 +21,6 @@ from c5map.errors import DataError
 from c5map.maps import MAPS, influence_map
 from c5map.story import choose_region, story_for
 from c5map.tables import load_tables
-from c5map.validate import drawing_warnings
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = {

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from c5map import assets
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_installed_leaflet_matches_the_pins():
@@ -31,3 +35,17 @@ def test_a_page_linking_other_scripts_is_refused():
     )
     with pytest.raises(assets.AssetError, match="other remote scripts"):
         assets.inline_assets(page)
+
+
+PAGE_ASSETS = sorted((REPO / "src" / "c5map" / "maps" / "assets").glob("*.[jc]s*"))
+
+
+@pytest.mark.parametrize("asset", PAGE_ASSETS, ids=lambda p: p.name)
+def test_page_assets_are_inert_under_jinja_and_parse(asset):
+    """branca renders each page element as a Jinja template: an asset must hold no Jinja markup."""
+    text = asset.read_text(encoding="utf-8")
+    for marker in ("{{", "{%", "{#"):
+        assert marker not in text, (asset.name, marker)
+    if asset.suffix == ".js":  # a syntax error would only show in the browser
+        result = subprocess.run(["node", "--check", str(asset)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr

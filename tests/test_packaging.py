@@ -37,7 +37,21 @@ def test_wheel_carries_tables_and_natural_earth(wheel):
         "c5map/data/README.md",
         "c5map/data/naturalearth/ne_110m_admin_0_countries.shp",
         "c5map/data/naturalearth/ne_10m_admin_0_countries_deu.zip",
+        "c5map/data/gazetteer/capitals.csv",
         "c5map/py.typed",
+        *(
+            f"c5map/maps/assets/{name}"
+            for name in (
+                "shapes.js",
+                "labels.js",
+                "arcs.js",
+                "legend.js",
+                "panel.js",
+                "timeline.js",
+                "page.css",
+                "timeline.css",
+            )
+        ),
     ):
         assert member in names
 

@@ -1,4 +1,4 @@
-"""c5map: sourced maps and GIS exports of who is courting Central Asia.
+"""c5map: sourced maps and GIS exports of who is courting a region, from tables about any region.
 
 The public API: load and validate the tables, load boundaries, build layers.
 

@@ -111,9 +111,7 @@ def _report(problems: list[Problem]) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from c5map.validate import load_inputs
-
-    from c5map.validate import drawing_warnings
+    from c5map.validate import drawing_warnings, load_inputs
 
     tables, _ = load_inputs(args.data, args.boundaries)
     counts = ", ".join(f"{len(tables[name])} {name}" for name in ("deals", "trade", "resources", "events", "places"))
@@ -178,7 +176,7 @@ def _data_option(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="DIR",
-        help="folder with deals.csv and any other tables (default: the bundled data)",
+        help="folder with deals.csv, regions.csv and any other tables (default: the bundled data)",
     )
 
 

@@ -185,7 +185,7 @@ def validate(
     Parameters
     ----------
     data_dir : pathlib.Path, optional
-        A folder laid out like ``data/``; only ``deals.csv`` is required.
+        A folder laid out like ``data/``; ``deals.csv`` and ``regions.csv`` are required.
         Default: the bundled data.
     countries : geopandas.GeoDataFrame, optional
         Boundaries that points must lie in (see

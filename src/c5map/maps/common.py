@@ -54,12 +54,6 @@ def source_label(tables: Tables, source_id: str, attributed_to: object = None) -
     return f"{publisher}, citing {cited}" if cited else publisher
 
 
-def members_bounds(countries: gpd.GeoDataFrame, iso3: Iterable[str], pad: float = 2.0) -> tuple[float, ...]:
-    """(west, south, east, north) around the given countries, padded by ``pad`` degrees."""
-    west, south, east, north = countries[countries["iso3"].isin(list(iso3))].total_bounds
-    return (float(west - pad), float(south - pad), float(east + pad), float(north + pad))
-
-
 def partner_palette_of(tables: Tables) -> dict[str, str]:
     """One colour for every partner of the tables (deals and trade, any region): the same on every map of a build."""
     from c5map.maps.style import partner_palette

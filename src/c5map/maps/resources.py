@@ -239,8 +239,13 @@ def resources_map(
                 other_drawn = True
         if scaled_drawn:
             entries.append(
-                LegendEntry("deposit estimate: circle area by tonnes (hover for the figure)", fill="#fbe8c2",
-                            edge=RESOURCE_COLOUR, shape="circle", size=14)  # fmt: skip
+                LegendEntry(
+                    "deposit estimate: circle area by tonnes (hover for the figure)",
+                    fill="#fbe8c2",
+                    edge=RESOURCE_COLOUR,
+                    shape="circle",
+                    size=14,
+                )  # fmt: skip
             )
         if other_drawn:
             entries.append(
@@ -295,8 +300,13 @@ def resources_map(
             scaled_drawn = scaled_drawn or bool(len(reserve))
         if country_drawn:
             entries.append(
-                LegendEntry("country total, no site implied (area by tonnes where given; hover)", fill="#ffffff",
-                            edge=INK, shape="dashed-circle", size=16)  # fmt: skip
+                LegendEntry(
+                    "country total, no site implied (area by tonnes where given; hover)",
+                    fill="#ffffff",
+                    edge=INK,
+                    shape="dashed-circle",
+                    size=16,
+                )  # fmt: skip
             )
         if scaled_drawn:  # a size key at the map's own scale: the circles are drawn as large as on the map
             entries += [

@@ -16,7 +16,7 @@ import pandas as pd
 from jinja2 import Template
 
 from c5map import layers
-from c5map.boundaries import web_countries
+from c5map.boundaries import load_countries
 from c5map.format import format_quantity, format_usd
 from c5map.maps.assets import script_once, style_once
 from c5map.maps.common import display_names, page_view, partner_palette_of, source_label, source_line, text
@@ -274,7 +274,9 @@ def timeline_map(
     """
     story = story or story_for(tables, region)
     region, members = story.region, list(story.members)
-    countries = web_countries(None, max_zoom=2, scale="110m", source=countries)
+    # places and the opening view come from the 1:10m countries (nothing is drawn from them): the 1:110m file
+    # lacks small countries, which would then be neither framed nor placed
+    countries = load_countries("10m") if countries is None else countries
     names = display_names(tables)
     palette = partner_palette_of(tables)
     items = timeline_items(tables, countries)

@@ -240,7 +240,7 @@ CASES: list[BadInput] = [
     BadInput(
         "ragged row",
         append("trade.csv", "extra-flow,2024,RUS,KAZ,exports,1,exact\n"),
-        (("trade.csv", 8, "", "row has 7 fields but the header has 10"),),
+        (("trade.csv", 8, "", "row has 7 fields but the header has 11"),),
     ),
     BadInput(
         "broken quoting",

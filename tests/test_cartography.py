@@ -120,3 +120,28 @@ def test_partners_are_one_at_a_time(chromium, pages):
         )
         assert shown == 1
     visit.page.close()
+
+
+@pytest.mark.parametrize("page", ["influence.html", "trade.html", "resources.html"])
+def test_on_a_phone_the_legend_and_layers_fold_away(chromium, pages, page):
+    visit = chromium.open(pages / page, width=390, height=844)
+    visit.page.wait_for_timeout(100)
+    body = visit.page.locator(".c5-legend-body")
+    assert not body.is_visible()
+    visit.page.locator(".c5-legend-toggle").click()
+    assert body.is_visible()
+    assert visit.page.locator(".c5-legend-toggle").get_attribute("aria-expanded") == "true"
+    layers = visit.page.locator(".leaflet-control-layers")
+    assert not visit.page.locator(".leaflet-control-layers-list").is_visible()
+    title = visit.page.locator(".c5-title").bounding_box()
+    zoom = visit.page.locator(".leaflet-control-zoom").bounding_box()
+    folded = layers.bounding_box()
+    for a, b in ((title, folded), (zoom, folded)):
+        assert not _overlap(
+            [a["x"], a["y"], a["x"] + a["width"], a["y"] + a["height"]],
+            [b["x"], b["y"], b["x"] + b["width"], b["y"] + b["height"]],
+        )
+    visit.page.locator(".leaflet-control-layers-toggle").click()
+    assert visit.page.locator(".leaflet-control-layers-list").is_visible()
+    assert visit.page_errors == []
+    visit.page.close()

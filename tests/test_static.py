@@ -32,7 +32,7 @@ def test_png_is_print_resolution_and_not_blank(maps, name):
     inked = (rgb.min(axis=2) < 0.9).mean()  # share of pixels that are not (near) white
     assert inked > 0.015, f"{name}.png is nearly blank ({inked:.1%} inked)"  # a title alone inks ~0.5%
     colours = len(np.unique((rgb * 255).astype(np.uint8).reshape(-1, 3), axis=0))
-    assert colours > 50  # a map or chart, not a flat fill
+    assert colours > 20  # a map or chart (anti-aliased text and symbols), not a flat fill of a few colours
     assert b"Software" not in data[:4096]  # no tool stamp: rebuilds are byte-identical
     with PIL.Image.open(io.BytesIO(data)) as image:
         assert [round(d) for d in image.info["dpi"]] == [DPI, DPI]  # prints at its size, not at 72 dpi

@@ -179,13 +179,13 @@ def test_wrong_field_count_names_the_line(data_copy):
     with path.open("a", encoding="utf-8") as f:
         f.write("extra-row,2024,RUS\n")
     _, problems = validate(data_copy)
-    assert [(p.line, p.message) for p in problems] == [(8, "row has 3 fields but the header has 10")]
+    assert [(p.line, p.message) for p in problems] == [(8, "row has 3 fields but the header has 11")]
 
 
 def test_multiline_cell_keeps_line_numbers(data_copy):
     path = data_copy / "deals.csv"
     lines = path.read_text(encoding="utf-8").split("\n")
-    lines[1] = lines[1].replace("collective value", "collective\nvalue")
+    lines[1] = lines[1].replace("collective value", "collective\nvalue", 1)
     lines[2] = lines[2].replace("2025-09", "2025-99")
     path.write_text("\n".join(lines), encoding="utf-8")
     _, problems = validate(data_copy)

@@ -70,7 +70,9 @@ def legend_html(sections: Sequence[LegendSection]) -> str:
             f'<div class="c5-legend-row">{_swatch(e)}<span>{escape_text(e.label)}</span></div>' for e in section.entries
         )
         blocks.append(f'<div class="c5-legend-section"{layer}><b>{escape_text(section.title)}</b>{rows}</div>')
-    return "".join(blocks)
+    # on a phone the legend folds behind a button (assets/page.css); on a wide screen the button is hidden
+    toggle = '<button type="button" class="c5-legend-toggle" data-c5-toggle aria-expanded="false">Key</button>'
+    return toggle + '<div class="c5-legend-body">' + "".join(blocks) + "</div>"
 
 
 _LEGEND_FOLLOWS_LAYERS = Template("""

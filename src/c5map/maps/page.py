@@ -60,6 +60,28 @@ class Panel(branca.element.MacroElement):
         super().render(**kwargs)
 
 
+_COMPACT = Template("""
+{% macro script(this, kwargs) %}
+c5mapCompactControls({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+
+class CompactControls(branca.element.MacroElement):
+    """On a narrow map, fold the layer control into its button (``assets/panel.js``)."""
+
+    _template = _COMPACT
+
+    def __init__(self):
+        super().__init__()
+        self._name = "CompactControls"
+
+    def render(self, **kwargs) -> None:
+        """Render the call, and the function once per page."""
+        script_once(self, "panel.js")
+        super().render(**kwargs)
+
+
 @dataclass(frozen=True)
 class PageText:
     """What a reader reads around a map. Plain text: it is escaped here."""
@@ -157,6 +179,7 @@ def new_map(
     m.add_child(Panel(title, "topleft", "c5-title"))
     source = f"{escape_text(text.source)} · Made with Natural Earth"
     m.add_child(Panel(source, "bottomleft", "c5-source"))
+    m.add_child(CompactControls())
     return m
 
 

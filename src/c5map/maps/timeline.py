@@ -166,6 +166,9 @@ def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
         if country in caps:
             lon, lat = caps[country]
             approximate = False
+        elif country in regions:  # a region-level figure on the map would sit on one member and read as its own
+            lat = lon = None
+            approximate = True
         else:
             lat, lon = anchor(country)
             approximate = True
@@ -176,6 +179,7 @@ def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
             title = f"{names.get(deal['partner'], deal['partner'])} – {names.get(country, country)}: {value}"
         items.append({
             "id": deal["deal_id"], "date": deal["date"], "kind": "deal", "lat": lat, "lon": lon,
+            "region": country in regions,
             "approximate": approximate, "colour": palette.get(deal["partner"], INK), "edge": "#ffffff",
             "text": title, "detail": text(deal["description"]),
             "tip": tooltip_html(title, [("Date", date_words(deal["date"])), ("What", text(deal["description"])),
@@ -226,7 +230,7 @@ def _deal_note(country: str, approximate: bool, regions: set[str]) -> str:
     if not approximate:
         return "Drawn at the counterpart's capital."
     if country in regions:
-        return "Region-level figure, drawn on the region."
+        return "Region-level figure: about the region as a whole, so it is listed, not placed on a member."
     return "Drawn on the counterpart country: its capital is not known."
 
 

@@ -131,7 +131,7 @@ function c5mapTimeline(map, items, groups, options) {
             nowWhat.textContent = item.text;
             var notes = [];
             if (item.detail) { notes.push(item.detail); }
-            if (!markers[current]) { notes.push('Not on the map: no place given.'); }
+            if (!markers[current]) { notes.push(items[current].region ? 'Not on the map: a region-level figure, about the region as a whole.' : 'Not on the map: no place given.'); }
             else if (item.approximate) { notes.push('Placed on the country or region, not a city or site.'); }
             nowMore.textContent = notes.join(' · ');
             count.textContent = (current + 1) + ' of ' + items.length;

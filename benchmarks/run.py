@@ -234,7 +234,8 @@ def scale_one(rows: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         frame.to_csv(folder / "trade.csv", index=False)
-        (folder / "deals.csv").write_bytes((REPO / "data" / "deals.csv").read_bytes())
+        for table in ("deals.csv", "regions.csv"):  # a user's folder names its region: regions.csv is required
+            (folder / table).write_bytes((REPO / "data" / table).read_bytes())
         del frame
         started = time.perf_counter()
         tables, problems = validate(folder)
@@ -335,8 +336,9 @@ def markdown(results: dict) -> str:
         )
     lines += [
         "",
-        "The synthetic economies are the first Natural Earth countries; only those with a capital in places.csv "
-        "get flow lines, so geo/flows stays small here. The page draws at most 8 exporters × 25 destinations.",
+        "The synthetic economies are the first Natural Earth countries. Every one has a capital (places.csv, then "
+        "the bundled gazetteer), so geo/flows holds a great circle per row: its size grows with the rows (a "
+        "pair-level flows layout is issue #16's). The page draws at most 8 exporters × 25 destinations.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -45,6 +45,19 @@ def replace_line(path: Path, line: int, old: str, new: str) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def expected_flow_ids(tables) -> set[str]:
+    """Ids of the deals and trade figures that geo/flows should hold: between two countries with known capitals."""
+    from c5map.layers import capitals
+
+    known = set(capitals(tables))
+    expected = set()
+    for frame, key, a, b in ((tables.deals, "deal_id", "partner", "country"), (tables.trade, "flow_id", "origin",
+                                                                               "destination")):  # fmt: skip
+        ok = frame[a].isin(known) & frame[b].isin(known) & (frame[a] != frame[b])
+        expected |= set(frame.loc[ok, key])
+    return expected
+
+
 @pytest.fixture(scope="session")
 def fresh_build(tmp_path_factory) -> Path:
     """`c5map build` of the bundled data with default options, once per session: OUT with maps/ and geo/."""

@@ -14,6 +14,7 @@ from pathlib import Path
 import folium
 import pyogrio
 import pytest
+from conftest import expected_flow_ids
 
 from c5map.build import MANIFEST, build
 from c5map.cli import main
@@ -118,15 +119,7 @@ def test_images_and_exports_are_written(built):
         assert (out / "maps" / still).stat().st_size > 10_000
     flows = pyogrio.read_dataframe(out / "geo" / "flows.geojson")
     # every deal or trade figure between two different countries with known capitals is a flow, and no other
-    from c5map.layers import capitals
-
-    known = set(capitals(tables))
-    expected = set()
-    for frame, key, a, b in ((tables.deals, "deal_id", "partner", "country"), (tables.trade, "flow_id", "origin",
-                                                                               "destination")):  # fmt: skip
-        ok = frame[a].isin(known) & frame[b].isin(known) & (frame[a] != frame[b])
-        expected |= set(frame.loc[ok, key])
-    assert set(flows["flow_id"]) == expected
+    assert set(flows["flow_id"]) == expected_flow_ids(tables)
 
 
 def test_region_must_be_in_the_data_and_is_named_when_several(tmp_path):

@@ -13,12 +13,12 @@ import tempfile
 from pathlib import Path
 
 import pyogrio
+from conftest import expected_flow_ids
 from datasets import Dataset, datasets, profile
 from hypothesis import given
 
 from c5map.boundaries import load_countries
 from c5map.build import build
-from c5map.layers import capitals
 from c5map.maps import MAPS
 from c5map.maps.common import display_names, region_view
 from c5map.maps.safety import escape_text, json_for_script
@@ -83,13 +83,7 @@ def _check_exports(tables, out: Path) -> None:
 
     assert ids("resources", "resource_id") == sorted(tables.resources["resource_id"])
     assert ids("events", "event_id") == sorted(tables.events["event_id"])
-    known = set(capitals(tables))
-    expected = set()
-    for frame, key, a, b in ((tables.deals, "deal_id", "partner", "country"), (tables.trade, "flow_id", "origin",
-                                                                               "destination")):  # fmt: skip
-        ok = frame[a].isin(known) & frame[b].isin(known) & (frame[a] != frame[b])
-        expected |= set(frame.loc[ok, key])
-    assert set(ids("flows", "flow_id")) == expected
+    assert set(ids("flows", "flow_id")) == expected_flow_ids(tables)
     for layer in pyogrio.list_layers(geo / "c5map.gpkg")[:, 0]:
         pyogrio.read_info(geo / "c5map.gpkg", layer=layer)  # GDAL opens every layer
 

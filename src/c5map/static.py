@@ -177,6 +177,18 @@ def _place_frame(fig) -> None:
     fig.c5_footer = 0.1 + _height_in(source) + 0.12
 
 
+def _map_axes(fig):
+    """Add the map's axes between a page's header and footer, leaving the right third for the side column.
+
+    Returns the axes and their rectangle in figure fractions.
+    """
+    height = fig.get_figheight()
+    rect = [MARGIN / 10, fig.c5_footer / height, 0.66, 1 - (fig.c5_header + fig.c5_footer) / height]
+    ax = fig.add_axes(rect)
+    ax.set_anchor("NW")
+    return ax, rect
+
+
 def _basemap(ax, bounds: tuple[float, ...]) -> None:
     ax.c5_bounds = bounds  # applied by _finish, once every layer is drawn
     ax.set_facecolor(SEA_COLOUR)
@@ -732,7 +744,7 @@ def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
     shapes = web_countries(members, source=countries)
     names = display_names(tables)
     palette = partner_palette_of(tables)
-    partners = influence_partners(tables, region)
+    partners = influence_partners(tables, story)
     caps = layers.capitals(tables)
     regional = layers.region_figures(tables, shapes)
     regional = regional[regional["region"] == region]
@@ -983,19 +995,16 @@ def _side_column(fig, ax) -> tuple[float, float, float]:
 def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
     """Export destinations coloured by value with flows; trade with the region as circles on one scale.
 
-    Draws the same bounded subset as the page (:func:`c5map.maps.trade.exports_to_draw`).
+    Draws the same bounded subset as the page (:func:`c5map.maps.trade.trade_figures`).
     A destination with several exporters is coloured by the largest and its label lists each.
     The region's circles sit in a row beside its outline, never on a member.
     """
-    from c5map.maps.trade import _region_measure, exports_to_draw
+    from c5map.maps.trade import _region_measure, trade_figures
 
     region, members = story.region, list(story.members)
     palette = partner_palette_of(tables)
     trade = tables.trade
-    regions = list(tables.region_members())
-    between_countries = ~trade["origin"].isin(regions) & ~trade["destination"].isin(regions)
-    exports, _ = exports_to_draw(trade[(trade["measure"] == "exports") & between_countries])
-    totals = trade[(trade["destination"] == region) | (trade["origin"] == region)]
+    exports, _, totals = trade_figures(tables, region)
     names = display_names(tables)
     destinations = sorted(set(exports["destination"]))
     shapes = web_countries(sorted(set(destinations) | set(members)), max_zoom=4, source=countries)
@@ -1006,10 +1015,8 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
         "Export flows by destination; trade with the region as a whole, circle area by value",
         source_line(tables, trade["source_id"]),
     )
+    ax, rect = _map_axes(fig)
     height = fig.get_figheight()
-    rect = [MARGIN / 10, fig.c5_footer / height, 0.66, 1 - (fig.c5_header + fig.c5_footer) / height]
-    ax = fig.add_axes(rect)
-    ax.set_anchor("NW")
     bounds = region_view(shapes, members, pad=3.0)
     _basemap(ax, bounds)
     breaks = nice_breaks(list(exports["value_usd"]))
@@ -1169,10 +1176,8 @@ def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
         + "circle area by tonnes on one scale",
         source_line(tables, resources["source_id"]),
     )
+    ax, rect = _map_axes(fig)
     height = fig.get_figheight()
-    rect = [MARGIN / 10, fig.c5_footer / height, 0.66, 1 - (fig.c5_header + fig.c5_footer) / height]
-    ax = fig.add_axes(rect)
-    ax.set_anchor("NW")
     bounds = region_view(shapes, codes, pad=2.0)
     _basemap(ax, bounds)
     _shapes(ax, shapes.geometry.boundary, edgecolor="#6b6b6b", linewidth=0.4)

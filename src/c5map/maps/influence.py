@@ -33,9 +33,8 @@ from c5map.tables import Tables
 EVENTS_LAYER = "Events"
 
 
-def influence_partners(tables: Tables, region: str | None = None) -> list[str]:
-    """Partners with a deal in one of the region's members: one layer each, most deals first, then by code."""
-    story = story_for(tables, region)
+def influence_partners(tables: Tables, story: Story) -> list[str]:
+    """Partners with a deal in one of the story's members: one layer each, most deals first, then by code."""
     deals = tables.deals
     with_deals = set(deals.loc[deals["country"].isin(story.members), "partner"])
     return [p for p in story.partners if p in with_deals]
@@ -107,7 +106,7 @@ def influence_map(
     countries = web_countries(members, source=countries)
     names = display_names(tables)
     palette = partner_palette_of(tables)
-    partners = influence_partners(tables, region)
+    partners = influence_partners(tables, story)
     caps = layers.capitals(tables)
     capital_names = layers.capital_names(tables)
     regional = layers.region_figures(tables, countries)

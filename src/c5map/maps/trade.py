@@ -47,6 +47,27 @@ def exports_to_draw(exports):
     return kept, len(exports) - len(kept)
 
 
+def trade_figures(tables: Tables, region: str):
+    """Split the trade table the way the page and the image draw it.
+
+    Returns
+    -------
+    exports : pandas.DataFrame
+        Exports between two countries, bounded by :func:`exports_to_draw`.
+    left_out : int
+        How many export figures that bound left out.
+    totals : pandas.DataFrame
+        Every figure with ``region`` at one end (its total trade, or its exports and imports as a whole):
+        region-level, never drawn on a member.
+    """
+    trade = tables.trade
+    regions = list(tables.region_members())
+    between_countries = ~trade["origin"].isin(regions) & ~trade["destination"].isin(regions)
+    exports, left_out = exports_to_draw(trade[(trade["measure"] == "exports") & between_countries])
+    totals = trade[(trade["destination"] == region) | (trade["origin"] == region)]
+    return exports, left_out, totals
+
+
 def _region_measure(row, region: str, region_name: str, partner_name: str) -> str:
     """Say what a region-level trade figure measures, from the region's side."""
     if row["measure"] == "total_trade":
@@ -89,11 +110,7 @@ def trade_map(
     region, members = story.region, list(story.members)
     palette = partner_palette_of(tables)
     trade = tables.trade
-    regions = list(tables.region_members())
-    between_countries = ~trade["origin"].isin(regions) & ~trade["destination"].isin(regions)
-    exports, left_out = exports_to_draw(trade[(trade["measure"] == "exports") & between_countries])
-    # every figure with the region at one end (total trade, or its exports and imports as a whole) is region-level
-    totals = trade[(trade["destination"] == region) | (trade["origin"] == region)]
+    exports, left_out, totals = trade_figures(tables, region)
     destinations = sorted(set(exports["destination"]) | set(members))
     countries = web_countries(
         [c for c in destinations if c not in tables.region_members()],

@@ -38,12 +38,22 @@ def test_png_is_print_resolution_and_not_blank(maps, name):
         assert [round(d) for d in image.info["dpi"]] == [DPI, DPI]  # prints at its size, not at 72 dpi
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_svg_carries_title_legend_and_source_as_vector(maps, name):
+def test_svg_keeps_text_as_text_with_title_and_desc(maps, name):
+    """A graphics desk edits the SVG: titles, labels and the source are <text>, and it says what it shows."""
     root = ET.fromstring((maps / "svg" / f"{name}.svg").read_bytes())
-    assert root.tag.endswith("svg")
-    paths = root.findall(".//{http://www.w3.org/2000/svg}path")
-    assert len(paths) > 50
+    assert root.tag == f"{SVG}svg"
+    title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+    assert title is not None and title.text and desc is not None and "Source" in desc.text
+    texts = [" ".join("".join(t.itertext()).split()) for t in root.iter(f"{SVG}text")]
+    words = " ".join(texts)
+    assert title.text.split()[0] in words  # the page's own title is drawn as text
+    assert "Made with Natural Earth" in words
+    shapes = len(root.findall(f".//{SVG}path"))
+    assert shapes > (5 if name == "timeline" else 50)  # the map (or chart) itself is still vector shapes
     assert DPI == 300
 
 

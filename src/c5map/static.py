@@ -67,7 +67,7 @@ STYLE = {
     "font.family": "DejaVu Sans",  # ships with matplotlib: the same glyphs on every machine
     "font.size": 8,
     "svg.hashsalt": "c5map",  # stable SVG element ids
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",  # SVG text stays <text>, so a graphics desk can edit and translate it
     "text.parse_math": False,  # "$5bn to $10bn" is money, not TeX; data text is never parsed as markup
 }
 MARGIN = 0.2  # inches of white around the page
@@ -1361,6 +1361,21 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
+def _svg_words(fig) -> tuple[str, str]:
+    """Return the page's title and a description (subtitle and source) as one-line strings for the SVG."""
+    title, subtitle, source = (" ".join(part.get_text().split()) for part in fig.c5_frame)
+    return title, f"{subtitle} {source}".strip()
+
+
+def _with_desc(svg: bytes, description: str) -> bytes:
+    """Put a ``<desc>`` after matplotlib's ``<title>``: the text screen readers and editors show for the image."""
+    from xml.sax.saxutils import escape
+
+    desc = f" <desc>{escape(description)}</desc>\n".encode()
+    head, sep, rest = svg.partition(b"</title>\n")
+    return head + sep + desc + rest if sep else svg
+
+
 def render_images(
     tables: Tables,
     countries: gpd.GeoDataFrame | None = None,
@@ -1393,7 +1408,9 @@ def render_images(
             _finish(fig)
             out[f"png/{name}.png"] = _png(fig)
             buffer = io.BytesIO()
-            fig.savefig(buffer, format="svg", dpi=DPI, metadata={"Date": None, "Creator": None}, facecolor="white")
-            out[f"svg/{name}.svg"] = buffer.getvalue()
+            title, description = _svg_words(fig)
+            metadata = {"Title": title, "Date": None, "Creator": None}
+            fig.savefig(buffer, format="svg", dpi=DPI, metadata=metadata, facecolor="white")
+            out[f"svg/{name}.svg"] = _with_desc(buffer.getvalue(), description)
             plt.close(fig)
     return out

@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 
 from c5map.boundaries import country_names
-from c5map.tables import Tables
+from c5map.tables import Tables, parse_partial_date
 
 
 def text(value: object) -> str:
@@ -18,6 +18,29 @@ def text(value: object) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return ""
     return str(value)
+
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def date_words(date: str) -> str:
+    """Write a partial date as people write it.
+
+    Examples
+    --------
+    >>> date_words("2015"), date_words("2025-09"), date_words("2025-11-06")
+    ('2015', 'September 2025', '6 November 2025')
+    """
+    parsed = parse_partial_date(str(date))
+    if parsed is None:
+        return str(date)
+    year, month, day = parsed
+    if month is None:
+        return str(year)
+    return f"{MONTHS[month - 1]} {year}" if day is None else f"{day} {MONTHS[month - 1]} {year}"
 
 
 def display_names(tables: Tables) -> dict[str, str]:
@@ -39,7 +62,7 @@ def source_line(tables: Tables, source_ids: Iterable[str]) -> str:
         if sid not in sources.index:
             continue
         row = sources.loc[sid]
-        date = f" ({text(row['date'])})" if text(row["date"]) else ""
+        date = f" ({date_words(text(row['date']))})" if text(row["date"]) else ""
         parts.append(f"{text(row['publisher'])}, {text(row['title'])}{date}")
     parts = list(dict.fromkeys(parts))  # two sources that read the same are named once
     label = "Sources" if len(parts) > 1 else "Source"

@@ -10,7 +10,15 @@ from c5map import layers
 from c5map.boundaries import web_countries
 from c5map.format import format_usd
 from c5map.maps.arcs import add_arc
-from c5map.maps.common import display_names, page_view, partner_palette_of, source_label, source_line, text
+from c5map.maps.common import (
+    date_words,
+    display_names,
+    page_view,
+    partner_palette_of,
+    source_label,
+    source_line,
+    text,
+)
 from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
 from c5map.maps.page import DEFAULT_TILES, HATCH_FILL, PageText, new_map
@@ -51,7 +59,7 @@ def deal_lines(tables: Tables, ids: str) -> list[tuple[str, str]]:
         basis = BASIS_WORDS.get(deal["value_basis"], deal["value_basis"])
         rows.append(
             (
-                f"{text(deal['date'])} · {basis}",
+                f"{date_words(text(deal['date']))} · {basis}",
                 f"{format_usd(deal['value_usd'], deal['value_qualifier'])}, {what}"
                 + (f" (parties: {parties})" if parties else ""),
             )

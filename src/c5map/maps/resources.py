@@ -15,14 +15,22 @@ from c5map import layers
 from c5map.boundaries import CONTEXT_ZOOM, MAX_ZOOM, web_countries
 from c5map.format import format_quantity, format_usd
 from c5map.maps.arcs import add_arc
-from c5map.maps.common import display_names, page_view, partner_palette_of, source_label, source_line, text
+from c5map.maps.common import (
+    date_words,
+    display_names,
+    page_view,
+    partner_palette_of,
+    source_label,
+    source_line,
+    text,
+)
 from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
 from c5map.maps.page import DEFAULT_TILES, PageText, new_map
 from c5map.maps.safety import layer_key, stable_ids, tooltip_html
 from c5map.maps.shapes import ShapeLayer, SharedShapes, wrap_lon
 from c5map.maps.style import INK, RESOURCE_COLOUR, line_weight, size_key_values, symbol_radius
-from c5map.story import Story, humanise, story_for, word_list
+from c5map.story import BASIS_WORDS, Story, humanise, story_for, word_list
 from c5map.tables import Tables
 
 #: Deal sectors the resources page shows, besides any sector named like a commodity of ``resources.csv``.
@@ -134,7 +142,8 @@ def resources_map(
             for _, deal in deals.sort_values("deal_id").iterrows():
                 rows.append(
                     (
-                        f"{deal['date']} · {deal['value_basis']}",
+                        f"{date_words(text(deal['date']))} · "
+                        f"{BASIS_WORDS.get(deal['value_basis'], deal['value_basis'])}",
                         f"{format_usd(deal['value_usd'], deal['value_qualifier'])}: {text(deal['description'])}",
                     )
                 )
@@ -201,7 +210,7 @@ def resources_map(
                 ("Estimated quantity", format_quantity(row["quantity"], row["unit"], row["value_qualifier"])),
                 ("Elements", text(row["elements"])),
                 ("Status", text(row["status"])),
-                ("Reported", text(row["date"])),
+                ("Reported", date_words(text(row["date"]))),
                 (
                     "Location",
                     f"known to the {precision} only" if precision in ("region", "country") else precision,

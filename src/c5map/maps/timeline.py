@@ -19,7 +19,15 @@ from c5map import layers
 from c5map.boundaries import load_countries
 from c5map.format import format_quantity, format_usd
 from c5map.maps.assets import script_once, style_once
-from c5map.maps.common import display_names, page_view, partner_palette_of, source_label, source_line, text
+from c5map.maps.common import (
+    date_words,
+    display_names,
+    page_view,
+    partner_palette_of,
+    source_label,
+    source_line,
+    text,
+)
 from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
 from c5map.maps.page import DEFAULT_TILES, PageText, new_map
@@ -35,10 +43,6 @@ EVENT_COLOUR = INK
 RESOURCE_EDGE = "#5c3b00"
 #: Milliseconds between two items while the timeline plays (``assets/timeline.js`` reads it from the page).
 PLAY_STEP_MS = 1500
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 _TIMELINE = Template("""
 {% macro script(this, kwargs) %}
@@ -69,23 +73,6 @@ class TimelinePanel(folium.MacroElement):
         script_once(self, "timeline.js")
         style_once(self, "timeline.css")
         super().render(**kwargs)
-
-
-def date_words(date: str) -> str:
-    """Write a partial date as people write it.
-
-    Examples
-    --------
-    >>> date_words("2015"), date_words("2025-09"), date_words("2025-11-06")
-    ('2015', 'September 2025', '6 November 2025')
-    """
-    parsed = parse_partial_date(str(date))
-    if parsed is None:
-        return str(date)
-    year, month, day = parsed
-    if month is None:
-        return str(year)
-    return f"{MONTHS[month - 1]} {year}" if day is None else f"{day} {MONTHS[month - 1]} {year}"
 
 
 def year_groups(items: list[dict]) -> list[dict]:

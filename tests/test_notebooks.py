@@ -12,7 +12,11 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 
 def test_there_are_notebooks():
-    assert [p.name for p in NOTEBOOKS] == ["01-explore-the-data.ipynb", "02-bring-your-own-data.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == [
+        "01-explore-the-data.ipynb",
+        "02-bring-your-own-data.ipynb",
+        "03-import-trade.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -93,8 +93,31 @@ def _c5_boundaries(folder: Path, how: str) -> Path:
         path = folder.parent / "boundaries.gpkg"
         path.write_text("this is not a GeoPackage")
         return path
+    elif how == "lacks-countries":  # a file cut to the partners, two members forgotten
+        frame = frame[~frame["ADM0_A3"].isin(["KGZ", "TJK"])]
+    elif how == "empty-codes":
+        frame = frame.reset_index(drop=True)
+        frame.loc[[2, 3], "ADM0_A3"] = None
+    elif how == "lon-0-360":  # longitudes as some climate and ocean tools write them
+        frame = frame.set_geometry(shapely.transform(frame.geometry.values, lambda xy: xy + [[360.0, 0]] * (xy < 0)))
+    elif how == "overlap":  # Turkmenistan drawn over Uzbekistan
+        frame = frame.reset_index(drop=True)
+        tkm, uzb = (frame.index[frame["ADM0_A3"] == code][0] for code in ("TKM", "UZB"))
+        frame.loc[tkm, "geometry"] = frame.geometry[tkm].union(frame.geometry[uzb])
+    elif how == "etrs89-shapefile":  # ETRS89 (EPSG:4258): a geographic CRS other than WGS 84
+        shp = folder.parent / "boundaries-etrs89.shp"
+        frame.set_crs(4258, allow_override=True).to_file(shp)
+        return shp
     frame.to_file(path)
     return path
+
+
+def make_folder(file: str) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        (folder / file).unlink()
+        (folder / file).mkdir()
+
+    return apply
 
 
 def boundaries(how: str) -> Callable[[Path], Path]:
@@ -240,7 +263,7 @@ CASES: list[BadInput] = [
     BadInput(
         "ragged row",
         append("trade.csv", "extra-flow,2024,RUS,KAZ,exports,1,exact\n"),
-        (("trade.csv", 8, "", "row has 7 fields but the header has 11"),),
+        (("trade.csv", 8, "", "row has 7 fields but the header has 12"),),
     ),
     BadInput(
         "broken quoting",
@@ -314,6 +337,97 @@ CASES: list[BadInput] = [
         NO_CHANGE,
         (("boundaries.gpkg", 0, "", "not a boundary file GDAL can read"),),
         boundaries("not-gis"),
+    ),
+    # issue 17: valid-looking data that was accepted, crashed or was misnamed
+    BadInput(
+        "boundaries lacking countries the data uses",
+        NO_CHANGE,
+        (
+            (
+                "boundaries-lacks-countries.gpkg",
+                0,
+                "ADM0_A3",
+                "lacks 2 countries the data uses: KGZ (places.csv:6), TJK (events.csv:7)",
+            ),
+        ),
+        boundaries("lacks-countries"),
+    ),
+    BadInput(
+        "boundaries with empty codes",
+        NO_CHANGE,
+        (
+            ("boundaries-empty-codes.gpkg", 3, "ADM0_A3", "empty code"),
+            ("boundaries-empty-codes.gpkg", 4, "ADM0_A3", "empty code"),
+        ),
+        boundaries("empty-codes"),
+    ),
+    BadInput(
+        "boundaries with longitudes 0-360",
+        NO_CHANGE,
+        (("boundaries-lon-0-360.gpkg", 0, "geometry", "from 0 to 360 rather than -180 to 180"),),
+        boundaries("lon-0-360"),
+    ),
+    BadInput(
+        "overlapping boundaries",
+        NO_CHANGE,
+        (("boundaries-overlap.gpkg", 14, "geometry", "TKM and UZB overlap (100.0% of the smaller one), and the data"),),
+        boundaries("overlap"),
+    ),
+    BadInput(
+        "point in another country, boundaries in ETRS89",
+        edit("events.csv", 2, "66.96,39.65", "-47.93,-15.78"),  # Brasília, coded UZB
+        (("events.csv", 2, "lon, lat", "point (-47.93, -15.78) is not inside UZB"),),
+        boundaries("etrs89-shapefile"),
+    ),
+    BadInput(
+        "vertical tab in a cell",
+        edit("deals.csv", 3, "Boeing", "Boe\x0bing"),
+        (("deals.csv", 3, "parties", "holds the control character U+000B (VT)"),),
+    ),
+    BadInput(
+        "terminal escape in a cell",
+        edit("events.csv", 2, "Samarkand", "\x1b[8mSamarkand"),
+        (("events.csv", 2, "place", "holds the control character U+001B (ESC) at character 1"),),
+    ),
+    BadInput(
+        "unterminated right-to-left override",
+        edit("sources.csv", 2, "Al Jazeera", "Al \u202eJazeera"),
+        (("sources.csv", 2, "publisher", "U+202E (RIGHT-TO-LEFT OVERRIDE) at character 4 is never closed"),),
+    ),
+    BadInput(
+        "cell too long",
+        edit("events.csv", 2, "Samarkand", "S" * 6000),
+        (("events.csv", 2, "place", "cell is 6,000 characters long; the limit is 5,000"),),
+    ),
+    BadInput(
+        "implausible year",
+        edit("deals.csv", 5, "2025-09", "9999"),
+        (("deals.csv", 5, "date", "'9999' is outside the years c5map accepts (1900-2100)"),),
+    ),
+    BadInput(
+        "arabic-indic digits in a date",
+        edit("events.csv", 11, "2025-11-06", "\u0662\u0660\u0662\u0665-\u0661\u0661-\u0660\u0666"),
+        (("events.csv", 11, "date", "is written with arabic-indic digits; write dates with the digits 0-9"),),
+    ),
+    BadInput(
+        "utf-32 file",
+        write("trade.csv", "flow_id,year\n".encode("utf-32")),
+        (("trade.csv", 0, "", "file is UTF-32 text; c5map reads UTF-8"),),
+    ),
+    BadInput(
+        "utf-16 without a byte-order mark",
+        write("trade.csv", "flow_id,year\nx,2024\n".encode("utf-16-le")),
+        (("trade.csv", 0, "", "looks like UTF-16 (little-endian) text without a byte-order mark; c5map reads UTF-8"),),
+    ),
+    BadInput(
+        "sources.csv is a folder",
+        make_folder("sources.csv"),
+        (("sources.csv", 0, "", "is a folder; sources.csv must be a CSV file"),),
+    ),
+    BadInput(
+        "one region, two names",
+        edit("regions.csv", 4, "Central Asia (C5)", "Central Asia"),
+        (("regions.csv", 4, "region_name", "'Central Asia' differs from 'Central Asia (C5)' (line 2)"),),
     ),
 ]
 

@@ -5,16 +5,21 @@ from __future__ import annotations
 import functools
 import hashlib
 import http.server
+import subprocess
+import sys
 import threading
 import urllib.error
 import zipfile
 from pathlib import Path
 
+import numpy as np
+import pyogrio
 import pytest
 import shapely
 
 from c5map._paths import bundled_data_dir
-from c5map.boundaries import COUNTRY_COLUMNS, ChecksumError, fetch_naturalearth, load_countries
+from c5map.boundaries import COUNTRY_COLUMNS, ChecksumError, bundled_path, fetch_naturalearth, load_countries
+from c5map.errors import display_path
 
 # SHA-256 recorded in data/naturalearth/README.md when the files were vendored.
 BUNDLED_SHA256 = {
@@ -202,3 +207,136 @@ def test_web_borders_stay_within_one_pixel_of_the_source(iso3):
         shapely.get_num_coordinates(page.geometry.values).sum()
         < shapely.get_num_coordinates(source.geometry.values).sum()
     )
+
+
+# --- A boundary file of your own (issue 17) ---------------------------------------------------------------------
+
+_DATA_COUNTRIES = ["KAZ", "KGZ", "TJK", "TKM", "UZB", "USA", "CHN", "RUS", "AUS", "UKR", "IND", "TUR", "AFG", "KOR"]
+
+
+def _own_boundaries(extra: list[str] = ()):
+    """The countries the bundled data uses, from the bundled 1:10m, as a user's file would hold them."""
+    world = load_countries("10m")
+    frame = world[world.iso3.isin(_DATA_COUNTRIES + list(extra))].reset_index(drop=True)
+    return frame.rename(columns={"iso3": "ADM0_A3", "name": "NAME"})[["ADM0_A3", "NAME", "geometry"]]
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".shp"])
+@pytest.mark.parametrize("crs", ["EPSG:4258", "EPSG:4269", "EPSG:4283", "OGC:CRS84", "EPSG:4807"])
+def test_boundaries_in_any_geographic_crs_are_transformed_to_wgs84(tmp_path, crs, suffix):
+    from c5map.boundaries import read_boundaries
+
+    source = _own_boundaries()
+    if crs == "EPSG:4807":  # NTF (Paris): grads from the Paris meridian, so the file's numbers really change
+        source = source[~source["ADM0_A3"].isin(["RUS", "USA"])]  # moved off Greenwich, ±180 would cut Chukotka
+        written = source.to_crs(crs)
+    else:
+        written = source.set_crs(crs, allow_override=True)
+    path = tmp_path / f"own{suffix}"
+    written.to_file(path)
+    countries, problems, warnings = read_boundaries(path, used={code: "deals.csv:2" for code in source["ADM0_A3"]})
+    assert problems == [] and warnings == []
+    assert countries.crs.to_epsg() == 4326
+    assert sorted(countries["iso3"]) == sorted(source["ADM0_A3"])
+    expected = source.set_index("ADM0_A3").geometry
+    for iso3, geometry in zip(countries["iso3"], countries.geometry, strict=True):
+        # ETRS89, NAD83 and GDA94 are WGS 84 to PROJ without a grid; the NTF round trip is within a millimetre.
+        # (A GeoPackage or shapefile may write a Polygon as a MultiPolygon: compare the vertices.)
+        assert np.allclose(shapely.get_coordinates(geometry), shapely.get_coordinates(expected[iso3]), atol=1e-7), iso3
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "c5map.cli", *args], capture_output=True, text=True, check=False)
+
+
+def test_validate_export_and_build_accept_a_shapefile_in_etrs89(tmp_path):
+    path = tmp_path / "etrs89.shp"
+    _own_boundaries().set_crs(4258, allow_override=True).to_file(path)
+    validated = _run("validate", "--boundaries", str(path))
+    assert validated.returncode == 0, validated.stderr
+    exported = _run("export", "--boundaries", str(path), "--layer", "countries", "--out", str(tmp_path / "c.geojson"))
+    assert exported.returncode == 0, exported.stderr
+    layer = pyogrio.read_dataframe(tmp_path / "c.geojson")
+    assert layer.crs.to_epsg() == 4326 and len(layer) > 0 and set(layer["iso3"]) <= set(_DATA_COUNTRIES)
+    built = _run("build", "--boundaries", str(path), "--out", str(tmp_path / "out"), "--tiles", "none", "--no-images")
+    assert built.returncode == 0, built.stderr
+    assert "Traceback" not in validated.stderr + exported.stderr + built.stderr
+    assert (tmp_path / "out" / "maps" / "influence.html").is_file()
+
+
+def test_natural_earths_own_10m_file_is_repaired_with_a_located_warning():
+    from c5map.validate import drawing_warnings, load_inputs
+
+    path = bundled_path("10m")
+    tables, countries = load_inputs(None, path)
+    assert len(countries) == 250 and shapely.is_valid(countries.geometry.values).all()
+    (warning,) = [w for w in tables.warnings]
+    assert warning.column == "geometry" and warning.line >= 1
+    assert warning.message.startswith("EGY: invalid polygon (Ring Self-intersection")
+    assert "repaired" in warning.message
+    assert warning in drawing_warnings(tables)
+    result = _run("validate", "--boundaries", str(path))
+    assert result.returncode == 0, result.stderr
+    assert f"warning: {display_path(path)}:{warning.line}: geometry: EGY: invalid polygon" in result.stderr
+
+
+def test_an_invalid_polygon_is_refused_only_where_the_data_uses_it(tmp_path):
+    from c5map.boundaries import read_boundaries
+
+    frame = _own_boundaries(extra=["FRA"])
+    bowtie = shapely.Polygon([(0, 44), (5, 49), (5, 44), (0, 49), (0, 44)])  # its halves cancel: area 0
+    frame.loc[frame["ADM0_A3"] == "FRA", "geometry"] = bowtie
+    path = tmp_path / "bowtie.gpkg"
+    frame.to_file(path)
+    used = {"FRA": "deals.csv:2"}
+    countries, problems, warnings = read_boundaries(path)
+    assert problems == [] and len(warnings) == 1 and "FRA: invalid polygon" in warnings[0].message
+    assert countries.loc[countries.iso3 == "FRA"].geometry.item().area == pytest.approx(12.5)
+    countries, problems, _ = read_boundaries(path, used=used)
+    assert countries is None
+    assert [p.message.split(";")[0] for p in problems] == ["FRA: invalid polygon (Self-intersection[2.5 46.5])"]
+    assert "changes its area by 100.00%, and the data uses FRA (deals.csv:2)" in problems[0].message
+
+
+def test_overlaps_away_from_the_data_are_a_warning(tmp_path):
+    from c5map.boundaries import read_boundaries
+
+    frame = _own_boundaries(extra=["FRA", "ESP"])
+    spain = frame["ADM0_A3"] == "ESP"
+    france = frame.loc[frame["ADM0_A3"] == "FRA"].geometry.item()
+    frame.loc[spain, "geometry"] = frame.loc[spain].geometry.item().union(france)
+    path = tmp_path / "overlap.gpkg"
+    frame.to_file(path)
+    countries, problems, warnings = read_boundaries(path, used={"KAZ": "deals.csv:3"})
+    assert problems == [] and countries is not None
+    assert [w.message for w in warnings] == ["ESP and FRA overlap (100.0% of the smaller one)"]
+
+
+def test_grads_and_0_360_longitudes_get_their_own_messages(tmp_path):
+    from c5map.boundaries import read_boundaries
+
+    frame = _own_boundaries()
+    labelled = tmp_path / "degrees-as-grads.gpkg"  # degrees in a file that says grads: latitudes stay within 100
+    frame.set_crs("EPSG:4807", allow_override=True).to_file(labelled)
+    countries, problems, _ = read_boundaries(labelled)
+    assert problems == [] and countries.crs.to_epsg() == 4326  # grads are a CRS like any: transformed
+    shifted = tmp_path / "lon-0-360.gpkg"
+    frame.set_geometry(shapely.transform(frame.geometry.values, lambda xy: xy + [[360.0, 0]] * (xy < 0))).to_file(
+        shifted
+    )
+    _, (problem,), _ = read_boundaries(shifted)
+    assert "from 0 to 360 rather than -180 to 180" in problem.message and "projected" not in problem.message
+
+
+def test_a_polygon_that_repairs_to_nothing_is_left_out_unless_the_data_uses_it(tmp_path):
+    from c5map.boundaries import read_boundaries
+
+    frame = _own_boundaries(extra=["FRA"])
+    frame.loc[frame["ADM0_A3"] == "FRA", "geometry"] = shapely.Polygon([(0, 44), (1, 45), (2, 46), (0, 44)])  # flat
+    path = tmp_path / "flat.gpkg"
+    frame.to_file(path)
+    countries, problems, warnings = read_boundaries(path)
+    assert problems == [] and "FRA" not in set(countries["iso3"]) and len(countries) == len(_DATA_COUNTRIES)
+    assert [w.message.endswith("repaired to nothing, and left out") for w in warnings] == [True]
+    countries, problems, _ = read_boundaries(path, used={"FRA": "deals.csv:2"})
+    assert countries is None and "the data uses FRA (deals.csv:2): fix it" in problems[0].message

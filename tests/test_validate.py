@@ -179,7 +179,7 @@ def test_wrong_field_count_names_the_line(data_copy):
     with path.open("a", encoding="utf-8") as f:
         f.write("extra-row,2024,RUS\n")
     _, problems = validate(data_copy)
-    assert [(p.line, p.message) for p in problems] == [(8, "row has 3 fields but the header has 11")]
+    assert [(p.line, p.message) for p in problems] == [(8, "row has 3 fields but the header has 12")]
 
 
 def test_multiline_cell_keeps_line_numbers(data_copy):

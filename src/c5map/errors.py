@@ -41,7 +41,25 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        text = f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        return printable(text)
+
+
+def printable(text: str) -> str:
+    r"""Escape what a terminal would act on or hide: control, format and separator characters, as ``repr`` does.
+
+    File names, header names and cells reach messages as the user wrote
+    them; an ESC could recolour or hide the terminal's text, a U+202E
+    reverse it. Printable text of any script is kept.
+
+    Examples
+    --------
+    >>> printable("\x1b[8mhidden\u202e, Қазақстан")
+    '\\x1b[8mhidden\\u202e, Қазақстан'
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 class DataError(Exception):

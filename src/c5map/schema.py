@@ -16,6 +16,9 @@ Custom keys (ignored by other Frictionless tools):
     ``"partial-date"``: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
 ``c5map:unit``
     the unit of a numeric column.
+``c5map:required_unless``
+    on a field: required in every row whose named column is empty
+    (``trade.source_passage`` unless ``derivation`` says how a dataset gave the figure).
 """
 
 from __future__ import annotations
@@ -27,6 +30,56 @@ from functools import cache
 from c5map._paths import bundled_data_dir
 
 TABLE_NAMES: tuple[str, ...] = ("deals", "trade", "resources", "events", "places", "regions", "sources")
+
+# Limits on what a cell may hold, whatever its column; documented in data/README.md ("Limits").
+#: Longest cell, in characters. The longest bundled cell (a quoted passage) is about 500; a 1 MB cell took 177 s
+#: to build and wrote 342 MB of pages.
+MAX_CELL_CHARS = 5_000
+#: The years a partial date (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) may name, as for ``trade.year``: a date of
+#: 9999 would stretch the timeline over eight millennia.
+DATE_YEARS: tuple[int, int] = (1900, 2100)
+#: Characters no cell may hold: C0 controls but tab, line feed and carriage return, DEL and the C1 controls.
+#: They are invisible, break XML (SVG) and can drive a terminal (ESC).
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+#: Also these in a column that is not free text (ids, codes, dates, URLs, allowed values).
+LINE_CHARACTERS = r"[\t\n\r]"
+#: Unicode's explicit direction controls (embeddings, overrides, isolates and their closers). A cell may hold
+#: them only balanced: an unclosed U+202E RIGHT-TO-LEFT OVERRIDE would reverse whatever text follows the cell.
+DIRECTION_CONTROLS = "[\u202a-\u202e\u2066-\u2069]"
+_OPENERS, _ISOLATE_OPENERS = "\u202a\u202b\u202d\u202e", "\u2066\u2067\u2068"
+_POP_FORMATTING, _POP_ISOLATE = "\u202c", "\u2069"
+
+
+def unbalanced_direction_control(text: str) -> int | None:
+    """Return the position of a direction control that is never closed or closes nothing; None if all are balanced.
+
+    As Unicode's bidirectional algorithm pairs them: U+202C closes the last
+    embedding or override opened since the last isolate; U+2069 closes the
+    last isolate and everything opened inside it; a line break ends all.
+
+    Examples
+    --------
+    >>> unbalanced_direction_control("Al \u202eJazeera")
+    3
+    >>> unbalanced_direction_control("\u2067\u05e9\u05dc\u05d5\u05dd\u2069 and \u202bx\u202c") is None
+    True
+    """
+    open_: list[tuple[int, bool]] = []  # (position, is an isolate)
+    for position, char in enumerate(text):
+        if char in _OPENERS or char in _ISOLATE_OPENERS:
+            open_.append((position, char in _ISOLATE_OPENERS))
+        elif char == _POP_FORMATTING:
+            if not open_ or open_[-1][1]:
+                return position
+            open_.pop()
+        elif char == _POP_ISOLATE:
+            if not any(isolate for _, isolate in open_):
+                return position
+            while not open_.pop()[1]:
+                pass
+        elif char in "\n\r\u2029" and open_:
+            return open_[0][0]
+    return open_[0][0] if open_ else None
 
 
 @dataclass(frozen=True)
@@ -45,6 +98,7 @@ class Field:
     code: str | None = None  # "country" | "country_or_region"
     partial_date: bool = False
     unit: str | None = None
+    required_unless: str | None = None  # required where this other column is empty
 
 
 @dataclass(frozen=True)
@@ -101,6 +155,7 @@ def _parse_field(raw: dict) -> Field:
         code=raw.get("c5map:code"),
         partial_date=raw.get("c5map:format") == "partial-date",
         unit=raw.get("c5map:unit"),
+        required_unless=raw.get("c5map:required_unless"),
     )
 
 

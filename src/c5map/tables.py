@@ -20,6 +20,7 @@ import datetime as dt
 import difflib
 import io
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,17 @@ import pandas as pd
 
 from c5map._paths import bundled_data_dir
 from c5map.errors import DataError, Problem, display_path
-from c5map.schema import Field, TableSchema, table_schemas
+from c5map.schema import (
+    CONTROL_CHARACTERS,
+    DATE_YEARS,
+    DIRECTION_CONTROLS,
+    LINE_CHARACTERS,
+    MAX_CELL_CHARS,
+    Field,
+    TableSchema,
+    table_schemas,
+    unbalanced_direction_control,
+)
 
 # Tables a user's folder may leave out, and what stands in for them: sources fall
 # back to the bundled ones; every other optional table is simply empty (capitals
@@ -37,7 +48,7 @@ from c5map.schema import Field, TableSchema, table_schemas
 # it names the region the maps are about, which no bundled table may decide.
 REFERENCE_TABLES = ("sources",)
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PARTIAL_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits: \d takes ٢٠٢٥
 
 # Delimiters spreadsheets write instead of commas (Excel in many locales saves "CSV" with ';'), as a user names them.
 _OTHER_DELIMITERS = {";": "semicolon-delimited (;)", "\t": "tab-delimited"}
@@ -54,6 +65,9 @@ class Tables:
         One frame per table, following the module's contract.
     paths : dict of str to pathlib.Path or None
         The file each table was read from (``None``: not given, left empty).
+    warnings : tuple of Problem
+        Located warnings about the inputs that do not stop a build (a
+        boundary polygon repaired, see :func:`c5map.validate.load_inputs`).
     """
 
     deals: pd.DataFrame
@@ -64,6 +78,7 @@ class Tables:
     regions: pd.DataFrame
     sources: pd.DataFrame
     paths: dict[str, Path | None]
+    warnings: tuple[Problem, ...] = ()
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
@@ -91,6 +106,8 @@ def parse_partial_date(text: str) -> tuple[int, int | None, int | None] | None:
     (2025, 11, 6)
     >>> parse_partial_date("2025-02-30") is None
     True
+    >>> parse_partial_date("٢٠٢٥") is None  # Arabic-Indic digits
+    True
     """
     match = _PARTIAL_DATE.match(text)
     if not match:
@@ -103,9 +120,45 @@ def parse_partial_date(text: str) -> tuple[int, int | None, int | None] | None:
     return year, month, day
 
 
+# Byte-order marks, longest first: UTF-32's little-endian one begins with UTF-16's.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """Name the encoding of text in UTF-16 or UTF-32 without a byte-order mark, judged by where its NULs fall.
+
+    ASCII text in UTF-16 has a NUL in every other byte, in UTF-32 three in
+    every four; a binary file has them anywhere.
+    """
+    sample = np.frombuffer(raw[: min(len(raw), 4096) // 4 * 4], dtype=np.uint8)
+    if len(sample) < 8:
+        return None
+    nul = sample == 0
+    for width, pattern, name in (
+        (4, (False, True, True, True), "UTF-32 (little-endian)"),
+        (4, (True, True, True, False), "UTF-32 (big-endian)"),
+        (2, (False, True), "UTF-16 (little-endian)"),
+        (2, (True, False), "UTF-16 (big-endian)"),
+    ):
+        if (nul.reshape(-1, width) == pattern).all(axis=1).mean() > 0.9:
+            return name
+    return None
+
+
 def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [Problem(name, 0, "", "file is UTF-16 text; save it as UTF-8 (CSV UTF-8)")]
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            message = f"file is {encoding} text; c5map reads UTF-8: save it as UTF-8 (CSV UTF-8)"
+            return None, [Problem(name, 0, "", message)]
+    wide = _wide_encoding(raw) if b"\x00" in raw[:4096] else None
+    if wide is not None:
+        message = f"file looks like {wide} text without a byte-order mark; c5map reads UTF-8: save it as UTF-8"
+        return None, [Problem(name, 0, "", message)]
     if raw.startswith(b"\xef\xbb\xbf"):  # Excel's "CSV UTF-8" writes a BOM: harmless, dropped
         raw = raw[3:]
     try:
@@ -277,9 +330,33 @@ def _check_column(raw: pd.Series, spec: Field, lines: np.ndarray, name: str) -> 
     """
     problems: list[tuple[int, str]] = []
     empty = (raw == "").to_numpy()
+    too_long = ~empty & (raw.str.len() > MAX_CELL_CHARS).to_numpy(dtype=bool)
+    problems += [
+        (i, f"cell is {len(raw.iat[i]):,} characters long; the limit is {MAX_CELL_CHARS:,}")
+        for i in np.flatnonzero(too_long)
+    ]
+    forbidden = CONTROL_CHARACTERS if _free_text(spec) else f"{CONTROL_CHARACTERS}|{LINE_CHARACTERS}"
+    control = ~empty & ~too_long & raw.str.contains(forbidden, regex=True).to_numpy(dtype=bool)
+    problems += [(i, _control_message(raw.iat[i], forbidden)) for i in np.flatnonzero(control)]
+    directed = ~empty & ~too_long & ~control & raw.str.contains(DIRECTION_CONTROLS, regex=True).to_numpy(dtype=bool)
+    unbalanced = np.zeros(len(raw), dtype=bool)
+    for i in np.flatnonzero(directed):
+        position = unbalanced_direction_control(raw.iat[i])
+        if position is not None:
+            unbalanced[i] = True
+            char = raw.iat[i][position]
+            problems.append(
+                (
+                    i,
+                    f"U+{ord(char):04X} ({unicodedata.name(char)}) at character {position + 1} is "
+                    f"{'never closed' if char not in (chr(0x202C), chr(0x2069)) else 'closing nothing'}: "
+                    "an unbalanced direction control reorders the text after it; balance it or remove it",
+                )
+            )
+    control |= unbalanced
     stripped = raw.str.strip()
-    spaced = ~empty & (raw != stripped).to_numpy()
-    bad = spaced.copy()
+    spaced = ~empty & ~too_long & ~control & (raw != stripped).to_numpy()
+    bad = too_long | control | spaced
     problems += [(i, f"{raw.iat[i]!r} has spaces around it") for i in np.flatnonzero(spaced)]
     checkable = ~empty & ~spaced
     values: object
@@ -319,7 +396,7 @@ def _check_column(raw: pd.Series, spec: Field, lines: np.ndarray, name: str) -> 
         elif spec.pattern is not None and not spec.partial_date:
             failing = checkable & ~raw.str.contains(spec.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
         elif spec.partial_date:  # dates repeat: parse each distinct value once
-            wrong = [v for v in pd.unique(raw[checkable]) if parse_partial_date(v) is None]
+            wrong = [v for v in pd.unique(raw[checkable]) if _date_problem(v) is not None]
             failing = checkable & raw.isin(wrong).to_numpy()
         for i in np.flatnonzero(failing):
             value = raw.iat[i]
@@ -328,7 +405,7 @@ def _check_column(raw: pd.Series, spec: Field, lines: np.ndarray, name: str) -> 
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 problems.append((i, f"{value!r} is not one of {', '.join(spec.enum)}{hint}"))
             elif spec.partial_date:
-                problems.append((i, f"{value!r} is not a date as YYYY, YYYY-MM or YYYY-MM-DD"))
+                problems.append((i, _date_problem(value)))
             else:
                 problems.append((i, f"{value!r} does not match the pattern {spec.pattern}"))
         bad |= failing
@@ -349,6 +426,42 @@ def _check_column(raw: pd.Series, spec: Field, lines: np.ndarray, name: str) -> 
     return values, found
 
 
+def _free_text(spec: Field) -> bool:
+    """Whether a column holds free text (a name, a description), where tabs and line breaks may be."""
+    return spec.type == "string" and not (spec.enum or spec.pattern or spec.code or spec.partial_date)
+
+
+# Names of the control characters users meet (a pasted tab stop, a terminal's escape); others go by code point.
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x09: "TAB", 0x0A: "LF", 0x0B: "VT", 0x0C: "FF",
+                  0x0D: "CR", 0x1B: "ESC", 0x7F: "DEL", 0x85: "NEL"}  # fmt: skip
+
+
+def _control_message(value: str, forbidden: str) -> str:
+    position = re.search(forbidden, value).start()
+    char = ord(value[position])
+    label = _CONTROL_NAMES.get(char, "a control character")
+    where = "" if len(value) == 1 else f" at character {position + 1} of {len(value)}"
+    allowed = "" if char not in (0x09, 0x0A, 0x0D) else " (only free-text columns may hold tabs and line breaks)"
+    return f"holds the control character U+{char:04X} ({label}){where}{allowed}; remove it"
+
+
+def _date_problem(value: str) -> str | None:
+    """Say what is wrong with a partial date; None when it is a real date in :data:`c5map.schema.DATE_YEARS`."""
+    parsed = parse_partial_date(value)
+    if parsed is None:
+        other = next((c for c in value if c.isdigit() and not c.isascii()), None)
+        if other is not None:
+            return (
+                f"{value!r} is written with {unicodedata.name(other, 'non-ASCII').rsplit(' ', 1)[0].lower()}s; "
+                "write dates with the digits 0-9, as YYYY, YYYY-MM or YYYY-MM-DD"
+            )
+        return f"{value!r} is not a date as YYYY, YYYY-MM or YYYY-MM-DD"
+    first, last = DATE_YEARS
+    if not first <= parsed[0] <= last:
+        return f"{value!r} is outside the years c5map accepts ({first}-{last})"
+    return None
+
+
 def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Problem]]:
     """Read one CSV file against its schema.
 
@@ -356,7 +469,10 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
     ----------
     path : pathlib.Path
         The CSV file (UTF-8, comma-separated, one header line). A file
-        delimited with ``;`` or tabs is one problem, named as such.
+        delimited with ``;`` or tabs, or in UTF-16 or UTF-32, is one problem,
+        named as such. Every cell is held to the limits of
+        :mod:`c5map.schema` (``MAX_CELL_CHARS``, ``DATE_YEARS``, no control
+        characters, balanced direction controls).
     schema : TableSchema
         The table it should hold.
 
@@ -413,7 +529,8 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
             meant = close[0] if close and close[0] not in header else ""  # a misspelling leaves that column empty
             problems.append(Problem(name, header_line, column, f"unknown column; {hint}", voids_column=meant))
     for spec in schema.fields:
-        if spec.required and spec.name not in header:
+        either = spec.required_unless is not None and spec.required_unless in header
+        if (spec.required or spec.required_unless) and spec.name not in header and not either:
             problems.append(
                 Problem(
                     name, header_line, spec.name, "required column is missing from the header", voids_column=spec.name
@@ -437,6 +554,15 @@ def read_table(path: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Prob
                 ]
         else:
             data[spec.name] = _empty_column(spec, len(lines))
+    for spec in schema.fields:  # required where another column is empty: both empty is one problem
+        present = [c for c in (spec.name, spec.required_unless) if c in last_position]
+        if spec.required_unless is None or not present:
+            continue
+        empty = np.ones(len(lines), dtype=bool)
+        for column in present:
+            empty &= (raw.iloc[:, last_position[column]].astype(str) == "").to_numpy()
+        message = f"value is required (or a {spec.required_unless}, for a figure derived from a dataset)"
+        cell_problems += [Problem(name, int(line_array[i]), spec.name, message) for i in np.flatnonzero(empty)]
     frame = pd.DataFrame(data, index=pd.Index(line_array, name="line"))
     if len(schema.primary_key) > 1:
         key = frame[list(schema.primary_key)]
@@ -472,6 +598,10 @@ def _table_files(data_dir: Path) -> tuple[dict[str, Path | None], list[Problem]]
         path = data_dir / schema.path
         if path.is_file():
             files[name] = path
+        elif path.exists():  # a folder, a fifo: never a reason to use the bundled table instead
+            files[name] = None
+            what = "a folder" if path.is_dir() else "not a regular file"
+            problems.append(Problem(display_path(path), 0, "", f"is {what}; {schema.path} must be a CSV file"))
         elif name in REFERENCE_TABLES:
             files[name] = bundled / schema.path
         else:

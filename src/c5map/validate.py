@@ -6,6 +6,7 @@ problem of every file, located by file, line and column, in one list.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,12 +83,16 @@ def _check_codes(tables: Tables, book: CodeBook, names: dict[str, str]) -> list[
     return problems
 
 
-def _check_foreign_keys(tables: Tables, names: dict[str, str], fallbacks: set[str]) -> list[Problem]:
+def _check_foreign_keys(
+    tables: Tables, names: dict[str, str], fallbacks: set[str], unreadable: set[str]
+) -> list[Problem]:
     problems = []
     for table, schema in table_schemas().items():
         if table in fallbacks:  # a bundled table is checked against the bundled sources, by the tests
             continue
         for fk in schema.foreign_keys:
+            if fk.table in unreadable:  # its own problem says why; every row citing it would only repeat that
+                continue
             (column,), (ref_column,) = fk.fields, fk.ref_fields
             known = set(tables[fk.table][ref_column].dropna())
             for line, value in _bad_rows(tables[table], column, lambda v, known=known: v not in known):
@@ -122,6 +127,21 @@ def _check_rules(tables: Tables, names: dict[str, str]) -> list[Problem]:
     trade = tables.trade
     for line in trade.index[(trade["origin"] == trade["destination"]).fillna(False)]:
         problems.append(Problem(names["trade"], int(line), "destination", "destination is the same as origin"))
+    named: dict[str, tuple[str, int]] = {}
+    for line, row in tables.regions.iterrows():
+        if pd.isna(row["region"]) or pd.isna(row["region_name"]):
+            continue
+        first_name, first_line = named.setdefault(str(row["region"]), (str(row["region_name"]), int(line)))
+        if str(row["region_name"]) != first_name:
+            problems.append(
+                Problem(
+                    names["regions"],
+                    int(line),
+                    "region_name",
+                    f"{row['region_name']!r} differs from {first_name!r} (line {first_line}) for region "
+                    f"{row['region']!r}: give a region one name on every row",
+                )
+            )
     capitals = tables.places[tables.places["role"] == "capital"]
     seen: dict[str, int] = {}
     for line, country in _rows(capitals, "country"):
@@ -204,14 +224,35 @@ def validate(
     >>> problems
     []
     """
+    tables, _, problems = _validate(data_dir, countries, None)
+    return tables, problems
+
+
+def _validate(
+    data_dir: Path | None, countries: gpd.GeoDataFrame | None, boundaries: Path | None
+) -> tuple[Tables, gpd.GeoDataFrame | None, list[Problem]]:
+    """Check a data folder and, if given, a boundary file of the user's against it.
+
+    Returns the tables, the user's boundaries (None when not given or not
+    usable: points are then checked against ``countries`` or the bundled
+    1:10m) and every problem. The boundary file's warnings (repaired
+    polygons, overlaps away from the data) go to ``tables.warnings``.
+    """
     tables, problems = read_tables(data_dir)
     names = {name: display_path(path) if path else name + ".csv" for name, path in tables.paths.items()}
     bundled: set[str] = set()
     if data_dir is not None:
         bundled = {name for name, path in tables.paths.items() if path and path.parent != Path(data_dir)}
         names.update({name: f"{names[name]} (bundled; {Path(data_dir).name}/ has none)" for name in bundled})
-    countries = load_countries("10m") if countries is None else countries
+    # Tables a file-level problem left empty (a folder for a file, another encoding): not a reference to check.
+    unreadable = {t for t, path in tables.paths.items() if path is None} | {
+        t for t in names if any(p.file == names[t] and p.line == 0 for p in problems)
+    }
     book = build_code_book(country_names("10m"), tables.region_members())
+    user, boundary_problems, boundary_warnings = None, [], []
+    if boundaries is not None:
+        user, boundary_problems, boundary_warnings = read_boundaries(boundaries, used=_used_countries(tables, book))
+    countries = user if user is not None else load_countries("10m") if countries is None else countries
     from c5map.story import read_story_file, story_file
 
     path = story_file(tables) if data_dir is not None else None
@@ -219,7 +260,7 @@ def validate(
     across = (
         story_problems
         + _check_codes(tables, book, names)
-        + _check_foreign_keys(tables, names, bundled)
+        + _check_foreign_keys(tables, names, bundled, unreadable)
         + _check_rules(tables, names)
         + _check_points(tables, countries, book, names)
     )
@@ -233,13 +274,31 @@ def validate(
         if (p.file, p.line, p.column) not in failed
         and not any((p.file, c.strip()) in failed_columns for c in p.column.split(","))
     ]
-    return tables, sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.message))
+    problems += boundary_problems
+    if boundary_warnings:
+        tables = dataclasses.replace(tables, warnings=tables.warnings + tuple(boundary_warnings))
+    return tables, user, sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.message))
+
+
+def _used_countries(tables: Tables, book: CodeBook) -> dict[str, str]:
+    """Return every country code the tables use, each with where it is first used (``deals.csv:3``)."""
+    used: dict[str, str] = {}
+    for table, schema in table_schemas().items():
+        file = tables.paths[table].name if tables.paths.get(table) else schema.path
+        for spec in schema.fields:
+            if spec.code is not None or (table, spec.name) == ("regions", "member"):
+                for line, value in _rows(tables[table], spec.name):
+                    if book.is_country(value):
+                        used.setdefault(value, f"{file}:{line}")
+    return dict(sorted(used.items()))
 
 
 def drawing_warnings(tables: Tables) -> list[Problem]:
     """Return what valid tables hold that the maps cannot draw, as located warnings (a build goes on).
 
-    A deal or trade figure between two countries, one of which has no known
+    The warnings found while checking the inputs (``tables.warnings``: a
+    repaired boundary polygon, an overlap away from the data), and more: a
+    deal or trade figure between two countries, one of which has no known
     capital (neither in ``places.csv`` nor in the bundled gazetteer), gets no
     arc or flow line. One warning per table, column and code, at its first
     row, saying how many more rows it concerns.
@@ -247,7 +306,7 @@ def drawing_warnings(tables: Tables) -> list[Problem]:
     from c5map.layers import capitals
 
     known = set(capitals(tables)) | set(tables.region_members())
-    warnings = []
+    warnings = list(tables.warnings)
     for table, ends in (("deals", ("partner", "country")), ("trade", ("origin", "destination"))):
         frame = tables[table]
         if frame.empty:
@@ -289,11 +348,7 @@ def load_inputs(data_dir: Path | None = None, boundaries: Path | None = None) ->
     countries : geopandas.GeoDataFrame or None
         The user's boundaries (None: use the bundled Natural Earth).
     """
-    countries, problems = (None, []) if boundaries is None else read_boundaries(boundaries)
-    if boundaries is not None and countries is None:
-        tables, more = validate(data_dir)  # still report the tables' own problems in the same run
-        raise DataError(problems + more)
-    tables, more = validate(data_dir, countries=countries)
-    if problems or more:
-        raise DataError(problems + more)
+    tables, countries, problems = _validate(data_dir, None, boundaries)
+    if problems:
+        raise DataError(problems)
     return tables, countries

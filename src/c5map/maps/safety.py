@@ -8,6 +8,13 @@ reaches folium. That makes it inert in all the places folium puts text: HTML
 output *again* as a template (``MacroElement.render`` wraps it in
 ``Element(output)``), so a ``{{ ... }}`` in a CSV cell would otherwise run as
 template code at build time. Braces are therefore always encoded.
+
+Bidirectional text: every data string that holds right-to-left letters or
+explicit direction controls is isolated (:func:`isolate_bidi`, with Unicode's
+FSI … PDI), so a name in Arabic or Hebrew keeps the punctuation and figures
+around it in place, and an unterminated U+202E RIGHT-TO-LEFT OVERRIDE in a
+cell cannot reverse the page's own text after it. Text with neither (most
+text) is left as it is, byte for byte.
 """
 
 from __future__ import annotations
@@ -16,22 +23,115 @@ import hashlib
 import html
 import itertools
 import json
+import re
 import threading
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import branca.element
 
+from c5map.schema import unbalanced_direction_control
+
+# A first, cheap look for what needs isolating: the right-to-left blocks, RLM/ALM and the explicit controls.
+_BIDI_HINT = re.compile(
+    "[\u0590-\u08ff\u200f\u202a-\u202e\u2066-\u2069\ufb1d-\ufdff\ufe70-\ufefc"
+    "\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
+_EXPLICIT = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_PARAGRAPH_BREAK = re.compile("([\n\r\x1c-\x1e\x85\u2029])")
+_FSI, _PDI, _PDF = "\u2068", "\u2069", "\u202c"
+_EMBEDDINGS, _ISOLATES = "\u202a\u202b\u202d\u202e", "\u2066\u2067\u2068"
+_RIGHT_TO_LEFT = {"R", "AL", "AN"}
+
+
+def isolate_bidi(text: str) -> str:
+    """Isolate the right-to-left parts of a data string, so that they cannot reorder the text around them.
+
+    Each stretch from a right-to-left character to the last one before a
+    left-to-right letter is wrapped, so a name embedded in a sentence is
+    isolated alone; what is already isolated is left as it is (so isolating
+    twice changes nothing). A string with unbalanced direction controls
+    (U+202A-U+202E, U+2066-U+2069; validation refuses them in cells) is
+    balanced instead (unmatched closers dropped, open ones closed) and
+    wrapped whole in FSI … PDI, each paragraph. Text
+    with no right-to-left character is returned unchanged. URLs are left as
+    they are (they are link targets, not text).
+
+    Examples
+    --------
+    >>> isolate_bidi("Deals with Kazakhstan")
+    'Deals with Kazakhstan'
+    >>> iran = "\u0625\u064a\u0631\u0627\u0646"
+    >>> isolate_bidi(f"Deals with {iran}: $4bn") == f"Deals with \u2068{iran}\u2069: $4bn"
+    True
+    >>> isolate_bidi("Al \u202eJazeera") == "\u2068Al \u202eJazeera\u202c\u2069"
+    True
+    >>> isolate_bidi(isolate_bidi(f"Deals with {iran}")) == isolate_bidi(f"Deals with {iran}")
+    True
+    """
+    if not _BIDI_HINT.search(text) or (text.startswith(("http://", "https://")) and not any(c.isspace() for c in text)):
+        return text
+    parts = _PARAGRAPH_BREAK.split(text)  # isolates end at a paragraph break: each paragraph on its own
+    if _EXPLICIT.search(text) and unbalanced_direction_control(text) is not None:
+        return "".join(part if i % 2 or not part else _FSI + _balanced(part) + _PDI for i, part in enumerate(parts))
+    return "".join(part if i % 2 else _isolate_runs(part) for i, part in enumerate(parts))
+
+
+def _balanced(text: str) -> str:
+    """Drop direction closers that close nothing (one could end the isolate around it) and close what is open."""
+    out, open_ = [], []
+    for char in text:
+        if char in _EMBEDDINGS or char in _ISOLATES:
+            open_.append(char in _ISOLATES)
+        elif char == _PDF:
+            if not open_ or open_[-1]:  # no embedding since the last isolate: it closes nothing
+                continue
+            open_.pop()
+        elif char == _PDI:
+            if True not in open_:
+                continue
+            while not open_.pop():  # a PDI also closes the embeddings opened inside its isolate
+                pass
+        out.append(char)
+    out += [_PDI if isolate else _PDF for isolate in reversed(open_)]
+    return "".join(out)
+
+
+def _isolate_runs(text: str) -> str:
+    """Wrap each stretch from a right-to-left character to the last one before a left-to-right letter."""
+    out, done, start, last, depth = [], 0, None, -1, 0
+    for i, char in enumerate(text):
+        if char in _ISOLATES or (char == _PDI and depth):  # balanced: an isolate already in place is kept whole
+            depth += 1 if char in _ISOLATES else -1
+            continue
+        if depth:
+            continue
+        kind = unicodedata.bidirectional(char)
+        if kind in _RIGHT_TO_LEFT or (start is not None and kind == "NSM"):
+            start = i if start is None else start
+            last = i
+        elif kind == "L" and start is not None:
+            out += [text[done:start], _FSI, text[start : last + 1], _PDI]
+            done, start = last + 1, None
+    if start is not None:
+        out += [text[done:start], _FSI, text[start : last + 1], _PDI]
+        done = last + 1
+    out.append(text[done:])
+    return "".join(out)
+
 
 def escape_text(text: object) -> str:
     r"""Make any value safe to show as text in HTML, a JS template literal or innerHTML.
+
+    Right-to-left text is isolated first (:func:`isolate_bidi`).
 
     Examples
     --------
     >>> escape_text("<b>${alert(1)}</b> `x` \\")
     '&lt;b&gt;&#36;&#123;alert(1)&#125;&lt;/b&gt; &#96;x&#96; &#92;'
     """
-    escaped = html.escape(str(text), quote=True)
+    escaped = html.escape(isolate_bidi(str(text)), quote=True)
     for char, entity in (("$", "&#36;"), ("`", "&#96;"), ("\\", "&#92;"), ("{", "&#123;"), ("}", "&#125;")):
         escaped = escaped.replace(char, entity)
     return escaped
@@ -66,7 +166,7 @@ _OPEN_MARK, _CLOSE_MARK = json.dumps(_OPEN)[1:-1], json.dumps(_CLOSE)[1:-1]
 
 def _mark_braces(value: object) -> object:
     if isinstance(value, str):
-        return value.replace("{", _OPEN).replace("}", _CLOSE)
+        return isolate_bidi(value).replace("{", _OPEN).replace("}", _CLOSE)
     if isinstance(value, dict):
         return {_mark_braces(k): _mark_braces(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

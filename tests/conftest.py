@@ -58,6 +58,18 @@ def expected_flow_ids(tables) -> set[str]:
     return expected
 
 
+def expected_flow_pairs(tables) -> set[str]:
+    """Ids ("ORIGIN-DESTINATION") of the lines geo/flows should hold: one per pair of expected_flow_ids' rows."""
+    from c5map.layers import capitals
+
+    known = set(capitals(tables))
+    expected = set()
+    for frame, a, b in ((tables.deals, "partner", "country"), (tables.trade, "origin", "destination")):
+        ok = frame[a].isin(known) & frame[b].isin(known) & (frame[a] != frame[b])
+        expected |= {f"{x}-{y}" for x, y in zip(frame.loc[ok, a], frame.loc[ok, b], strict=True)}
+    return expected
+
+
 @pytest.fixture(scope="session")
 def fresh_build(tmp_path_factory) -> Path:
     """`c5map build` of the bundled data with default options, once per session: OUT with maps/ and geo/."""

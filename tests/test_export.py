@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import subprocess
@@ -181,7 +183,7 @@ def test_flows_start_and_end_at_capitals(geo):
 
 def test_antimeridian_flow_is_split(geo):
     document = json.loads((geo / "flows.geojson").read_text())
-    canberra = {f["id"]: f for f in document["features"]}["usa-aus-critical-minerals-framework-2025"]
+    canberra = {f["id"]: f for f in document["features"]}["USA-AUS"]
     assert canberra["geometry"]["type"] == "MultiLineString"
     ends = [part[-1][0] for part in canberra["geometry"]["coordinates"][:-1]]
     assert all(abs(x) == 180 for x in ends)
@@ -215,12 +217,16 @@ def test_data_dictionary_lists_every_field(geo):
         assert f"## {layer.name}" in readme
         for field in layer.fields:
             assert f"| `{field.name}` |" in readme
+        for table in layer.tables:
+            assert f"### {table.name} (table, no geometry)" in readme
+            for field in table.fields:
+                assert f"| `{field.name}` |" in readme
 
 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--format", "geojson", "--layer", "flows"], ["flows.geojson"]),
+        (["--format", "geojson", "--layer", "flows"], ["flow_figures.csv", "flows.geojson"]),
         (["--format", "gpkg"], ["c5map.gpkg"]),
         (["--format", "parquet", "--layer", "events"], ["events.parquet"]),
         (["--format", "geojson"], ["geo"]),
@@ -233,7 +239,9 @@ def test_export_command(tmp_path, args, expected):
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == expected
     for path in tmp_path.rglob("*.*"):
-        if path.suffix == ".parquet":
+        if path.suffix == ".csv":
+            assert len(pd.read_csv(path)) > 0
+        elif path.suffix == ".parquet":
             assert len(read_parquet(path)) > 0
         else:
             for layer, _ in pyogrio.list_layers(path):
@@ -273,8 +281,13 @@ def test_bilateral_table_exports_each_exporters_latest_year(data_copy, tmp_path)
     assert countries.loc["CHN", "exports_kaz_2024_usd"] == 1e6 * (1 + 0 + 6 * 2024 % 7)
     assert countries.loc["CHN", "exports_kaz_2024_count"] == 1
     assert countries.loc["KAZ", "exports_kaz_2024_text"] == "no reported figure"
-    flows = exported["flows"].frame
-    assert (flows["kind"] == "trade").sum() >= 8 * 7 * 40  # every year stays in the flows layer (pairs with capitals)
+    figures = exported["flows"].tables[0].frame
+    # every year stays in flow_figures; the 12 x 11 pairs are each one line
+    assert ((figures["kind"] == "trade") & figures["figure_id"].str.startswith("f")).sum() == rows
+    pairs = exported["flows"].frame.set_index("pair_id")
+    assert {f"{o}-{d}" for o in economies for d in economies if o != d} <= set(pairs.index)
+    assert pairs.loc["KAZ-CHN", "n_trade"] == 40 and pairs.loc["KAZ-CHN", "latest_exports_year"] == 2024
+    assert pairs.loc["KAZ-CHN", "latest_exports_usd"] == 1e6 * (1 + 0 + 6 * 2024 % 7)
 
 
 def test_figures_of_all_groups_at_once_equal_each_group_alone():
@@ -299,3 +312,115 @@ def test_figures_of_all_groups_at_once_equal_each_group_alone():
         disclosed = group["value_usd"].dropna()
         assert (qualifier, count) == (combine_qualifiers(group["value_qualifier"]), len(group))
         assert total == pytest.approx(disclosed.sum()) if len(disclosed) else total is None
+
+
+def test_flows_are_one_line_per_pair_and_every_figure_names_its_pair(geo):
+    from conftest import expected_flow_ids, expected_flow_pairs
+
+    flows = pyogrio.read_dataframe(geo / "flows.geojson")
+    assert sorted(flows["id"]) == sorted(flows["pair_id"]) == sorted(expected_flow_pairs(TABLES))
+    figures = pyogrio.read_dataframe(geo / "c5map.gpkg", layer="flow_figures")
+    assert sorted(figures["figure_id"]) == sorted(expected_flow_ids(TABLES))
+    assert set(figures["pair_id"]) == set(flows["pair_id"])
+    counts = figures.groupby(["pair_id", "kind"]).size().unstack(fill_value=0)
+    by_pair = flows.set_index("pair_id")
+    for pair, row in counts.iterrows():
+        assert by_pair.loc[pair, "n_deals"] == row.get("deal", 0) and by_pair.loc[pair, "n_trade"] == row.get("trade")
+        origin, destination = pair.split("-")
+        assert (by_pair.loc[pair, "origin"], by_pair.loc[pair, "destination"]) == (origin, destination)
+    # the figure as the article gives it, with its pair's line once
+    deal = figures.set_index("figure_id").loc["usa-uzb-boeing-dreamliners-2025"]
+    assert (deal["pair_id"], deal["value_usd"], deal["value_text"]) == ("USA-UZB", 8e9, "$8bn")
+    assert by_pair.loc["RUS-CHN", "latest_exports_text"] == "$129bn"
+
+
+def test_tables_are_geopackage_attribute_tables_and_csv_with_the_same_rows(tmp_path):
+    from c5map.export import geo_files, table_csv
+
+    files = geo_files(LAYERS)
+    (tmp_path / "c5map.gpkg").write_bytes(files["c5map.gpkg"])
+    listed = {name: kind for name, kind in pyogrio.list_layers(tmp_path / "c5map.gpkg")}
+    for layer in LAYERS.values():
+        for table in layer.tables:
+            assert listed[table.name] is None  # no geometry: a GeoPackage attribute table
+            in_gpkg = pyogrio.read_dataframe(tmp_path / "c5map.gpkg", layer=table.name)
+            csv = pd.read_csv(io.StringIO(files[f"{table.name}.csv"].decode()), keep_default_na=False, dtype=str)
+            assert list(in_gpkg.columns) == list(csv.columns) == [f.name for f in table.fields]
+            assert len(in_gpkg) == len(csv) == len(table.frame) > 0
+            assert list(in_gpkg[table.key]) == list(csv[table.key])
+            # every row names a feature of its layer
+            assert set(csv[table.key]) <= set(layer.frame["id"])
+            assert files[f"{table.name}.csv"].decode() == table_csv(table)
+    assert geo_files(LAYERS) == files  # byte-identical twice, the GeoPackage too
+
+
+def _append_rows(path: Path, rows: list[dict]) -> None:
+    """Append rows to a CSV table under its own header (columns a row does not name are empty)."""
+    header = path.read_text(encoding="utf-8").split("\n", 1)[0].split(",")
+    with open(path, "a", encoding="utf-8", newline="") as out:
+        csv.DictWriter(out, fieldnames=header, restval="").writerows(rows)
+
+
+def _wide_data(folder: Path, partners: list[str], deals: int, years: range) -> None:
+    """Deals from many partners, and 100 partners' total trade with the region over several years (SYNTHETIC)."""
+    members = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
+    bases = ["agreements", "investment", "financing", "pipeline"]
+    source = {"source_id": "aljazeera-2025-c5plus1", "source_passage": "synthetic"}
+    _append_rows(folder / "deals.csv", [
+        {"deal_id": f"w{i}", "date": "2024", "partner": partners[i % len(partners)], "country": members[i % 5],
+         "value_usd": f"{1e6 * (1 + i % 9):.0f}", "value_qualifier": "exact", "value_basis": bases[i % 4],
+         "sector": "trade", "parties": "synthetic", "description": "synthetic deal", **source}
+        for i in range(deals)
+    ])  # fmt: skip
+    _append_rows(folder / "trade.csv", [
+        {"flow_id": f"t{i}-{year}", "year": year, "origin": partner, "destination": "C5", "measure": "total_trade",
+         "value_usd": f"{1e8 * (1 + i):.0f}", "value_qualifier": "exact", **source}
+        for i, partner in enumerate(partners[:100]) for year in years
+    ])  # fmt: skip
+
+
+def test_wide_tables_fit_a_geopackage_and_every_figure_is_in_the_long_tables(data_copy, tmp_path):
+    """5,000 deals from 200 partners, or 100 partners' trade over 6 years: "Error adding field" before."""
+    from c5map.export import MAX_COLUMN_GROUPS
+
+    world = load_countries("10m")
+    partners = [c for c in world["iso3"] if c not in {"KAZ", "KGZ", "TJK", "TKM", "UZB"}][:200]
+    _wide_data(data_copy, partners, 5000, range(2019, 2025))
+    tables = load_tables(data_copy)
+    exported = export_layers(tables)
+    write_gpkg(exported, tmp_path / "wide.gpkg")
+    for name, table_name in (("countries", "country_figures"), ("regions", "region_figures")):
+        layer = exported[name]
+        groups = [f.name[: -len("_usd")] for f in layer.fields if f.name.endswith("_usd")]
+        assert len(groups) == MAX_COLUMN_GROUPS  # bounded: 4 columns a group
+        frame = pyogrio.read_dataframe(tmp_path / "wide.gpkg", layer=name)
+        assert list(frame.columns) == ["id", *[f.name for f in layer.fields], "geometry"]
+        long = pyogrio.read_dataframe(tmp_path / "wide.gpkg", layer=table_name)
+        assert set(long.loc[long["column_group"] != "", "column_group"]) == set(groups)
+        assert f"Columns for {MAX_COLUMN_GROUPS} of its" in layer.description
+    # every deal with a country is a row of country_figures, summed by partner, basis and country
+    long = pyogrio.read_dataframe(tmp_path / "wide.gpkg", layer="country_figures")
+    deals = tables.deals[tables.deals["country"].isin(set(exported["countries"].frame["iso3"]))]
+    expected = deals.groupby(["country", "partner", "value_basis"])["value_usd"].sum(min_count=1)
+    found = long[long["kind"] == "deals"].set_index(["iso3", "partner", "measure"])["value_usd"]
+    assert len(found) == len(expected)
+    assert np.allclose(found.loc[expected.index].to_numpy(), expected.to_numpy(), equal_nan=True)
+    # every year of every partner's trade with the region, in region_figures
+    regional = pyogrio.read_dataframe(tmp_path / "wide.gpkg", layer="region_figures")
+    trade = regional[regional["kind"] == "total_trade"]
+    rows = tables.trade[(tables.trade["destination"] == "C5") & (tables.trade["measure"] == "total_trade")]
+    expected = rows.groupby(["origin", "year"])["value_usd"].sum()  # with the bundled figures of Russia and China
+    assert len(expected) >= 600
+    found = trade.set_index(["partner", "year"])["value_usd"]
+    assert len(found) == len(expected)
+    assert np.allclose(found.loc[expected.index].to_numpy(), expected.to_numpy())
+
+
+def test_layers_of_a_small_table_have_a_column_group_per_partner():
+    """Below the bound nothing changes for GIS users: one column group per partner and basis, as before."""
+    countries = LAYERS["countries"]
+    groups = {f.name for f in countries.fields if f.name.endswith("_usd")}
+    deals = TABLES.deals
+    expected = {f"deals_{p.lower()}_{b}_usd" for p, b in zip(deals["partner"], deals["value_basis"], strict=True)}
+    assert expected <= groups
+    assert "country_figures" in countries.description

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 import pyogrio
-from conftest import expected_flow_ids
+from conftest import expected_flow_ids, expected_flow_pairs
 from datasets import Dataset, datasets, profile
 from hypothesis import given
 
@@ -83,7 +83,11 @@ def _check_exports(tables, out: Path) -> None:
 
     assert ids("resources", "resource_id") == sorted(tables.resources["resource_id"])
     assert ids("events", "event_id") == sorted(tables.events["event_id"])
-    assert set(ids("flows", "flow_id")) == expected_flow_ids(tables)
+    # one line per pair of countries; every figure a row of the flow_figures table, naming its pair
+    assert set(ids("flows", "pair_id")) == expected_flow_pairs(tables)
+    figures = pyogrio.read_dataframe(geo / "c5map.gpkg", layer="flow_figures")
+    assert sorted(figures["figure_id"]) == sorted(expected_flow_ids(tables))
+    assert set(figures["pair_id"]) == set(ids("flows", "pair_id"))
     for layer in pyogrio.list_layers(geo / "c5map.gpkg")[:, 0]:
         pyogrio.read_info(geo / "c5map.gpkg", layer=layer)  # GDAL opens every layer
 

@@ -5,15 +5,23 @@ Layers (one file each in ``geo/``, all of them in ``geo/c5map.gpkg``):
 ``countries``
     The region's members and every country named in deals or trade, with the
     joined figures as flat columns (one column group per partner and value
-    basis, per exporter and year).
+    basis, per exporter's latest year: at most :data:`MAX_COLUMN_GROUPS`), and
+    every one of them, long, in the table ``country_figures``.
 ``regions``
-    The region dissolved into one outline, with its region-level figures.
+    The region dissolved into one outline, with its region-level figures (flat
+    columns as for countries, and long in ``region_figures``).
 ``flows``
-    Deals and trade between two countries as great-circle lines between capitals.
+    One great-circle line between capitals per origin-destination pair of the
+    deals and trade between two countries; every figure is a row of the table
+    ``flow_figures`` that names its pair.
 ``resources``
     Deposits and reserves; country-level figures have no geometry.
 ``events``
     Summits, meetings, policy moves; those without a city have no geometry.
+
+Tables (no geometry) are written in the GeoPackage as attribute tables and
+beside the GeoJSON as CSV (``geo/flow_figures.csv``, :func:`write_table`);
+a layer carries its tables (:attr:`ExportLayer.tables`).
 
 GeoJSON follows RFC 7946: WGS 84 longitude/latitude with no ``crs`` member,
 exterior rings counter-clockwise and holes clockwise, nothing crossing ±180°
@@ -27,8 +35,9 @@ from __future__ import annotations
 import json
 import math
 import re
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -38,7 +47,7 @@ import pyogrio
 import shapely
 
 from c5map import layers
-from c5map.boundaries import load_countries, quantise, simplified_coverage
+from c5map.boundaries import load_countries, simplified_coverage
 from c5map.format import format_usd
 from c5map.schema import table_schemas
 from c5map.tables import Tables
@@ -56,6 +65,16 @@ LAYER_SUMMARIES: dict[str, str] = {
     "events": "summits and meetings",
 }
 LAYER_NAMES: tuple[str, ...] = tuple(LAYER_SUMMARIES)
+#: The tables (no geometry) written with a layer, and what each holds in a line.
+TABLE_SUMMARIES: dict[str, str] = {
+    "country_figures": "every per-partner figure of the countries, one row each",
+    "region_figures": "every region-level figure, one row each",
+    "flow_figures": "every deal and trade figure of the flows, one row each, naming its pair",
+}
+#: Most column groups (four columns each) of per-partner figures in the countries and regions layers. A big
+#: table has thousands (GeoPackage holds at most 2,000 columns, and no one reads 2,000 in QGIS): the groups
+#: with figures in the most places get columns, and every figure is in the layer's long table.
+MAX_COLUMN_GROUPS = 50
 FORMATS: tuple[str, ...] = ("geojson", "gpkg", "parquet")
 #: GeoPackage stamps the time of writing into gpkg_contents; a fixed stamp keeps rebuilds byte-identical.
 GPKG_TIMESTAMP = "2000-01-01T00:00:00.000Z"
@@ -71,13 +90,25 @@ class ExportField:
 
 
 @dataclass
+class ExportTable:
+    """A table with no geometry, written with its layer: rows that name a feature of it (``key``)."""
+
+    name: str
+    description: str
+    frame: pd.DataFrame  # exactly ``fields``
+    fields: list[ExportField]
+    key: str  # the field naming the layer's feature (its ``id``)
+
+
+@dataclass
 class ExportLayer:
-    """One exported layer: features with their id, the documented fields and what the layer is."""
+    """One exported layer: features with their id, the documented fields, what the layer is, its tables."""
 
     name: str
     description: str
     frame: gpd.GeoDataFrame  # an ``id`` column, then exactly ``fields``, then geometry
     fields: list[ExportField]
+    tables: list[ExportTable] = field(default_factory=list)
 
 
 def _slug(code: str) -> str:
@@ -136,58 +167,144 @@ def _country_codes(tables: Tables, region: str) -> list[str]:
     return sorted(str(c) for c in codes - set(regions))
 
 
+@dataclass(frozen=True)
+class _Group:
+    """One kind of per-partner figure: a column group of a layer, and a value of its long table's key columns."""
+
+    kind: str  # deals, exports or total_trade
+    partner: str
+    measure: str  # value basis of deals, or the trade measure
+    year: int | None  # trade figures are per year; deals are summed over every date
+    prefix: str  # of the group's columns
+    what: str  # what the figure is, for the data dictionary
+
+
+def _column_groups(groups: list[_Group], figures: dict[tuple[_Group, str], tuple]) -> list[_Group]:
+    """Choose the groups that get columns: all if they fit in :data:`MAX_COLUMN_GROUPS`, else those in most places."""
+    if len(groups) <= MAX_COLUMN_GROUPS:
+        return groups
+    places: dict[_Group, int] = {}
+    for group, _ in figures:
+        places[group] = places.get(group, 0) + 1
+    order = {g: i for i, g in enumerate(groups)}
+    chosen = set(sorted(groups, key=lambda g: (-places.get(g, 0), order[g]))[:MAX_COLUMN_GROUPS])
+    return [g for g in groups if g in chosen]
+
+
+def _figures_table(
+    name: str, key: ExportField, groups: list[_Group], columns: list[_Group], figures: dict, places: list[str]
+) -> ExportTable:
+    """Every figure of ``groups`` in ``places``, one row each (``key`` names the place), columns or not."""
+    with_columns = set(columns)
+    rows = []
+    for place in places:
+        for group in groups:
+            figure = figures.get((group, place))
+            if figure is None:
+                continue
+            total, qualifier, count = figure
+            rows.append({
+                key.name: place, "kind": group.kind, "partner": group.partner, "measure": group.measure,
+                "year": group.year, "value_usd": total, "value_qualifier": qualifier,
+                "value_text": format_usd(total, qualifier), "count": count,
+                "column_group": group.prefix if group in with_columns else "",
+            })  # fmt: skip
+    fields = [
+        key,
+        ExportField("kind", "string", "deals (announced deals), exports or total_trade (trade.csv measures)"),
+        ExportField("partner", "string", "ISO3 or region code of the partner: the dealmaker, or the trade's other end"),
+        ExportField("measure", "string", "value_basis of the deals, or measure of the trade figure"),
+        ExportField("year", "integer", "year of a trade figure; null for deals (summed over every date)"),
+        ExportField("value_usd", "number", "sum in US dollars (null: none of the figures is disclosed)"),
+        ExportField("value_qualifier", "string", "exact, about, nearly, over, under or undisclosed"),
+        ExportField("value_text", "string", "the figure as a reader sees it, qualifier kept"),
+        ExportField("count", "integer", "how many figures were summed"),
+        ExportField("column_group", "string", "prefix of this figure's columns in the layer, or empty: no columns"),
+    ]
+    frame = pd.DataFrame(rows, columns=[f.name for f in fields])
+    frame = frame.astype({"year": "Int64", "value_usd": "float64", "count": "int64"})
+    return ExportTable(name, TABLE_SUMMARIES[name].capitalize() + ".", frame, fields, key.name)
+
+
+def _group_note(columns: list[_Group], groups: list[_Group], table: str) -> str:
+    if len(columns) == len(groups):
+        return f" Every figure is also a row of the table `{table}`."
+    return (
+        f" Columns for {len(columns)} of its {len(groups)} kinds of figure (partner, basis or measure, year): those "
+        f"with figures in the most places (at most {MAX_COLUMN_GROUPS}); every figure is a row of `{table}`."
+    )
+
+
 def countries_layer(tables: Tables, boundaries: gpd.GeoDataFrame, region: str) -> ExportLayer:
-    """Countries with deal and trade figures as flat columns; ``region`` is the one the build is about."""
+    """Countries with deal and trade figures as flat columns; ``region`` is the one the build is about.
+
+    At most :data:`MAX_COLUMN_GROUPS` groups of columns; every figure is also
+    a row of the layer's table ``country_figures``.
+    """
     member_of = dict.fromkeys(tables.region_members()[region], region)
     deals = tables.deals
-    groups = sorted({(str(p), str(b)) for p, b in zip(deals["partner"], deals["value_basis"], strict=True)})
+    deal_keys = sorted({(str(p), str(b)) for p, b in zip(deals["partner"], deals["value_basis"], strict=True)})
     exports = tables.trade[(tables.trade["measure"] == "exports") & tables.trade["year"].notna()]
-    # Each exporter's latest year only: one column group per (origin, year) of a bilateral table would make
-    # thousands of columns (GeoPackage holds at most 2,000); every year stays in the flows layer, row by row.
+    # Each exporter's latest year only: every year of a bilateral table stays in flow_figures, row by row.
     latest = exports.groupby("origin", sort=True)["year"].max()
     exports = exports[exports["year"].to_numpy() == exports["origin"].map(latest).to_numpy()]
-    export_groups = [(str(origin), int(year)) for origin, year in latest.items()]
+    groups = [
+        _Group("deals", p, b, None, f"deals_{_slug(p)}_{b}",
+               f"deals announced by {p} with this country, value basis '{b}'")
+        for p, b in deal_keys
+    ] + [
+        _Group("exports", str(o), "exports", int(y), f"exports_{_slug(str(o))}_{int(y)}",
+               f"exports from {o} to this country in {int(y)}, {o}'s latest year in trade.csv")
+        for o, y in latest.items()
+    ]  # fmt: skip
+    deal_group = {(g.partner, g.measure): g for g in groups if g.kind == "deals"}
+    export_group = {g.partner: g for g in groups if g.kind == "exports"}
     # figures looked up by key, not by a boolean mask over the whole table per country and group
-    deal_figures = layers.group_figures(deals, ["partner", "value_basis", "country"])
+    figures = {
+        (deal_group[p, b], c): figure
+        for (p, b, c), figure in layers.group_figures(deals, ["partner", "value_basis", "country"]).items()
+    }
     export_figures = layers.group_figures(exports, ["origin", "destination"])
+    figures |= {(export_group[o], d): figure for (o, d), figure in export_figures.items()}
+    codes = sorted(boundaries["iso3"])
+    figures = {k: v for k, v in figures.items() if k[1] in set(codes)}
+    columns = _column_groups(groups, figures)
     fields = [
         ExportField("iso3", "string", "Natural Earth ADM0_A3 (ISO 3166-1 alpha-3 where one exists)"),
         ExportField("name", "string", "Natural Earth NAME"),
         ExportField("region", "string", "the build's region code (regions.csv) for its members, else null"),
         ExportField("role", "string", "member (of a region), partner (courts others), counterpart (only receives)"),
     ]
-    for partner, basis in groups:
-        fields += _figure_group(
-            f"deals_{_slug(partner)}_{basis}", f"deals announced by {partner} with this country, value basis '{basis}'"
-        )
-    for origin, year in export_groups:
-        fields += _figure_group(
-            f"exports_{_slug(origin)}_{year}",
-            f"exports from {origin} to this country in {year}, {origin}'s latest year in trade.csv",
-        )
+    for group in columns:
+        fields += _figure_group(group.prefix, group.what)
     partners = set(deals["partner"])
     rows = []
     for _, country in boundaries.sort_values("iso3").iterrows():
         iso3 = country["iso3"]
         role = "member" if iso3 in member_of else ("partner" if iso3 in partners else "counterpart")
         row = {"id": iso3, "iso3": iso3, "name": country["name"], "region": member_of.get(iso3), "role": role}
-        for partner, basis in groups:
-            _fill_group(row, f"deals_{_slug(partner)}_{basis}", deal_figures.get((partner, basis, iso3)))
-        for origin, year in export_groups:
-            _fill_group(row, f"exports_{_slug(origin)}_{year}", export_figures.get((origin, iso3)))
+        for group in columns:
+            _fill_group(row, group.prefix, figures.get((group, iso3)))
         row["geometry"] = country.geometry
         rows.append(row)
     frame = gpd.GeoDataFrame(rows, columns=["id", *[f.name for f in fields], "geometry"], crs="EPSG:4326")
+    key = ExportField("iso3", "string", "the country (countries layer: iso3)")
     return ExportLayer(
         "countries",
-        "Countries of the region and every country named in deals or trade, with their figures as flat columns.",
+        "Countries of the region and every country named in deals or trade, with their figures as flat columns."
+        + _group_note(columns, groups, "country_figures"),
         frame,
         fields,
+        [_figures_table("country_figures", key, groups, columns, figures, codes)],
     )
 
 
 def regions_layer(tables: Tables, boundaries: gpd.GeoDataFrame, region: str) -> ExportLayer:
-    """Return the build's region dissolved into one outline, with its region-level figures as flat columns."""
+    """Return the build's region dissolved into one outline, with its region-level figures as flat columns.
+
+    At most :data:`MAX_COLUMN_GROUPS` groups of columns; every figure is also
+    a row of the layer's table ``region_figures``.
+    """
     outlines = layers.region_outlines(tables, boundaries)
     outlines = outlines[outlines["region"] == region]
     deals, trade = tables.deals, tables.trade
@@ -196,40 +313,51 @@ def regions_layer(tables: Tables, boundaries: gpd.GeoDataFrame, region: str) -> 
     region_trade = trade[
         (trade["measure"] == "total_trade") & (trade["destination"].isin(regions) | trade["origin"].isin(regions))
     ]
-    deal_groups = sorted(
+    deal_keys = sorted(
         {(str(p), str(b)) for p, b in zip(region_deals["partner"], region_deals["value_basis"], strict=True)}
     )
-    trade_groups = sorted(
+    trade_keys = sorted(
         {
             (str(d if o in regions else o), int(y))
             for o, d, y in zip(region_trade["origin"], region_trade["destination"], region_trade["year"], strict=True)
         }
     )
+    groups = [
+        _Group("deals", p, b, None, f"deals_{_slug(p)}_{b}",
+               f"deals {p} announced with the region as a whole (never split between members), value basis '{b}'")
+        for p, b in deal_keys
+    ] + [
+        _Group("total_trade", p, "total_trade", y, f"total_trade_{_slug(p)}_{y}",
+               f"total trade between {p} and the region as a whole in {y}")
+        for p, y in trade_keys
+    ]  # fmt: skip
+    deal_group = {(g.partner, g.measure): g for g in groups if g.kind == "deals"}
+    trade_group = {(g.partner, g.year): g for g in groups if g.kind == "total_trade"}
+    figures = {
+        (deal_group[p, b], r): figure
+        for (p, b, r), figure in layers.group_figures(region_deals, ["partner", "value_basis", "country"]).items()
+    }
+    # each figure keyed by (partner, year, region): the region is whichever end is one
+    origin_is_region = region_trade["origin"].isin(regions).to_numpy(bool)
+    figures |= {
+        (trade_group[p, int(y)], r): figure
+        for (p, y, r), figure in layers.group_figures(
+            region_trade.assign(
+                partner=np.where(origin_is_region, region_trade["destination"], region_trade["origin"]),
+                region=np.where(origin_is_region, region_trade["origin"], region_trade["destination"]),
+            ),
+            ["partner", "year", "region"],
+        ).items()
+    }
+    columns = _column_groups(groups, figures)
     fields = [
         ExportField("region", "string", "region code (regions.csv)"),
         ExportField("region_name", "string", "name of the region"),
         ExportField("members", "string", "ISO3 codes of the members, '; '-separated"),
         ExportField("notes", "string", "caveats of its region-level figures ('figure_id: note', '; '-separated)"),
     ]
-    for partner, basis in deal_groups:
-        fields += _figure_group(
-            f"deals_{_slug(partner)}_{basis}",
-            f"deals {partner} announced with the region as a whole (never split between members)",
-        )
-    for partner, year in trade_groups:
-        fields += _figure_group(
-            f"total_trade_{_slug(partner)}_{year}", f"total trade between {partner} and the region as a whole in {year}"
-        )
-    deal_figures = layers.group_figures(region_deals, ["partner", "value_basis", "country"])
-    # each figure keyed by (partner, year, region): the region is whichever end is one
-    origin_is_region = region_trade["origin"].isin(regions).to_numpy(bool)
-    trade_figures = layers.group_figures(
-        region_trade.assign(
-            partner=np.where(origin_is_region, region_trade["destination"], region_trade["origin"]),
-            region=np.where(origin_is_region, region_trade["origin"], region_trade["destination"]),
-        ),
-        ["partner", "year", "region"],
-    )
+    for group in columns:
+        fields += _figure_group(group.prefix, group.what)
     rows = []
     for _, outline in outlines.sort_values("region").iterrows():
         region = outline["region"]
@@ -244,15 +372,17 @@ def regions_layer(tables: Tables, boundaries: gpd.GeoDataFrame, region: str) -> 
         ]  # fmt: skip
         row = {"id": region, "region": region, "region_name": outline["region_name"], "members": outline["members"],
                "notes": "; ".join(sorted(notes))}  # fmt: skip
-        for partner, basis in deal_groups:
-            _fill_group(row, f"deals_{_slug(partner)}_{basis}", deal_figures.get((partner, basis, region)))
-        for partner, year in trade_groups:
-            _fill_group(row, f"total_trade_{_slug(partner)}_{year}", trade_figures.get((partner, year, region)))
+        for group in columns:
+            _fill_group(row, group.prefix, figures.get((group, region)))
         row["geometry"] = shapely.make_valid(outline.geometry, method="structure")
         rows.append(row)
     frame = gpd.GeoDataFrame(rows, columns=["id", *[f.name for f in fields], "geometry"], crs="EPSG:4326")
-    description = "The region dissolved into one outline, with its region-level figures."
-    return ExportLayer("regions", description, frame, fields)
+    description = "The region dissolved into one outline, with its region-level figures." + _group_note(
+        columns, groups, "region_figures"
+    )
+    key = ExportField("region", "string", "the region (regions layer: region)")
+    table = _figures_table("region_figures", key, groups, columns, figures, sorted(outlines["region"]))
+    return ExportLayer("regions", description, frame, fields, [table])
 
 
 def _described(table: str, names: list[str]) -> list[ExportField]:
@@ -262,15 +392,38 @@ def _described(table: str, names: list[str]) -> list[ExportField]:
 
 
 def flows_layer(tables: Tables) -> ExportLayer:
-    """Great-circle flows between capitals (see :func:`c5map.layers.flows`)."""
-    flows = layers.flows(tables)
+    """One great-circle line per origin-destination pair (:func:`c5map.layers.flow_pairs`), its figures apart.
+
+    Every deal and trade figure between the two is a row of the layer's table
+    ``flow_figures`` (:func:`c5map.layers.flow_figures`), which names its
+    pair: a bilateral table repeats each pair once a year, and a line per row
+    made gigabytes of the same great circles.
+    """
+    figures = layers.flow_figures(tables)
+    pairs = layers.flow_pairs(tables, figures)
     fields = [
-        ExportField("flow_id", "string", "deal_id (deals.csv) or flow_id (trade.csv)"),
-        ExportField("kind", "string", "deal or trade"),
-        ExportField(
-            "origin", "string", "ISO3 of the partner (deals) or exporter (trade); the line starts at its capital"
-        ),
+        ExportField("pair_id", "string", "ORIGIN-DESTINATION: the key of this pair's rows in flow_figures"),
+        ExportField("origin", "string", "ISO3 of the dealmaking partner or exporter; the line starts at its capital"),
         ExportField("destination", "string", "ISO3 of the counterpart; the line ends at its capital"),
+        ExportField("kinds", "string", "deal, trade or 'deal; trade': what flow_figures holds for the pair"),
+        ExportField("n_deals", "integer", "deals of the pair (rows of flow_figures)"),
+        ExportField("n_trade", "integer", "trade figures of the pair (rows of flow_figures)"),
+        ExportField("first_date", "string", "earliest date of its figures (YYYY, YYYY-MM or YYYY-MM-DD)"),
+        ExportField("last_date", "string", "latest date of its figures"),
+        ExportField("latest_exports_year", "integer", "latest year of exports from origin to destination, or null"),
+        ExportField("latest_exports_usd", "number", "those exports in US dollars, summed (null: none, or undisclosed)"),
+        ExportField("latest_exports_qualifier", "string", "exact, about, nearly, over, under or undisclosed"),
+        ExportField("latest_exports_text", "string", "those exports as a reader sees them, or empty"),
+    ]  # fmt: skip
+    frame = pairs.assign(id=pairs["pair_id"])
+    # rounded as every export (lines need no repair, unlike the boundaries quantise snaps)
+    frame["geometry"] = shapely.transform(frame.geometry.values, lambda xy: np.round(xy, COORDINATE_DECIMALS))
+    figure_fields = [
+        ExportField("figure_id", "string", "deal_id (deals.csv) or flow_id (trade.csv)"),
+        ExportField("pair_id", "string", "the pair's feature in the flows layer (its id)"),
+        ExportField("kind", "string", "deal or trade"),
+        ExportField("origin", "string", "ISO3 of the partner (deals) or exporter (trade)"),
+        ExportField("destination", "string", "ISO3 of the counterpart"),
         ExportField("measure", "string", "value_basis of a deal, or measure of a trade figure"),
         ExportField("date", "string", "YYYY, YYYY-MM or YYYY-MM-DD (deals) or YYYY (trade)"),
         ExportField("value_usd", "number", "US dollars; null when undisclosed"),
@@ -280,13 +433,16 @@ def flows_layer(tables: Tables) -> ExportLayer:
         ExportField("note", "string", "a caveat to read with the figure (deals.csv / trade.csv note), or empty"),
         ExportField("source_id", "string", "sources.csv id"),
     ]
-    frame = flows.assign(id=flows["flow_id"])
-    frame["geometry"] = quantise(frame.geometry.values, COORDINATE_DECIMALS)
+    table = ExportTable("flow_figures", TABLE_SUMMARIES["flow_figures"].capitalize() + ".", figures, figure_fields,
+                        "pair_id")  # fmt: skip
     return ExportLayer(
         "flows",
-        "Deals and trade between two countries as great-circle lines between their capitals, split at ±180°.",
+        "Deals and trade between two countries: one great-circle line between their capitals per origin-destination "
+        f"pair, split at ±180°, a point every {pairs.attrs['spacing_km']:g} km. Every figure is a row of the table "
+        "`flow_figures`, which names its pair (`pair_id`).",
         frame[["id", *[f.name for f in fields], "geometry"]],
         fields,
+        [table],
     )
 
 
@@ -361,13 +517,18 @@ def geojson_text(layer: ExportLayer) -> str:
     has a null geometry (RFC 7946 §3.2).
     """
     geometries = rfc7946_geometries(layer.frame.geometry.to_numpy())
+    # GEOS writes the geometries (in C, the same text as json.dumps of their mapping: shortest round-trip numbers)
+    present = shapely.is_geometry(geometries) & ~shapely.is_empty(geometries)
+    texts = np.full(len(geometries), "null", dtype=object)
+    if present.any():
+        texts[present] = shapely.to_geojson(geometries[present])
     columns = {f.name: [_none(v) for v in layer.frame[f.name]] for f in layer.fields}
     lines = []
-    for i, (feature_id, geometry) in enumerate(zip(layer.frame["id"], geometries, strict=True)):
-        mapped = None if geometry is None or geometry.is_empty else shapely.geometry.mapping(geometry)
-        properties = {name: values[i] for name, values in columns.items()}
-        feature = {"type": "Feature", "id": str(feature_id), "geometry": mapped, "properties": properties}
-        lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
+    for i, (feature_id, geometry) in enumerate(zip(layer.frame["id"], texts, strict=True)):
+        properties = json.dumps({name: values[i] for name, values in columns.items()}, ensure_ascii=False,
+                                separators=(",", ":"))  # fmt: skip
+        head = json.dumps(str(feature_id), ensure_ascii=False)
+        lines.append(f'{{"type":"Feature","id":{head},"geometry":{geometry},"properties":{properties}}}')
     header = {"type": "FeatureCollection", "name": layer.name}
     located = [g for g in geometries if g is not None and not g.is_empty]
     if located:
@@ -377,27 +538,45 @@ def geojson_text(layer: ExportLayer) -> str:
     return head + ',"features":[\n' + ",\n".join(lines) + "\n]}\n"
 
 
-def _typed_frame(layer: ExportLayer) -> gpd.GeoDataFrame:
-    """Return the layer with column types fixed from its fields (GDAL infers nothing from an all-null column)."""
-    frame = layer.frame.copy()
+def _typed(frame: pd.DataFrame, fields: list[ExportField]) -> pd.DataFrame:
+    """Return ``frame`` with column types fixed from ``fields`` (GDAL infers nothing from an all-null column)."""
+    frame = frame.copy()
     dtypes = {"number": "float64", "integer": "Int64", "boolean": "boolean", "string": "string"}
-    for f in layer.fields:
-        frame[f.name] = (
-            frame[f.name].astype(dtypes[f.type])
-            if f.type != "string"
-            else pd.array([_none(v) for v in frame[f.name]], dtype="string")
-        )
+    for f in fields:
+        frame[f.name] = frame[f.name].astype(dtypes[f.type])  # every kind of missing becomes null
+    return frame
+
+
+def _typed_frame(layer: ExportLayer) -> gpd.GeoDataFrame:
+    """Return the layer with column types fixed from its fields."""
+    frame = _typed(layer.frame, layer.fields)
     frame["id"] = frame["id"].astype("string")
     return frame
 
 
+def table_csv(table: ExportTable) -> str:
+    """Return a table as CSV text (UTF-8, a header line, LF line ends, an empty cell for null), in a stable order."""
+    return _typed(table.frame, table.fields).to_csv(index=False, lineterminator="\n")
+
+
 def write_geojson(layer: ExportLayer, path: Path) -> None:
-    """Write one layer as RFC 7946 GeoJSON."""
+    """Write one layer as RFC 7946 GeoJSON (its tables are written apart: :func:`write_table`)."""
     path.write_text(geojson_text(layer), encoding="utf-8")
 
 
+def write_table(table: ExportTable, path: Path) -> None:
+    """Write a table as CSV (:func:`table_csv`) or, for a ``.parquet`` path, as Parquet."""
+    if path.suffix == ".parquet":
+        _typed(table.frame, table.fields).to_parquet(path, index=False)
+    else:
+        path.write_text(table_csv(table), encoding="utf-8")
+
+
 def write_gpkg(layers_: dict[str, ExportLayer], path: Path) -> None:
-    """Write layers into one GeoPackage (one table each), byte-identical for identical input."""
+    """Write layers and their tables into one GeoPackage (one table each), byte-identical for identical input.
+
+    A layer's tables are attribute tables (no geometry), written after it.
+    """
     path.unlink(missing_ok=True)
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_TIMESTAMP})
@@ -413,17 +592,43 @@ def write_gpkg(layers_: dict[str, ExportLayer], path: Path) -> None:
                 append=path.exists(),
                 layer_options={"FID": "fid"},
             )
+            for table in layer.tables:
+                # through Arrow: a million-row table is written in a second, not cell by cell
+                pyogrio.write_dataframe(
+                    _typed(table.frame, table.fields),
+                    path,
+                    layer=table.name,
+                    driver="GPKG",
+                    append=True,
+                    layer_options={"FID": "fid"},
+                    use_arrow=True,
+                )
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
 def write_parquet(layer: ExportLayer, path: Path) -> None:
-    """Write one layer as GeoParquet 1.0 (with pyarrow, a core dependency)."""
+    """Write one layer as GeoParquet 1.0 (with pyarrow, a core dependency); tables: :func:`write_table`."""
     _typed_frame(layer).to_parquet(path, index=False, schema_version="1.0.0")
 
 
+def geo_files(layers_: dict[str, ExportLayer]) -> dict[str, bytes]:
+    """Return every file of a build's ``geo/`` (name -> bytes).
+
+    GeoJSON per layer, CSV per table, the GeoPackage with all of them, and
+    the data dictionary ``README.md``.
+    """
+    files = {f"{name}.geojson": geojson_text(layer).encode("utf-8") for name, layer in layers_.items()}
+    files |= {f"{t.name}.csv": table_csv(t).encode("utf-8") for layer in layers_.values() for t in layer.tables}
+    files["README.md"] = data_dictionary(layers_).encode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="c5map-gpkg-") as folder:
+        write_gpkg(layers_, Path(folder) / "c5map.gpkg")
+        files["c5map.gpkg"] = (Path(folder) / "c5map.gpkg").read_bytes()
+    return files
+
+
 def data_dictionary(layers_: dict[str, ExportLayer]) -> str:
-    """Markdown describing every layer and field (written as ``geo/README.md``)."""
+    """Markdown describing every layer, table and field (written as ``geo/README.md``)."""
     out = [
         "# geo/ — GIS exports",
         "",
@@ -431,7 +636,13 @@ def data_dictionary(layers_: dict[str, ExportLayer]) -> str:
         "(WGS 84 longitude/latitude). GeoJSON follows RFC 7946 (no `crs` member, counter-clockwise exterior "
         f"rings, split at ±180°), coordinates rounded to {COORDINATE_DECIMALS} decimal places; boundaries are "
         f"Natural Earth 1:10m simplified as a coverage at {SIMPLIFY_TOLERANCE_DEG}°. `c5map.gpkg` holds every "
-        "layer with the same fields. Each feature has a stable `id`.",
+        "layer and table with the same fields. Each feature has a stable `id`.",
+        "",
+        "Tables have no geometry: each is an attribute table in `c5map.gpkg` and a CSV file here "
+        "(`<table>.csv`: UTF-8, one header line, an empty cell is null). Each row names a feature of its layer "
+        "by the field given; in QGIS, join the table to the layer on that field (Layer Properties → Joins for a "
+        "one-to-one view, or a relation for one-to-many), in GDAL/SQL `JOIN ... USING (...)`. A big trade table "
+        "keeps each line once: `flows` has one line per pair of countries, `flow_figures` one row per figure.",
         "",
         "Null in a figure column means *no reported figure*, never zero. Made with Natural Earth.",
         "",
@@ -449,4 +660,18 @@ def data_dictionary(layers_: dict[str, ExportLayer]) -> str:
         ]
         out += [f"| `{f.name}` | {f.type} | {f.description} |" for f in layer.fields]
         out.append("")
+        for table in layer.tables:
+            out += [
+                f"### {table.name} (table, no geometry)",
+                "",
+                f"{table.description} Each row names its feature of `{layer.name}` by `{table.key}`. "
+                f"`c5map.gpkg` table `{table.name}`, and `{table.name}.csv`.",
+                "",
+                f"{len(table.frame)} rows.",
+                "",
+                "| field | type | meaning |",
+                "|---|---|---|",
+            ]
+            out += [f"| `{f.name}` | {f.type} | {f.description} |" for f in table.fields]
+            out.append("")
     return "\n".join(out)

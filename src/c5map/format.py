@@ -14,6 +14,22 @@ QUALIFIERS: tuple[str, ...] = ("exact", "about", "nearly", "over", "under", "und
 _PREFIX = {"exact": "", "about": "about ", "nearly": "nearly ", "over": "more than ", "under": "less than "}
 
 
+#: From this size on a number is written as a power of ten: "1.7 × 10³⁰⁸", not 300 digits.
+SCIENTIFIC_FROM = 1e15
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _scientific(number: float) -> str:
+    """Three significant digits times a power of ten: ``1.7 × 10³⁰⁸``."""
+    mantissa, exponent = f"{number:.3g}".split("e") if "e" in f"{number:.3g}" else (f"{number:.3g}", "0")
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
+def _plain(value: float) -> float:
+    """-0 is 0 (a cell of "-0" is no negative figure, and must not read "$-0")."""
+    return 0.0 if value == 0 else value
+
+
 def _trim(number: float) -> str:
     """Up to three significant digits, no trailing zeros: 12.4, 129, 66.2, 8."""
     text = f"{number:.3g}" if number < 1000 else f"{number:,.0f}"
@@ -48,6 +64,8 @@ def format_usd(value: float | None, qualifier: str = "exact") -> str:
     'about $850m'
     >>> format_usd(None, "undisclosed")
     'undisclosed value'
+    >>> format_usd(-0.0), format_usd(1.7e308)
+    ('$0', '$1.7 × 10³⁰⁸')
     """
     if qualifier not in QUALIFIERS:
         raise ValueError(f"unknown qualifier {qualifier!r}")
@@ -55,6 +73,9 @@ def format_usd(value: float | None, qualifier: str = "exact") -> str:
         return "undisclosed value"
     if value < 0:
         raise ValueError("negative amounts are not figures c5map shows")
+    value = _plain(value)
+    if value >= SCIENTIFIC_FROM:
+        return f"{_PREFIX[qualifier]}${_scientific(value)}"
     for size, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
         if value >= size:
             return f"{_PREFIX[qualifier]}${_trim(value / size)}{suffix}"
@@ -79,16 +100,22 @@ def format_quantity(value: float | None, unit: str, qualifier: str = "exact") ->
     '90% of world processing'
     >>> format_quantity(12, "elements_of_17")
     '12 of the 17 rare-earth metals'
+    >>> format_quantity(1.7e308, "tonnes")
+    '1.7 × 10³⁰⁸ tonnes'
     """
     if qualifier not in QUALIFIERS:
         raise ValueError(f"unknown qualifier {qualifier!r}")
     if value is None or (isinstance(value, float) and math.isnan(value)) or qualifier == "undisclosed":
         return "undisclosed quantity"
-    number = (
-        f"{_trim(value / 1e9)} billion"
-        if value >= 1e9
-        else (f"{_trim(value / 1e6)} million" if value >= 1e6 else _trim(value))
-    )
+    value = _plain(value)
+    if value >= SCIENTIFIC_FROM:
+        number = _scientific(value)
+    elif value >= 1e12:
+        number = f"{_trim(value / 1e12)} trillion"
+    elif value >= 1e9:
+        number = f"{_trim(value / 1e9)} billion"
+    else:
+        number = f"{_trim(value / 1e6)} million" if value >= 1e6 else _trim(value)
     words = _UNIT_WORDS.get(unit, unit.replace("_", " "))
     joiner = "" if words.startswith("%") else " "
     return f"{_PREFIX[qualifier]}{number}{joiner}{words}"

@@ -14,12 +14,13 @@ from pathlib import Path
 import folium
 import pyogrio
 import pytest
-from conftest import expected_flow_ids
+from conftest import expected_flow_ids, expected_flow_pairs
 
 from c5map.build import MANIFEST, build
 from c5map.cli import main
 from c5map.errors import DataError
 from c5map.maps import MAPS, influence_map
+from c5map.maps.common import date_words
 from c5map.story import choose_region, story_for
 from c5map.tables import load_tables
 
@@ -110,7 +111,7 @@ def test_a_partner_with_a_deal_never_reads_no_reported_figure(built):
         assert "reports no deal here" not in found[0], (partner, member)
         for deal_id in rows["deal_id"]:
             date = tables.deals.set_index("deal_id").loc[deal_id, "date"]
-            assert date in found[0], (deal_id, found[0])
+            assert date_words(date) in found[0], (deal_id, found[0])  # written for people: "September 2025"
 
 
 def test_images_and_exports_are_written(built):
@@ -118,8 +119,11 @@ def test_images_and_exports_are_written(built):
     for still in ("png/influence.png", "png/trade.png", "png/resources.png", "png/timeline.png"):
         assert (out / "maps" / still).stat().st_size > 10_000
     flows = pyogrio.read_dataframe(out / "geo" / "flows.geojson")
-    # every deal or trade figure between two different countries with known capitals is a flow, and no other
-    assert set(flows["flow_id"]) == expected_flow_ids(tables)
+    figures = pyogrio.read_dataframe(out / "geo" / "c5map.gpkg", layer="flow_figures")
+    # every deal or trade figure between two different countries with known capitals is a flow, and no other;
+    # each pair of countries is one line, its figures rows of flow_figures
+    assert sorted(figures["figure_id"]) == sorted(expected_flow_ids(tables))
+    assert sorted(flows["pair_id"]) == sorted(expected_flow_pairs(tables))
 
 
 def test_region_must_be_in_the_data_and_is_named_when_several(tmp_path):

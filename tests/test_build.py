@@ -23,6 +23,7 @@ def test_build_writes_maps_with_progress(tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == [
         ".c5map-manifest",
+        "data",
         "index.html",
         "influence.html",
         "png",

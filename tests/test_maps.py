@@ -75,10 +75,16 @@ def test_every_page_loads_without_errors(chromium, built, name):
 def test_atlas_links_every_map_and_layer(chromium, built):
     visit = chromium.open(built / "index.html")
     hrefs = visit.page.eval_on_selector_all("a", "links => links.map(a => a.getAttribute('href'))")
-    maps = [h for h in hrefs if not h.startswith(("../geo/", "png/", "svg/"))]
+    maps = [h for h in hrefs if not h.startswith(("../geo/", "png/", "svg/", "data/"))]
     assert sorted(maps) == sorted(MAPS)
+    data = sorted(h for h in hrefs if h.startswith("data/"))
+    assert data == sorted(f"data/{name.removesuffix('.html')}.csv" for name in MAPS)
+    assert all((built / href).is_file() for href in data)
     stills = sorted(h for h in hrefs if h.startswith(("png/", "svg/")))
-    assert stills == sorted(str(p.relative_to(built)) for p in built.glob("*/*.*"))
+    images = [*built.glob("png/*.png"), *built.glob("svg/*.svg")]
+    assert stills == sorted(str(p.relative_to(built)) for p in images if not p.name.endswith("-small.png"))
+    thumbnails = visit.page.eval_on_selector_all("img", "images => images.map(i => i.getAttribute('src'))")
+    assert sorted(thumbnails) == sorted(str(p.relative_to(built)) for p in built.glob("png/*-small.png"))
     geo = sorted(h.removeprefix("../geo/") for h in hrefs if h.startswith("../geo/"))
     # every link resolves, none missing (the manifest is c5map's record, not a layer)
     assert geo == sorted(p.name for p in (built.parent / "geo").iterdir() if p.name != MANIFEST)

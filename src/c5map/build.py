@@ -1,40 +1,34 @@
 """The pipeline: validate, draw every map, export every layer, write them aside, swap them in.
 
-Outputs are replaced only when everything was written: the new ``maps/`` and
-``geo/`` are built in a hidden staging folder beside them and renamed into
-place at the end, so an interrupted or failed build leaves the previous
-outputs as they were.
-
-A build never deletes a file it did not write. Each output folder holds a
-manifest (:data:`MANIFEST`) of the files c5map wrote there; every other file
-(your notes, a QGIS project) is carried into the new folder as a hard link
-(a copy where links cannot be made) before the swap. A folder with no
-manifest, from before manifests or made by hand, is taken to hold c5map's
-files only where c5map writes that very path.
+Outputs are replaced only when everything was written, and never a file
+c5map did not write: :mod:`c5map.publish` writes the new ``maps/`` and
+``geo/`` aside and swaps them in, one build at a time.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import ctypes
 import os
-import shutil
+import pickle
+import re
+import signal
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 
 from c5map.assets import inline_assets, leaflet_inline, leaflet_only
-from c5map.errors import DataError, Problem, display_path
-from c5map.export import LAYER_SUMMARIES, data_dictionary, export_layers, geojson_text, write_gpkg
+from c5map.export import LAYER_SUMMARIES, TABLE_SUMMARIES, export_layers, geo_files
 from c5map.maps import MAPS, AtlasEntry, atlas_page
 from c5map.maps.common import display_names, source_line
+from c5map.maps.figures import figures_csv
 from c5map.maps.page import DEFAULT_TILES, tile_provider
+from c5map.maps.share import PageFiles, add_page_tools, published_base
+from c5map.publish import MANIFEST, STAGING_PREFIX, foreign_files, publish_outputs, recover_interrupted  # noqa: F401 (imported from here too)
 from c5map.story import Story, story_for, word_list
 from c5map.tables import Tables
 from c5map.validate import load_inputs
@@ -55,6 +49,7 @@ def _stderr(line: str) -> None:
 #: What the atlas says of each file in geo/.
 GEO_LINKS = [
     *(AtlasEntry(f"../geo/{name}.geojson", f"{name}.geojson", summary) for name, summary in LAYER_SUMMARIES.items()),
+    *(AtlasEntry(f"../geo/{name}.csv", f"{name}.csv", summary) for name, summary in TABLE_SUMMARIES.items()),
     AtlasEntry("../geo/c5map.gpkg", "c5map.gpkg", "every layer in one GeoPackage"),
     AtlasEntry("../geo/README.md", "README.md", "the data dictionary of every layer"),
 ]
@@ -69,7 +64,12 @@ def page_html(m) -> str:
     """
     leaflet_only(m)
     html = m.get_root().render()
-    return html.replace("<!DOCTYPE html>\n<html>", '<!DOCTYPE html>\n<html lang="en">', 1)
+    html = html.replace("<!DOCTYPE html>\n<html>", '<!DOCTYPE html>\n<html lang="en">', 1)
+    # folium's viewport forbids pinch zoom (user-scalable=no): a reader must be able to enlarge the text
+    return _FOLIUM_VIEWPORT.sub('<meta name="viewport" content="width=device-width, initial-scale=1">', html, count=1)
+
+
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport" content="[^"]*user-scalable=no[^"]*"\s*/?>')
 
 
 def atlas_words(tables: Tables, story: Story) -> tuple[str, str]:
@@ -94,29 +94,51 @@ def atlas_words(tables: Tables, story: Story) -> tuple[str, str]:
     return title, story.subtitle or derived
 
 
-def render_maps(
+def render_page(
+    name: str,
     tables: Tables,
-    tiles: str | None,
-    progress: Callable[[str], None],
+    story: Story,
+    *,
+    tiles: str | None = DEFAULT_TILES,
     countries: gpd.GeoDataFrame | None = None,
     images: bool = True,
-    story: Story | None = None,
-) -> dict[str, str]:
-    """Render every map page and the atlas to HTML strings, keyed by file name."""
-    story = story or story_for(tables)
-    pages: dict[str, str] = {}
-    entries = []
-    for index, (filename, builder) in enumerate(MAPS.items(), start=1):
-        started = time.perf_counter()
-        m = builder(tables, tiles=tiles, countries=countries, story=story)
-        pages[filename] = page_html(m)
-        entries.append(AtlasEntry(filename, m.page_text.title, m.page_text.subtitle))
-        progress(
-            f"[{index}/{len(MAPS) + 1}] maps/{filename}: {len(pages[filename].encode()) / 1024:.0f} KB "
-            f"({time.perf_counter() - started:.2f} s)"
-        )
+    base_url: str | None = None,
+) -> tuple[dict[str, str], AtlasEntry]:
+    """Render one map page of :data:`c5map.maps.MAPS` and its data as CSV, as a build writes them.
+
+    Returns
+    -------
+    files : dict
+        Path in ``maps/`` -> text: the page and ``data/<map>.csv``.
+    entry : AtlasEntry
+        What the atlas says of the page.
+    """
+    m = MAPS[name](tables, tiles=tiles, countries=countries, story=story)
+    stem = name.removesuffix(".html")
+    files = PageFiles(
+        page=name,
+        csv=f"data/{stem}.csv",
+        png=f"png/{stem}.png" if images else None,
+        svg=f"svg/{stem}.svg" if images else None,
+        base_url=base_url,
+    )
+    m.c5_csv = files.csv
+    add_page_tools(m, files)
+    entry = AtlasEntry(
+        name,
+        m.page_text.title,
+        m.page_text.subtitle,
+        finding=m.page_finding,
+        thumbnail=f"png/{stem}{THUMBNAIL_SUFFIX}" if images else None,
+        csv=files.csv,
+    )
+    return {files.csv: figures_csv(m.page_figures).decode("utf-8"), name: page_html(m)}, entry
+
+
+def render_atlas(tables: Tables, story: Story, entries: list[AtlasEntry], images: bool = True) -> str:
+    """Render the atlas (``maps/index.html``) of the pages ``entries`` describe."""
     title, intro = atlas_words(tables, story)
-    pages["index.html"] = atlas_page(
+    return atlas_page(
         title,
         entries,
         source_line(tables, tables.sources["source_id"]),
@@ -126,11 +148,38 @@ def render_maps(
         byline=story.byline,
         notes=story.notes,
     )
+
+
+def render_maps(
+    tables: Tables,
+    tiles: str | None,
+    progress: Callable[[str], None],
+    countries: gpd.GeoDataFrame | None = None,
+    images: bool = True,
+    story: Story | None = None,
+    base_url: str | None = None,
+) -> dict[str, str]:
+    """Render every map page, its data as CSV (``data/<map>.csv``) and the atlas, keyed by path in ``maps/``.
+
+    ``base_url``: where ``maps/`` is published (``https://example.org/maps/``), for the embed code.
+    """
+    story = story or story_for(tables)
+    pages: dict[str, str] = {}
+    entries = []
+    for index, filename in enumerate(MAPS, start=1):
+        started = time.perf_counter()
+        files, entry = render_page(
+            filename, tables, story, tiles=tiles, countries=countries, images=images, base_url=base_url
+        )
+        pages |= files
+        entries.append(entry)
+        progress(
+            f"[{index}/{len(MAPS) + 1}] maps/{filename}: {len(pages[filename].encode()) / 1024:.0f} KB "
+            f"({time.perf_counter() - started:.2f} s)"
+        )
+    pages["index.html"] = render_atlas(tables, story, entries, images)
     progress(f"[{len(MAPS) + 1}/{len(MAPS) + 1}] maps/index.html")
     return pages
-
-
-STAGING_PREFIX = ".c5map-build-"
 
 
 def _render_images(
@@ -141,18 +190,34 @@ def _render_images(
 
     started = time.perf_counter()
     drawn = render_images(tables, countries, list(FIGURES)[share::shares], story=story)
+    for name in [n for n in drawn if n.startswith("png/")]:
+        drawn[name.removesuffix(".png") + THUMBNAIL_SUFFIX] = thumbnail(drawn[name])
     return drawn, time.perf_counter() - started
 
 
+#: The atlas's preview of a map: its PNG, THUMBNAIL_WIDTH pixels wide.
+THUMBNAIL_SUFFIX, THUMBNAIL_WIDTH = "-small.png", 600
+
+
+def thumbnail(png: bytes, width: int = THUMBNAIL_WIDTH) -> bytes:
+    """Return a PNG shrunk to ``width`` pixels (Lanczos, 256 colours: deterministic and small)."""
+    import io
+
+    from PIL import Image  # matplotlib's own dependency
+
+    with Image.open(io.BytesIO(png)) as image:
+        rgb = image.convert("RGB")
+    small = rgb.resize((width, max(1, round(rgb.height * width / rgb.width))), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    small.quantize(256, method=Image.Quantize.FASTOCTREE).save(buffer, format="png", optimize=True)
+    return buffer.getvalue()
+
+
 def _geo_files(tables: Tables, countries: gpd.GeoDataFrame | None, region: str) -> tuple[dict[str, bytes], float]:
-    """Return every file of ``geo/`` (relative path -> bytes): GeoJSON per layer, the GeoPackage, the dictionary."""
+    """Return every file of ``geo/`` (relative path -> bytes): :func:`c5map.export.geo_files` of every layer."""
     started = time.perf_counter()
     exported = export_layers(tables, countries, region=region)
-    files = {f"geo/{name}.geojson": geojson_text(layer).encode("utf-8") for name, layer in exported.items()}
-    files["geo/README.md"] = data_dictionary(exported).encode("utf-8")
-    with tempfile.TemporaryDirectory(prefix="c5map-gpkg-") as folder:
-        write_gpkg(exported, Path(folder) / "c5map.gpkg")
-        files["geo/c5map.gpkg"] = (Path(folder) / "c5map.gpkg").read_bytes()
+    files = {f"geo/{name}": data for name, data in geo_files(exported).items()}
     return files, time.perf_counter() - started
 
 
@@ -166,108 +231,92 @@ class _Job:
         return self._function(*self._args)
 
 
-def _beside(calls: list[tuple]) -> tuple[list[Future | _Job], bool]:
+class _Forked:
+    """A call run in a forked worker that dies with this process, however this process ends.
+
+    On Linux the kernel sends the worker SIGKILL when its parent dies
+    (``PR_SET_PDEATHSIG``), so a build killed by SIGKILL or SIGTERM leaves no
+    worker behind. The result (or the exception) comes back pickled through a
+    pipe; there is no pool and no thread, so nothing is left to race at exit.
+    """
+
+    def __init__(self, function: Callable, *args) -> None:
+        parent = os.getpid()
+        read, write = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # the worker: never returns
+            try:
+                os.close(read)
+                _die_with_parent(parent)
+                try:
+                    outcome = (True, function(*args))
+                except BaseException as exc:
+                    outcome = (False, exc)
+                try:
+                    data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as exc:  # an exception that cannot be pickled: its words still can
+                    data = pickle.dumps((False, RuntimeError(f"{function.__name__}: {outcome[1]!r} ({exc})")))
+                with open(write, "wb") as pipe:
+                    pipe.write(data)
+            finally:
+                os._exit(0)
+        os.close(write)
+        self._name, self._pipe, self._done = function.__name__, open(read, "rb"), False
+
+    def result(self):
+        """Wait for the worker and return its result, or raise its exception."""
+        with self._pipe as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._done = True
+        if not data:
+            raise RuntimeError(f"the worker running {self._name} died ({_exit_reason(status)})")
+        succeeded, value = pickle.loads(data)
+        if succeeded:
+            return value
+        raise value
+
+    def __del__(self) -> None:
+        if not getattr(self, "_done", True):  # the build failed before it asked: stop the work
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+                os.waitpid(self._pid, 0)
+            except OSError:
+                pass
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this (forked) process when ``parent`` dies; exit now if it already has."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl: the worker still ends when it is done
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _exit_reason(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
+
+
+def _beside(calls: list[tuple]) -> tuple[list[_Forked | _Job], bool]:
     """Start ``(function, *args)`` calls in forked workers while the caller renders the pages.
 
     The machines we build on have two cores, and the static images (about 3 s
     of matplotlib) and the GIS exports (about 1 s) do not depend on the pages.
     Forked workers inherit the loaded tables and send back bytes, so the files
-    are the same either way (tested). All workers are forked at once, before
-    the pool starts its own thread. Fork is only safe on Linux and from a
+    are the same either way (tested). Fork is only safe on Linux and from a
     single-threaded process; otherwise, or on one core, each call runs here
     when its result is asked for. Returns the jobs and whether they were forked.
     """
     if (os.cpu_count() or 1) < 2 or sys.platform != "linux" or threading.active_count() > 1:
         return [_Job(*call) for call in calls], False
-    pool = ProcessPoolExecutor(max_workers=len(calls), mp_context=multiprocessing.get_context("fork"))
-    jobs = [pool.submit(*call) for call in calls]
-    pool.shutdown(wait=False)  # the jobs still run; the workers exit when they are done
-    return jobs, True
-
-
-def recover_interrupted(out_dir: Path) -> None:
-    """Clean up after a build that was killed: put back any output folder it had moved aside, drop its staging.
-
-    A build is only ever between its two renames for an instant, but if it
-    died there, ``OUT/maps`` (or ``geo``) is missing and the previous one
-    sits in the staging folder as ``maps.retired``.
-    """
-    for staging in sorted(Path(out_dir).glob(f"{STAGING_PREFIX}*")):
-        for retired in staging.glob("*.retired"):
-            target = Path(out_dir) / retired.name.removesuffix(".retired")
-            if not target.exists():
-                retired.rename(target)
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-#: The file in each output folder listing what c5map wrote there (one relative path a line, sorted).
-MANIFEST = ".c5map-manifest"
-
-
-def _written_by_c5map(folder: Path, new_files: set[str]) -> set[str]:
-    """Return the files of an existing output folder that c5map wrote (relative paths)."""
-    manifest = folder / MANIFEST
-    if manifest.is_file():
-        listed = set(manifest.read_text(encoding="utf-8").splitlines())
-        return {*listed, MANIFEST}
-    return new_files  # no manifest: only the paths this build writes count as c5map's
-
-
-def foreign_files(folder: Path, new_files: set[str]) -> list[str]:
-    """Return the files in ``folder`` that c5map did not write, relative and sorted (none if it does not exist)."""
-    if not folder.is_dir():
-        return []
-    ours = _written_by_c5map(folder, new_files)
-    found = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_dir() and not path.is_symlink():
-            continue
-        relative = path.relative_to(folder).as_posix()
-        if relative not in ours:
-            found.append(relative)
-    return found
-
-
-def _check_collisions(out_dir: Path, files: dict[str, bytes]) -> None:
-    """Refuse, before writing anything, to replace a file c5map did not write."""
-    problems = []
-    for name in ("maps", "geo"):
-        new_files = {k.removeprefix(f"{name}/") for k in files if k.startswith(f"{name}/")}
-        for relative in foreign_files(out_dir / name, new_files):
-            if relative in new_files:
-                path = display_path(out_dir / name / relative)
-                message = "exists and was not written by c5map; move it away or build into another --out"
-                problems.append(Problem(path, 0, "", message))
-    if problems:
-        raise DataError(problems)
-
-
-def _carry_over(old: Path, staged: Path, relatives: list[str]) -> None:
-    """Link (or copy) the files c5map did not write from the old output folder into the staged one."""
-    for relative in relatives:
-        source, target = old / relative, staged / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source, target, follow_symlinks=False)
-        except OSError:
-            if source.is_symlink():
-                target.symlink_to(os.readlink(source))
-            else:
-                shutil.copy2(source, target)
-
-
-def _swap_in(staged: Path, target: Path) -> None:
-    """Replace ``target`` by ``staged`` with two renames; on failure the old folder is put back."""
-    retired = staged.parent / f"{staged.name}.retired"
-    if target.exists():
-        target.rename(retired)
-    try:
-        staged.rename(target)
-    except BaseException:
-        if retired.exists():
-            retired.rename(target)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+    return [_Forked(*call) for call in calls], True
 
 
 def build(
@@ -279,6 +328,7 @@ def build(
     region: str | None = None,
     self_contained: bool = False,
     images: bool = True,
+    base_url: str | None = None,
     progress: Callable[[str], None] = _stderr,
 ) -> BuildReport:
     """Validate a data folder and write ``OUT/maps/`` and ``OUT/geo/``.
@@ -303,6 +353,9 @@ def build(
     images : bool
         Also draw every map as ``maps/png/<map>.png`` (300 dpi) and
         ``maps/svg/<map>.svg`` for reports and print (:mod:`c5map.static`).
+    base_url : str, optional
+        Where ``maps/`` is published (``https://example.org/maps/``): the
+        embed code, canonical link and share card of every page use it.
     progress : callable
         Receives one line per step.
 
@@ -317,11 +370,13 @@ def build(
         data has several), or an output path holds a file c5map did not
         write; nothing was written.
     ValueError
-        ``tiles`` names no usable provider; nothing was written.
+        ``tiles`` names no usable provider, or ``base_url`` is not an
+        http(s) address; nothing was written.
     """
     started = time.perf_counter()
     if tiles is not None and tiles.lower() != "none":
         tile_provider(tiles)  # fail before any work
+    base_url = published_base(base_url)
     tables, countries = load_inputs(data_dir, boundaries)
     story = story_for(tables, region)
     progress(
@@ -339,7 +394,7 @@ def build(
     if images:
         calls += [(_render_images, tables, countries, story, share, 2) for share in range(2)]
     (geo_job, *image_jobs), forked = _beside(calls)
-    pages = render_maps(tables, tiles, progress, countries, images, story)
+    pages = render_maps(tables, tiles, progress, countries, images, story, base_url)
     if self_contained:
         pages = {name: inline_assets(page, leaflet) if name in MAPS else page for name, page in pages.items()}
     files = {f"maps/{name}": page.encode("utf-8") for name, page in pages.items()}
@@ -356,24 +411,8 @@ def build(
             f"({sum(t for _, t in drawn):.2f} s of drawing {f'in {len(drawn)} forked processes' if forked else where})"
         )
     out_dir = Path(out_dir)
-    _check_collisions(out_dir, files)
-    for name in ("maps", "geo"):
-        listed = sorted(k.removeprefix(f"{name}/") for k in files if k.startswith(f"{name}/"))
-        files[f"{name}/{MANIFEST}"] = ("\n".join(listed) + "\n").encode("utf-8")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    report = BuildReport(files={name: len(data) for name, data in sorted(files.items())})
-    recover_interrupted(out_dir)
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=STAGING_PREFIX) as staging:
-        for relative, data in sorted(files.items()):
-            (Path(staging) / relative).parent.mkdir(parents=True, exist_ok=True)
-            (Path(staging) / relative).write_bytes(data)
-        for name in ("maps", "geo"):
-            new_files = {k.removeprefix(f"{name}/") for k in files if k.startswith(f"{name}/")}
-            kept = foreign_files(out_dir / name, new_files)
-            _carry_over(out_dir / name, Path(staging) / name, kept)
-            if kept:
-                progress(f"{name}/: kept {len(kept)} file{'s' * (len(kept) != 1)} c5map did not write")
-            _swap_in(Path(staging) / name, out_dir / name)
+    written = publish_outputs(out_dir, files, progress)  # aside, then swapped in (c5map.publish)
+    report = BuildReport(files={name: len(data) for name, data in sorted(written.items())})
     report.seconds = time.perf_counter() - started
     total = sum(report.files.values())
     progress(

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import errno
 import gc
+import os
 import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from c5map.errors import DataError, Problem, display_path
+from c5map.errors import DataError, Problem, display_path, printable
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -116,7 +118,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     tables, _ = load_inputs(args.data, args.boundaries)
     counts = ", ".join(f"{len(tables[name])} {name}" for name in ("deals", "trade", "resources", "events", "places"))
     where = args.data if args.data is not None else "bundled data"
-    print(f"{where}: valid ({counts})")
+    print(printable(f"{where}: valid ({counts})"))
     for warning in drawing_warnings(tables):  # valid, but something the maps cannot draw: said, not fatal
         print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
@@ -134,40 +136,126 @@ def _cmd_build(args: argparse.Namespace) -> int:
             self_contained=args.self_contained,
             images=not args.no_images,
             region=args.region,
+            base_url=args.base_url,
+            progress=_progress,
         )
-    except ValueError as exc:  # an unusable --tiles name
-        print(f"c5map build: {exc}", file=sys.stderr)
+    except ValueError as exc:  # an unusable --tiles name or --base-url
+        print(printable(f"c5map build: {exc}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     return EXIT_OK
 
 
+def _progress(line: str) -> None:
+    """Print a build's progress line; names from the data in it are escaped (:func:`c5map.errors.printable`)."""
+    print(printable(line), file=sys.stderr, flush=True)
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
-    from c5map.export import LAYER_NAMES, export_layers, write_geojson, write_gpkg, write_parquet
+    from c5map.export import LAYER_NAMES, export_layers, write_geojson, write_gpkg, write_parquet, write_table
+    from c5map.publish import replace_file
     from c5map.validate import load_inputs
 
     names = [args.layer] if args.layer else list(LAYER_NAMES)
     tables, countries = load_inputs(args.data, args.boundaries)
+    for warning in tables.warnings:  # a repaired boundary polygon: said, not fatal
+        print(f"warning: {warning}", file=sys.stderr)
     exported = export_layers(tables, countries, region=args.region)
     chosen = {name: exported[name] for name in names}
     suffix = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}[args.format]
+    # every file is written aside and renamed over the previous one when complete (c5map.publish.replace_file)
     if args.format == "gpkg":
         target = args.out or Path(f"{args.layer or 'c5map'}.gpkg")
-        write_gpkg(chosen, target)
+        replace_file(target, lambda draft: _write_gpkg_draft(write_gpkg, chosen, draft))
         written = [target]
     elif len(chosen) == 1:
         target = args.out or Path(f"{names[0]}{suffix}")
-        (write_geojson if args.format == "geojson" else write_parquet)(chosen[names[0]], target)
+        writer = write_geojson if args.format == "geojson" else write_parquet
+        replace_file(target, lambda draft: writer(chosen[names[0]], draft))
         written = [target]
+        for table in chosen[names[0]].tables:  # its tables beside it: CSV beside GeoJSON, Parquet beside Parquet
+            beside = target.with_name(f"{table.name}{'.csv' if args.format == 'geojson' else suffix}")
+            replace_file(beside, lambda draft, table=table: write_table(table, draft))
+            written.append(beside)
     else:
         folder = args.out or Path("geo")
         folder.mkdir(parents=True, exist_ok=True)
         written = []
+        writer = write_geojson if args.format == "geojson" else write_parquet
         for name, layer in chosen.items():
-            (write_geojson if args.format == "geojson" else write_parquet)(layer, folder / f"{name}{suffix}")
+            replace_file(folder / f"{name}{suffix}", lambda draft, layer=layer: writer(layer, draft))
             written.append(folder / f"{name}{suffix}")
+            for table in layer.tables:
+                beside = folder / f"{table.name}{'.csv' if args.format == 'geojson' else suffix}"
+                replace_file(beside, lambda draft, table=table: write_table(table, draft))
+                written.append(beside)
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
+
+
+def _write_gpkg_draft(write_gpkg, layers: dict, draft: Path) -> None:
+    """Write the GeoPackage draft; GDAL's "Failed to commit transaction" (said of a full disk) names the folder."""
+    import pyogrio.errors
+
+    try:
+        write_gpkg(layers, draft)
+    except pyogrio.errors.DataSourceError as exc:
+        message = f"GDAL could not write a GeoPackage draft here ({exc}); if this disk is full, set TMPDIR elsewhere"
+        raise OSError(None, message, str(draft.parent)) from exc
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from c5map.serve import serve
+
+    try:
+        serve(args.data, region=args.region, tiles=args.tiles, boundaries=args.boundaries, port=args.port)
+    except ValueError as exc:  # an unusable --tiles name
+        print(f"c5map serve: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from c5map.imports import import_trade
+
+    result = import_trade(
+        args.dataset,
+        args.files,
+        args.out,
+        years=args.years,
+        between=args.between,
+        and_=args.and_,
+        hs=args.hs,
+        measure=args.measure,
+        side=args.side,
+    )
+    for line in [*result.notes, *map(str, result.unmapped)]:
+        print(printable(f"note: {line}"), file=sys.stderr)
+    print(printable(f"{len(result.trade)} trade rows, source {result.source['source_id']}"), file=sys.stderr)
+    if result.trade.empty:  # valid files, but the filter matched nothing
+        print("no row matched the years, parties and products asked for; nothing was written", file=sys.stderr)
+    for path in result.written:
+        print(printable(f"wrote {display_path(path)}"), file=sys.stderr)
+    for table in result.still_needed:  # valid, but a build needs these too
+        need = {
+            "deals": "at least one deal (deals.csv)",
+            "regions": "regions.csv naming the region the maps are "
+            "about (region,region_name,member), or import with a region code: --between C5",
+        }[table]
+        message = f"note: {display_path(args.out)} has no {table}.csv: c5map build needs {need}"
+        print(printable(message), file=sys.stderr)
+    return EXIT_OK
+
+
+IMPORT_EPILOG = """\
+examples:
+  c5map import baci BACI_HS92_V202501.zip --out my-folder/ --between C5 --and USA,CHN,RUS --hs 2846,280530
+      rare-earth exports between Central Asia and three partners, every year of the release
+  c5map import comtrade TradeData.csv --out my-folder/ --between C5 --measure total_trade --years 2023
+      Central Asia's total trade with every partner in 2023, from a Comtrade portal download
+
+Comtrade figures are the exporter's own report (flowCode X, FOB) unless --side importer
+(the importer's report, CIF); BACI's value v is in thousands of US dollars and is converted."""
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
@@ -261,6 +349,13 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--no-images", action="store_true", help="skip the static PNG/SVG images (maps/png, maps/svg), the slowest step"
     )
+    build.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="where maps/ will be published (https://example.org/maps/): the pages' embed code, canonical link "
+        "and share card use it; links between the pages stay relative and work anywhere",
+    )
     _boundaries_option(build)
     build.set_defaults(run=_cmd_build)
     from c5map.export import FORMATS, LAYER_NAMES
@@ -284,6 +379,68 @@ def build_parser() -> argparse.ArgumentParser:
     _data_option(export)
     _boundaries_option(export)
     export.set_defaults(run=_cmd_export)
+    from c5map.imports import DATASETS
+    from c5map.imports.comtrade import SIDES
+    from c5map.imports.selection import MEASURES
+
+    trade_import = commands.add_parser(
+        "import",
+        help="turn UN Comtrade or CEPII BACI files into trade.csv rows with their provenance",
+        description="Read UN Comtrade or CEPII BACI files (CSV, zipped CSV or Parquet; a file or a folder),\n"
+        "keep the years, countries or regions and HS products asked for, add them up to\n"
+        "origin-destination-year on DuckDB and write trade.csv rows (each with its derivation) and a\n"
+        "sources.csv row into a data folder. Rows of an earlier run of the same import are replaced,\n"
+        "others kept; nothing is written when a file has a problem.",
+        epilog=IMPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    trade_import.add_argument("dataset", choices=DATASETS, help="the files' dataset")
+    trade_import.add_argument("files", nargs="+", type=Path, metavar="FILE", help="files or folders to read")
+    trade_import.add_argument("--out", type=Path, required=True, metavar="DIR", help="the data folder to write into")
+    trade_import.add_argument(
+        "--years", default=None, metavar="YEARS", help="2023, 2019-2023 or 2019,2023 (default: all)"
+    )
+    trade_import.add_argument(
+        "--between",
+        default=None,
+        metavar="CODES",
+        help="one side: country or region codes, C5 or KAZ,UZB (default: every country)",
+    )
+    trade_import.add_argument(
+        "--and", dest="and_", default=None, metavar="CODES", help="the other side, USA,CHN,RUS (default: every country)"
+    )
+    trade_import.add_argument(
+        "--hs", default=None, metavar="CODES", help="HS codes or prefixes, 2846,280530 (default: all)"
+    )
+    trade_import.add_argument("--measure", choices=MEASURES, default="exports", help="exports (default) or total_trade")
+    trade_import.add_argument(
+        "--side",
+        choices=SIDES,
+        default="exporter",
+        help="Comtrade: whose report, the exporter's (default) or the importer's",
+    )
+    trade_import.set_defaults(run=_cmd_import, data=None)
+    serve = commands.add_parser(
+        "serve",
+        help="preview the maps on 127.0.0.1: rebuilt and reloaded when a table or story.toml changes",
+        description="Validate a data folder, build its pages in memory and serve them on 127.0.0.1 only. When a "
+        "table or story.toml changes, the pages that read it are rebuilt and open pages reload; invalid data is "
+        "printed here and shown on the pages, which keep the last good build. Nothing is written to the data "
+        "folder, maps/ or geo/. Ctrl-C stops it.",
+    )
+    _data_option(serve)
+    _region_option(serve)
+    serve.add_argument(
+        "--tiles",
+        default=DEFAULT_TILES,
+        metavar="NAME|none",
+        help=f"xyzservices tile provider (default {DEFAULT_TILES}), or 'none' for Natural Earth land and sea only",
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, metavar="N", help="port on 127.0.0.1 (default 8000; 0: any free port)"
+    )
+    _boundaries_option(serve)
+    serve.set_defaults(run=_cmd_serve)
     return parser
 
 
@@ -321,10 +478,18 @@ def _run(args: argparse.Namespace) -> int:
     except RuntimeError as exc:  # an optional dependency is missing: say which
         print(f"c5map: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except OSError as exc:  # unreadable folder or file: say which, no traceback
-        name = exc.filename if exc.filename else ""
-        print(f"{name}: {exc.strerror or exc}", file=sys.stderr)
+    except OSError as exc:  # a file that cannot be read or written: say which and why, no traceback
+        print(printable(_os_error_message(exc)), file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _os_error_message(exc: OSError) -> str:
+    """``PATH: reason``, and for a full disk what to do; never a bare ``: reason``."""
+    where = display_path(Path(os.fsdecode(exc.filename))) if exc.filename else "c5map"
+    message = f"{where}: {exc.strerror or exc}"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        message += " (free some space on that disk, or write to another one, and run it again)"
+    return message
 
 
 if __name__ == "__main__":

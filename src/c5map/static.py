@@ -39,13 +39,22 @@ from matplotlib.legend_handler import HandlerPatch, HandlerTuple  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Circle, Ellipse, Patch  # noqa: E402
 from matplotlib.path import Path  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
 from c5map import layers  # noqa: E402
 from c5map.boundaries import load_countries, web_countries  # noqa: E402
 from c5map.format import format_quantity, format_usd  # noqa: E402
-from c5map.maps.common import display_names, partner_palette_of, region_view, source_line, text  # noqa: E402
+from c5map.maps.common import (  # noqa: E402
+    date_words,
+    display_names,
+    partner_palette_of,
+    region_view,
+    source_line,
+    text,
+)
 from c5map.maps.influence import influence_partners  # noqa: E402
 from c5map.maps.resources import RESOURCE_COLOUR, UNCERTAINTY_KM, resource_deals  # noqa: E402
+from c5map.maps.safety import isolate_bidi  # noqa: E402
 from c5map.maps.style import (  # noqa: E402
     INK,
     LAND_COLOUR,
@@ -735,6 +744,29 @@ def _one_line(label: _Label) -> str:
     return label.text.replace("\n", " ")
 
 
+#: Most entries an image lists beside its map (labels with no room, other figures): beyond, "and N more".
+MAX_LISTED = 8
+#: Most items an image draws, whatever the row count (the page and geo/ hold the rest; the image says so).
+MAX_PANELS = 6  # influence: one small map per partner, most deals first (two rows of three)
+MAX_SYMBOLS = 40  # resources: the largest tonnages
+MAX_TIMELINE_ITEMS = 40  # timeline: every event first, then the largest deals
+
+
+def _listed(items: list[str], most: int = MAX_LISTED) -> list[str]:
+    """At most ``most`` of ``items``; the last says how many more there are."""
+    if len(items) <= most:
+        return items
+    return [*items[: most - 1], f"and {len(items) - most + 1:,} more"]
+
+
+def _unlabelled(dropped: list[_Label]) -> str:
+    """'Not labelled (no room): ...' with every label in full, or only their first lines when there are many."""
+    words = [_one_line(d) for d in dropped]
+    if len(words) > MAX_LISTED or sum(map(len, words)) > 60 * MAX_LISTED:
+        words = _listed([d.text.split("\n")[0] for d in dropped])
+    return "Not labelled (no room): " + "; ".join(words)
+
+
 # --- the figures ------------------------------------------------------------------------------------------------
 
 
@@ -745,6 +777,7 @@ def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
     names = display_names(tables)
     palette = partner_palette_of(tables)
     partners = influence_partners(tables, story)
+    partners, more_partners = partners[:MAX_PANELS], partners[MAX_PANELS:]  # most deals first
     caps = layers.capitals(tables)
     regional = layers.region_figures(tables, shapes)
     regional = regional[regional["region"] == region]
@@ -759,6 +792,10 @@ def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
         "or of undisclosed value. Region-level figures are listed, never split between countries.",
     )
     width = 10.0
+    if more_partners:
+        others = word_list([names.get(p, p) for p in more_partners])
+        subtitle += (f" The {len(partners)} partners with the most deals; {len(more_partners):,} more ({others}) "
+                     "are on the web page and in geo/.")  # fmt: skip
     fig = _frame(title, subtitle, source_line(tables, tables.deals["source_id"]), figsize=(width, 4.4))
     bounds = region_view(shapes, members, pad=2.0)
     n = max(len(partners), 1)
@@ -804,7 +841,7 @@ def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
         theirs = regional[regional["partner"] == partner]
         note = "\n".join(
             f"{story.region_name} as a whole: {r['value_text']} "
-            f"({BASIS_WORDS.get(r['measure'], humanise(r['measure']))}, {r['date']})"
+            f"({BASIS_WORDS.get(r['measure'], humanise(r['measure']))}, {date_words(text(r['date']))})"
             for _, r in theirs.iterrows()
         )
         ax.c5_note = ax.annotate(
@@ -896,9 +933,9 @@ def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
     dropped = placer.place(labels)
     if dropped:
         for ax, _ in panels:
-            missing = [_one_line(lab) for lab in dropped if lab.ax is ax]
+            missing = [lab for lab in dropped if lab.ax is ax]
             if missing:
-                ax.c5_note.set_text(ax.c5_note_text + "\nNot labelled (no room): " + "; ".join(missing))
+                ax.c5_note.set_text(ax.c5_note_text + "\n" + _unlabelled(missing))
                 _fit(ax.c5_note, panel_w)
         layout()
         _settle(fig)
@@ -992,6 +1029,42 @@ def _side_column(fig, ax) -> tuple[float, float, float]:
     return x, top, fig.get_figwidth() - MARGIN - x
 
 
+#: Up to this many exporters, each has its own legend; beyond, one legend shows them all (the column stays short).
+COMPACT_EXPORTERS = 3
+
+
+def _exporters_legend(fig, exporters, breaks, palette, names, x_in: float, y: float, column: float) -> float:
+    """Draw one legend for many exporters and return its bottom (inches).
+
+    Each class has one swatch per exporter drawing it, then each exporter's flow line follows.
+    """
+    labels = class_labels(breaks, format_usd)
+    handles, words = [], []
+    for k, label in enumerate(labels):
+        shades = [class_colours(palette.get(o, INK), len(breaks) + 1)[k] for o in sorted(exporters)
+                  if k in exporters[o][1]]  # fmt: skip
+        if shades:
+            handles.append(tuple(Patch(facecolor=c, edgecolor=INK, linewidth=0.4) for c in shades))
+            words.append(label)
+    for origin in sorted(exporters):
+        years, _, arcs = exporters[origin]
+        handles.append((Line2D([], [], color=palette.get(origin, INK), linewidth=2, alpha=0.8,
+                               solid_capstyle="round"),))  # fmt: skip
+        words.append(f"from {names.get(origin, origin)}, {', '.join(str(v) for v in sorted(years))}"
+                     + ("" if arcs[0] else " (no line: no capital known)"))  # fmt: skip
+    most = max((len(h) for h in handles), default=1)
+    words = [_fitted(fig, w, column - 0.25 - 0.1 * most, fontsize=6.5) for w in words]
+    legend = fig.legend(
+        handles=handles, labels=words, loc="upper left", borderaxespad=0, borderpad=0, fontsize=6.5, frameon=False,
+        bbox_to_anchor=(x_in / fig.get_figwidth(), y / fig.get_figheight()), alignment="left",
+        title=_fitted(fig, "Exports by destination, in each exporter's colour; flows from the capital, width by value",
+                      column, fontsize=7, fontweight="bold"),
+        title_fontproperties={"size": 7, "weight": "bold"},
+        handler_map=PATCH_HANDLERS | {tuple: HandlerTuple(ndivide=None, pad=0)}, handlelength=max(2.0, 0.9 * most),
+    )  # fmt: skip
+    return y - _height_in(legend) - 0.15
+
+
 def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
     """Export destinations coloured by value with flows; trade with the region as circles on one scale.
 
@@ -999,12 +1072,13 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
     A destination with several exporters is coloured by the largest and its label lists each.
     The region's circles sit in a row beside its outline, never on a member.
     """
-    from c5map.maps.trade import _region_measure, trade_figures
+    from c5map.maps.trade import _region_measure, region_totals_to_draw, trade_figures
 
     region, members = story.region, list(story.members)
     palette = partner_palette_of(tables)
     trade = tables.trade
-    exports, _, totals = trade_figures(tables, region)
+    exports, left_out, totals = trade_figures(tables, region)
+    totals, totals_left_out = region_totals_to_draw(totals, region)  # the page's bound, and its count
     names = display_names(tables)
     destinations = sorted(set(exports["destination"]))
     shapes = web_countries(sorted(set(destinations) | set(members)), max_zoom=4, source=countries)
@@ -1055,9 +1129,7 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
         outline_geometry = layers.region_outlines(tables, shapes).set_index("region").loc[region].geometry
         outline = _shapes(ax, [outline_geometry.boundary], edgecolor=INK, linewidth=1, linestyle="--", zorder=5)
         outline.c5_region_outline = True
-        ordered = totals.assign(
-            partner=[d if o == region else o for o, d in zip(totals["origin"], totals["destination"], strict=True)]
-        ).sort_values(["value_usd", "partner"], ascending=[False, True])
+        ordered = totals
         biggest = float(ordered["value_usd"].max())
         repeated = set(ordered.loc[ordered["partner"].duplicated(), "partner"])
         texts = [
@@ -1130,7 +1202,9 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
 
     x_in, top_in, column = _side_column(fig, ax)
     y = top_in
-    for origin in sorted(exporters):
+    if len(exporters) > COMPACT_EXPORTERS:
+        y = _exporters_legend(fig, exporters, breaks, palette, names, x_in, y, column)
+    for origin in sorted(exporters) if len(exporters) <= COMPACT_EXPORTERS else []:
         years, classes, arcs = exporters[origin]
         colour = palette.get(origin, INK)
         shades = class_colours(colour, len(breaks) + 1)
@@ -1151,11 +1225,17 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
             lambda v: radius * math.sqrt(_share(v, biggest)) * ppd / DPI, format_usd,
             facecolor="#bbbbbb", **REGION_CIRCLE,
         ) - 0.15  # fmt: skip
+    omitted = [f"{n:,} {what} not drawn" for n, what in ((left_out, "smaller or older export figures"),
+               (totals_left_out, "older or smaller figures of trade with the region")) if n]  # fmt: skip
+    if omitted:  # as the page's legend says: what the bounded drawing leaves out
+        note = fig.text(x_in / fig.get_figwidth(), y / height, "; ".join(omitted) + " (all in geo/).", fontsize=6,
+                        va="top")  # fmt: skip
+        _fit(note, column)
+        y -= _height_in(note) + 0.1
     placer.block_frame()
     dropped = placer.place(labels)
     if dropped:
-        missing = "Not labelled (no room): " + "; ".join(_one_line(d) for d in dropped)
-        _fit(fig.text(x_in / fig.get_figwidth(), y / height, missing, fontsize=6, va="top"), column)
+        _fit(fig.text(x_in / fig.get_figwidth(), y / height, _unlabelled(dropped), fontsize=6, va="top"), column)
     fig.c5_dropped = dropped
     return fig
 
@@ -1185,6 +1265,8 @@ def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
     positive = np.array([_share(q, 1) > 0 for q in resources["quantity"]], dtype=bool)
     tonnes = resources[in_tonnes & positive]  # (an empty table too: no float-and-bool mix)
     biggest = float(tonnes["quantity"].max()) if len(tonnes) else 0.0
+    all_tonnes = tonnes
+    tonnes = tonnes.sort_values(["quantity", "resource_id"], ascending=[False, True]).head(MAX_SYMBOLS)
     largest = min(RESOURCE_LARGEST_DEGREES, RESOURCE_LARGEST_SHARE * (bounds[3] - bounds[1]))
     drawn = {"area": False, "site": False, "country": False}
     symbols = []
@@ -1222,15 +1304,26 @@ def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
         quantity = format_quantity(row["quantity"], row["unit"], row["value_qualifier"])
         symbols.append((x, y, radius, km / 111.32, f"{row['name']}\n{quantity}", float(row["quantity"])))
     lines = []
-    for _, row in resources[~resources.index.isin(tonnes.index)].iterrows():
+    if len(all_tonnes) > len(tonnes):
+        rest = all_tonnes[~all_tonnes.index.isin(tonnes.index)]
+        total = format_quantity(float(rest["quantity"].sum()), "tonnes")
+        lines.append(f"{len(rest):,} smaller tonnages not drawn ({total} in all; each is on the web page and in geo/)")
+    others = resources[~resources.index.isin(all_tonnes.index)]
+    for _, row in others.head(MAX_LISTED).iterrows():  # a bounded list: the rest are counted
         lines.append(
             f"{names.get(row['country'])}: {format_quantity(row['quantity'], row['unit'], row['value_qualifier'])}"
         )
-    for _, deal in resource_deals(tables).iterrows():
+    if len(others) > MAX_LISTED:
+        lines.append(f"and {len(others) - MAX_LISTED:,} more figures not in tonnes")
+    minerals = resource_deals(tables)
+    for _, deal in minerals.head(MAX_LISTED).iterrows():
         lines.append(
-            f"{deal['date']} {names.get(deal['partner'])} – {names.get(deal['country'])}: "
-            f"{format_usd(deal['value_usd'], deal['value_qualifier'])} ({deal['value_basis']})"
+            f"{date_words(text(deal['date']))} {names.get(deal['partner'])} – {names.get(deal['country'])}: "
+            f"{format_usd(deal['value_usd'], deal['value_qualifier'])} "
+            f"({BASIS_WORDS.get(deal['value_basis'], deal['value_basis'])})"
         )
+    if len(minerals) > MAX_LISTED:
+        lines.append(f"and {len(minerals) - MAX_LISTED:,} more deals")
 
     _settle(fig)
     placer = _Placer(fig)
@@ -1270,7 +1363,7 @@ def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
         ) - 0.2  # fmt: skip
     placer.block_frame()
     dropped = placer.place(labels)
-    lines += [f"{_one_line(d)} (not labelled on the map: no room)" for d in dropped]
+    lines += _listed([f"{_one_line(d)} (not labelled on the map: no room)" for d in dropped])
     if lines:
         heading = fig.text(x_in / fig.get_figwidth(), y / height, "Other figures and deals", fontsize=8,
                            fontweight="bold", va="top")  # fmt: skip
@@ -1286,10 +1379,16 @@ def timeline_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
     """Draw a dated strip of events and deals (a chart: time, not place, is the axis here)."""
     names = display_names(tables)
     palette = partner_palette_of(tables)
+    events, deals = tables.events, tables.deals
+    if len(events) + len(deals) > MAX_TIMELINE_ITEMS:  # every event first, then the largest deals
+        events = events.sort_values(["date", "event_id"]).head(MAX_TIMELINE_ITEMS)
+        room = MAX_TIMELINE_ITEMS - len(events)
+        deals = deals.sort_values(["value_usd", "deal_id"], ascending=[False, True], na_position="last").head(room)
+    left_out = len(tables.events) + len(tables.deals) - len(events) - len(deals)
     items = []
-    for _, event in tables.events.iterrows():
+    for _, event in events.iterrows():
         items.append((event["date"], f"{event['name']} ({text(event['place']) or 'place not given'})", INK))
-    for _, deal in tables.deals.iterrows():
+    for _, deal in deals.iterrows():
         items.append(
             (
                 deal["date"],
@@ -1305,7 +1404,8 @@ def timeline_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
     )
     fig = _frame(
         title,
-        "Events (black) and deals (partner colour), by date as precise as the source gives it",
+        "Events (black) and deals (partner colour), by date as precise as the source gives it"
+        + (f"; {left_out:,} more items not listed (smaller deals first; all are on the web page)" if left_out else ""),
         source_line(tables, list(tables.events["source_id"]) + list(tables.deals["source_id"])),
     )
     height = fig.get_figheight()
@@ -1405,6 +1505,8 @@ def render_images(
     with plt.rc_context(STYLE):
         for name in names or list(FIGURES):
             fig = FIGURES[name](tables, story, countries=countries)
+            for text in fig.findobj(Text):  # right-to-left names keep the text around them in place
+                text.set_text(isolate_bidi(text.get_text()))
             _finish(fig)
             out[f"png/{name}.png"] = _png(fig)
             buffer = io.BytesIO()

@@ -21,9 +21,22 @@ MAPS = {
     "timeline.html": timeline_map,
 }
 
+#: file name -> the tables whose figures that page draws (``c5map serve`` rebuilds a page when one changes)
+PAGE_TABLES = {
+    "influence.html": ("deals", "trade", "events"),  # trade: the figures on the region outline
+    "trade.html": ("trade",),
+    "resources.html": ("resources", "deals"),  # deals: those of resource sectors, as arcs
+    "timeline.html": ("deals", "events", "resources"),
+}
+#: What every page reads besides: members and names, capitals and labels, source lines. The partner colours
+#: (every partner code in deals and trade) and the story (c5map.story) are shared too; the atlas reads everything.
+EVERY_PAGE_READS = ("regions", "places", "sources")
+
 __all__ = [
     "DEFAULT_TILES",
+    "EVERY_PAGE_READS",
     "MAPS",
+    "PAGE_TABLES",
     "AtlasEntry",
     "atlas_page",
     "influence_map",

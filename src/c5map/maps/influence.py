@@ -19,6 +19,7 @@ from c5map.maps.common import (
     source_line,
     text,
 )
+from c5map.maps.figures import add_data_table, page_figures
 from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
 from c5map.maps.page import DEFAULT_TILES, HATCH_FILL, PageText, new_map
@@ -39,6 +40,12 @@ from c5map.story import BASIS_WORDS, Story, story_for, word_list
 from c5map.tables import Tables
 
 EVENTS_LAYER = "Events"
+#: A page stays light whatever the tables hold: at most this many partner layers (most deals first), deals or
+#: region-level figures listed in one tooltip or legend section, and event markers (the most recent). What is
+#: left out is counted on the page; every figure stays in the data table's CSV and in geo/.
+MAX_PARTNER_LAYERS = 12
+MAX_LISTED = 12
+MAX_EVENTS = 200
 
 
 def influence_partners(tables: Tables, story: Story) -> list[str]:
@@ -52,7 +59,8 @@ def deal_lines(tables: Tables, ids: str) -> list[tuple[str, str]]:
     """Tooltip rows for deals by id: date and basis, value and what, its note if any, then its source."""
     deals = tables.deals.set_index("deal_id")
     rows = []
-    for deal_id in filter(None, ids.split("; ")):
+    listed = [deal_id for deal_id in ids.split("; ") if deal_id]
+    for deal_id in listed[:MAX_LISTED]:
         deal = deals.loc[deal_id]
         what = text(deal["description"]) or text(deal["sector"])
         parties = text(deal["parties"])
@@ -67,6 +75,8 @@ def deal_lines(tables: Tables, ids: str) -> list[tuple[str, str]]:
         if text(deal["note"]):
             rows.append(("Note", text(deal["note"])))
         rows.append(("Source", source_label(tables, deal["source_id"], deal["attributed_to"])))
+    if len(listed) > MAX_LISTED:
+        rows.append(("And", f"{len(listed) - MAX_LISTED:,} more deals: see the data table"))
     return rows
 
 
@@ -115,6 +125,7 @@ def influence_map(
     names = display_names(tables)
     palette = partner_palette_of(tables)
     partners = influence_partners(tables, story)
+    partners, undrawn = partners[:MAX_PARTNER_LAYERS], partners[MAX_PARTNER_LAYERS:]
     caps = layers.capitals(tables)
     capital_names = layers.capital_names(tables)
     regional = layers.region_figures(tables, countries)
@@ -231,12 +242,22 @@ def influence_map(
             region_layer = f"{story.region_name} as a whole"
             group = folium.FeatureGroup(name=layer_key(region_layer), show=True)
             rows = []
-            for _, r in regional.sort_values(["partner", "date", "figure_id"]).iterrows():
+            listed = regional.sort_values(["partner", "date", "figure_id"])
+            more = len(listed) - MAX_LISTED
+            listed = listed.head(MAX_LISTED)
+            for _, r in listed.iterrows():
                 measure = BASIS_WORDS.get(r["measure"], r["measure"].replace("_", " "))
-                rows.append((f"{names.get(r['partner'], r['partner'])}, {measure} ({r['date']})", r["value_text"]))
+                rows.append(
+                    (
+                        f"{names.get(r['partner'], r['partner'])}, {measure} ({date_words(text(r['date']))})",
+                        r["value_text"],
+                    )
+                )
                 if r["note"]:
                     rows.append(("Note", r["note"]))
                 rows.append(("Source", source_label(tables, r["source_id"], r["attributed_to"])))
+            if more > 0:
+                rows.append(("And", f"{more:,} more region-level figures: see the data table"))
             tip = tooltip_html(region_layer, rows, note="Region-level figures: never split between the countries.")
             group.add_child(
                 ShapeLayer(
@@ -250,15 +271,19 @@ def influence_map(
             entries += [
                 LegendEntry(
                     f"{names.get(r['partner'], r['partner'])}: {r['value_text']} "
-                    f"({BASIS_WORDS.get(r['measure'], r['measure'].replace('_', ' '))}, {r['date']})",
+                    f"({BASIS_WORDS.get(r['measure'], r['measure'].replace('_', ' '))}, {date_words(text(r['date']))})",
                     shape="none",
                 )
-                for _, r in regional.sort_values(["partner", "date", "figure_id"]).iterrows()
+                for _, r in listed.iterrows()
             ]
+            if more > 0:
+                entries.append(LegendEntry(f"and {more:,} more: see the data table", shape="none"))
             # caveats where the reader looks, not only on hover ("may overlap the country deals")
-            entries += [LegendEntry(f"Note: {note}", shape="none") for note in dict.fromkeys(regional["note"]) if note]
+            entries += [LegendEntry(f"Note: {note}", shape="none") for note in dict.fromkeys(listed["note"]) if note]
             sections.append(LegendSection(region_layer, tuple(entries), layer=region_layer))
         events = layers.event_points(tables)
+        older = max(0, len(events) - MAX_EVENTS)
+        events = events.sort_values(["date", "event_id"], ascending=False, kind="stable").head(MAX_EVENTS).sort_index()
         if len(events):
             group = folium.FeatureGroup(name=layer_key(EVENTS_LAYER), show=True)
             for _, event in events.iterrows():
@@ -274,7 +299,7 @@ def influence_map(
                         tooltip_html(
                             event["name"],
                             [
-                                ("Date", text(event["date"])),
+                                ("Date", date_words(text(event["date"]))),
                                 ("Place", text(event["place"])),
                                 ("Participants", text(event["participants"])),
                                 ("Source", source_label(tables, event["source_id"])),
@@ -286,11 +311,32 @@ def influence_map(
             sections.append(
                 LegendSection(
                     "Events",
-                    (LegendEntry("event in a known city", fill=INK, edge="#ffffff", shape="circle"),),
+                    (LegendEntry("event in a known city", fill=INK, edge="#ffffff", shape="circle"),)
+                    + ((LegendEntry(f"{older:,} older events not drawn", shape="none"),) if older else ()),
                     layer=EVENTS_LAYER,
+                )
+            )
+        if undrawn:
+            others = word_list([names.get(p, p) for p in undrawn])
+            sections.append(
+                LegendSection(
+                    f"{len(undrawn)} more partners",
+                    (LegendEntry(f"{others}: fewer deals, not drawn; in the data table", shape="none"),),
                 )
             )
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
         add_legend(m, sections, hidden, exclusive)
         add_labels(m, tables, members, partners, seam=seam)
+        located = tables.events[tables.events["lon"].notna() & tables.events["lat"].notna()]
+        add_data_table(
+            m,
+            page_figures(
+                tables,
+                deals=shown,
+                trade=tables.trade[(tables.trade["origin"] == region) | (tables.trade["destination"] == region)],
+                events=located,
+            ),
+            f"Deals with {story.region_name} and its members, figures for the region as a whole, and events.",
+            among=("deals",),
+        )
     return m

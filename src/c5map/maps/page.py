@@ -18,9 +18,11 @@ import xyzservices.providers
 from jinja2 import Template
 
 from c5map.boundaries import MAX_ZOOM, load_countries, pixel_degrees, quantise
+from c5map.maps.access import AccessibleFeatures
 from c5map.maps.assets import script_once, style_once
-from c5map.maps.safety import escape_text, js_string
+from c5map.maps.safety import escape_text, js_string, json_for_script
 from c5map.maps.shapes import ShapeLayer, SharedShapes
+from c5map.maps.share import ShareState
 from c5map.maps.style import HATCH_COLOUR, LAND_COLOUR, LAND_EDGE, NO_FIGURE_FILL, SEA_COLOUR
 
 #: Fill of "no reported figure" on the web, as in print: hatched, so it never reads as land or as a low value.
@@ -49,9 +51,14 @@ class Panel(branca.element.MacroElement):
     def __init__(self, safe_html: str, position: str, css_class: str):
         super().__init__()
         self._name = "Panel"
-        self.html_js = js_string(safe_html)
+        self.safe_html = safe_html
         self.position_js = js_string(position)
         self.css_class_js = js_string(css_class)
+
+    @property
+    def html_js(self) -> str:
+        """The panel's HTML as a script string."""
+        return js_string(self.safe_html)
 
     def render(self, **kwargs) -> None:
         """Render the panel, with the page's panel function and styles once per page."""
@@ -60,21 +67,41 @@ class Panel(branca.element.MacroElement):
         super().render(**kwargs)
 
 
+class TitlePanel(Panel):
+    """The title block, with a row of tools (data table, downloads, embed, atlas) added until it is rendered."""
+
+    def __init__(self, safe_html: str):
+        super().__init__(safe_html, "topleft", "c5-title")
+        self.tools: list[str] = []  # escaped HTML of each link or button
+
+    @property
+    def html_js(self) -> str:
+        """The title and, if any, its tools as a list."""
+        tools = "".join(f"<li>{tool}</li>" for tool in self.tools)
+        nav = f'<ul class="c5-tools" aria-label="Data, downloads and sharing">{tools}</ul>' if tools else ""
+        return js_string(self.safe_html + nav)
+
+
 _COMPACT = Template("""
 {% macro script(this, kwargs) %}
-c5mapCompactControls({{ this._parent.get_name() }});
+c5mapCompactControls({{ this._parent.get_name() }}, {{ this.view_js }});
 {% endmacro %}
 """)
 
 
 class CompactControls(branca.element.MacroElement):
-    """On a narrow map, fold the layer control into its button (``assets/panel.js``)."""
+    """On a narrow map, fold the layer control into its button and open on ``view`` in the space left free.
+
+    ``view``: (west, south, east, north), as given to :func:`new_map` (``assets/panel.js``).
+    """
 
     _template = _COMPACT
 
-    def __init__(self):
+    def __init__(self, view: tuple[float, float, float, float] | None = None):
         super().__init__()
         self._name = "CompactControls"
+        west, south, east, north = view or (0, 0, 0, 0)
+        self.view_js = json_for_script([[south, west], [north, east]]) if view else "null"
 
     def render(self, **kwargs) -> None:
         """Render the call, and the function once per page."""
@@ -176,10 +203,13 @@ def new_map(
     m.fit_bounds([[south, west], [north, east]])
     byline = f'<p class="c5-byline">{escape_text(text.byline)}</p>' if text.byline else ""
     title = f"<h1>{escape_text(text.title)}</h1><p>{escape_text(text.subtitle)}</p>{byline}"
-    m.add_child(Panel(title, "topleft", "c5-title"))
+    m.c5_title = TitlePanel(title)
+    m.add_child(m.c5_title)
     source = f"{escape_text(text.source)} · Made with Natural Earth"
     m.add_child(Panel(source, "bottomleft", "c5-source"))
-    m.add_child(CompactControls())
+    m.add_child(CompactControls(bounds))
+    m.add_child(AccessibleFeatures())
+    m.add_child(ShareState())
     return m
 
 

@@ -24,6 +24,7 @@ from c5map.maps.common import (
     source_line,
     text,
 )
+from c5map.maps.figures import add_data_table, page_figures
 from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
 from c5map.maps.page import DEFAULT_TILES, PageText, new_map
@@ -42,6 +43,24 @@ UNCERTAINTY_KM = {"region": 275.0, "approximate": 50.0, "exact": 0.0}
 OFF_SCALE_PX = 5.0
 #: Tonnage rings stay smaller than a region's uncertainty area at the zooms the page opens on.
 LARGEST_SYMBOL_PX = 30.0
+#: Most located resources drawn one by one (the largest tonnages first); the rest are counted per country.
+MAX_POINTS = 200
+
+
+def points_to_draw(resources):
+    """Split the located resources into those drawn one by one and the rest, which the page counts per country.
+
+    At most :data:`MAX_POINTS` are drawn: the largest tonnages first, then by id.
+    """
+    located = resources[resources["lon"].notna() & resources["lat"].notna()]
+    if len(located) <= MAX_POINTS:
+        return located, located.iloc[:0]
+    tonnes = located["quantity"].where((located["unit"] == "tonnes").fillna(False).to_numpy(bool))
+    order = located.assign(_tonnes=tonnes.astype("float64")).sort_values(
+        ["_tonnes", "resource_id"], ascending=[False, True], na_position="last"
+    )
+    shown = order.index[:MAX_POINTS]
+    return located.loc[located.index.isin(shown)], located.loc[~located.index.isin(shown)]
 
 
 def _positive(value: object) -> bool:
@@ -201,7 +220,8 @@ def resources_map(
         group = folium.FeatureGroup(name=layer_key(name), show=True)
         entries = []
         uncertain_drawn = other_drawn = scaled_drawn = False
-        for _, row in resources.iterrows():
+        shown, not_shown = points_to_draw(resources)
+        for _, row in shown.iterrows():
             if not text(row["lon"]):
                 continue
             on_scale = row["unit"] == "tonnes" and _positive(row["quantity"]) and biggest > 0
@@ -276,6 +296,13 @@ def resources_map(
                     size=14,
                 )
             )
+        if len(not_shown):  # a page stays light whatever the row count: the rest are counted, and said so
+            counts = not_shown.groupby("country").size().sort_values(ascending=False, kind="stable")
+            where = word_list([f"{names.get(c, c)} {n:,}" for c, n in counts.items()])
+            entries.append(LegendEntry(
+                f"{len(not_shown):,} smaller deposits not drawn one by one ({where}); all are in geo/resources",
+                fill="#ffffff", edge="#ffffff",
+            ))  # fmt: skip
         country_level = resources[resources["lon"].isna()]
         country_drawn = False
         for iso3, group_rows in country_level.groupby("country"):
@@ -335,4 +362,10 @@ def resources_map(
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
         add_legend(m, sections[::-1])  # deposits first, as on the map
         add_labels(m, tables, members, set(resources["country"]) | set(minerals["partner"]), seam=seam)
+        add_data_table(
+            m,
+            page_figures(tables, deals=minerals, resources=resources),
+            "Resources and the deals for them.",
+            among=("resources", "deals"),
+        )
     return m

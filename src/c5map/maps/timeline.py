@@ -28,6 +28,7 @@ from c5map.maps.common import (
     source_line,
     text,
 )
+from c5map.maps.figures import add_data_table, page_figures
 from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
 from c5map.maps.page import DEFAULT_TILES, PageText, new_map
@@ -43,6 +44,8 @@ EVENT_COLOUR = INK
 RESOURCE_EDGE = "#5c3b00"
 #: Milliseconds between two items while the timeline plays (``assets/timeline.js`` reads it from the page).
 PLAY_STEP_MS = 1500
+#: Most items the page lists, the most recent kept: its size stays bounded whatever the tables hold.
+MAX_ITEMS = 300
 
 _TIMELINE = Template("""
 {% macro script(this, kwargs) %}
@@ -272,6 +275,10 @@ def timeline_map(
     palette = partner_palette_of(tables)
     items = timeline_items(tables, countries)
     span = year_span(i["date"] for i in items)
+    earlier = max(0, len(items) - MAX_ITEMS)
+    if earlier:  # the most recent: a reader steps through a story, not a register; the rest is in the data
+        items = items[-MAX_ITEMS:]
+        _fan_out(items)
     kind_words = {"event": "events", "deal": "deals", "resource": "resource finds"}
     what = word_list([kind_words[k] for k in kind_words if any(i["kind"] == k for i in items)])
     title, subtitle = story.words(
@@ -281,6 +288,8 @@ def timeline_map(
         if items
         else "No dated event, deal or resource find in the data.",
     )
+    if earlier:
+        subtitle += f" The {len(items)} most recent items are listed; {earlier:,} earlier ones are in the data (geo/)."
     resources = dated_resources(tables)
     page = PageText(
         title=title,
@@ -343,6 +352,24 @@ def timeline_map(
         if items:  # after the legend: the panel keeps clear of the boxes already on the map
             m.add_child(TimelinePanel(items, view))
         add_labels(m, tables, members, partners, seam=seam)
+        listed = {kind: {i["id"] for i in items if i["kind"] == kind} for kind in ("event", "deal", "resource")}
+        add_data_table(
+            m,
+            page_figures(
+                tables,
+                deals=tables.deals[tables.deals["deal_id"].isin(listed["deal"])],
+                resources=resources[resources["resource_id"].isin(listed["resource"])],
+                events=tables.events[tables.events["event_id"].isin(listed["event"])],
+            ),
+            "Every event, deal and resource find on the timeline, in the tables' order.",
+            finding=(
+                f"{len(items)} dated item{'s' * (len(items) != 1)}"
+                + (f", {span_text(span)}" if span else "")
+                + f"; the latest: {items[-1]['text']} ({items[-1]['when']})."
+            )
+            if items
+            else "",
+        )
     return m
 
 

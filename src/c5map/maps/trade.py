@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import folium
 import geopandas as gpd
+import pandas as pd
 
 from c5map import layers
 from c5map.boundaries import CONTEXT_ZOOM, MAX_ZOOM, web_countries
 from c5map.format import format_usd
 from c5map.maps.arcs import add_arc
 from c5map.maps.common import display_names, page_view, partner_palette_of, source_label, source_line, text
+from c5map.maps.figures import add_data_table, page_figures
 from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
 from c5map.maps.page import DEFAULT_TILES, PageText, new_map
@@ -33,6 +35,8 @@ MAX_EXPORTERS = 8
 MAX_DESTINATIONS = 25
 #: Radius (px) of the largest circle comparing partners' trade with the region, in the legend panel.
 REGION_SYMBOL_PX = 22.0
+#: Most region-level figures drawn (circles in the legend and the image, rows of the outline's tooltip).
+MAX_REGION_FIGURES = 12
 
 
 def exports_to_draw(exports):
@@ -45,6 +49,24 @@ def exports_to_draw(exports):
     recent = recent[recent["origin"].isin(top)]
     kept = recent.sort_values(["origin", "value_usd"], ascending=[True, False]).groupby("origin").head(MAX_DESTINATIONS)
     return kept, len(exports) - len(kept)
+
+
+def region_totals_to_draw(totals, region: str):
+    """Order the region-level figures largest first, at most :data:`MAX_REGION_FIGURES` of them.
+
+    Beyond that bound, each partner's latest year (per measure and direction)
+    is kept, the largest first. Returns the figures (with a ``partner``
+    column) and how many were left out.
+    """
+    ordered = totals.assign(
+        partner=[d if o == region else o for o, d in zip(totals["origin"], totals["destination"], strict=True)]
+    ).sort_values(["value_usd", "partner", "flow_id"], ascending=[False, True, True])
+    if len(ordered) <= MAX_REGION_FIGURES:
+        return ordered, 0
+    sides = ordered["origin"] == region  # exports from the region and to it are apart, as total trade is
+    latest = ordered.groupby([ordered["partner"], ordered["measure"], sides])["year"].transform("max")
+    kept = ordered[ordered["year"] == latest].head(MAX_REGION_FIGURES)
+    return kept, len(ordered) - len(kept)
 
 
 def trade_figures(tables: Tables, region: str):
@@ -216,10 +238,7 @@ def trade_map(
             m.add_child(outline_shapes)
             name = f"Trade with {story.region_name} as a whole"
             group = folium.FeatureGroup(name=layer_key(name), show=True)
-            ordered = totals.assign(
-                partner=[d if o == region else o for o, d in zip(totals["origin"], totals["destination"], strict=True)]
-            )
-            ordered = ordered.sort_values(["value_usd", "partner", "flow_id"], ascending=[False, True, True])
+            ordered, totals_left_out = region_totals_to_draw(totals, region)
             biggest = float(ordered["value_usd"].max())
             rows, entries = [], []
             for _, row in ordered.iterrows():
@@ -254,8 +273,17 @@ def trade_map(
             group.add_to(m)
             entries.insert(0, LegendEntry("the region's outline: hover it for these figures", edge=INK,
                                           shape="dashed-box"))  # fmt: skip
+            if totals_left_out:
+                entries.append(LegendEntry(f"{totals_left_out:,} older or smaller figures not drawn (see geo/ for all)",
+                                           fill="#ffffff", edge="#ffffff"))  # fmt: skip
             sections.append(LegendSection(f"{name} (circle area = value, one scale)", tuple(entries), layer=name))
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
         add_legend(m, sections, hidden, exclusive)
         add_labels(m, tables, members, {o for o, _ in exporters} | set(exports["destination"]), seam=seam)
+        left = f" {left_out} more export figures are in the data but not on this map." if left_out else ""
+        add_data_table(
+            m,
+            page_figures(tables, trade=pd.concat([totals, exports])),
+            f"Trade figures for {story.region_name} as a whole, and the exports drawn on the map.{left}",
+        )
     return m

@@ -20,8 +20,47 @@ function c5mapPanel(map, position, cssClass, html) {
 }
 
 // On a narrow map the layer control folds into its button, so it covers neither the title nor the zoom buttons.
-function c5mapCompactControls(map) {
+function c5mapCompactControls(map, view) {
     window.setTimeout(function() { c5mapFoldControls(map); }, 0);  // after the page's script made the controls
+    c5mapAttributionUnderSource(map);
+    if (view) { c5mapOpenInFreeSpace(map, view); }
+}
+
+// On a phone the title block covers the top of the map and the credits its foot: the opening view fits the
+// region between them. A shared link's own view wins (share.js), and the timeline fits itself (timeline.js).
+function c5mapOpenInFreeSpace(map, view) {
+    function fit() {
+        var container = map.getContainer(), size = map.getSize();
+        if (size.x >= 640 || container.querySelector('.c5-timeline') || /(^#|&)at=/.test(window.location.hash)) {
+            return;
+        }
+        var origin = container.getBoundingClientRect(), top = 0, bottom = size.y;
+        container.querySelectorAll('.leaflet-top .leaflet-control').forEach(function(control) {
+            var r = control.getBoundingClientRect();
+            if (r.width && r.left - origin.left < size.x / 2) { top = Math.max(top, r.bottom - origin.top); }
+        });
+        container.querySelectorAll('.leaflet-bottom .leaflet-control').forEach(function(control) {
+            var r = control.getBoundingClientRect();
+            if (r.width) { bottom = Math.min(bottom, r.top - origin.top); }
+        });
+        if (bottom - top < size.y / 3) { return; }  // too little room left: keep Leaflet's own fit
+        map.fitBounds(view, {paddingTopLeft: [6, top + 6], paddingBottomRight: [6, size.y - bottom + 6],
+                             animate: false});
+    }
+    L.Util.requestAnimFrame(function() {
+        if (map._animatingZoom || (map._panAnim && map._panAnim._inProgress)) { map.once('moveend', fit); }
+        else { fit(); }
+    });
+}
+
+// The tiles' attribution goes under the source line, bottom left: credits together, and on a phone it no longer
+// runs across the width of the map under the source line and the legend's button.
+function c5mapAttributionUnderSource(map) {
+    var attribution = map.attributionControl;
+    if (!attribution) { return; }
+    attribution.setPosition('bottomleft');
+    var container = attribution.getContainer();
+    container.parentNode.appendChild(container);  // Leaflet puts a bottom control on top of its corner: move it down
 }
 function c5mapFoldControls(map) {
     if (map.getSize().x >= 640) { return; }

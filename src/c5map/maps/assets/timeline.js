@@ -253,6 +253,14 @@ function c5mapTimeline(map, items, groups, options) {
         // The two bottom corners (source line and scale; legend and attribution), stacked, the right one
         // on the left one, when side by side they would overlap (a narrow map).
         var corners = {left: null, right: null}, controls = {left: [], right: []};
+        // beside the column, the source line wraps short of the legend rather than push the legend up
+        var source = container.querySelector('.leaflet-bottom.leaflet-left .c5-source');
+        var legend = container.querySelector('.leaflet-bottom.leaflet-right .c5-legend');
+        if (source) { source.style.maxWidth = ''; }
+        if (source && legend && wide) {
+            var room = legend.getBoundingClientRect().left - source.getBoundingClientRect().left - GAP;
+            if (room >= 240) { source.style.boxSizing = 'border-box'; source.style.maxWidth = room + 'px'; }
+        }
         each(bottoms, function(corner) {
             var side = corner.classList.contains('leaflet-left') ? 'left' : 'right';
             corners[side] = corner;
@@ -261,14 +269,17 @@ function c5mapTimeline(map, items, groups, options) {
                 if (rect.width > 0 && rect.height > 0) { controls[side].push(rect); }
             });
         });
-        var clash = controls.left.some(function(a) {
-            return controls.right.some(function(b) { return a.right > b.left; });
+        // the right corner rises only above the left controls it would cover (a narrow credit line does not)
+        var foot = corners.left ? corners.left.getBoundingClientRect().bottom : 0, over = 0;
+        controls.left.forEach(function(a) {
+            if (controls.right.some(function(b) { return a.right > b.left; })) { over = Math.max(over, foot - a.top); }
         });
+        var clash = over > 0;
         var heights = {left: corners.left ? corners.left.offsetHeight : 0,
                        right: corners.right ? corners.right.offsetHeight : 0};
         function lift(base) {
             if (corners.left) { corners.left.style.bottom = base + 'px'; }
-            if (corners.right) { corners.right.style.bottom = (base + (clash ? heights.left : 0)) + 'px'; }
+            if (corners.right) { corners.right.style.bottom = (base + over) + 'px'; }
         }
         if (wide) {
             // A column on the right, between whatever sits above and below it there.
@@ -289,7 +300,7 @@ function c5mapTimeline(map, items, groups, options) {
             panel.style.bottom = '0px';
             var under = 0;
             furniture().forEach(function(f) { if (f.top) { under = Math.max(under, f.rect.bottom - box.top); } });
-            var stack = clash ? heights.left + heights.right : Math.max(heights.left, heights.right);
+            var stack = clash ? Math.max(heights.left, over + heights.right) : Math.max(heights.left, heights.right);
             if (open) {
                 var rest = panel.offsetHeight - list.offsetHeight;
                 list.style.maxHeight = Math.max(box.height - under - GAP - stack - rest, 96) + 'px';

@@ -1,0 +1,308 @@
+"""The figures behind a page: one table a reader can read on the page and take away as CSV.
+
+Each story module says which rows it shows (:func:`page_figures`); the page
+gets a "Data table" dialog of them (:func:`add_data_table`), and
+:func:`c5map.build.build` writes the same rows to ``maps/data/<map>.csv``
+with their sources, so the table on the page and the download never differ.
+"""
+
+from __future__ import annotations
+
+import math
+
+import branca.element
+import folium
+import pandas as pd
+
+from c5map.format import format_quantity, format_usd
+from c5map.maps.common import date_words, display_names, text
+from c5map.maps.safety import escape_text
+from c5map.maps.share import dialog_html
+from c5map.story import BASIS_WORDS, humanise
+from c5map.tables import Tables
+
+#: Columns of every page's CSV, in order. Codes are the join keys; names are what the page shows.
+FIGURE_COLUMNS = [
+    "table",
+    "id",
+    "date",
+    "partner_code",
+    "partner",
+    "country_code",
+    "country",
+    "what",
+    "value",
+    "unit",
+    "value_qualifier",
+    "value_basis",
+    "note",
+    "attributed_to",
+    "source",
+    "source_url",
+    "source_passage",
+]
+
+#: Most rows the page's own table lists; the CSV holds them all (a page stays light whatever the data).
+TABLE_ROWS = 300
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name] if name in frame.columns else pd.Series([""] * len(frame), index=frame.index, dtype=object)
+
+
+def page_figures(
+    tables: Tables,
+    *,
+    deals: pd.DataFrame | None = None,
+    trade: pd.DataFrame | None = None,
+    resources: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Return the rows a page shows as one table of :data:`FIGURE_COLUMNS`, with their sources.
+
+    Parameters
+    ----------
+    tables : Tables
+        The tables the rows come from (for names and sources).
+    deals, trade, resources, events : pandas.DataFrame, optional
+        Rows of those tables that the page shows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per figure, in the order given (deals, trade, resources, events), values as text.
+    """
+    names = display_names(tables)
+    parts = []
+    if deals is not None and len(deals):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "table": "deals",
+                    "id": deals["deal_id"],
+                    "date": deals["date"],
+                    "partner_code": deals["partner"],
+                    "country_code": deals["country"],
+                    "what": [
+                        text(d) or humanise(text(s)) for d, s in zip(deals["description"], deals["sector"], strict=True)
+                    ],
+                    "value": deals["value_usd"],
+                    "unit": "USD",
+                    "value_qualifier": deals["value_qualifier"],
+                    "value_basis": deals["value_basis"],
+                    "note": _column(deals, "note"),
+                    "attributed_to": deals["attributed_to"],
+                    "source_id": deals["source_id"],
+                    "source_passage": deals["source_passage"],
+                }
+            )
+        )
+    if trade is not None and len(trade):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "table": "trade",
+                    "id": trade["flow_id"],
+                    "date": trade["year"].astype(str),
+                    "partner_code": trade["origin"],
+                    "country_code": trade["destination"],
+                    "what": [humanise(text(m)) for m in trade["measure"]],
+                    "value": trade["value_usd"],
+                    "unit": "USD",
+                    "value_qualifier": trade["value_qualifier"],
+                    "value_basis": "",
+                    "note": _column(trade, "note"),
+                    "attributed_to": trade["attributed_to"],
+                    "source_id": trade["source_id"],
+                    "source_passage": trade["source_passage"],
+                }
+            )
+        )
+    if resources is not None and len(resources):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "table": "resources",
+                    "id": resources["resource_id"],
+                    "date": resources["date"],
+                    "partner_code": "",
+                    "country_code": resources["country"],
+                    "what": [
+                        f"{text(n)} ({humanise(text(c))})"
+                        for n, c in zip(resources["name"], resources["commodity"], strict=True)
+                    ],
+                    "value": resources["quantity"],
+                    "unit": resources["unit"],
+                    "value_qualifier": resources["value_qualifier"],
+                    "value_basis": "",
+                    "note": _column(resources, "note"),
+                    "attributed_to": resources["attributed_to"],
+                    "source_id": resources["source_id"],
+                    "source_passage": resources["source_passage"],
+                }
+            )
+        )
+    if events is not None and len(events):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "table": "events",
+                    "id": events["event_id"],
+                    "date": events["date"],
+                    "partner_code": "",
+                    "country_code": events["country"],
+                    "what": [
+                        f"{text(n)} ({text(p)})" if text(p) else text(n)
+                        for n, p in zip(events["name"], events["place"], strict=True)
+                    ],
+                    "value": None,
+                    "unit": "",
+                    "value_qualifier": "",
+                    "value_basis": "",
+                    "note": "",
+                    "attributed_to": "",
+                    "source_id": events["source_id"],
+                    "source_passage": events["source_passage"],
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in FIGURE_COLUMNS})
+    rows = pd.concat(parts, ignore_index=True)
+    sources = tables.sources.set_index("source_id")
+    rows["partner"] = [names.get(text(c), text(c)) if text(c) else "" for c in rows["partner_code"]]
+    rows["country"] = [names.get(text(c), text(c)) for c in rows["country_code"]]
+    rows["source"] = [
+        f"{text(sources.loc[s, 'publisher'])}, {text(sources.loc[s, 'title'])}" if s in sources.index else text(s)
+        for s in rows["source_id"]
+    ]
+    rows["source_url"] = [text(sources.loc[s, "url"]) if s in sources.index else "" for s in rows["source_id"]]
+    rows["value"] = [_number_text(v) for v in rows["value"]]
+    out = rows[FIGURE_COLUMNS].astype(object)
+    return out.where(out.notna(), "").map(text)
+
+
+def _number_text(value: object) -> str:
+    """Write a figure as the table gave it: ``12400000000``, not ``12400000000.0``; empty when missing."""
+    if value is None or value is pd.NA or value == "":
+        return ""
+    number = float(value)
+    if math.isnan(number):
+        return ""
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+
+
+def figures_csv(figures: pd.DataFrame) -> bytes:
+    """Write the page's figures as UTF-8 CSV with ``LF`` line ends: byte-identical rebuilds."""
+    return figures.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def _value_words(row: pd.Series) -> str:
+    if row["table"] == "events":
+        return ""
+    value = float(row["value"]) if row["value"] != "" else None
+    if row["unit"] == "USD":
+        words = format_usd(value, row["value_qualifier"] or "exact")
+    else:
+        words = format_quantity(value, row["unit"], row["value_qualifier"] or "exact")
+    basis = BASIS_WORDS.get(row["value_basis"], row["value_basis"])
+    return f"{words} ({basis})" if basis else words
+
+
+def data_table_html(figures: pd.DataFrame, caption: str, csv_href: str | None = None) -> str:
+    """HTML of the page's data table: date, who, what, value with its qualifier, source. Every string escaped."""
+    shown = figures.head(TABLE_ROWS)
+    rows = []
+    for _, row in shown.iterrows():
+        who = " → ".join(p for p in (row["partner"], row["country"]) if p)
+        source = escape_text(row["source"])
+        if row["source_url"].startswith(("https://", "http://")):
+            source = f'<a href="{escape_text(row["source_url"])}" rel="noopener">{source}</a>'
+        cited = f" citing {escape_text(row['attributed_to'])}" if row["attributed_to"] else ""
+        note = f"<br><small>{escape_text(row['note'])}</small>" if row["note"] else ""
+        rows.append(
+            "<tr>"
+            f"<td>{escape_text(date_words(row['date']))}</td>"
+            f"<td>{escape_text(who)}</td>"
+            f"<td>{escape_text(row['what'])}{note}</td>"
+            f"<td>{escape_text(_value_words(row))}</td>"
+            f"<td>{source}{cited}</td>"
+            "</tr>"
+        )
+    more = len(figures) - len(shown)
+    rest = f" The first {len(shown)} of {len(figures)} are listed here; the CSV has them all." if more > 0 else ""
+    download = f' <a href="{escape_text(csv_href)}" download>Download the CSV</a>.' if csv_href else ""
+    head = "".join(f'<th scope="col">{h}</th>' for h in ("Date", "Who", "What", "Value", "Source"))
+    empty = '<tr><td colspan="5">No figure on this map.</td></tr>' if not rows else ""
+    return (
+        f'<table class="c5-data-table"><caption>{escape_text(caption)}{escape_text(rest)}{download}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}{empty}</tbody></table>"
+    )
+
+
+class _DataDialog(branca.element.Element):
+    """The data table's dialog, written when the page is rendered: the build sets the CSV's address first."""
+
+    def __init__(self, m: folium.Map):
+        super().__init__()
+        self._map = m
+
+    def render(self, **kwargs) -> str:
+        """Return the dialog's HTML."""
+        m = self._map
+        table = data_table_html(m.page_figures, m.c5_figures_caption, getattr(m, "c5_csv", None))
+        return dialog_html("c5-data", "The figures on this map", table)
+
+
+def largest_figure(figures: pd.DataFrame, among: tuple[str, ...] = ("deals", "trade", "resources")) -> str:
+    """Say, in one sentence from the data, which figure on a page is the largest.
+
+    Only rows of the tables in ``among`` compete, the first table with a value winning (a
+    resources page names its largest deposit before its largest deal). Money is compared
+    with money, quantities only within one unit; with no value, it says how many items it lists.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame([{"table": "deals", "id": "a", "date": "2025-09", "partner": "United States",
+    ...     "country": "Uzbekistan", "value": "8000000000", "unit": "USD", "value_qualifier": "exact",
+    ...     "value_basis": "agreements", "what": "Boeing"}])
+    >>> largest_figure(rows)
+    'Largest figure: United States → Uzbekistan, $8bn (agreements signed), September 2025.'
+    """
+    if figures.empty:
+        return ""
+    valued = figures[figures["value"] != ""].copy()
+    valued["number"] = valued["value"].astype(float)
+    units = ["USD", *sorted(set(valued["unit"]) - {"USD"})]
+    for table, unit in [(t, u) for t in among for u in units]:
+        same = valued[(valued["table"] == table) & (valued["unit"] == unit)]
+        if same.empty:
+            continue
+        row = same.sort_values(["number", "id"], ascending=[False, True], kind="stable").iloc[0]
+        who = " → ".join(p for p in (row["partner"], row["country"]) if p)
+        what = who if unit == "USD" else f"{row['what']}, {row['country']}"
+        when = f", {date_words(row['date'])}" if row["date"] else ""
+        label = "Largest figure" if unit == "USD" else "Largest quantity"
+        return f"{label}: {what}, {_value_words(row)}{when}."
+    return f"{len(figures)} item{'s' * (len(figures) != 1)} listed."
+
+
+def add_data_table(
+    m: folium.Map,
+    figures: pd.DataFrame,
+    caption: str,
+    finding: str | None = None,
+    among: tuple[str, ...] = ("deals", "trade", "resources"),
+) -> None:
+    """Give the page its data table: a "Data table" button in the title panel opening a dialog of ``figures``.
+
+    ``m.page_figures`` keeps the rows, which :func:`c5map.build.build` writes as the page's CSV
+    (and names in ``m.c5_csv``, linked from the dialog); ``m.page_finding`` is ``finding``, by default
+    :func:`largest_figure` of the rows of the tables in ``among``.
+    """
+    m.page_figures = figures
+    m.page_finding = largest_figure(figures, among) if finding is None else finding  # the atlas's line on this map
+    m.c5_figures_caption = caption
+    button = '<button type="button" data-c5-dialog="c5-data" aria-haspopup="dialog">Data table</button>'
+    m.c5_title.tools.insert(0, button)
+    m.get_root().html.add_child(_DataDialog(m), name="c5-data")

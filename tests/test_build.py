@@ -36,14 +36,17 @@ def test_build_writes_maps_with_progress(tmp_path):
     assert lines[0].startswith("validated bundled data: 9 deals")
     assert any(line.startswith("[1/5] maps/influence.html: ") for line in lines)
     assert any(line.startswith("geo/: 5 layers as GeoJSON and GeoPackage") for line in lines)
-    assert lines[-1].startswith("wrote 22 files")
+    assert lines[-1].startswith("wrote 33 files")  # maps/: 5 pages, 4 CSV, 12 images; geo/: 10; 2 manifests
     assert sorted(p.name for p in (tmp_path / "geo").iterdir()) == [
         ".c5map-manifest",
         "README.md",
         "c5map.gpkg",
         "countries.geojson",
+        "country_figures.csv",
         "events.geojson",
+        "flow_figures.csv",
         "flows.geojson",
+        "region_figures.csv",
         "regions.geojson",
         "resources.geojson",
     ]

@@ -145,3 +145,25 @@ def test_on_a_phone_the_legend_and_layers_fold_away(chromium, pages, page):
     assert visit.page.locator(".leaflet-control-layers-list").is_visible()
     assert visit.page_errors == []
     visit.page.close()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "seam"),
+    [
+        ((149.13, -35.28), (-77.04, 38.9), -168.5),  # Canberra -> Washington across the Bering seam
+        ((-77.04, 38.9), (149.13, -35.28), -168.5),
+        ((37.6, 55.75), (178.4, -18.1), -180.0),  # Moscow -> Suva, no seam crossed
+        ((30.5, 50.45), (-77.04, 38.9), 20.0),  # a seam just west of the start
+    ],
+)
+def test_a_line_cut_at_the_seam_keeps_every_point_where_it_belongs(start, end, seam):
+    """Each stretch stays inside the page's world copy, runs without a jump, and ends at its two capitals."""
+    from c5map.layers import great_circle
+    from c5map.maps.shapes import latlon_parts, wrap_lon
+
+    parts = latlon_parts(great_circle(*start, *end), seam)
+    for part in parts:
+        assert all(seam - 1e-6 <= lon <= seam + 360 + 1e-6 for _, lon in part)
+        assert max(abs(a[1] - b[1]) + abs(a[0] - b[0]) for a, b in zip(part, part[1:], strict=False)) < 5
+    assert parts[0][0] == (round(start[1], 3), round(wrap_lon(start[0], seam), 3))
+    assert parts[-1][-1] == (round(end[1], 3), round(wrap_lon(end[0], seam), 3))

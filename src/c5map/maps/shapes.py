@@ -13,6 +13,7 @@ and an arc from Canberra to Washington is one line, not two stubs.
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
 import branca.element
@@ -127,22 +128,26 @@ def latlon_parts(geometry, seam: float = -180.0) -> list[list[tuple[float, float
     """
     parts = list(geometry.geoms) if geometry.geom_type == "MultiLineString" else [geometry]
     xy = np.vstack([np.asarray(p.coords)[:, :2] for p in parts])
-    xy[:, 0] = np.degrees(np.unwrap(np.radians(xy[:, 0])))
-    xy[:, 0] += 360.0 * np.floor((seam + 360.0 - xy[0, 0]) / 360.0)  # the start inside [seam, seam + 360)
-    stretches, current = [], [xy[0]]
-    for point in xy[1:]:
-        shift = 360.0 * np.floor((point[0] - seam) / 360.0)
-        if shift and current:  # left the window: cut at the seam, go on from the other side
-            previous = current[-1]
+    xs = np.degrees(np.unwrap(np.radians(xy[:, 0])))
+    xs += 360.0 * np.floor((seam + 360.0 - xs[0]) / 360.0)  # the start inside [seam, seam + 360)
+    ys = xy[:, 1]
+    # plain floats, never views of the array: a point once placed stays where it was placed
+    previous = (float(xs[0]), float(ys[0]))
+    stretches, current, offset = [], [previous], 0.0
+    for x, y in zip(xs[1:].tolist(), ys[1:].tolist(), strict=True):
+        x -= offset
+        shift = 360.0 * math.floor((x - seam) / 360.0)
+        if shift:  # left the window: cut at the seam, go on from the other side
             edge = seam + 360.0 if shift > 0 else seam
-            t = (edge - previous[0]) / (point[0] - previous[0])
-            y = previous[1] + t * (point[1] - previous[1])
-            current.append(np.array([edge, y]))
+            t = (edge - previous[0]) / (x - previous[0])
+            y_edge = previous[1] + t * (y - previous[1])
+            current.append((edge, y_edge))
             stretches.append(current)
-            current = [np.array([edge - np.sign(shift) * 360.0, y])]
-            xy[:, 0] -= shift
-            point = point - [shift, 0.0]
-        current.append(point)
+            current = [(edge - math.copysign(360.0, shift), y_edge)]
+            offset += shift
+            x -= shift
+        previous = (x, y)
+        current.append(previous)
     stretches.append(current)
     return [[(round(float(y), 3), round(float(x), 3)) for x, y in stretch] for stretch in stretches]
 

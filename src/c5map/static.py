@@ -1318,7 +1318,7 @@ def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
     minerals = resource_deals(tables)
     for _, deal in minerals.head(MAX_LISTED).iterrows():
         lines.append(
-            f"{date_words(text(deal['date']))} {names.get(deal['partner'])} – {names.get(deal['country'])}: "
+            f"{date_words(text(deal['date']))} {names.get(deal['partner'])} → {names.get(deal['country'])}: "
             f"{format_usd(deal['value_usd'], deal['value_qualifier'])} "
             f"({BASIS_WORDS.get(deal['value_basis'], deal['value_basis'])})"
         )
@@ -1392,7 +1392,7 @@ def timeline_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
         items.append(
             (
                 deal["date"],
-                f"{names.get(deal['partner'])} – {names.get(deal['country'])}: "
+                f"{names.get(deal['partner'])} → {names.get(deal['country'])}: "
                 f"{format_usd(deal['value_usd'], deal['value_qualifier'])}",
                 palette.get(deal["partner"], INK),
             )
@@ -1423,7 +1423,7 @@ def timeline_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
     for k, (date, label, colour) in enumerate(items):
         y = len(items) - k
         ax.plot([position(date)], [y], "o", color=colour, markersize=4)
-        entry = ax.text(position(date) - 0.08, y, f"{date}  {label}", ha="right", va="center", fontsize=5.8)
+        entry = ax.text(position(date) - 0.08, y, f"{date_words(date)}  {label}", ha="right", va="center", fontsize=5.8)
         entry.c5_label = True
     ax.set_xlim(first - 6, last + 1.2)
     ax.set_ylim(0, len(items) + 1)

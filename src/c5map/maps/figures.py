@@ -215,6 +215,8 @@ def data_table_html(figures: pd.DataFrame, caption: str, csv_href: str | None = 
     rows = []
     for _, row in shown.iterrows():
         who = " → ".join(p for p in (row["partner"], row["country"]) if p)
+        if row["partner_code"] and row["partner_code"] == row["country_code"]:
+            who = f"{row['country']} (own programme)"
         source = escape_text(row["source"])
         if row["source_url"].startswith(("https://", "http://")):
             source = f'<a href="{escape_text(row["source_url"])}" rel="noopener">{source}</a>'
@@ -234,8 +236,10 @@ def data_table_html(figures: pd.DataFrame, caption: str, csv_href: str | None = 
     download = f' <a href="{escape_text(csv_href)}" download>Download the CSV</a>.' if csv_href else ""
     head = "".join(f'<th scope="col">{h}</th>' for h in ("Date", "Who", "What", "Value", "Source"))
     empty = '<tr><td colspan="5">No figure on this map.</td></tr>' if not rows else ""
+    # the caption sits above the table, not in it: on a phone the table scrolls sideways, its caption does not
     return (
-        f'<table class="c5-data-table"><caption>{escape_text(caption)}{escape_text(rest)}{download}</caption>'
+        f'<p class="c5-data-caption" id="c5-data-caption">{escape_text(caption)}{escape_text(rest)}{download}</p>'
+        f'<table class="c5-data-table" aria-describedby="c5-data-caption">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}{empty}</tbody></table>"
     )
 
@@ -273,14 +277,16 @@ def largest_figure(figures: pd.DataFrame, among: tuple[str, ...] = ("deals", "tr
         return ""
     valued = figures[figures["value"] != ""].copy()
     valued["number"] = valued["value"].astype(float)
-    units = ["USD", *sorted(set(valued["unit"]) - {"USD"})]
+    # money first; then the unit most figures are given in (tonnes, say, before "of the 17 rare-earth metals")
+    counts = valued["unit"].value_counts()
+    units = ["USD", *sorted(set(valued["unit"]) - {"USD"}, key=lambda u: (-counts[u], u))]
     for table, unit in [(t, u) for t in among for u in units]:
         same = valued[(valued["table"] == table) & (valued["unit"] == unit)]
         if same.empty:
             continue
         row = same.sort_values(["number", "id"], ascending=[False, True], kind="stable").iloc[0]
         who = " → ".join(p for p in (row["partner"], row["country"]) if p)
-        what = who if unit == "USD" else f"{row['what']}, {row['country']}"
+        what = who if unit == "USD" else row["what"]
         when = f", {date_words(row['date'])}" if row["date"] else ""
         label = "Largest figure" if unit == "USD" else "Largest quantity"
         return f"{label}: {what}, {_value_words(row)}{when}."

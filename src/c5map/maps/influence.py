@@ -142,7 +142,7 @@ def influence_map(
         f"Who is courting {story.region_name}" if partners else f"{story.region_name}: announced deals",
         (f"Announced deals with {partner_words}, by partner. " if partners else "No deal with a member reported. ")
         + ("Region-level figures are on the dashed outline. " if len(regional) else "")
-        + ("Choose one partner at a time in the layer control." if len(partners) > 1 else ""),
+        + ("Choose one partner at a time (top right)." if len(partners) > 1 else ""),
     )
     page = PageText(
         title=title, subtitle=subtitle.strip(), source=source_line(tables, used_sources), byline=story.byline

@@ -79,10 +79,18 @@ def embed_html(files: PageFiles, title: str) -> str:
         "allowfullscreen></iframe>"
     )
     base = f' data-c5-embed="{escape_text(files.base_url + files.page)}"' if files.base_url else ' data-c5-embed=""'
+    where = (
+        ""
+        if files.base_url
+        else "<p>The address in it is this page's own when you open it from the web. Opened from a file, it is "
+        "only the page's name: build with <code>c5map build --base-url https://your.site/maps/</code> to write "
+        "the published address.</p>"
+    )
     return (
         "<p>Paste this into an HTML block of your page. The map takes the page's width and three quarters of the "
         "screen's height, and opens on the view you see now.</p>"
-        f'<label for="c5-embed-code">Embed code</label>'
+        + where
+        + f'<label for="c5-embed-code">Embed code</label>'
         f'<textarea id="c5-embed-code" class="c5-embed-code" readonly{base} data-c5-page="{escape_text(files.page)}" '
         f'data-c5-title="{escape_text(title)}">{escape_text(snippet)}</textarea>'
         '<p><button type="button" data-c5-copy="c5-embed-code">Copy</button></p>'

@@ -145,7 +145,8 @@ def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
         items.append({
             "id": event["event_id"], "date": event["date"], "kind": "event", "lat": lat, "lon": lon,
             "approximate": approximate, "colour": EVENT_COLOUR, "edge": "#ffffff",
-            "text": f"{event['name']} ({where})", "detail": text(event["participants"]),
+            "text": f"{event['name']} ({where})" if text(event["place"]) else str(event["name"]),
+            "detail": text(event["participants"]),
             "tip": tooltip_html(event["name"], [("Date", date_words(event["date"])), ("Place", where),
                                                 ("Participants", text(event["participants"])),
                                                 ("Source", source_label(tables, event["source_id"]))],
@@ -166,7 +167,7 @@ def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
         if deal["partner"] == country:
             title = f"{names.get(country, country)}, domestic programme: {value}"
         else:
-            title = f"{names.get(deal['partner'], deal['partner'])} – {names.get(country, country)}: {value}"
+            title = f"{names.get(deal['partner'], deal['partner'])} → {names.get(country, country)}: {value}"
         items.append({
             "id": deal["deal_id"], "date": deal["date"], "kind": "deal", "lat": lat, "lon": lon,
             "region": country in regions,
@@ -365,7 +366,7 @@ def timeline_map(
             finding=(
                 f"{len(items)} dated item{'s' * (len(items) != 1)}"
                 + (f", {span_text(span)}" if span else "")
-                + f"; the latest: {items[-1]['text']} ({items[-1]['when']})."
+                + f"; the latest, {items[-1]['when']}: {items[-1]['text']}."
             )
             if items
             else "",

@@ -45,17 +45,18 @@ def replace_line(path: Path, line: int, old: str, new: str) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def expected_flow_ids(tables) -> set[str]:
-    """Ids of the deals and trade figures that geo/flows should hold: between two countries with known capitals."""
+def expected_flow_ids(tables) -> list[tuple[str, str]]:
+    """(kind, id) of the deals and trade figures geo/flow_figures should hold, sorted: between two countries with
+    known capitals. Deal and trade ids are separate namespaces: a deal and a trade figure may share an id."""
     from c5map.layers import capitals
 
     known = set(capitals(tables))
-    expected = set()
-    for frame, key, a, b in ((tables.deals, "deal_id", "partner", "country"), (tables.trade, "flow_id", "origin",
-                                                                               "destination")):  # fmt: skip
+    expected = []
+    for kind, frame, key, a, b in (("deal", tables.deals, "deal_id", "partner", "country"),
+                                   ("trade", tables.trade, "flow_id", "origin", "destination")):  # fmt: skip
         ok = frame[a].isin(known) & frame[b].isin(known) & (frame[a] != frame[b])
-        expected |= set(frame.loc[ok, key])
-    return expected
+        expected += [(kind, str(i)) for i in frame.loc[ok, key]]
+    return sorted(expected)
 
 
 def expected_flow_pairs(tables) -> set[str]:

@@ -122,7 +122,7 @@ def test_images_and_exports_are_written(built):
     figures = pyogrio.read_dataframe(out / "geo" / "c5map.gpkg", layer="flow_figures")
     # every deal or trade figure between two different countries with known capitals is a flow, and no other;
     # each pair of countries is one line, its figures rows of flow_figures
-    assert sorted(figures["figure_id"]) == sorted(expected_flow_ids(tables))
+    assert sorted(zip(figures["kind"], figures["figure_id"], strict=True)) == expected_flow_ids(tables)
     assert sorted(flows["pair_id"]) == sorted(expected_flow_pairs(tables))
 
 

@@ -86,7 +86,7 @@ def _check_exports(tables, out: Path) -> None:
     # one line per pair of countries; every figure a row of the flow_figures table, naming its pair
     assert set(ids("flows", "pair_id")) == expected_flow_pairs(tables)
     figures = pyogrio.read_dataframe(geo / "c5map.gpkg", layer="flow_figures")
-    assert sorted(figures["figure_id"]) == sorted(expected_flow_ids(tables))
+    assert sorted(zip(figures["kind"], figures["figure_id"], strict=True)) == expected_flow_ids(tables)
     assert set(figures["pair_id"]) == set(ids("flows", "pair_id"))
     for layer in pyogrio.list_layers(geo / "c5map.gpkg")[:, 0]:
         pyogrio.read_info(geo / "c5map.gpkg", layer=layer)  # GDAL opens every layer

@@ -185,14 +185,25 @@ def render_maps(
 def _render_images(
     tables: Tables, countries: gpd.GeoDataFrame | None, story: Story, share: int = 0, shares: int = 1
 ) -> tuple[dict[str, bytes], float]:
-    """Draw every ``shares``-th figure from number ``share`` on; matplotlib is only imported here."""
-    from c5map.static import FIGURES, render_images
+    """Draw every ``shares``-th figure from number ``share`` on, and time it."""
+    from c5map.static import FIGURES
 
     started = time.perf_counter()
-    drawn = render_images(tables, countries, list(FIGURES)[share::shares], story=story)
+    drawn = draw_images(tables, countries, list(FIGURES)[share::shares], story)
+    return drawn, time.perf_counter() - started
+
+
+def draw_images(tables: Tables, countries: gpd.GeoDataFrame | None, names: list[str], story: Story) -> dict[str, bytes]:
+    """Draw the static images of the maps ``names`` and the atlas's thumbnail of each (path in ``maps/`` -> bytes).
+
+    matplotlib is only imported here: a build without images, or a preview, never loads it.
+    """
+    from c5map.static import render_images
+
+    drawn = render_images(tables, countries, names, story=story)
     for name in [n for n in drawn if n.startswith("png/")]:
         drawn[name.removesuffix(".png") + THUMBNAIL_SUFFIX] = thumbnail(drawn[name])
-    return drawn, time.perf_counter() - started
+    return drawn
 
 
 #: The atlas's preview of a map: its PNG, THUMBNAIL_WIDTH pixels wide.

@@ -36,7 +36,6 @@ import mimetypes
 import signal
 import socket
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -52,7 +51,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from c5map._paths import bundled_data_dir
-from c5map.build import THUMBNAIL_SUFFIX, render_atlas, render_page, thumbnail
+from c5map.build import THUMBNAIL_SUFFIX, draw_images, render_atlas, render_page
 from c5map.errors import DataError, Problem, printable
 from c5map.maps import EVERY_PAGE_READS, MAPS, PAGE_TABLES, AtlasEntry
 from c5map.maps.assets import asset_text
@@ -240,23 +239,13 @@ class Preview:
 
     def images(self, stem: str, good: _Good) -> dict[str, bytes]:
         """Draw the static images of one map (``png/<stem>.png``, its thumbnail, ``svg/<stem>.svg``) of a good build."""
-        from c5map.static import render_images
-
-        drawn = render_images(good.tables, self.countries, [stem], story=good.story)
-        drawn[f"png/{stem}{THUMBNAIL_SUFFIX}"] = thumbnail(drawn[f"png/{stem}.png"])  # the atlas's preview
-        return drawn
+        return draw_images(good.tables, self.countries, [stem], good.story)
 
     def geo_files(self, good: _Good) -> dict[str, bytes]:
         """Return the files of ``geo/`` (name -> bytes) of a good build, as ``c5map build`` writes them."""
-        from c5map.export import data_dictionary, export_layers, geojson_text, write_gpkg
+        from c5map.export import export_layers, geo_files
 
-        exported = export_layers(good.tables, self.countries, region=good.story.region)
-        files = {f"{name}.geojson": geojson_text(layer).encode("utf-8") for name, layer in exported.items()}
-        files["README.md"] = data_dictionary(exported).encode("utf-8")
-        with tempfile.TemporaryDirectory(prefix="c5map-serve-") as folder:  # GDAL writes files, not bytes
-            write_gpkg(exported, Path(folder) / "c5map.gpkg")
-            files["c5map.gpkg"] = (Path(folder) / "c5map.gpkg").read_bytes()
-        return files
+        return geo_files(export_layers(good.tables, self.countries, region=good.story.region))
 
 
 def watched_files(data_dir: Path | None) -> list[Path]:

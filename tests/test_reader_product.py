@@ -44,11 +44,6 @@ def dataset(request, tmp_path_factory):
     return request.param, out / "maps"
 
 
-def _box(element) -> list[float]:
-    box = element.bounding_box()
-    return [box["x"], box["y"], box["x"] + box["width"], box["y"] + box["height"]]
-
-
 def _overlap(a, b) -> bool:
     return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
 

@@ -91,8 +91,8 @@ def embed_html(files: PageFiles, title: str) -> str:
         "screen's height, and opens on the view you see now.</p>"
         + where
         + f'<label for="c5-embed-code">Embed code</label>'
-        f'<textarea id="c5-embed-code" class="c5-embed-code" readonly{base} data-c5-page="{escape_text(files.page)}" '
-        f'data-c5-title="{escape_text(title)}">{escape_text(snippet)}</textarea>'
+        f'<textarea id="c5-embed-code" class="c5-embed-code" readonly{base} data-c5-page="{escape_text(files.page)}">'
+        f"{escape_text(snippet)}</textarea>"
         '<p><button type="button" data-c5-copy="c5-embed-code">Copy</button></p>'
     )
 

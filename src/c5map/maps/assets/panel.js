@@ -47,10 +47,14 @@ function c5mapOpenInFreeSpace(map, view) {
         map.fitBounds(view, {paddingTopLeft: [6, top + 6], paddingBottomRight: [6, size.y - bottom + 6],
                              animate: false});
     }
-    L.Util.requestAnimFrame(function() {
-        if (map._animatingZoom || (map._panAnim && map._panAnim._inProgress)) { map.once('moveend', fit); }
-        else { fit(); }
-    });
+    L.Util.requestAnimFrame(function() { c5mapWhenSettled(map, fit); });
+}
+
+// Run ``then`` once the map stands still: the page's opening fit may still be zooming or panning (it starts on
+// the next frame), and its end would undo a view set before it.
+function c5mapWhenSettled(map, then) {
+    if (map._animatingZoom || (map._panAnim && map._panAnim._inProgress)) { map.once('moveend', then); }
+    else { then(); }
 }
 
 // The tiles' attribution goes under the source line, bottom left: credits together, and on a phone it no longer

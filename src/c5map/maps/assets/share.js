@@ -57,8 +57,7 @@ function c5mapStartShareState(map, control) {
                 map.setView([at[0], at[1]], Math.max(map.getMinZoom(), Math.min(map.getMaxZoom(), at[2])),
                             {animate: false});
             };
-            // the opening fitBounds may still be zooming: its end would undo a view set now
-            if (map._animatingZoom) { map.once('zoomend', go); } else { go(); }
+            c5mapWhenSettled(map, go);  // after the opening fit: its end would undo a view set now
         }
     }
     // the page's own fits (on opening, on a phone) move the map too: only what the reader does is written
@@ -78,17 +77,12 @@ function c5mapStartShareState(map, control) {
     window.addEventListener('hashchange', read);
 }
 
-// The embed snippet: an iframe of this page as the reader now sees it, at the page's published address.
+// The embed snippet: the build's own (share.py), pointed at this page's published address and the view shown now.
 function c5mapFillEmbed(box) {
     var base = box.getAttribute('data-c5-embed');
     var here = window.location.href.split('#')[0];
     var src = (base || (/^https?:/.test(here) ? here : box.getAttribute('data-c5-page'))) + window.location.hash;
-    var title = box.getAttribute('data-c5-title');
-    var holder = document.createElement('div');
-    holder.textContent = title;
-    box.value = '<iframe src="' + src.replace(/"/g, '%22') + '" title="' + holder.innerHTML.replace(/"/g, '&quot;') +
-        '" style="width:100%;height:75vh;min-height:420px;max-height:760px;border:0" loading="lazy"' +
-        ' allowfullscreen></iframe>';
+    box.value = box.defaultValue.replace(/ src="[^"]*"/, ' src="' + src.replace(/"/g, '%22') + '"');
 }
 
 // Buttons marked data-c5-dialog open the dialog of that id; [data-c5-close] closes it; [data-c5-copy] copies a box.

@@ -360,9 +360,6 @@ function c5mapTimeline(map, items, groups, options) {
         });
         panel.classList.add('c5-tl-ready');
     }
-    L.Util.requestAnimFrame(function() {
-        if (map._animatingZoom || (map._panAnim && map._panAnim._inProgress)) { map.once('moveend', openView); }
-        else { openView(); }
-    });
+    L.Util.requestAnimFrame(function() { c5mapWhenSettled(map, openView); });  // panel.js
     return {choose: choose, play: start, stop: stop};
 }

@@ -580,7 +580,9 @@ class _Placer:
         touching = shapely.intersects(union, boxes_geometry)
         shares = np.zeros(len(areas))
         if touching.any():
-            near = shapely.clip_by_rect(union, *shapely.total_bounds(boxes_geometry[touching]))
+            # an overlay with the boxes' extent, not clip_by_rect: GEOS's rectangle clip can return a ring of
+            # three points from display-space slivers and then fail (found by tests/test_valid_data_builds.py)
+            near = shapely.intersection(union, shapely.box(*shapely.total_bounds(boxes_geometry[touching])))
             shares[touching] = shapely.area(shapely.intersection(boxes_geometry[touching], near)) / areas[touching]
         return shares
 

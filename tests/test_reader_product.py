@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import PIL.Image
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from c5map.build import build
 from c5map.maps import MAPS
@@ -138,10 +139,19 @@ def test_the_url_hash_keeps_the_layer_the_centre_and_the_zoom(chromium, dataset)
     opened = chromium.open(maps / "influence.html", width=1400, height=900)
     opened.page.goto("about:blank")
     opened.page.goto(shared, wait_until="load")  # a reader opening the shared link
-    opened.page.wait_for_timeout(200)
-    state = opened.page.evaluate(
-        f"(() => {{ const m = {FIND_MAP}; const c = m.getCenter(); return [c.lat, c.lng, m.getZoom()]; }})()"
+    view_js = f"(() => {{ const m = {FIND_MAP}; const c = m.getCenter(); return [c.lat, c.lng, m.getZoom()]; }})()"
+    restored = (
+        f"(() => {{ const v = {view_js}; return v[2] === {target[2]} && Math.abs(v[0] - {target[0]}) < 1e-3"
+        f" && Math.abs(v[1] - {target[1]}) < 1e-3; }})()"
     )
+    # restoring waits for the page to settle, which on a loaded machine can take longer than any fixed pause:
+    # wait for the view itself (bounded), then check that nothing later in the page undoes it
+    try:
+        opened.page.wait_for_function(restored, timeout=10_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"the shared view {target} was not restored; the page shows {opened.page.evaluate(view_js)}")
+    opened.page.wait_for_timeout(500)
+    state = opened.page.evaluate(view_js)
     assert state[2] == target[2] and abs(state[0] - target[0]) < 1e-3 and abs(state[1] - target[1]) < 1e-3
     checked = opened.page.locator(".leaflet-control-layers-base input:checked").locator("xpath=..")
     assert checked.inner_text().strip() == chosen

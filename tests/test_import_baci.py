@@ -167,13 +167,15 @@ def test_a_bad_row_is_located_and_nothing_is_written(samples, tmp_path):
     year = folder / "BACI_HS92_Y2023_V202501.csv"
     lines = year.read_text().splitlines()
     lines[2] = "2023,156,860,284690,lots,"
+    lines[4] = "2023,156,860,28469X,1.5,"  # HS codes are digits (k is read when products are chosen)
     year.write_text("\n".join(lines) + "\n")
     out = tmp_path / "out"
     with pytest.raises(DataError) as caught:
-        import_trade("baci", [folder], out)
-    (problem,) = caught.value.problems
-    assert (problem.file.endswith("BACI_HS92_Y2023_V202501.csv"), problem.line, problem.column) == (True, 3, "v")
-    assert "'lots'" in problem.message
+        import_trade("baci", [folder], out, hs="2846")
+    value, product = caught.value.problems  # one run reports both
+    assert (value.file.endswith("BACI_HS92_Y2023_V202501.csv"), value.line, value.column) == (True, 3, "v")
+    assert "'lots'" in value.message
+    assert (product.line, product.column) == (5, "k") and "'28469X'" in product.message
     assert not out.exists()
 
 

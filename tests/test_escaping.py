@@ -26,7 +26,13 @@ PAYLOADS = [
     "C:\\new\\table \\u003c/b\\u003e",
     "Ünïcödé — Қазақстан 中国 🚀 \u2028line\u2029sep",
     "<!-- <b>bold</b> &amp; &lt;",
+    # spreadsheet formulas: inert on the page, and marked as text in "Get the data"
+    '=HYPERLINK("https://example.invalid/?leak","Source")',
+    "+SUM(1,1)",
+    "-2+3",
+    "@SUM(1)",
 ]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Free-text columns that reach the pages (tooltips, popups, legends, titles, layer names, source line).
 TEXT_COLUMNS = {
     "deals.csv": ["parties", "description", "attributed_to"],
@@ -110,3 +116,17 @@ def test_payloads_are_inert_and_shown_literally(chromium, hostile_build, name):
     assert shown, "no payload text is visible at all"
     assert "49" not in body.replace("2049", "")  # {{ 7*7 }} was not evaluated by a template engine
     page.close()
+
+
+def test_get_the_data_marks_formulas_as_text(hostile_build):
+    seen = 0
+    for path in sorted((hostile_build / "data").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                for column, cell in row.items():
+                    if column == "value":
+                        assert cell == "" or float(cell) == float(cell), path.name  # a number, left as one
+                        continue
+                    assert not cell.startswith(FORMULA_STARTS), (path.name, column, cell)
+                    seen += cell.startswith("'=HYPERLINK(")
+    assert seen, "no formula payload reached any page's CSV: the check above checked nothing"

@@ -192,9 +192,30 @@ def _number_text(value: object) -> str:
     return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Return ``cell`` so that a spreadsheet shows it as text: ``'`` before a formula's first character.
+
+    "Get the data" is opened in Excel and Sheets, where a name such as ``=HYPERLINK(...)`` would run.
+    The apostrophe is what those programs themselves use to mark a cell as text.
+    """
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def figures_csv(figures: pd.DataFrame) -> bytes:
-    """Write the page's figures as UTF-8 CSV with ``LF`` line ends: byte-identical rebuilds."""
-    return figures.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """Write the page's figures as UTF-8 CSV with ``LF`` line ends: byte-identical rebuilds.
+
+    Every text cell goes through :func:`spreadsheet_safe`; ``value`` is a number as the table gave it
+    (``-3`` stays a number).
+    """
+    safe = figures.copy()
+    for column in safe.columns:
+        if column != "value":
+            safe[column] = [spreadsheet_safe(str(cell)) for cell in safe[column]]
+    return safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 def _value_words(row: pd.Series) -> str:

@@ -158,6 +158,28 @@ def test_story_file_problems_are_located(tmp_path, capsys):
     assert "story.toml:1: not valid TOML" in capsys.readouterr().err
 
 
+def test_story_text_follows_the_rules_of_the_tables_text(tmp_path, capsys):
+    data = tmp_path / "mine"
+    shutil.copytree(DATASETS["south-caucasus"], data)
+    story = (
+        'title = "Mine \\u001b[8m hidden"\n'  # TOML's escape for ESC: valid TOML, a terminal escape in the text
+        'byline = "Desk \u202e reversed"\n'  # an unclosed right-to-left override
+        f'notes = "{"x" * 5_001}"\n'
+        '\n[maps.trade]\nsubtitle = "bell \\u0007"\n'
+    )
+    (data / "story.toml").write_text(story, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["validate", "--data", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "story.toml:1: title: holds the control character U+001B" in err
+    assert "story.toml:2: byline: character 6 is an unbalanced direction control (U+202E)" in err
+    assert "story.toml:3: notes: is 5,001 characters long; at most 5,000 are allowed" in err
+    assert "story.toml:6: maps.trade.subtitle: holds the control character U+0007" in err
+    assert "\x1b" not in err and "\x07" not in err  # the terminal never gets the raw character
+    assert main(["build", "--data", str(data), "--out", str(out), "--no-images"]) == 2
+    assert not out.exists()
+
+
 def test_rebuild_keeps_files_c5map_did_not_write(tmp_path):
     data = DATASETS["south-caucasus"]
     out = tmp_path / "out"

@@ -11,6 +11,9 @@ import pytest
 
 from c5map.build import build
 from c5map.maps import MAPS
+from c5map.maps.common import display_names
+from c5map.story import story_for
+from c5map.tables import load_tables
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = {
@@ -104,6 +107,38 @@ def test_every_legend_swatch_is_drawn_on_the_map(chromium, pages, page):
                 assert fill in found["drawnFills"], (k, fill)
         for stroke in found["strokes"]:
             assert stroke in found["drawnStrokes"], (k, stroke)
+    assert visit.page_errors == []
+    visit.page.close()
+
+
+def test_every_member_is_drawn_on_every_trade_layer(chromium, pages, request):
+    # blank land would read as "no trade" and could not be told from the context countries: a member with no
+    # figure from the chosen exporter is hatched, and the legend says what the hatch means
+    data = DATASETS[request.node.callspec.params["pages"]]
+    tables = load_tables(data) if data else load_tables()
+    story = story_for(tables)
+    names = display_names(tables)
+    visit = chromium.open(pages / "trade.html", width=1400, height=900)
+    radios = visit.page.locator(".leaflet-control-layers-base label")
+    for k in range(max(radios.count(), 1)):
+        if radios.count():
+            radios.nth(k).locator("input").click()
+            visit.page.wait_for_timeout(100)
+        layer = radios.nth(k).inner_text().strip() if radios.count() else ""
+        drawn = visit.page.evaluate(
+            "[...document.querySelectorAll('path[aria-label]')].map(p => [p.getAttribute('aria-label'),"
+            " p.getAttribute('fill')])"
+        )
+        exporter = layer.removeprefix("Exports from ").rsplit(",", 1)[0]
+        for member in story.members:
+            name = names.get(member, member)
+            if name == exporter:
+                continue
+            fills = [fill for label, fill in drawn if label.startswith(name + ".")]
+            assert fills, (layer, name)  # drawn, never blank land
+        hatched = any(fill == "url(#c5-hatch)" for _, fill in drawn)
+        legend = visit.page.locator(".c5-legend-section:visible").all_inner_texts()
+        assert hatched == any("no reported figure" in text for text in legend), layer
     assert visit.page_errors == []
     visit.page.close()
 

@@ -1122,6 +1122,10 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
             figures = [f"from {names.get(o, o)}: {f}" for o, f in zip(group["origin"], figures, strict=True)]
         area_rows.append((f"{names.get(destination, destination)}\n" + "\n".join(figures), shape_of[destination],
                           float(first["value_usd"])))  # fmt: skip
+    silent = [m for m in members if m in shape_of and m not in set(destinations) and m not in exporters]
+    # as on the page: a member no export figure reaches is hatched, never blank land that reads as "no trade"
+    _shapes(ax, [shape_of[m] for m in silent], facecolor="white", hatch="////", edgecolor=NO_FIGURE_EDGE,
+            linewidth=0.5)  # fmt: skip
     for member in members:
         if member in shape_of and member not in destinations:
             area_rows.append((names.get(member, member), shape_of[member], -1.0))
@@ -1217,6 +1221,11 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
                                   label="flow from the capital, width by value"))  # fmt: skip
         name = f"Exports from {names.get(origin, origin)}, {', '.join(str(v) for v in sorted(years))}"
         legend = _legend(fig, handles, x_in, y, column, title=name)
+        y -= _height_in(legend) + 0.15
+    if silent:
+        hatch = Patch(facecolor="white", hatch="////", edgecolor=NO_FIGURE_EDGE, linewidth=0.5,
+                      label="no reported export figure (not zero)")  # fmt: skip
+        legend = _legend(fig, [hatch], x_in, y, column)
         y -= _height_in(legend) + 0.15
     if region_handles:
         legend = _legend(fig, region_handles, x_in, y, column, title=f"Trade with {story.region_name} as a whole")

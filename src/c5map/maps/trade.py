@@ -14,12 +14,13 @@ from c5map.maps.common import display_names, page_view, partner_palette_of, sour
 from c5map.maps.figures import add_data_table, page_figures
 from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
-from c5map.maps.page import DEFAULT_TILES, PageText, new_map
+from c5map.maps.page import DEFAULT_TILES, HATCH_FILL, PageText, new_map
 from c5map.maps.safety import layer_key, stable_ids, tooltip_html
 from c5map.maps.shapes import ShapeLayer, SharedShapes
 from c5map.maps.style import (
     FILL_OPACITY,
     INK,
+    NO_FIGURE_EDGE,
     class_colours,
     class_labels,
     class_of,
@@ -169,6 +170,7 @@ def trade_map(
         m.add_child(shapes)
         sections, hidden, exclusive = [], [], []
         pairs = set(zip(exports["origin"], exports["destination"], strict=True))
+        drawn_ids = set(countries["iso3"])
         for index, (origin, year) in enumerate(exporters):
             colour = palette.get(origin, INK)
             shades = class_colours(colour, len(breaks) + 1)
@@ -191,7 +193,7 @@ def trade_map(
                         ("Source", source_label(tables, row["source_id"], row["attributed_to"])),
                     ],
                 )
-                if dest in set(countries["iso3"]):
+                if dest in drawn_ids:
                     drawn_classes.add(class_of(row["value_usd"], breaks))
                     styles[dest] = {
                         "fillColor": shades[class_of(row["value_usd"], breaks)],
@@ -212,6 +214,16 @@ def trade_map(
                         both_ways=(dest, origin) in pairs,
                         tooltip=tip,
                     )
+            # a member this exporter has no figure for is hatched, as on the influence page: blank land would
+            # read as "no trade", and a reader could not tell it from the context countries
+            silent = [c for c in members if c != origin and c not in styles and c in drawn_ids]
+            for member in silent:
+                styles[member] = {"fillColor": HATCH_FILL, "fillOpacity": 1, "color": NO_FIGURE_EDGE, "weight": 1}
+                tips[member] = tooltip_html(
+                    names.get(member, member),
+                    [(f"Exports from {names.get(origin, origin)}, {year}", "no reported figure")],
+                    note="The data reports no export figure here; that is not zero.",
+                )
             group.add_child(ShapeLayer(shapes, styles, tips))
             group.add_to(m)
             entries = [
@@ -219,6 +231,8 @@ def trade_map(
                 for k, (label, shade) in enumerate(zip(class_labels(breaks, format_usd), shades, strict=True))
                 if k in drawn_classes
             ]
+            if silent:
+                entries.append(LegendEntry("no reported figure (not zero)", fill=HATCH_FILL, edge=NO_FIGURE_EDGE))
             if drawn_arcs:
                 entries.append(LegendEntry("flow from the capital, width by value", edge=colour, shape="line", size=5))
             if index == len(exporters) - 1 and left_out:

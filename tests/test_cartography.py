@@ -74,6 +74,18 @@ def test_the_region_and_its_capitals_are_labelled_at_the_opening_view(chromium, 
     visit.page.close()
 
 
+# resources.html opens at zoom 2 on a phone (its view takes in China's reserves): there, Kyrgyzstan's name finds no
+# spot free of the deposit's circle and its neighbours' names, and is left out until the reader zooms in
+@pytest.mark.parametrize("page", ["influence.html", "trade.html"])
+def test_on_a_phone_every_member_is_named_at_the_opening_view(chromium, fresh_build, page):
+    # small countries side by side: a name pushed aside must not take its neighbour's spot (two-pass placement)
+    visit = chromium.open(fresh_build / "maps" / page, width=390, height=844)
+    visit.page.wait_for_timeout(250)
+    texts = {text for text, *_ in visit.page.evaluate(BOXES)["labels"]}
+    assert {"Kazakhstan", "Uzbekistan", "Turkmenistan", "Kyrgyzstan", "Tajikistan"} <= texts, texts
+    visit.page.close()
+
+
 @pytest.mark.parametrize("page", list(MAPS))
 def test_zoom_goes_to_8_and_deeper_than_the_opening_view(chromium, pages, page):
     visit = chromium.open(pages / page, width=1400, height=900)

@@ -44,14 +44,31 @@ function c5mapLabels(map, packed) {
         var zoom = map.getZoom(), size = map.getSize();
         var origin = map.getContainer().getBoundingClientRect();
         var taken = obstacles(origin);
+        // Labels of one kind (members, partners, capitals, ...) are placed in two passes: first each on its own
+        // spot (centred on a country, right of a dot), then the rest on a spot beside it. Else a small country's
+        // name pushed aside lands on its neighbour's spot and the neighbour, placed after it, loses its name.
+        var tiers = [];
         labels.forEach(function(label) {
             if (zoom < label.minZoom) { return; }
+            var last = tiers[tiers.length - 1];
+            if (!last || last.kind !== label.kind) { tiers.push(last = {kind: label.kind, labels: []}); }
+            last.labels.push(label);
+        });
+        tiers.forEach(function(tier) {
+            var aside = tier.labels.filter(function(label) { return !put(label, true); });
+            aside.forEach(function(label) { put(label, false); });
+        });
+        function put(label, ownSpot) {
             var p = map.latLngToContainerPoint([label.lat, label.lon]);
             var w = width(label), h = label.size + 4;
-            // a place label sits to the right of its dot, else to the left; a country label is centred
+            // a place label sits to the right of its dot, else to the left; a country label is centred, else
+            // above, below, beside or diagonal to its point, then a line further up or down
             var spots = label.dot ? [[p.x + 6, p.y - h / 2], [p.x - 6 - w, p.y - h / 2]]
                 : [[p.x - w / 2, p.y - h / 2], [p.x - w / 2, p.y - 1.5 * h], [p.x - w / 2, p.y + h / 2],
-                   [p.x - w, p.y - h / 2], [p.x, p.y - h / 2]];
+                   [p.x - w, p.y - h / 2], [p.x, p.y - h / 2], [p.x, p.y - 1.5 * h], [p.x, p.y + h / 2],
+                   [p.x - w, p.y - 1.5 * h], [p.x - w, p.y + h / 2], [p.x - w / 2, p.y - 2.5 * h],
+                   [p.x - w / 2, p.y + 1.5 * h]];
+            spots = ownSpot ? spots.slice(0, 1) : spots.slice(1);
             for (var i = 0; i < spots.length; i++) {
                 var box = {left: spots[i][0], top: spots[i][1], right: spots[i][0] + w, bottom: spots[i][1] + h};
                 if (box.left < 0 || box.top < 0 || box.right > size.x || box.bottom > size.y) { continue; }
@@ -71,9 +88,10 @@ function c5mapLabels(map, packed) {
                 element.style.top = box.top + 'px';
                 element.style.font = label.font;
                 element.style.lineHeight = h + 'px';
-                break;
+                return true;
             }
-        });
+            return false;
+        }
     }
     function later() {
         if (!pending) { pending = true; window.requestAnimationFrame(place); }

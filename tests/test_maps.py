@@ -157,15 +157,20 @@ def test_trade_counts_and_tooltips(chromium, built):
     page = visit.page
     exports = TABLES.trade[TABLES.trade.measure == "exports"]
     totals = TABLES.trade[TABLES.trade.measure == "total_trade"]
-    # destinations coloured + one flow each + the C5 outline; the region's totals are in the legend, off the map
-    assert interactive_paths(page) == 2 * len(exports) + 1
+    # destinations coloured + one flow each + the C5 outline + the members Russia reports no exports to, hatched;
+    # the region's totals are in the legend, off the map
+    members = set(TABLES.region_members()["C5"])
+    silent = members - set(exports["destination"]) - set(exports["origin"])
+    assert silent == {"UZB", "TKM", "KGZ", "TJK"}  # in the bundled data only Kazakhstan has a figure from Russia
+    assert interactive_paths(page) == 2 * len(exports) + 1 + len(silent)
+    assert "Exports from Russia, 2023: no reported figure" in hover(page, *reversed(layers.capitals(TABLES)["UZB"]))
     legend = page.locator(".c5-legend").inner_text()
     assert "China, total trade, 2024: $66.2bn" in legend and "Russia, total trade, 2024: more than $45bn" in legend
     caps = layers.capitals(TABLES)
     lon, lat = caps["IND"]
     assert "Exports from Russia, 2023: $66.1bn" in hover(page, lat + 2, lon)
     toggle(page, "Trade with Central Asia (C5) as a whole")
-    assert interactive_paths(page) == 2 * len(exports)
+    assert interactive_paths(page) == 2 * len(exports) + len(silent)
     assert len(totals) == 2
     assert visit.page_errors == []
     page.close()

@@ -171,10 +171,11 @@ def test_story_text_follows_the_rules_of_the_tables_text(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["validate", "--data", str(data)]) == 2
     err = capsys.readouterr().err
-    assert "story.toml:1: title: holds the control character U+001B" in err
-    assert "story.toml:2: byline: character 6 is an unbalanced direction control (U+202E)" in err
-    assert "story.toml:3: notes: is 5,001 characters long; at most 5,000 are allowed" in err
-    assert "story.toml:6: maps.trade.subtitle: holds the control character U+0007" in err
+    # the words of the tables' own free-text checks (tables.free_text_problem)
+    assert "story.toml:1: title: holds the control character U+001B (ESC) at character 6" in err
+    assert "story.toml:2: byline: U+202E (RIGHT-TO-LEFT OVERRIDE) at character 6 is never closed" in err
+    assert "story.toml:3: notes: is 5,001 characters long; the limit is 5,000" in err
+    assert "story.toml:6: maps.trade.subtitle: holds the control character U+0007 (BEL)" in err
     assert "\x1b" not in err and "\x07" not in err  # the terminal never gets the raw character
     assert main(["build", "--data", str(data), "--out", str(out), "--no-images"]) == 2
     assert not out.exists()

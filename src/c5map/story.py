@@ -30,8 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from c5map.errors import DataError, Problem, display_path
-from c5map.schema import CONTROL_CHARACTERS, MAX_CELL_CHARS, unbalanced_direction_control
-from c5map.tables import Tables, parse_partial_date
+from c5map.tables import Tables, free_text_problem, parse_partial_date
 
 STORY_FILE = "story.toml"
 STORY_KEYS = ("title", "subtitle", "byline", "notes")
@@ -140,22 +139,6 @@ def _line_of(text: str, key: str, table: str = "") -> int:
     return text[: match.start()].count("\n") + 1 if match else 0
 
 
-def _text_problem(value: str) -> str | None:
-    """Return what is wrong with a story text by the rules of free-text cells (length, controls), or None."""
-    if len(value) > MAX_CELL_CHARS:
-        return f"is {len(value):,} characters long; at most {MAX_CELL_CHARS:,} are allowed"
-    control = re.search(CONTROL_CHARACTERS, value)
-    if control:
-        return f"holds the control character U+{ord(control.group()):04X} at character {control.start() + 1}; remove it"
-    position = unbalanced_direction_control(value)
-    if position is not None:
-        return (
-            f"character {position + 1} is an unbalanced direction control (U+{ord(value[position]):04X}): it would "
-            "reorder the text after it; balance it or remove it"
-        )
-    return None
-
-
 def read_story_file(path: Path) -> tuple[dict, list[Problem]]:
     """Read and check a story file; every problem located (file, line, key).
 
@@ -186,7 +169,7 @@ def read_story_file(path: Path) -> tuple[dict, list[Problem]]:
             problems.append(Problem(name, _line_of(text, key), key, f"unknown key; expected {expected}"))
         elif not isinstance(value, str):
             problems.append(Problem(name, _line_of(text, key), key, "must be text in quotes"))
-        elif (wrong := _text_problem(value)) is not None:
+        elif (wrong := free_text_problem(value)) is not None:
             problems.append(Problem(name, _line_of(text, key), key, wrong))
         else:
             story[key] = value.strip()
@@ -210,7 +193,7 @@ def read_story_file(path: Path) -> tuple[dict, list[Problem]]:
                     )
                 )
                 continue
-            if (wrong := _text_problem(value)) is not None:
+            if (wrong := free_text_problem(value)) is not None:
                 problems.append(Problem(name, _line_of(text, key, f"maps.{page}"), f"maps.{page}.{key}", wrong))
                 continue
             story["maps"].setdefault(page, {})[key] = value.strip()

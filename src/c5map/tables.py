@@ -331,10 +331,7 @@ def _check_column(raw: pd.Series, spec: Field, lines: np.ndarray, name: str) -> 
     problems: list[tuple[int, str]] = []
     empty = (raw == "").to_numpy()
     too_long = ~empty & (raw.str.len() > MAX_CELL_CHARS).to_numpy(dtype=bool)
-    problems += [
-        (i, f"cell is {len(raw.iat[i]):,} characters long; the limit is {MAX_CELL_CHARS:,}")
-        for i in np.flatnonzero(too_long)
-    ]
+    problems += [(i, "cell " + _too_long_message(raw.iat[i])) for i in np.flatnonzero(too_long)]
     forbidden = CONTROL_CHARACTERS if _free_text(spec) else f"{CONTROL_CHARACTERS}|{LINE_CHARACTERS}"
     control = ~empty & ~too_long & raw.str.contains(forbidden, regex=True).to_numpy(dtype=bool)
     problems += [(i, _control_message(raw.iat[i], forbidden)) for i in np.flatnonzero(control)]
@@ -344,15 +341,7 @@ def _check_column(raw: pd.Series, spec: Field, lines: np.ndarray, name: str) -> 
         position = unbalanced_direction_control(raw.iat[i])
         if position is not None:
             unbalanced[i] = True
-            char = raw.iat[i][position]
-            problems.append(
-                (
-                    i,
-                    f"U+{ord(char):04X} ({unicodedata.name(char)}) at character {position + 1} is "
-                    f"{'never closed' if char not in (chr(0x202C), chr(0x2069)) else 'closing nothing'}: "
-                    "an unbalanced direction control reorders the text after it; balance it or remove it",
-                )
-            )
+            problems.append((i, _direction_message(raw.iat[i], position)))
     control |= unbalanced
     stripped = raw.str.strip()
     spaced = ~empty & ~too_long & ~control & (raw != stripped).to_numpy()
@@ -434,6 +423,34 @@ def _free_text(spec: Field) -> bool:
 # Names of the control characters users meet (a pasted tab stop, a terminal's escape); others go by code point.
 _CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x09: "TAB", 0x0A: "LF", 0x0B: "VT", 0x0C: "FF",
                   0x0D: "CR", 0x1B: "ESC", 0x7F: "DEL", 0x85: "NEL"}  # fmt: skip
+
+
+def free_text_problem(value: str) -> str | None:
+    """Return what is wrong with one free text by the rules of free-text cells, or None.
+
+    The same checks and words as a table's free-text column (:data:`c5map.schema.MAX_CELL_CHARS`, no
+    control characters but tabs and line breaks, balanced direction controls), for text that is not in a
+    table, such as ``story.toml``.
+    """
+    if len(value) > MAX_CELL_CHARS:
+        return _too_long_message(value)
+    if re.search(CONTROL_CHARACTERS, value):
+        return _control_message(value, CONTROL_CHARACTERS)
+    position = unbalanced_direction_control(value)
+    return None if position is None else _direction_message(value, position)
+
+
+def _too_long_message(value: str) -> str:
+    return f"is {len(value):,} characters long; the limit is {MAX_CELL_CHARS:,}"
+
+
+def _direction_message(value: str, position: int) -> str:
+    char = value[position]
+    return (
+        f"U+{ord(char):04X} ({unicodedata.name(char)}) at character {position + 1} is "
+        f"{'never closed' if char not in (chr(0x202C), chr(0x2069)) else 'closing nothing'}: "
+        "an unbalanced direction control reorders the text after it; balance it or remove it"
+    )
 
 
 def _control_message(value: str, forbidden: str) -> str:

@@ -89,6 +89,8 @@ LEADER = {"color": INK, "linewidth": 0.45, "solid_capstyle": "butt", "zorder": 8
 TRADE_LARGEST_DEGREES, TRADE_LARGEST_SHARE = 3.0, 0.12
 RESOURCE_LARGEST_DEGREES, RESOURCE_LARGEST_SHARE = 6.0, 0.15
 REGION_CIRCLE = {"edgecolor": "white", "alpha": 0.85, "linewidth": 1.0}
+#: Matplotlib style of a shape with no reported figure, and of its legend swatch: hatched, as on the web.
+NO_FIGURE_HATCH = {"facecolor": "white", "hatch": "////", "edgecolor": NO_FIGURE_EDGE, "linewidth": 0.5}
 
 
 # --- page frame -------------------------------------------------------------------------------------------------
@@ -825,7 +827,7 @@ def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
         _shapes(ax, other.geometry, facecolor=tint(colour, 0.12), edgecolor=colour, linewidth=1.0, linestyle="--")
         nothing = figures[~figures["has_deal"]]
         drawn["none"] |= bool(len(nothing))
-        _shapes(ax, nothing.geometry, facecolor="white", hatch="////", edgecolor=NO_FIGURE_EDGE, linewidth=0.5)
+        _shapes(ax, nothing.geometry, **NO_FIGURE_HATCH)
         for _, row in figures.iterrows():
             if row["has_deal"] and partner in caps and row["iso3"] in caps and partner != row["iso3"]:
                 share = _share(row["value_usd"], largest) if row["has_figure"] else 0.0
@@ -870,7 +872,7 @@ def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
         entries.append((tuple(Patch(facecolor=tint(c, 0.12), edgecolor=c, linestyle="--", linewidth=1.0)
                               for c in drawn["other"]), "another basis, or undisclosed"))  # fmt: skip
     if drawn["none"]:
-        entries.append(((Patch(facecolor="white", hatch="////", edgecolor=NO_FIGURE_EDGE, linewidth=0.5),),
+        entries.append(((Patch(**NO_FIGURE_HATCH),),
                         "no reported figure"))  # fmt: skip
     for kind, words, style in (("arc", "arc from the partner's capital", "-"),
                                ("dotted", "dotted arc: no figure on this basis", (0, (1, 3)))):  # fmt: skip
@@ -1122,10 +1124,9 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
             figures = [f"from {names.get(o, o)}: {f}" for o, f in zip(group["origin"], figures, strict=True)]
         area_rows.append((f"{names.get(destination, destination)}\n" + "\n".join(figures), shape_of[destination],
                           float(first["value_usd"])))  # fmt: skip
-    silent = [m for m in members if m in shape_of and m not in set(destinations) and m not in exporters]
+    silent = [m for m in members if m in shape_of and m not in destinations and m not in exporters]
     # as on the page: a member no export figure reaches is hatched, never blank land that reads as "no trade"
-    _shapes(ax, [shape_of[m] for m in silent], facecolor="white", hatch="////", edgecolor=NO_FIGURE_EDGE,
-            linewidth=0.5)  # fmt: skip
+    _shapes(ax, [shape_of[m] for m in silent], **NO_FIGURE_HATCH)
     for member in members:
         if member in shape_of and member not in destinations:
             area_rows.append((names.get(member, member), shape_of[member], -1.0))
@@ -1223,8 +1224,7 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
         legend = _legend(fig, handles, x_in, y, column, title=name)
         y -= _height_in(legend) + 0.15
     if silent:
-        hatch = Patch(facecolor="white", hatch="////", edgecolor=NO_FIGURE_EDGE, linewidth=0.5,
-                      label="no reported export figure (not zero)")  # fmt: skip
+        hatch = Patch(**NO_FIGURE_HATCH, label="no reported export figure (not zero)")
         legend = _legend(fig, [hatch], x_in, y, column)
         y -= _height_in(legend) + 0.15
     if region_handles:

@@ -21,14 +21,13 @@ from c5map.maps.common import (
 )
 from c5map.maps.figures import add_data_table, page_figures
 from c5map.maps.labels import add_labels
-from c5map.maps.legend import LegendEntry, LegendSection, add_legend
-from c5map.maps.page import DEFAULT_TILES, HATCH_FILL, PageText, new_map
+from c5map.maps.legend import NO_FIGURE_ENTRY, LegendEntry, LegendSection, add_legend
+from c5map.maps.page import DEFAULT_TILES, NO_FIGURE_STYLE, PageText, new_map
 from c5map.maps.safety import layer_key, stable_ids, tooltip_html
 from c5map.maps.shapes import ShapeLayer, SharedShapes, wrap_lon
 from c5map.maps.style import (
     FILL_OPACITY,
     INK,
-    NO_FIGURE_EDGE,
     class_colours,
     class_labels,
     class_of,
@@ -186,7 +185,7 @@ def influence_map(
                     note = f"Not on this layer's scale (value of {basis_words}): see the deals above."
                 else:
                     drawn["none"] = True
-                    style = {"fillColor": HATCH_FILL, "fillOpacity": 1, "color": NO_FIGURE_EDGE, "weight": 1}
+                    style = dict(NO_FIGURE_STYLE)
                     note = "The source reports no deal here; that is not zero."
                 styles[row["iso3"]] = style
                 label = "Own programmes" if partner == row["iso3"] else f"Deals with {partner_name}"
@@ -231,7 +230,7 @@ def influence_map(
                     )  # fmt: skip
                 )
             if drawn["none"]:
-                entries.append(LegendEntry("no reported figure (not zero)", fill=HATCH_FILL, edge=NO_FIGURE_EDGE))
+                entries.append(NO_FIGURE_ENTRY)
             if drawn["arcs"]:
                 origin = capital_names.get(partner, f"{partner_name}'s capital")
                 entries.append(LegendEntry(f"arc from {origin}, width by value", edge=colour, shape="line", size=4))

@@ -10,9 +10,9 @@ import folium
 from jinja2 import Template
 
 from c5map.maps.assets import script_once
-from c5map.maps.page import Panel
+from c5map.maps.page import HATCH_FILL, Panel
 from c5map.maps.safety import escape_text, json_for_script, layer_key
-from c5map.maps.style import INK, NO_FIGURE_FILL
+from c5map.maps.style import INK, NO_FIGURE_EDGE, NO_FIGURE_FILL
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,10 @@ class LegendEntry:
     edge: str = INK
     shape: str = "box"  # box | line | dashed-line | circle | dashed-circle | dashed-box | none
     size: float = 12.0
+
+
+#: The legend row of :data:`c5map.maps.page.NO_FIGURE_STYLE`.
+NO_FIGURE_ENTRY = LegendEntry("no reported figure (not zero)", fill=HATCH_FILL, edge=NO_FIGURE_EDGE)
 
 
 @dataclass(frozen=True)

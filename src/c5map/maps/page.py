@@ -23,10 +23,12 @@ from c5map.maps.assets import script_once, style_once
 from c5map.maps.safety import escape_text, js_string, json_for_script
 from c5map.maps.shapes import ShapeLayer, SharedShapes
 from c5map.maps.share import ShareState
-from c5map.maps.style import HATCH_COLOUR, LAND_COLOUR, LAND_EDGE, NO_FIGURE_FILL, SEA_COLOUR
+from c5map.maps.style import HATCH_COLOUR, LAND_COLOUR, LAND_EDGE, NO_FIGURE_EDGE, NO_FIGURE_FILL, SEA_COLOUR
 
 #: Fill of "no reported figure" on the web, as in print: hatched, so it never reads as land or as a low value.
 HATCH_FILL = "url(#c5-hatch)"
+#: Leaflet path options of a shape with no reported figure (influence and trade pages).
+NO_FIGURE_STYLE = {"fillColor": HATCH_FILL, "fillOpacity": 1, "color": NO_FIGURE_EDGE, "weight": 1}
 _HATCH_DEFS = (
     '<svg width="0" height="0" style="position:absolute" aria-hidden="true" focusable="false"><defs>'
     '<pattern id="c5-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'

@@ -13,14 +13,13 @@ from c5map.maps.arcs import add_arc
 from c5map.maps.common import display_names, page_view, partner_palette_of, source_label, source_line, text
 from c5map.maps.figures import add_data_table, page_figures
 from c5map.maps.labels import add_labels
-from c5map.maps.legend import LegendEntry, LegendSection, add_legend
-from c5map.maps.page import DEFAULT_TILES, HATCH_FILL, PageText, new_map
+from c5map.maps.legend import NO_FIGURE_ENTRY, LegendEntry, LegendSection, add_legend
+from c5map.maps.page import DEFAULT_TILES, NO_FIGURE_STYLE, PageText, new_map
 from c5map.maps.safety import layer_key, stable_ids, tooltip_html
 from c5map.maps.shapes import ShapeLayer, SharedShapes
 from c5map.maps.style import (
     FILL_OPACITY,
     INK,
-    NO_FIGURE_EDGE,
     class_colours,
     class_labels,
     class_of,
@@ -218,7 +217,7 @@ def trade_map(
             # read as "no trade", and a reader could not tell it from the context countries
             silent = [c for c in members if c != origin and c not in styles and c in drawn_ids]
             for member in silent:
-                styles[member] = {"fillColor": HATCH_FILL, "fillOpacity": 1, "color": NO_FIGURE_EDGE, "weight": 1}
+                styles[member] = dict(NO_FIGURE_STYLE)
                 tips[member] = tooltip_html(
                     names.get(member, member),
                     [(f"Exports from {names.get(origin, origin)}, {year}", "no reported figure")],
@@ -232,7 +231,7 @@ def trade_map(
                 if k in drawn_classes
             ]
             if silent:
-                entries.append(LegendEntry("no reported figure (not zero)", fill=HATCH_FILL, edge=NO_FIGURE_EDGE))
+                entries.append(NO_FIGURE_ENTRY)
             if drawn_arcs:
                 entries.append(LegendEntry("flow from the capital, width by value", edge=colour, shape="line", size=5))
             if index == len(exporters) - 1 and left_out:

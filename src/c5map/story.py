@@ -14,6 +14,7 @@ file in the data folder (``story.toml``) overrides the derived text:
     [maps.influence]                              # any of influence, trade, resources, timeline
     title = "Gulf partners' announced deals"
     subtitle = "Switch partners to compare them."
+    print_subtitle = "Gulf partners' deals, one panel each."  # images: a subtitle with screen words is not printed
 
 Everything in the file is plain text: it is escaped like any data string.
 """
@@ -34,7 +35,7 @@ from c5map.tables import Tables, free_text_problem, parse_partial_date
 
 STORY_FILE = "story.toml"
 STORY_KEYS = ("title", "subtitle", "byline", "notes")
-MAP_KEYS = ("title", "subtitle")
+MAP_KEYS = ("title", "subtitle", "print_subtitle")
 MAP_NAMES = ("influence", "trade", "resources", "timeline")
 
 #: How each value basis is named for a reader, as a phrase after "value of".
@@ -59,8 +60,9 @@ class Story:
     members : tuple of str
         Member ISO3 codes, sorted.
     partners : tuple of str
-        Everyone with a deal or trade figure with the region or a member
-        (a member dealing with another member included), most deals first.
+        Everyone outside the region with a deal or trade figure with it or a
+        member, the story's weight first (:func:`region_partners`); members
+        are never among them.
     title, subtitle, byline, notes : str
         From the story file; ``""`` where it says nothing.
     maps : dict
@@ -81,6 +83,39 @@ class Story:
         """Return a page's (title, subtitle): the story file's where it has them, else the derived ones."""
         given = self.maps.get(page, {})
         return given.get("title") or title, given.get("subtitle") or subtitle
+
+    def print_words(self, page: str, title: str, subtitle: str) -> tuple[str, str]:
+        """Return a print image's (title, subtitle): as :meth:`words`, with no words meant for a screen.
+
+        The story file's ``print_subtitle`` wins; its ``subtitle`` is used only
+        when it speaks of no control (:func:`screen_words`), else the derived one.
+        """
+        given = self.maps.get(page, {})
+        title, web = self.words(page, title, subtitle)
+        if given.get("print_subtitle"):
+            return title, given["print_subtitle"]
+        return title, subtitle if screen_words(web) else web
+
+
+#: Words that speak to a reader at a screen ("switch partners", "hover", "top right"): never printed.
+SCREEN_WORDS = re.compile(
+    r"\b(click|tap|hover|switch|toggle|scroll|zoom|drag|swipe|press|button|menu|top right|top left|"
+    r"bottom right|bottom left|on screen|cliquez|survolez|touchez|basculez)\w*",
+    flags=re.IGNORECASE,
+)
+
+
+def screen_words(text: str) -> list[str]:
+    """Return the words of ``text`` that only make sense on a screen (see :data:`SCREEN_WORDS`).
+
+    Examples
+    --------
+    >>> screen_words("Switch partners to compare; hover a country for its deals.")
+    ['Switch', 'hover']
+    >>> screen_words("Announced deals by partner.")
+    []
+    """
+    return [m.group(0) for m in SCREEN_WORDS.finditer(text)]
 
 
 def region_choices(tables: Tables) -> dict[str, str]:
@@ -189,7 +224,7 @@ def read_story_file(path: Path) -> tuple[dict, list[Problem]]:
                         name,
                         _line_of(text, key, f"maps.{page}"),
                         f"maps.{page}.{key}",
-                        "expected title or subtitle, as text",
+                        "expected title, subtitle or print_subtitle, as text",
                     )
                 )
                 continue
@@ -201,20 +236,37 @@ def read_story_file(path: Path) -> tuple[dict, list[Problem]]:
 
 
 def region_partners(tables: Tables, region: str) -> list[str]:
-    """Everyone with a deal or a trade figure with ``region`` or a member, most deals first, then by code.
+    """Everyone outside ``region`` with a deal or a trade figure with it or a member, the story's weight first.
 
-    A member dealing with another member (or running its own programme) is a
-    partner too: its deals must show somewhere.
+    A member is never a partner courting its own region: its deals with
+    members (its own programmes included) are within the region. The order is
+    the story's weight: most deal and trade figures, then the largest
+    disclosed deal value, then the code.
+
+    Examples
+    --------
+    >>> from c5map.tables import load_tables
+    >>> region_partners(load_tables(), "C5")
+    ['USA', 'CHN', 'RUS']
     """
     members = set(tables.region_members().get(region, []))
     inside = members | {region}
-    deals = tables.deals[tables.deals["country"].isin(inside)]
-    found = {str(p) for p in deals["partner"] if p != region}
+    deals = tables.deals[tables.deals["country"].isin(inside) & ~tables.deals["partner"].isin(inside)]
     trade = tables.trade
-    found |= {str(o) for o in trade.loc[trade["destination"].isin(inside), "origin"] if o not in inside}
-    found |= {str(d) for d in trade.loc[trade["origin"].isin(inside), "destination"] if d not in inside}
-    counts = deals["partner"].value_counts()
-    return sorted(found, key=lambda p: (-int(counts.get(p, 0)), p))
+    to_region = trade[trade["destination"].isin(inside) & ~trade["origin"].isin(inside)]
+    from_region = trade[trade["origin"].isin(inside) & ~trade["destination"].isin(inside)]
+    counts = pd.concat([deals["partner"], to_region["origin"], from_region["destination"]]).astype(str).value_counts()
+    value = deals.groupby("partner")["value_usd"].max()
+    weight = {str(p): (-int(n), -float(value.get(p, 0.0) if pd.notna(value.get(p, 0.0)) else 0.0)) for p, n in
+              counts.items()}  # fmt: skip
+    return sorted(weight, key=lambda p: (*weight[p], p))
+
+
+def within_region_deals(tables: Tables, region: str) -> pd.DataFrame:
+    """Deals whose partner is a member of ``region`` and whose country is a member or the region itself."""
+    members = set(tables.region_members().get(region, []))
+    deals = tables.deals
+    return deals[(deals["partner"].isin(members) & deals["country"].isin(members | {region})).to_numpy(bool)]
 
 
 def story_for(tables: Tables, region: str | None = None) -> Story:

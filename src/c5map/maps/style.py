@@ -185,8 +185,32 @@ def _class_colours(colour: str, n: int) -> tuple[str, ...]:
         bottom -= 0.01
 
 
-def class_of(value: float, breaks: Sequence[float]) -> int:
-    """Index of the class ``value`` falls in (breaks are lower bounds of classes 1..n)."""
+#: Qualifiers that make a figure an upper bound: the true value lies below it ("less than $1bn", "nearly $15bn").
+BELOW_QUALIFIERS = frozenset({"under", "nearly"})
+#: Qualifiers that make a figure a lower bound: the true value lies above it ("more than $45bn").
+ABOVE_QUALIFIERS = frozenset({"over"})
+#: What the legend and README say of bounds, in one sentence (the rule of :func:`class_of`).
+BOUND_RULE = "'less than' and 'nearly' figures are in the class below their figure, 'more than' in the one above"
+
+
+def class_of(value: float, breaks: Sequence[float], qualifier: str | None = "exact") -> int:
+    """Index of the class a figure falls in (breaks are lower bounds of classes 1..n), true to its qualifier.
+
+    A bound is classed by the side of it the true value lies on: "less than
+    X" (and "nearly X") lies below X, so it is never in a class whose lower
+    bound is X or more; "more than X" lies above X, so never in a class whose
+    upper bound is X or less. Exact, "about" and undisclosed-free figures are
+    classed by their value.
+
+    Examples
+    --------
+    >>> class_of(1e9, [1e9, 5e9]), class_of(1e9, [1e9, 5e9], "under"), class_of(1e9, [1e9, 5e9], "nearly")
+    (1, 0, 0)
+    >>> class_of(5e9, [1e9, 5e9], "over"), class_of(4e9, [1e9, 5e9], "over")
+    (2, 1)
+    """
+    if qualifier in BELOW_QUALIFIERS:
+        return sum(value > b for b in breaks)
     return sum(value >= b for b in breaks)
 
 

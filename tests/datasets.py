@@ -628,7 +628,7 @@ _STATUSES = ("estimate", "reserves", "processing", "deposits")
 
 
 @st.composite
-def datasets(draw, *, max_deals: int = 12, max_rows: int = 8) -> Dataset:
+def datasets(draw, *, max_deals: int = 12, max_rows: int = 8, max_extra_exporters: int = 0) -> Dataset:
     """Draw a valid dataset about a random region (see the module docstring for the guarantees).
 
     Parameters
@@ -637,6 +637,9 @@ def datasets(draw, *, max_deals: int = 12, max_rows: int = 8) -> Dataset:
         At most this many deals besides one per partner (at least one deal in all).
     max_rows : int
         At most this many rows of trade, resources and events each.
+    max_extra_exporters : int
+        Up to this many more export rows to members, each from another country (more exporters than a
+        trade page draws).
     """
     w = world()
     region = draw(region_codes())
@@ -703,6 +706,15 @@ def datasets(draw, *, max_deals: int = 12, max_rows: int = 8) -> Dataset:
             "value_qualifier": _one(draw, TRADE_QUALIFIERS),
             "attributed_to": _optional_text(draw, 20),
             "source_id": _one(draw, cited),
+            "source_passage": _text(draw, 40),
+        })  # fmt: skip
+    extra = draw(_index(max_extra_exporters + 1)) if max_extra_exporters else 0
+    exporters = [c for c in w.codes if c not in members and c not in regions]
+    for origin in draw(st.permutations(exporters))[:extra] if extra else []:
+        trade.append({
+            "year": str(FIRST_YEAR + draw(_index(LAST_YEAR - FIRST_YEAR + 1))), "origin": origin,
+            "destination": _one(draw, members), "measure": "exports", "value_usd": _usd(draw),
+            "value_qualifier": _one(draw, TRADE_QUALIFIERS), "attributed_to": "", "source_id": _one(draw, cited),
             "source_passage": _text(draw, 40),
         })  # fmt: skip
     for flow_id, row in zip(draw(id_lists(len(trade))), trade, strict=True):

@@ -152,7 +152,7 @@ def test_story_file_problems_are_located(tmp_path, capsys):
     assert main(["validate", "--data", str(data)]) == 2
     err = capsys.readouterr().err
     assert "story.toml:2: subtitel: unknown key" in err
-    assert "story.toml:5: maps.influence.title: expected title or subtitle, as text" in err
+    assert "story.toml:5: maps.influence.title: expected title, subtitle or print_subtitle, as text" in err
     (data / "story.toml").write_text('title = "unterminated\n')
     assert main(["validate", "--data", str(data)]) == 2
     assert "story.toml:1: not valid TOML" in capsys.readouterr().err

@@ -328,7 +328,29 @@ def drawing_warnings(tables: Tables) -> list[Problem]:
                         "add its capital to places.csv (role capital)",
                     )
                 )
+    warnings += _screen_word_warnings(tables)
     return sorted(warnings, key=lambda p: (p.file, p.line, p.column))
+
+
+def _screen_word_warnings(tables: Tables) -> list[Problem]:
+    """Warn where a story subtitle speaks of a screen ("switch", "click"): images print another subtitle."""
+    from c5map.story import _line_of, read_story_file, screen_words, story_file
+
+    path = story_file(tables)
+    if path is None:
+        return []
+    story, _ = read_story_file(path)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    warnings = []
+    for page, words in sorted(story.get("maps", {}).items()):
+        found = screen_words(words.get("subtitle", ""))
+        if found and not words.get("print_subtitle"):
+            warnings.append(Problem(
+                display_path(path), _line_of(text, "subtitle", f"maps.{page}"), f"maps.{page}.subtitle",
+                f"speaks of a screen ({', '.join(repr(w) for w in dict.fromkeys(found))}): the image of this map "
+                "prints the derived subtitle instead; give print_subtitle for print",
+            ))  # fmt: skip
+    return warnings
 
 
 def load_valid_tables(data_dir: Path | None = None, *, countries: gpd.GeoDataFrame | None = None) -> Tables:

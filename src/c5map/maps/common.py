@@ -43,6 +43,31 @@ def date_words(date: str) -> str:
     return f"{MONTHS[month - 1]} {year}" if day is None else f"{day} {MONTHS[month - 1]} {year}"
 
 
+def place_words(event, names: dict[str, str]) -> str:
+    """Say where an event happened, as precisely as known.
+
+    Examples
+    --------
+    >>> names = {"MLI": "Mali", "UZB": "Uzbekistan"}
+    >>> place_words({"place": "", "country": "MLI", "location_precision": "country"}, names)
+    'Mali, no city given'
+    >>> place_words({"place": "Samarkand", "country": "UZB", "location_precision": "city"}, names)
+    'Samarkand, Uzbekistan'
+    >>> place_words({"place": "", "country": "", "location_precision": "unknown"}, names)
+    'place not given'
+    """
+    place, country = text(event["place"]), text(event["country"])
+    precision = text(event["location_precision"]) if "location_precision" in event else ""
+    country_name = names.get(country, country)
+    if precision == "country" or (not place and country and precision != "unknown"):
+        if place and place != country_name:
+            return f"{place} ({country_name}, no city given)"
+        return f"{country_name}, no city given" if country_name else "place not given"
+    if place and country_name and country_name not in place:
+        return f"{place}, {country_name}"
+    return place or "place not given"
+
+
 def display_names(tables: Tables) -> dict[str, str]:
     """Name to show for every country and region code (Natural Earth NAME, region_name)."""
     names = country_names("10m")

@@ -24,6 +24,7 @@ from c5map.maps.common import (
     display_names,
     page_view,
     partner_palette_of,
+    place_words,
     source_label,
     source_line,
     text,
@@ -141,11 +142,11 @@ def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
             lat, lon = float(event["lat"]), float(event["lon"])
         else:
             lat, lon = anchor(event["country"])
-        where = text(event["place"]) or "place not given"
+        where = place_words(event, names)
         items.append({
             "id": event["event_id"], "date": event["date"], "kind": "event", "lat": lat, "lon": lon,
             "approximate": approximate, "colour": EVENT_COLOUR, "edge": "#ffffff",
-            "text": f"{event['name']} ({where})" if text(event["place"]) else str(event["name"]),
+            "text": f"{event['name']} ({where})" if where != "place not given" else str(event["name"]),
             "detail": text(event["participants"]),
             "tip": tooltip_html(event["name"], [("Date", date_words(event["date"])), ("Place", where),
                                                 ("Participants", text(event["participants"])),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import folium
 import geopandas as gpd
 import pandas as pd
@@ -18,6 +20,7 @@ from c5map.maps.page import DEFAULT_TILES, NO_FIGURE_STYLE, PageText, new_map
 from c5map.maps.safety import layer_key, stable_ids, tooltip_html
 from c5map.maps.shapes import ShapeLayer, SharedShapes
 from c5map.maps.style import (
+    BOUND_RULE,
     FILL_OPACITY,
     INK,
     class_colours,
@@ -27,28 +30,79 @@ from c5map.maps.style import (
     nice_breaks,
     symbol_radius,
 )
-from c5map.story import Story, span_text, story_for, word_list, year_span
+from c5map.story import Story, humanise, span_text, story_for, word_list, year_span
 from c5map.tables import Tables
 
 #: Most exporters drawn (one layer each) and most destinations per exporter: a page stays readable and light.
 MAX_EXPORTERS = 8
+#: Qualifiers that make a figure a bound (:func:`c5map.maps.style.class_of` classes them by their side).
+BOUND_QUALIFIERS = ("under", "nearly", "over")
 MAX_DESTINATIONS = 25
-#: Radius (px) of the largest circle comparing partners' trade with the region, in the legend panel.
+#: Radius (px) of the largest circle comparing partners' trade with a region, in the legend panel.
 REGION_SYMBOL_PX = 22.0
 #: Most region-level figures drawn (circles in the legend and the image, rows of the outline's tooltip).
 MAX_REGION_FIGURES = 12
+#: Most rows the page's "get the data" CSV holds of the figures it does not draw; beyond, they are counted
+#: and named in geo/flow_figures.csv (a bilateral table of a million rows is not a page's download).
+MAX_UNDRAWN_ROWS = 5_000
 
 
-def exports_to_draw(exports):
-    """Keep each exporter's latest year, the largest exporters and their largest destinations; count the rest."""
+@dataclass(frozen=True)
+class TradeSelection:
+    """The trade table split the way the page and the image draw it, decided once for both.
+
+    Attributes
+    ----------
+    exports : pandas.DataFrame
+        Export figures between two countries that are drawn: each drawn exporter's latest year, its
+        :data:`MAX_DESTINATIONS` largest destinations.
+    exporters : list of (str, int)
+        (origin, year) of every drawn exporter, largest exports first: the first opens the page.
+    undrawn_exports : pandas.DataFrame
+        Export figures between two countries that are not drawn (earlier years, smaller destinations,
+        exporters beyond :data:`MAX_EXPORTERS`): named in a note on their exporter's layer, or in one
+        note when their exporter has no layer.
+    other : pandas.DataFrame
+        Figures between two countries that are not exports (total trade), or with another region:
+        not drawn, counted in a note and listed in the data table.
+    totals : pandas.DataFrame
+        Every figure with the region at one end: region-level, never drawn on a member.
+    """
+
+    exports: pd.DataFrame
+    exporters: list[tuple[str, int]]
+    undrawn_exports: pd.DataFrame
+    other: pd.DataFrame
+    totals: pd.DataFrame
+
+    @property
+    def left_out(self) -> int:
+        """How many figures between two countries are not drawn (exports and others)."""
+        return len(self.undrawn_exports) + len(self.other)
+
+    def undrawn_exporters(self) -> list[str]:
+        """Origins with export figures but no layer, largest first."""
+        drawn = {o for o, _ in self.exporters}
+        rest = self.undrawn_exports[~self.undrawn_exports["origin"].isin(drawn)]
+        order = rest.groupby("origin")["value_usd"].sum().sort_values(ascending=False, kind="stable")
+        return [str(o) for o in order.index]
+
+
+def exports_to_draw(exports: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, int]]]:
+    """Keep each exporter's latest year, the largest exporters and their largest destinations.
+
+    Returns the drawn rows and the drawn (origin, year) pairs, the largest exports first (then by code).
+    """
     if exports.empty:
-        return exports, 0
+        return exports, []
     latest = exports.groupby("origin")["year"].transform("max")
     recent = exports[exports["year"] == latest]
-    top = recent.groupby("origin")["value_usd"].sum().sort_values(ascending=False).index[:MAX_EXPORTERS]
-    recent = recent[recent["origin"].isin(top)]
+    sums = recent.groupby("origin")["value_usd"].sum()
+    order = sorted(sums.index, key=lambda o: (-float(sums[o]), str(o)))[:MAX_EXPORTERS]
+    recent = recent[recent["origin"].isin(order)]
     kept = recent.sort_values(["origin", "value_usd"], ascending=[True, False]).groupby("origin").head(MAX_DESTINATIONS)
-    return kept, len(exports) - len(kept)
+    years = dict(zip(kept["origin"], kept["year"], strict=True))
+    return kept, [(str(o), int(years[o])) for o in order]
 
 
 def region_totals_to_draw(totals, region: str):
@@ -69,25 +123,59 @@ def region_totals_to_draw(totals, region: str):
     return kept, len(ordered) - len(kept)
 
 
-def trade_figures(tables: Tables, region: str):
-    """Split the trade table the way the page and the image draw it.
-
-    Returns
-    -------
-    exports : pandas.DataFrame
-        Exports between two countries, bounded by :func:`exports_to_draw`.
-    left_out : int
-        How many export figures that bound left out.
-    totals : pandas.DataFrame
-        Every figure with ``region`` at one end (its total trade, or its exports and imports as a whole):
-        region-level, never drawn on a member.
-    """
+def trade_selection(tables: Tables, region: str) -> TradeSelection:
+    """Split the trade table the way the page and the image draw it (see :class:`TradeSelection`)."""
     trade = tables.trade
     regions = list(tables.region_members())
-    between_countries = ~trade["origin"].isin(regions) & ~trade["destination"].isin(regions)
-    exports, left_out = exports_to_draw(trade[(trade["measure"] == "exports") & between_countries])
-    totals = trade[(trade["destination"] == region) | (trade["origin"] == region)]
-    return exports, left_out, totals
+    between_countries = (~trade["origin"].isin(regions) & ~trade["destination"].isin(regions)).to_numpy(bool)
+    is_exports = (trade["measure"] == "exports").to_numpy(bool)
+    all_exports = trade[is_exports & between_countries]
+    exports, exporters = exports_to_draw(all_exports)
+    at_region = ((trade["destination"] == region) | (trade["origin"] == region)).to_numpy(bool)
+    return TradeSelection(
+        exports=exports,
+        exporters=exporters,
+        undrawn_exports=all_exports[~all_exports.index.isin(exports.index)],
+        other=trade[~(is_exports & between_countries) & ~at_region],
+        totals=trade[at_region],
+    )
+
+
+def undrawn_note(selection: TradeSelection, origin: str, names: dict[str, str]) -> str:
+    """Say what one exporter's layer leaves out; "" when it draws every figure of that exporter."""
+    rest = selection.undrawn_exports[selection.undrawn_exports["origin"] == origin]
+    if rest.empty:
+        return ""
+    year = dict(selection.exporters).get(origin)
+    older = int((rest["year"] != year).sum())
+    smaller = len(rest) - older
+    parts = [f"{older:,} figure{'s' * (older != 1)} of earlier years"] if older else []
+    parts += [f"{smaller:,} smaller destination{'s' * (smaller != 1)}"] if smaller else []
+    return f"Not drawn: {' and '.join(parts)} of {names.get(origin, origin)}; in the data table"
+
+
+def undrawn_notes(selection: TradeSelection, names: dict[str, str]) -> list[str]:
+    """Return notes for the figures no layer carries: exporters beyond the bound, figures that are not exports."""
+    notes = []
+    origins = selection.undrawn_exporters()
+    if origins:
+        counted = selection.undrawn_exports[selection.undrawn_exports["origin"].isin(origins)]
+        notes.append(
+            f"Exports from {word_list([names.get(o, o) for o in origins], most=6)} not drawn "
+            f"({len(counted):,} figure{'s' * (len(counted) != 1)}, smaller than those drawn); in the data table"
+        )
+    if len(selection.other):
+        kinds = word_list(sorted({humanise(str(m)) for m in selection.other["measure"]}))
+        notes.append(f"{len(selection.other):,} other figures between two countries ({kinds}) not drawn; "
+                     "in the data table")  # fmt: skip
+    return notes
+
+
+def undrawn_rows(selection: TradeSelection) -> tuple[pd.DataFrame, int]:
+    """Return the figures not drawn that the data table lists (largest first, at most :data:`MAX_UNDRAWN_ROWS`)."""
+    rest = pd.concat([selection.undrawn_exports, selection.other])
+    rest = rest.sort_values(["value_usd", "flow_id"], ascending=[False, True], kind="stable")
+    return rest.head(MAX_UNDRAWN_ROWS), max(0, len(rest) - MAX_UNDRAWN_ROWS)
 
 
 def _region_measure(row, region: str, region_name: str, partner_name: str) -> str:
@@ -132,7 +220,8 @@ def trade_map(
     region, members = story.region, list(story.members)
     palette = partner_palette_of(tables)
     trade = tables.trade
-    exports, left_out, totals = trade_figures(tables, region)
+    selection = trade_selection(tables, region)
+    exports, totals, exporters = selection.exports, selection.totals, selection.exporters
     destinations = sorted(set(exports["destination"]) | set(members))
     countries = web_countries(
         [c for c in destinations if c not in tables.region_members()],
@@ -143,7 +232,6 @@ def trade_map(
     )
     names = display_names(tables)
     caps = layers.capitals(tables)
-    exporters = sorted({(str(o), int(y)) for o, y in zip(exports["origin"], exports["year"], strict=True)})
     largest = float(trade["value_usd"].max()) if len(trade) else 0.0
     breaks = nice_breaks(list(exports["value_usd"]), classes=4)
     exporter_names = word_list([names.get(o, o) for o in dict.fromkeys(o for o, _ in exporters)])
@@ -180,7 +268,7 @@ def trade_map(
                 hidden.append(name)
             rows = exports[(exports["origin"] == origin) & (exports["year"] == year)]
             styles, tips = {}, {}
-            drawn_classes, drawn_arcs = set(), 0  # the legend lists only what this layer draws
+            drawn_classes, drawn_arcs, bound_drawn = set(), 0, False  # the legend lists only what this layer draws
             for _, row in rows.iterrows():
                 dest = row["destination"]
                 value_text = format_usd(row["value_usd"], row["value_qualifier"])
@@ -193,9 +281,11 @@ def trade_map(
                     ],
                 )
                 if dest in drawn_ids:
-                    drawn_classes.add(class_of(row["value_usd"], breaks))
+                    value_class = class_of(row["value_usd"], breaks, row["value_qualifier"])
+                    drawn_classes.add(value_class)
+                    bound_drawn |= row["value_qualifier"] in BOUND_QUALIFIERS
                     styles[dest] = {
-                        "fillColor": shades[class_of(row["value_usd"], breaks)],
+                        "fillColor": shades[value_class],
                         "fillOpacity": FILL_OPACITY,
                         "color": INK,
                         "weight": 1,
@@ -230,18 +320,14 @@ def trade_map(
                 for k, (label, shade) in enumerate(zip(class_labels(breaks, format_usd), shades, strict=True))
                 if k in drawn_classes
             ]
+            if bound_drawn:
+                entries.append(LegendEntry(BOUND_RULE[0].upper() + BOUND_RULE[1:], shape="none"))
             if silent:
                 entries.append(NO_FIGURE_ENTRY)
             if drawn_arcs:
                 entries.append(LegendEntry("flow from the capital, width by value", edge=colour, shape="line", size=5))
-            if index == len(exporters) - 1 and left_out:
-                entries.append(
-                    LegendEntry(
-                        f"{left_out:,} smaller or older export figures not drawn (see geo/ for all)",
-                        fill="#ffffff",
-                        edge="#ffffff",
-                    )
-                )
+            if note := undrawn_note(selection, origin, names):  # on the layer the figures belong to
+                entries.append(LegendEntry(note, shape="none"))
             sections.append(LegendSection(name, tuple(entries), layer=name))
         if len(totals):
             # Region-level figures are never drawn on the members: the outline carries them in its tooltip, and
@@ -290,13 +376,19 @@ def trade_map(
                 entries.append(LegendEntry(f"{totals_left_out:,} older or smaller figures not drawn (see geo/ for all)",
                                            fill="#ffffff", edge="#ffffff"))  # fmt: skip
             sections.append(LegendSection(f"{name} (circle area = value, one scale)", tuple(entries), layer=name))
+        notes = undrawn_notes(selection, names)
+        if notes:  # figures no layer carries: said where every layer's reader sees it
+            sections.append(LegendSection("Not drawn", tuple(LegendEntry(n, shape="none") for n in notes)))
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
         add_legend(m, sections, hidden, exclusive)
         add_labels(m, tables, members, {o for o, _ in exporters} | set(exports["destination"]), seam=seam)
-        left = f" {left_out} more export figures are in the data but not on this map." if left_out else ""
+        listed, beyond = undrawn_rows(selection)
+        left = f" {selection.left_out:,} figures between two countries are not drawn: listed below" if (
+            selection.left_out) else ""  # fmt: skip
+        left += f" ({beyond:,} of them only in geo/flow_figures.csv)." if beyond else ("." if left else "")
         add_data_table(
             m,
-            page_figures(tables, trade=pd.concat([totals, exports])),
+            page_figures(tables, trade=pd.concat([totals, exports, listed])),
             f"Trade figures for {story.region_name} as a whole, and the exports drawn on the map.{left}",
         )
     return m

@@ -9,6 +9,7 @@ with their sources, so the table on the page and the download never differ.
 from __future__ import annotations
 
 import math
+import re
 
 import branca.element
 import folium
@@ -18,6 +19,7 @@ from c5map.format import format_quantity, format_usd
 from c5map.maps.common import date_words, display_names, text
 from c5map.maps.safety import escape_text
 from c5map.maps.share import dialog_html
+from c5map.resource_scale import choose_pair
 from c5map.story import BASIS_WORDS, humanise
 from c5map.tables import Tables
 
@@ -279,12 +281,21 @@ class _DataDialog(branca.element.Element):
         return dialog_html("c5-data", "The figures on this map", table)
 
 
+def _commodity_of(what: str) -> str:
+    """Return the commodity of a resources row of :func:`page_figures` (its ``what`` ends ``(commodity)``), or ""."""
+    found = re.search(r"\(([^()]*)\)\s*$", what)
+    return found.group(1) if found else ""
+
+
 def largest_figure(figures: pd.DataFrame, among: tuple[str, ...] = ("deals", "trade", "resources")) -> str:
     """Say, in one sentence from the data, which figure on a page is the largest.
 
     Only rows of the tables in ``among`` compete, the first table with a value winning (a
     resources page names its largest deposit before its largest deal). Money is compared
-    with money, quantities only within one unit; with no value, it says how many items it lists.
+    with money; quantities only within one unit and one commodity: the pair most figures are
+    given in (:func:`c5map.resource_scale.choose_pair`, the rule of the resources map's size
+    scale), named when the table has several commodities. With no value, it says how many
+    items it lists.
 
     Examples
     --------
@@ -298,18 +309,28 @@ def largest_figure(figures: pd.DataFrame, among: tuple[str, ...] = ("deals", "tr
         return ""
     valued = figures[figures["value"] != ""].copy()
     valued["number"] = valued["value"].astype(float)
-    # money first; then the unit most figures are given in (tonnes, say, before "of the 17 rare-earth metals")
-    counts = valued["unit"].value_counts()
-    units = ["USD", *sorted(set(valued["unit"]) - {"USD"}, key=lambda u: (-counts[u], u))]
-    for table, unit in [(t, u) for t in among for u in units]:
-        same = valued[(valued["table"] == table) & (valued["unit"] == unit)]
-        if same.empty:
+    for table in among:
+        rows = valued[valued["table"] == table]
+        if rows.empty:
             continue
-        row = same.sort_values(["number", "id"], ascending=[False, True], kind="stable").iloc[0]
+        label = "Largest figure"
+        if (rows["unit"] == "USD").any():  # money first
+            rows = rows[rows["unit"] == "USD"]
+        else:  # one commodity in one unit: never tonnes of uranium against tonnes of ore
+            commodity = rows["what"].map(_commodity_of)
+            disclosed = rows["number"].where(rows["value_qualifier"] != "undisclosed")
+            pair = choose_pair(commodity, rows["unit"], disclosed) or choose_pair(
+                commodity, rows["unit"], pd.Series(1.0, index=rows.index)
+            )  # with no positive figure: the pair most figures are in
+            rows = rows[(commodity == pair[0]).to_numpy(bool) & (rows["unit"] == pair[1]).to_numpy(bool)]
+            several = figures.loc[figures["table"] == table, "what"].map(_commodity_of).nunique() > 1
+            label = f"Largest quantity of {pair[0]}" if several else "Largest quantity"
+        row = rows.sort_values(["number", "id"], ascending=[False, True], kind="stable").iloc[0]
         who = " → ".join(p for p in (row["partner"], row["country"]) if p)
-        what = who if unit == "USD" else row["what"]
+        what = who if row["unit"] == "USD" else row["what"]
+        if label.startswith("Largest quantity of "):  # the commodity is said once, in the label
+            what = re.sub(r"\s*\([^()]*\)\s*$", "", what)
         when = f", {date_words(row['date'])}" if row["date"] else ""
-        label = "Largest figure" if unit == "USD" else "Largest quantity"
         return f"{label}: {what}, {_value_words(row)}{when}."
     return f"{len(figures)} item{'s' * (len(figures) != 1)} listed."
 

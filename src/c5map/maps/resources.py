@@ -1,15 +1,20 @@
-"""Resources: deposits placed only as precisely as known, reserves on one scale, the deals in them.
+"""Resources: deposits placed only as precisely as known, one commodity in one unit sized, the deals in them.
 
-Deposits are drawn as what they are (estimates), country reserves on the
-same scale, with the deals and programmes of the resource sectors.
+Every resource with a point is drawn at it, whatever its unit: circle areas
+compare only the (commodity, unit) pair of :mod:`c5map.resource_scale` (the
+print image uses the same), every other figure has a uniform symbol and a
+label. A deposit known only by its region is an area, never a site. Country
+figures sit on their country, with the deals and programmes of the resource
+sectors.
 """
 
 from __future__ import annotations
 
-import math
-
+import branca.element
 import folium
 import geopandas as gpd
+import pandas as pd
+from jinja2 import Template
 
 from c5map import layers
 from c5map.boundaries import CONTEXT_ZOOM, MAX_ZOOM, web_countries
@@ -28,9 +33,10 @@ from c5map.maps.figures import add_data_table, page_figures
 from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
 from c5map.maps.page import DEFAULT_TILES, PageText, new_map
-from c5map.maps.safety import layer_key, stable_ids, tooltip_html
+from c5map.maps.safety import escape_text, json_for_script, layer_key, stable_ids, tooltip_html
 from c5map.maps.shapes import ShapeLayer, SharedShapes, wrap_lon
-from c5map.maps.style import INK, RESOURCE_COLOUR, line_weight, size_key_values, symbol_radius
+from c5map.maps.style import INK, RESOURCE_COLOUR, line_weight, symbol_radius
+from c5map.resource_scale import ResourceScale, figure_label, resource_scale
 from c5map.story import BASIS_WORDS, Story, humanise, story_for, word_list
 from c5map.tables import Tables
 
@@ -39,41 +45,330 @@ RESOURCE_SECTORS = ("critical_minerals", "minerals", "mining", "energy_resources
 #: Radius of the area drawn around a point known only to its admin region: a circle of about the area
 #: of Kazakhstan's Karagandy region (~240,000 km²), a display choice, not a measured extent.
 UNCERTAINTY_KM = {"region": 275.0, "approximate": 50.0, "exact": 0.0}
-#: Radius (px) of a located resource whose quantity is not on the tonnage scale (other unit, or undisclosed).
+#: Radius (px) of the uniform symbol: a site whose figure is off the page's scale (another commodity or unit, or
+#: undisclosed). Every such site has the same symbol and a short label with its figure.
 OFF_SCALE_PX = 5.0
-#: Tonnage rings stay smaller than a region's uncertainty area at the zooms the page opens on.
+#: What the uniform symbol means, in the legend of the page and of the print image.
+UNIFORM_WORDS = "site of another commodity or unit, or undisclosed: one size, its figure beside it"
+#: Rings of the scale stay smaller than a region's uncertainty area at the zooms the page opens on.
 LARGEST_SYMBOL_PX = 30.0
-#: Most located resources drawn one by one (the largest tonnages first); the rest are counted per country.
+#: Most located resources drawn one by one (the scale's largest first); the rest are counted per country.
 MAX_POINTS = 200
+#: Fill of the area where a deposit known only by its region may lie, and of the scale's rings in the legend.
+AREA_TINT = "#fbe8c2"
+#: The small permanent labels of figures off the scale (page.css gives every tooltip a 180 px minimum width).
+FIGURE_LABEL_CSS = (
+    "<style>.leaflet-tooltip.c5-figure-label{min-width:0;white-space:nowrap;padding:1px 5px;"
+    "font:11px/1.3 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;box-shadow:none;"
+    f"border-color:{RESOURCE_COLOUR}}}</style>"
+)
 
 
-def points_to_draw(resources):
+def points_to_draw(resources, scale: ResourceScale | None = None):
     """Split the located resources into those drawn one by one and the rest, which the page counts per country.
 
-    At most :data:`MAX_POINTS` are drawn: the largest tonnages first, then by id.
+    At most :data:`MAX_POINTS` are drawn: the largest figures on ``scale`` (by default
+    :func:`~c5map.resource_scale.resource_scale` of ``resources``) first, then by id.
     """
     located = resources[resources["lon"].notna() & resources["lat"].notna()]
     if len(located) <= MAX_POINTS:
         return located, located.iloc[:0]
-    tonnes = located["quantity"].where((located["unit"] == "tonnes").fillna(False).to_numpy(bool))
-    order = located.assign(_tonnes=tonnes.astype("float64")).sort_values(
-        ["_tonnes", "resource_id"], ascending=[False, True], na_position="last"
+    scale = scale or resource_scale(resources)
+    sized = pd.to_numeric(located["quantity"], errors="coerce").where(scale.on_scale(located))
+    order = located.assign(_sized=sized.astype("float64")).sort_values(
+        ["_sized", "resource_id"], ascending=[False, True], na_position="last"
     )
     shown = order.index[:MAX_POINTS]
     return located.loc[located.index.isin(shown)], located.loc[~located.index.isin(shown)]
-
-
-def _positive(value: object) -> bool:
-    try:
-        return math.isfinite(float(value)) and float(value) > 0
-    except (TypeError, ValueError):
-        return False
 
 
 def resource_deals(tables: Tables):
     """Deals in a resource sector: :data:`RESOURCE_SECTORS`, or a sector named like a commodity in the data."""
     sectors = set(RESOURCE_SECTORS) | {str(c) for c in tables.resources["commodity"].dropna()}
     return tables.deals[tables.deals["sector"].isin(sorted(sectors)).to_numpy(bool)]
+
+
+def _site_tooltip(tables: Tables, row: pd.Series) -> str:
+    """Return the hover tooltip of a located resource: figure, elements, status, date, how well it is placed, source."""
+    precision = row["location_precision"]
+    details = [
+        ("Estimated quantity", format_quantity(row["quantity"], row["unit"], row["value_qualifier"])),
+        ("Elements", text(row["elements"])),
+        ("Status", text(row["status"])),
+        ("Reported", date_words(text(row["date"]))),
+        ("Location", f"known to the {precision} only" if precision in ("region", "country") else precision),
+        ("Source", source_label(tables, row["source_id"], row["attributed_to"])),
+    ]
+    return tooltip_html(row["name"], [d for d in details if d[1]], note=text(row["note"]))
+
+
+_FIGURE_LABEL = Template("""
+{% macro script(this, kwargs) %}
+L.tooltip({{ this.options_js }}).setLatLng({{ this.location_js }}).setContent({{ this.text_js }})
+    .addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+
+class FigureLabel(branca.element.MacroElement):
+    """A small permanent label on the map: a figure off the page's scale, beside its symbol or on its area.
+
+    A standalone Leaflet tooltip, so the symbol keeps its own hover tooltip, the country labels
+    (``assets/labels.js``) keep off it as off any tooltip, and it is no second tab stop for the same
+    figure (``assets/access.js`` names only layers with a tooltip of their own).
+    """
+
+    _template = _FIGURE_LABEL
+
+    def __init__(self, location: tuple[float, float], words: str, beside_px: float = 0.0):
+        super().__init__()
+        self._name = "FigureLabel"
+        self.words = words
+        self.location_js = json_for_script([round(float(location[0]), 5), round(float(location[1]), 5)])
+        self.text_js = json_for_script(escape_text(words))  # set as HTML by Leaflet: escaped, then quoted
+        self.options_js = json_for_script(
+            {
+                "permanent": True,
+                "direction": "right" if beside_px else "center",
+                "offset": [round(beside_px + 3) if beside_px else 0, 0],
+                "className": "c5-figure-label",
+                "opacity": 1,
+            }
+        )
+
+
+def _add_site(group: folium.FeatureGroup, tables: Tables, row: pd.Series, scale: ResourceScale, seam) -> str:
+    """Draw one located resource as precisely as it is known; return what was drawn.
+
+    ``"region"``: a deposit known only by its admin region, a dashed area around the regional centre with its
+    figure written on it, and nothing at the centre that reads as a site. Otherwise a site: a ring sized on
+    ``scale`` (``"scaled"``) or the uniform symbol with a label of its figure (``"uniform"``); an approximate
+    site also gets a dotted ring of its uncertainty.
+    """
+    location = (row["lat"], wrap_lon(row["lon"], seam))
+    tip = _site_tooltip(tables, row)
+    if row["location_precision"] == "region":
+        folium.Circle(
+            location=location,
+            radius=UNCERTAINTY_KM["region"] * 1000,
+            color=RESOURCE_COLOUR,
+            weight=1.5,  # an area, not a symbol: a thin dashed edge, so it never reads as a sized circle
+            dash_array="5 4",
+            fill=True,
+            fill_color=RESOURCE_COLOUR,
+            fill_opacity=0.15,
+            tooltip=folium.Tooltip(tip),
+        ).add_to(group)
+        group.add_child(FigureLabel(location, figure_label(row)))
+        return "region"
+    if row["location_precision"] == "approximate":
+        folium.Circle(
+            location=location,
+            radius=UNCERTAINTY_KM["approximate"] * 1000,
+            color=RESOURCE_COLOUR,
+            weight=1,
+            dash_array="2 4",
+            fill=False,
+            tooltip=folium.Tooltip(tip),
+        ).add_to(group)
+    on_scale = bool(scale.on_scale(row.to_frame().T)[0])
+    folium.CircleMarker(
+        location=location,
+        radius=symbol_radius(float(row["quantity"]), scale.largest, LARGEST_SYMBOL_PX) if on_scale else OFF_SCALE_PX,
+        color=RESOURCE_COLOUR,
+        weight=3 if on_scale else 2,
+        fill=True,
+        fill_color=RESOURCE_COLOUR,
+        fill_opacity=0.15 if on_scale else 0.6,
+        tooltip=folium.Tooltip(tip),
+    ).add_to(group)
+    if not on_scale:
+        group.add_child(FigureLabel(location, figure_label(row), OFF_SCALE_PX))
+    return "scaled" if on_scale else "uniform"
+
+
+def _add_country_figures(group, tables: Tables, countries: gpd.GeoDataFrame, scale: ResourceScale, seam) -> bool:
+    """Draw each country's figures with no site as one dashed circle on the country; return whether any was.
+
+    The circle is sized by the country's largest figure on ``scale``, if any (no other figure is compared);
+    every figure is in its tooltip.
+    """
+    names = display_names(tables)
+    resources = tables.resources
+    sized = resources["quantity"].where(scale.on_scale(resources))
+    drawn = False
+    for iso3, rows in resources[resources["lon"].isna()].groupby("country"):
+        if iso3 not in set(countries["iso3"]):
+            continue
+        anchor = countries.loc[countries["iso3"] == iso3].geometry.iloc[0].representative_point()
+        lines = [
+            (r["name"], format_quantity(r["quantity"], r["unit"], r["value_qualifier"])) for _, r in rows.iterrows()
+        ]
+        lines += [("Source", source_label(tables, sid)) for sid in sorted(set(rows["source_id"]))]
+        tip = tooltip_html(
+            f"{names.get(iso3, iso3)} (country-level figures)",
+            lines,
+            note="Country totals, placed on the country: no site is implied.",
+        )
+        value = float(pd.to_numeric(sized.loc[rows.index]).max()) if sized.loc[rows.index].notna().any() else 0.0
+        folium.CircleMarker(
+            location=(anchor.y, wrap_lon(anchor.x, seam)),
+            radius=max(symbol_radius(value, scale.largest, LARGEST_SYMBOL_PX), 8),
+            color=INK,
+            weight=1,
+            dash_array="3 3",
+            fill=True,
+            fill_color="#ffffff",
+            fill_opacity=0.7,
+            tooltip=folium.Tooltip(tip),
+        ).add_to(group)
+        drawn = True
+    return drawn
+
+
+def _deposit_entries(drawn: set[str], scale: ResourceScale) -> list[LegendEntry]:
+    """Legend rows for what :func:`_add_deposits` drew, in the order of the map's layers, then the size key."""
+    rows = {
+        "scaled": LegendEntry(f"site: circle area by {scale.words} (hover for the figure)", fill=AREA_TINT,
+                              edge=RESOURCE_COLOUR, shape="circle", size=14),
+        "uniform": LegendEntry(UNIFORM_WORDS if scale.unit else "site, one size: its figure beside it",
+                               fill=RESOURCE_COLOUR, edge=RESOURCE_COLOUR, shape="circle", size=2 * OFF_SCALE_PX),
+        "approximate": LegendEntry("dotted ring: where an approximate site lies", fill="#ffffff",
+                                   edge=RESOURCE_COLOUR, shape="dashed-circle", size=14),
+        "region": LegendEntry("area where a deposit known only by its region may lie (not a site), its figure on it",
+                              fill=AREA_TINT, edge=RESOURCE_COLOUR, shape="dashed-circle", size=14),
+        "country": LegendEntry(f"country total, no site implied (area by {scale.words} where given; hover)"
+                               if scale.unit else "country total, no site implied (hover)",
+                               fill="#ffffff", edge=INK, shape="dashed-circle", size=16),
+    }  # fmt: skip
+    entries = [entry for kind, entry in rows.items() if kind in drawn]
+    if "scaled" in drawn or "country-scaled" in drawn:  # a size key at the map's own scale: circles as on the map
+        entries += [
+            LegendEntry(scale.key_label(value), fill=AREA_TINT, edge=RESOURCE_COLOUR, shape="circle",
+                        size=2 * symbol_radius(value, scale.largest, LARGEST_SYMBOL_PX))
+            for value in scale.key_values
+        ]  # fmt: skip
+    return entries
+
+
+def _add_deposits(group, m: folium.Map, tables: Tables, countries, scale: ResourceScale, seam) -> list[LegendEntry]:
+    """Draw the resources into ``group``: located ones (:func:`_add_site`), then country figures; return the legend.
+
+    At most :data:`MAX_POINTS` located resources are drawn; the rest are counted per country in the legend.
+    """
+    names = display_names(tables)
+    resources = tables.resources
+    shown, not_shown = points_to_draw(resources, scale)
+    drawn = {_add_site(group, tables, row, scale, seam) for _, row in shown.iterrows()}
+    if "approximate" in set(shown["location_precision"]):
+        drawn.add("approximate")
+    if "uniform" in drawn or "region" in drawn:
+        m.get_root().header.add_child(branca.element.Element(FIGURE_LABEL_CSS), name="c5-figure-label")
+    if _add_country_figures(group, tables, countries, scale, seam):
+        drawn.add("country")
+        country_level = resources[resources["lon"].isna()]
+        if scale.on_scale(country_level).any():
+            drawn.add("country-scaled")
+    entries = _deposit_entries(drawn, scale)
+    if len(not_shown):  # a page stays light whatever the row count: the rest are counted, and said so
+        counts = not_shown.groupby("country").size().sort_values(ascending=False, kind="stable")
+        where = word_list([f"{names.get(c, c)} {n:,}" for c, n in counts.items()])
+        entries.append(LegendEntry(
+            f"{len(not_shown):,} smaller deposits not drawn one by one ({where}); all are in geo/resources",
+            fill="#ffffff", edge="#ffffff",
+        ))  # fmt: skip
+    return entries
+
+
+def _add_deals(group, m: folium.Map, tables: Tables, minerals, shapes: SharedShapes, seam) -> list[LegendEntry]:
+    """Draw the deals of resource sectors into ``group``: arcs between capitals, domestic programmes as outlines.
+
+    Returns the legend rows of what was drawn.
+    """
+    names = display_names(tables)
+    palette = partner_palette_of(tables)
+    caps = layers.capitals(tables)
+    entries = []
+    largest = float(minerals["value_usd"].max()) if minerals["value_usd"].notna().any() else 0.0
+    styles, tips = {}, {}
+    pairs = set(zip(minerals["partner"], minerals["country"], strict=True))
+    for (partner, country), deals in minerals.groupby(["partner", "country"], sort=True):
+        rows = []
+        for _, deal in deals.sort_values("deal_id").iterrows():
+            rows.append(
+                (
+                    f"{date_words(text(deal['date']))} · {BASIS_WORDS.get(deal['value_basis'], deal['value_basis'])}",
+                    f"{format_usd(deal['value_usd'], deal['value_qualifier'])}: {text(deal['description'])}",
+                )
+            )
+        rows.append(
+            (
+                "Source",
+                "; ".join(
+                    sorted({source_label(tables, d["source_id"], d["attributed_to"]) for _, d in deals.iterrows()})
+                ),
+            )
+        )
+        colour = palette.get(partner, INK)
+        if partner == country:
+            styles[country] = {
+                "fill": True,
+                "fillColor": colour,
+                "fillOpacity": 0.25,
+                "color": colour,
+                "weight": 3,
+            }
+            tips[country] = tooltip_html(f"{names.get(country, country)}: domestic programme", rows)
+            entries.append(LegendEntry(f"{names.get(country, country)}: domestic programme", fill=colour, edge=colour))
+            continue
+        if partner not in caps or country not in caps:
+            continue
+        add_arc(
+            group,
+            m,
+            layers.great_circle(*caps[partner], *caps[country]),
+            seam,
+            colour=colour,
+            weight=line_weight(deals["value_usd"].max(), largest),
+            dashed=not deals["value_usd"].notna().any(),
+            both_ways=(country, partner) in pairs,
+            tooltip=tooltip_html(f"{names.get(partner, partner)} → {names.get(country, country)}", rows),
+        )
+        entries.append(
+            LegendEntry(
+                f"{names.get(partner, partner)} → {names.get(country, country)}"
+                + ("" if deals["value_usd"].notna().any() else " (value undisclosed)"),
+                edge=colour,
+                shape="line" if deals["value_usd"].notna().any() else "dashed-line",
+                size=4,
+            )
+        )
+    if styles:
+        group.add_child(ShapeLayer(shapes, styles, tips))
+    return entries
+
+
+def _page_text(tables: Tables, story: Story, minerals: pd.DataFrame, scale: ResourceScale) -> PageText:
+    """Write the page's title, subtitle (the commodities, what the circles compare), source line and byline."""
+    resources = tables.resources
+    commodities = [humanise(c) for c in sorted(set(resources["commodity"].dropna()))]
+    sentences = []
+    if commodities:
+        sizes = f"; {scale.title}" if scale.unit else ""
+        sentences.append(f"{word_list(commodities).capitalize()}: deposits and reserves{sizes}.")
+    if len(minerals):
+        sentences.append("With the deals and programmes in them.")
+    title, subtitle = story.words(
+        "resources",
+        f"Resources in and around {story.region_name}",
+        " ".join(sentences) or "No resource in the data.",
+    )
+    return PageText(
+        title=title,
+        subtitle=subtitle,
+        source=source_line(tables, list(resources["source_id"]) + list(minerals["source_id"])),
+        byline=story.byline,
+    )
 
 
 def resources_map(
@@ -86,11 +381,14 @@ def resources_map(
 ) -> folium.Map:
     """Build the resources map.
 
-    * Deposits with a point are drawn as an uncertainty area sized by
-      ``location_precision`` (a region-level estimate is a wide dashed circle
-      around the regional centre, not a pin), with elements, tonnage, status.
-    * Tonnages (deposits and country reserves) share one proportional-circle
-      scale; country-level figures sit on their country and say so.
+    * Every resource with a point is drawn at it, as precisely as known
+      (:func:`_add_site`): a region-level estimate is only a wide dashed area
+      around the regional centre with its figure on it, never a site symbol; an
+      approximate site has a dotted ring of its uncertainty.
+    * Circle areas compare one commodity in one unit, the pair of
+      :func:`~c5map.resource_scale.resource_scale` (the print image uses the
+      same); every other site has a uniform symbol and a label of its figure.
+      Country-level figures sit on their country and say so.
     * Deals in a resource sector (:func:`resource_deals`) are arcs between
       capitals (split at ±180°), or outline the country for domestic programmes.
 
@@ -103,8 +401,6 @@ def resources_map(
     """
     story = story or story_for(tables, region)
     region, members = story.region, list(story.members)
-    names = display_names(tables)
-    palette = partner_palette_of(tables)
     resources = tables.resources
     minerals = resource_deals(tables)
     countries_needed = sorted(
@@ -117,26 +413,8 @@ def resources_map(
         detail=members,
         detail_zoom=MAX_ZOOM,
     )
-    caps = layers.capitals(tables)
-    tonnes = resources[resources["unit"] == "tonnes"]
-    biggest = float(tonnes["quantity"].max()) if len(tonnes) else 0.0
-    commodities = [humanise(c) for c in sorted(set(resources["commodity"].dropna()))]
-    sentences = []
-    if commodities:
-        sentences.append(f"{word_list(commodities).capitalize()}: deposits and reserves, tonnages on one scale.")
-    if len(minerals):
-        sentences.append("With the deals and programmes in them.")
-    title, subtitle = story.words(
-        "resources",
-        f"Resources in and around {story.region_name}",
-        " ".join(sentences) or "No resource in the data.",
-    )
-    page = PageText(
-        title=title,
-        subtitle=subtitle,
-        source=source_line(tables, list(resources["source_id"]) + list(minerals["source_id"])),
-        byline=story.byline,
-    )
+    scale = resource_scale(resources)  # the print image draws from the same scale
+    page = _page_text(tables, story, minerals, scale)
     focus = [c for c in set(members) | set(resources["country"]) if c in set(countries["iso3"])]
     view, seam = page_view(countries, focus, pad=2.0)
     with stable_ids(f"resources:{region}"):
@@ -152,212 +430,18 @@ def resources_map(
         # Minerals deals and programmes, first: the deposits are drawn (and hovered) above them.
         name = "Deals and programmes"
         group = folium.FeatureGroup(name=layer_key(name), show=True)
-        entries = []
-        largest = float(minerals["value_usd"].max()) if minerals["value_usd"].notna().any() else 0.0
-        styles, tips = {}, {}
-        pairs = set(zip(minerals["partner"], minerals["country"], strict=True))
-        for (partner, country), deals in minerals.groupby(["partner", "country"], sort=True):
-            rows = []
-            for _, deal in deals.sort_values("deal_id").iterrows():
-                rows.append(
-                    (
-                        f"{date_words(text(deal['date']))} · "
-                        f"{BASIS_WORDS.get(deal['value_basis'], deal['value_basis'])}",
-                        f"{format_usd(deal['value_usd'], deal['value_qualifier'])}: {text(deal['description'])}",
-                    )
-                )
-            rows.append(
-                (
-                    "Source",
-                    "; ".join(
-                        sorted({source_label(tables, d["source_id"], d["attributed_to"]) for _, d in deals.iterrows()})
-                    ),
-                )
-            )
-            colour = palette.get(partner, INK)
-            if partner == country:
-                styles[country] = {
-                    "fill": True,
-                    "fillColor": colour,
-                    "fillOpacity": 0.25,
-                    "color": colour,
-                    "weight": 3,
-                }
-                tips[country] = tooltip_html(f"{names.get(country, country)}: domestic programme", rows)
-                entries.append(
-                    LegendEntry(f"{names.get(country, country)}: domestic programme", fill=colour, edge=colour)
-                )
-                continue
-            if partner not in caps or country not in caps:
-                continue
-            add_arc(
-                group,
-                m,
-                layers.great_circle(*caps[partner], *caps[country]),
-                seam,
-                colour=colour,
-                weight=line_weight(deals["value_usd"].max(), largest),
-                dashed=not deals["value_usd"].notna().any(),
-                both_ways=(country, partner) in pairs,
-                tooltip=tooltip_html(f"{names.get(partner, partner)} → {names.get(country, country)}", rows),
-            )
-            entries.append(
-                LegendEntry(
-                    f"{names.get(partner, partner)} → {names.get(country, country)}"
-                    + ("" if deals["value_usd"].notna().any() else " (value undisclosed)"),
-                    edge=colour,
-                    shape="line" if deals["value_usd"].notna().any() else "dashed-line",
-                    size=4,
-                )
-            )
-        if styles:
-            group.add_child(ShapeLayer(shapes, styles, tips))
+        entries = _add_deals(group, m, tables, minerals, shapes, seam)
         if entries:  # a layer and a legend only for what is drawn
             group.add_to(m)
             sections.append(LegendSection(name, tuple(entries), layer=name))
-        # Deposits and reserves, one scale of tonnes.
+        # Deposits and reserves: circles of one commodity in one unit; every other figure a labelled symbol.
         name = "Deposits and reserves"
         group = folium.FeatureGroup(name=layer_key(name), show=True)
-        entries = []
-        uncertain_drawn = other_drawn = scaled_drawn = False
-        shown, not_shown = points_to_draw(resources)
-        for _, row in shown.iterrows():
-            if not text(row["lon"]):
-                continue
-            on_scale = row["unit"] == "tonnes" and _positive(row["quantity"]) and biggest > 0
-            precision = row["location_precision"]
-            details = [
-                ("Estimated quantity", format_quantity(row["quantity"], row["unit"], row["value_qualifier"])),
-                ("Elements", text(row["elements"])),
-                ("Status", text(row["status"])),
-                ("Reported", date_words(text(row["date"]))),
-                (
-                    "Location",
-                    f"known to the {precision} only" if precision in ("region", "country") else precision,
-                ),
-                ("Source", source_label(tables, row["source_id"], row["attributed_to"])),
-            ]
-            tip = tooltip_html(row["name"], [d for d in details if d[1]], note=text(row["note"]))
-            radius_km = UNCERTAINTY_KM.get(precision, 0.0)
-            if radius_km:
-                uncertain_drawn = True
-                folium.Circle(
-                    location=(row["lat"], wrap_lon(row["lon"], seam)),
-                    radius=radius_km * 1000,
-                    color=RESOURCE_COLOUR,
-                    weight=1,  # an area, not a symbol: a thin dotted edge, so it never reads as a tonnage circle
-                    dash_array="2 4",
-                    fill=True,
-                    fill_color=RESOURCE_COLOUR,
-                    fill_opacity=0.1,
-                    tooltip=folium.Tooltip(tip),
-                ).add_to(group)
-            folium.CircleMarker(
-                location=(row["lat"], wrap_lon(row["lon"], seam)),
-                radius=symbol_radius(row["quantity"], biggest, LARGEST_SYMBOL_PX) if on_scale else OFF_SCALE_PX,
-                color=RESOURCE_COLOUR,
-                weight=3 if on_scale else 2,
-                fill=True,
-                fill_color=RESOURCE_COLOUR,
-                fill_opacity=0.15 if on_scale else 0.6,
-                tooltip=folium.Tooltip(tip),
-            ).add_to(group)
-            if on_scale:
-                scaled_drawn = True
-            else:
-                other_drawn = True
-        if scaled_drawn:
-            entries.append(
-                LegendEntry(
-                    "deposit estimate: circle area by tonnes (hover for the figure)",
-                    fill="#fbe8c2",
-                    edge=RESOURCE_COLOUR,
-                    shape="circle",
-                    size=14,
-                )  # fmt: skip
-            )
-        if other_drawn:
-            entries.append(
-                LegendEntry(
-                    "site with a figure not in tonnes, or undisclosed (hover)",
-                    fill=RESOURCE_COLOUR,
-                    edge=RESOURCE_COLOUR,
-                    shape="circle",
-                    size=2 * OFF_SCALE_PX,
-                )
-            )
-        if uncertain_drawn:
-            entries.append(
-                LegendEntry(
-                    "area where a deposit known only by its region may lie (not a site)",
-                    fill="#ffffff",
-                    edge=RESOURCE_COLOUR,
-                    shape="dashed-circle",
-                    size=14,
-                )
-            )
-        if len(not_shown):  # a page stays light whatever the row count: the rest are counted, and said so
-            counts = not_shown.groupby("country").size().sort_values(ascending=False, kind="stable")
-            where = word_list([f"{names.get(c, c)} {n:,}" for c, n in counts.items()])
-            entries.append(LegendEntry(
-                f"{len(not_shown):,} smaller deposits not drawn one by one ({where}); all are in geo/resources",
-                fill="#ffffff", edge="#ffffff",
-            ))  # fmt: skip
-        country_level = resources[resources["lon"].isna()]
-        country_drawn = False
-        for iso3, group_rows in country_level.groupby("country"):
-            if iso3 not in set(countries["iso3"]):
-                continue
-            anchor = countries.loc[countries["iso3"] == iso3].geometry.iloc[0].representative_point()
-            rows = [
-                (r["name"], format_quantity(r["quantity"], r["unit"], r["value_qualifier"]))
-                for _, r in group_rows.iterrows()
-            ]
-            rows += [("Source", source_label(tables, sid)) for sid in sorted(set(group_rows["source_id"]))]
-            tip = tooltip_html(
-                f"{names.get(iso3, iso3)} (country-level figures)",
-                rows,
-                note="Country totals, placed on the country: no site is implied.",
-            )
-            reserve = group_rows[(group_rows["unit"] == "tonnes") & group_rows["quantity"].map(_positive)]
-            value = float(reserve["quantity"].max()) if len(reserve) else 0.0
-            folium.CircleMarker(
-                location=(anchor.y, wrap_lon(anchor.x, seam)),
-                radius=max(symbol_radius(value, biggest, LARGEST_SYMBOL_PX), 8),
-                color=INK,
-                weight=1,
-                dash_array="3 3",
-                fill=True,
-                fill_color="#ffffff",
-                fill_opacity=0.7,
-                tooltip=folium.Tooltip(tip),
-            ).add_to(group)
-            country_drawn = True
-            scaled_drawn = scaled_drawn or bool(len(reserve))
-        if country_drawn:
-            entries.append(
-                LegendEntry(
-                    "country total, no site implied (area by tonnes where given; hover)",
-                    fill="#ffffff",
-                    edge=INK,
-                    shape="dashed-circle",
-                    size=16,
-                )  # fmt: skip
-            )
-        if scaled_drawn:  # a size key at the map's own scale: the circles are drawn as large as on the map
-            entries += [
-                LegendEntry(
-                    format_quantity(value, "tonnes", "exact"),
-                    fill="#fbe8c2",
-                    edge=RESOURCE_COLOUR,
-                    shape="circle",
-                    size=2 * symbol_radius(value, biggest, LARGEST_SYMBOL_PX),
-                )
-                for value in size_key_values(biggest)
-            ]
+        entries = _add_deposits(group, m, tables, countries, scale, seam)
         if entries:
             group.add_to(m)
-            sections.append(LegendSection(f"{name} (circle area = tonnes, one scale)", tuple(entries), layer=name))
+            title = f"{name} ({scale.title})" if scale.unit else name
+            sections.append(LegendSection(title, tuple(entries), layer=name))
 
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
         add_legend(m, sections[::-1])  # deposits first, as on the map

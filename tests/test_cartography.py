@@ -158,14 +158,18 @@ def test_every_member_is_drawn_on_every_trade_layer(chromium, pages, request):
 def test_partners_are_one_at_a_time(chromium, pages):
     visit = chromium.open(pages / "influence.html", width=1400, height=900)
     radios = visit.page.locator(".leaflet-control-layers-base input[type=radio]")
+    views = [t.strip() for t in visit.page.locator(".leaflet-control-layers-base label").all_inner_texts()]
+    assert len(views) == radios.count() > 0
     for k in range(radios.count()):
         radios.nth(k).click()
         visit.page.wait_for_timeout(100)
         assert visit.page.locator(".leaflet-control-layers-base input:checked").count() == 1
-        shown = visit.page.locator('.c5-legend-section[data-layer$=": deals"]').evaluate_all(
-            "sections => sections.filter(s => s.offsetParent).length"
+        shown = visit.page.locator(".c5-legend-section[data-layer]").evaluate_all(
+            "(sections, views) => sections.filter(s => s.offsetParent && views.includes(s.getAttribute('data-layer')))"
+            ".map(s => s.getAttribute('data-layer'))",
+            views,
         )
-        assert shown == 1
+        assert shown == [views[k]]  # the legend of the chosen view, and no other view's
     visit.page.close()
 
 

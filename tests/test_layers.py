@@ -79,9 +79,12 @@ def test_partner_figures_values():
     assert chn.loc["KAZ", "value_text"] == "nearly $15bn"
 
 
-def test_partners_are_everyone_with_a_figure_in_the_region_most_deals_first():
-    # KAZ runs its own programme (a deal in a member), Russia has trade with the region as a whole
-    assert layers.partners(TABLES) == ["USA", "CHN", "KAZ", "RUS"]
+def test_partners_are_everyone_outside_with_a_figure_in_the_region_the_storys_weight_first():
+    # Russia has trade with the region as a whole; KAZ's own programme is within the region, not a partner
+    assert layers.partners(TABLES) == ["USA", "CHN", "RUS"]
+    within = layers.within_region_figures(TABLES, COUNTRIES).set_index("iso3")
+    assert within.loc["KAZ", "value_text"] == "$1bn" and within.loc["KAZ", "value_basis"] == "financing"
+    assert within["has_deal"].sum() == 1
 
 
 def _tables_with_deals(*rows):
@@ -90,21 +93,28 @@ def _tables_with_deals(*rows):
     return replace(TABLES, deals=_deals(*rows))
 
 
-def test_a_deal_on_another_basis_is_never_no_reported_figure():
+def test_a_deal_on_another_basis_is_coloured_by_its_own_figure_never_added():
     tables = _tables_with_deals(
         ("a", "ARE", "KAZ", "agreements", 2e9, "exact", "2025-01"),
         ("b", "ARE", "UZB", "agreements", 1e9, "exact", "2025-02"),
         ("c", "ARE", "KGZ", "investment", 5e8, "about", "2025-03"),
         ("d", "ARE", "TJK", "financing", float("nan"), "undisclosed", "2025-04"),
+        ("e", "ARE", "UZB", "pipeline", 3e9, "over", "2025-05"),
     )
     figures = layers.partner_country_figures(tables, COUNTRIES, "ARE").set_index("iso3")
-    assert set(figures["value_basis"]) == {"agreements"}  # the basis most of its deals have
     assert figures.loc["KAZ", "has_figure"] and figures.loc["KAZ", "value_text"] == "$2bn"
-    assert figures.loc["KGZ", "has_deal"] and not figures.loc["KGZ", "has_figure"]
-    assert figures.loc["KGZ", "value_text"] == "about $500m (investment committed)"
+    # a figure on another basis is shown, not hidden by the basis most deals have
+    assert figures.loc["KGZ", "has_figure"] and figures.loc["KGZ", "value_basis"] == "investment"
+    assert figures.loc["KGZ", "value_text"] == "about $500m"
+    # the largest figure of one basis, never the sum of two (3bn + 1bn is not 4bn)
+    assert figures.loc["UZB", "value_usd"] == 3e9 and figures.loc["UZB", "value_basis"] == "pipeline"
+    assert figures.loc["UZB", "deals_text"] == "more than $3bn (projects in the pipeline); $1bn (agreements signed)"
+    assert figures.loc["TJK", "has_deal"] and not figures.loc["TJK", "has_figure"]
     assert figures.loc["TJK", "value_text"] == "undisclosed value (financing announced)"
     assert not figures.loc["TKM", "has_deal"] and figures.loc["TKM", "value_text"] == "no reported figure"
     assert figures.loc["KGZ", "deal_ids"] == "c"
+    one_basis = layers.partner_country_figures(tables, COUNTRIES, "ARE", value_basis="agreements").set_index("iso3")
+    assert one_basis.loc["UZB", "value_usd"] == 1e9 and not one_basis.loc["KGZ", "has_figure"]
 
 
 def test_layer_basis_breaks_ties_in_a_fixed_order():

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import matplotlib
 import numpy as np
+import pandas as pd
 import shapely
 
 matplotlib.use("Agg")  # no display: files only
@@ -52,10 +53,11 @@ from c5map.maps.common import (  # noqa: E402
     source_line,
     text,
 )
-from c5map.maps.influence import influence_partners  # noqa: E402
-from c5map.maps.resources import RESOURCE_COLOUR, UNCERTAINTY_KM, resource_deals  # noqa: E402
+from c5map.maps.influence import influence_views  # noqa: E402
+from c5map.maps.resources import RESOURCE_COLOUR, UNCERTAINTY_KM, UNIFORM_WORDS, resource_deals  # noqa: E402
 from c5map.maps.safety import isolate_bidi  # noqa: E402
 from c5map.maps.style import (  # noqa: E402
+    BOUND_RULE,
     INK,
     LAND_COLOUR,
     LAND_EDGE,
@@ -67,6 +69,7 @@ from c5map.maps.style import (  # noqa: E402
     nice_breaks,
     tint,
 )
+from c5map.resource_scale import ResourceScale, figure_label, resource_scale  # noqa: E402
 from c5map.story import BASIS_WORDS, Story, humanise, span_text, story_for, word_list, year_span  # noqa: E402
 from c5map.tables import Tables, parse_partial_date  # noqa: E402
 
@@ -213,11 +216,31 @@ def _x(ax, x: float) -> float:
 
 
 def _wrapped(ax, geometry):
-    """Return ``geometry`` with its longitudes as :func:`_x` places them."""
+    """Return ``geometry`` placed as :func:`_x` places points: a part wholly west of the frame moves by +360°.
+
+    Whole parts move, never single vertices: a ring or a line with vertices
+    on both sides of the frame's west edge would otherwise be stretched
+    across the whole panel (a band of land, a line at one latitude).
+    Natural Earth and :func:`c5map.geodesic.great_circle` split at ±180°, so
+    no part crosses the antimeridian itself.
+    """
     west, _, east, _ = getattr(ax, "c5_bounds", (-180.0, 0.0, 180.0, 0.0))
-    if east <= 180:
+    if east <= 180 or geometry is None or geometry.is_empty:
         return geometry
-    return shapely.transform(geometry, lambda xy: np.where(xy[:, :1] < west, xy + [360.0, 0.0], xy))
+    parts = shapely.get_parts(geometry)
+    west_of = shapely.bounds(parts)[:, 2] < west
+    if not west_of.any():
+        return geometry
+    parts = [shapely.transform(p, lambda xy: xy + [360.0, 0.0]) if moved else p
+             for p, moved in zip(parts, west_of, strict=True)]  # fmt: skip
+    kind = geometry.geom_type.removeprefix("Multi")
+    if kind == "Polygon":
+        return shapely.MultiPolygon(parts)
+    if kind == "LineString":
+        return shapely.MultiLineString(parts)
+    if kind == "Point":
+        return shapely.MultiPoint(parts) if len(parts) > 1 else parts[0]
+    return shapely.GeometryCollection(parts)
 
 
 def _path(geometry) -> Path:
@@ -752,7 +775,7 @@ def _one_line(label: _Label) -> str:
 MAX_LISTED = 8
 #: Most items an image draws, whatever the row count (the page and geo/ hold the rest; the image says so).
 MAX_PANELS = 6  # influence: one small map per partner, most deals first (two rows of three)
-MAX_SYMBOLS = 40  # resources: the largest tonnages
+MAX_SYMBOLS = 40  # resources: the largest figures of the scale's pair first
 MAX_TIMELINE_ITEMS = 40  # timeline: every event first, then the largest deals
 
 
@@ -775,81 +798,49 @@ def _unlabelled(dropped: list[_Label]) -> str:
 
 
 def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
-    """Small multiples: one panel per partner, members by announced deal value on the partner's basis."""
+    """Small multiples: one panel per view of the web page (:func:`~c5map.maps.influence.influence_views`)."""
     region, members = story.region, list(story.members)
     shapes = web_countries(members, source=countries)
     names = display_names(tables)
-    palette = partner_palette_of(tables)
-    partners = influence_partners(tables, story)
-    partners, more_partners = partners[:MAX_PANELS], partners[MAX_PANELS:]  # most deals first
+    views, undrawn, breaks = influence_views(tables, story, shapes)
+    views, more_views = views[:MAX_PANELS], views[MAX_PANELS:]  # the story's weight first, as on the page
     caps = layers.capitals(tables)
     regional = layers.region_figures(tables, shapes)
-    regional = regional[regional["region"] == region]
-    per_partner = {p: layers.partner_country_figures(tables, shapes, p, region=region) for p in partners}
-    values = [v for f in per_partner.values() for v in f.loc[f["has_figure"], "value_usd"]]
-    breaks = nice_breaks(values)
+    regional = regional[(regional["region"] == region) & (regional["kind"] == "deal")]
+    values = [v for one in views for v in one.figures.loc[one.figures["has_figure"], "value_usd"]]
     largest = max(values) if values else 0.0
-    title, subtitle = story.words(
+    title, subtitle = story.print_words(
         "influence",
-        f"Who is courting {story.region_name}" if partners else f"{story.region_name}: announced deals",
-        "Announced deals by partner; hatched: no reported figure (not zero); outlined: deals on another basis "
-        "or of undisclosed value. Region-level figures are listed, never split between countries.",
+        f"Who is courting {story.region_name}" if views else f"{story.region_name}: announced deals",
+        "Announced deals by partner; hatched: no reported deal (not zero); outlined: deals of undisclosed value. "
+        "Region-level figures and trade are listed, never split between countries nor added to deals.",
     )
+    if any(one.figures.loc[one.figures["has_figure"], "value_qualifier"].isin(["under", "nearly", "over"]).any()
+           for one in views):  # fmt: skip
+        subtitle += f" {BOUND_RULE[0].upper()}{BOUND_RULE[1:]}."
     width = 10.0
-    if more_partners:
-        others = word_list([names.get(p, p) for p in more_partners])
-        subtitle += (f" The {len(partners)} partners with the most deals; {len(more_partners):,} more ({others}) "
-                     "are on the web page and in geo/.")  # fmt: skip
+    left_out = [one.name for one in more_views] + [names.get(p, p) for p in undrawn]
+    if left_out:
+        subtitle += (f" {len(left_out):,} more views ({word_list(left_out)}) are on the web page and in geo/."
+                     if not undrawn else f" {len(left_out):,} more ({word_list(left_out)}) are in geo/.")  # fmt: skip
     fig = _frame(title, subtitle, source_line(tables, tables.deals["source_id"]), figsize=(width, 4.4))
     bounds = region_view(shapes, members, pad=2.0)
-    n = max(len(partners), 1)
+    n = max(len(views), 1)
     cols = min(n, 3)
     rows = math.ceil(n / cols)
     panel_w = (width - 2 * MARGIN - (cols - 1) * 0.2) / cols
     ratio = (bounds[3] - bounds[1]) / ((bounds[2] - bounds[0]) / _stretch(bounds))
     panel_h = min(panel_w * ratio, 3.0 if rows == 1 else 2.6)
-    panels, drawn_classes, drawn = [], {}, {"other": [], "none": False, "arc": [], "dotted": []}
-    for i, partner in enumerate(partners):
+    panels, drawn_classes = [], {}
+    drawn = {"other": [], "none": False, "arc": [], "dotted": []}
+    for i, one in enumerate(views):
         ax = fig.add_axes([0, 0, 0.1, 0.1])
         _basemap(ax, bounds)
-        colour = palette.get(partner, INK)
-        shades = class_colours(colour, len(breaks) + 1)
-        figures = per_partner[partner]
-        reported = figures[figures["has_figure"]]
-        if len(reported):
-            classes = [class_of(v, breaks) for v in reported["value_usd"]]
-            for k in sorted(set(classes)):
-                drawn_classes.setdefault(k, []).append(shades[k])
-            _shapes(ax, reported.geometry, facecolor=[shades[k] for k in classes], edgecolor=INK, linewidth=0.5)
-        other = figures[figures["has_deal"] & ~figures["has_figure"]]
-        if len(other):
-            drawn["other"].append(colour)
-        _shapes(ax, other.geometry, facecolor=tint(colour, 0.12), edgecolor=colour, linewidth=1.0, linestyle="--")
-        nothing = figures[~figures["has_deal"]]
-        drawn["none"] |= bool(len(nothing))
-        _shapes(ax, nothing.geometry, **NO_FIGURE_HATCH)
-        for _, row in figures.iterrows():
-            if row["has_deal"] and partner in caps and row["iso3"] in caps and partner != row["iso3"]:
-                share = _share(row["value_usd"], largest) if row["has_figure"] else 0.0
-                _arc(ax, caps[partner], caps[row["iso3"]], colour, 0.6 + 3 * math.sqrt(share),
-                     dashed=not row["has_figure"])  # fmt: skip
-                kind = "arc" if row["has_figure"] else "dotted"
-                if colour not in drawn[kind]:
-                    drawn[kind].append(colour)
-        basis = figures["value_basis"].iloc[0] if len(figures) else ""
-        ax.set_title(
-            f"{names.get(partner, partner)}: {BASIS_WORDS.get(basis, basis)}", fontsize=9, color=colour,
-            fontweight="bold", pad=4,
-        )  # fmt: skip
+        _influence_panel(ax, one, breaks, caps, largest, drawn, drawn_classes, tables)
+        ax.set_title(one.heading, fontsize=9, color=one.colour, fontweight="bold", pad=4)
         _fit(ax.title, panel_w)
-        theirs = regional[regional["partner"] == partner]
-        note = "\n".join(
-            f"{story.region_name} as a whole: {r['value_text']} "
-            f"({BASIS_WORDS.get(r['measure'], humanise(r['measure']))}, {date_words(text(r['date']))})"
-            for _, r in theirs.iterrows()
-        )
         ax.c5_note = ax.annotate(
-            note or "No region-level figure",
+            _panel_note(one, regional, story, tables) or "No region-level figure",
             (0.5, 0),
             xycoords="axes fraction",
             xytext=(0, -3),
@@ -861,7 +852,7 @@ def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
         _fit(ax.c5_note, panel_w)
         ax.c5_note_text = ax.c5_note.get_text()
         ax.c5_panel = (i // cols, i % cols)
-        panels.append((ax, figures))
+        panels.append((ax, one))
     # Each entry shows the swatches as the panels draw them: one per partner that has it, in the partner's colour.
     entries = [
         (tuple(Patch(facecolor=c, edgecolor=INK, linewidth=0.5) for c in drawn_classes[k]), label)
@@ -870,12 +861,12 @@ def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
     ]  # only the classes some panel shows, as on the web page
     if drawn["other"]:
         entries.append((tuple(Patch(facecolor=tint(c, 0.12), edgecolor=c, linestyle="--", linewidth=1.0)
-                              for c in drawn["other"]), "another basis, or undisclosed"))  # fmt: skip
+                              for c in drawn["other"]), "deals of undisclosed value"))  # fmt: skip
     if drawn["none"]:
         entries.append(((Patch(**NO_FIGURE_HATCH),),
-                        "no reported figure"))  # fmt: skip
+                        "no reported deal (not zero)"))  # fmt: skip
     for kind, words, style in (("arc", "arc from the partner's capital", "-"),
-                               ("dotted", "dotted arc: no figure on this basis", (0, (1, 3)))):  # fmt: skip
+                               ("dotted", "dotted arc: value undisclosed", (0, (1, 3)))):  # fmt: skip
         if drawn[kind]:
             entries.append((tuple(Line2D([], [], color=c, linewidth=1.5, alpha=0.8, linestyle=style,
                                          solid_capstyle="round") for c in drawn[kind]), words))  # fmt: skip
@@ -892,9 +883,64 @@ def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
             if legend.get_window_extent(_renderer(fig)).width <= (width - 2 * MARGIN) * DPI or ncol == 1:
                 break
             legend.remove()
-    if not partners:
+    if not views:
         fig.c5_empty = fig.text(0.5, 0.5, f"No deal with a member of {story.region_name} in the data.",
                                 ha="center", fontsize=10)  # fmt: skip
+    return _lay_out_panels(fig, panels, rows, panel_w, panel_h, width, legend, names)
+
+
+def _influence_panel(ax, one, breaks, caps, largest, drawn, drawn_classes, tables) -> None:
+    """Fill one panel's members and draw its arcs as the page's view does; record what it drew."""
+    from c5map.maps.influence import _view_arcs
+
+    shades = class_colours(one.colour, len(breaks) + 1)
+    figures = one.figures
+    reported = figures[figures["has_figure"]]
+    if len(reported):
+        classes = [int(k) for k in reported["value_class"]]
+        for k in sorted(set(classes)):
+            drawn_classes.setdefault(k, []).append(shades[k])
+        _shapes(ax, reported.geometry, facecolor=[shades[k] for k in classes], edgecolor=INK, linewidth=0.5)
+    other = figures[figures["has_deal"] & ~figures["has_figure"]]
+    if len(other):
+        drawn["other"].append(one.colour)
+    _shapes(ax, other.geometry, facecolor=tint(one.colour, 0.12), edgecolor=one.colour, linewidth=1.0,
+            linestyle="--")  # fmt: skip
+    nothing = figures[~figures["has_deal"]]
+    drawn["none"] |= bool(len(nothing))
+    _shapes(ax, nothing.geometry, **NO_FIGURE_HATCH)
+    for start, end, row in _view_arcs(one, tables, caps):
+        share = _share(row["value_usd"], largest) if row["has_figure"] else 0.0
+        _arc(ax, caps[start], caps[end], one.colour, 0.6 + 3 * math.sqrt(share), dashed=not row["has_figure"])
+        kind = "arc" if row["has_figure"] else "dotted"
+        if one.colour not in drawn[kind]:
+            drawn[kind].append(one.colour)
+
+
+def _panel_note(one, regional, story: Story, tables: Tables) -> str:
+    """Return the lines under a panel: its region-level deals, then its trade figures (never added to deals)."""
+    from c5map.maps.influence import _region_of, trade_line
+
+    names = display_names(tables)
+    lines = [
+        f"Deal with {story.region_name} as a whole: {r['value_text']} "
+        f"({BASIS_WORDS.get(r['measure'], humanise(r['measure']))}, {date_words(text(r['date']))})"
+        for _, r in regional[regional["partner"] == one.code].iterrows()
+    ]
+    lines += ["Trade, not a deal: " + trade_line(t, names, *_region_of(tables, t))
+              for _, t in one.trade.iterrows()]  # fmt: skip
+    return "\n".join(_listed(lines))  # the first few, and how many more
+
+
+def _figure_words(row, mixed: bool) -> str:
+    """Return a member's figure under its name: its value, and its basis when a panel colours several."""
+    if row["has_figure"] and mixed:
+        return f"{row['value_text']}\n({BASIS_WORDS.get(row['value_basis'], humanise(row['value_basis']))})"
+    return str(row["value_text"]).replace(" (", "\n(", 1)
+
+
+def _lay_out_panels(fig, panels, rows: int, panel_w: float, panel_h: float, width: float, legend, names):
+    """Size the influence image to its rows of panels, label each member, and return the figure."""
 
     def layout() -> None:
         """Size the page to its rows of panels and put everything in place (inches from the top)."""
@@ -923,15 +969,15 @@ def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
     placer = _Placer(fig)
     placer.block_frame()
     labels = []
-    for ax, figures in panels:
+    for ax, one in panels:
+        mixed = len(one.bases) > 1
         rows_ = [
             (
-                names.get(row["iso3"], row["iso3"])
-                + ("\n" + str(row["value_text"]).replace(" (", "\n(", 1) if row["has_deal"] else ""),
+                names.get(row["iso3"], row["iso3"]) + ("\n" + _figure_words(row, mixed) if row["has_deal"] else ""),
                 row.geometry,
                 float(row["value_usd"]) if row["has_figure"] else (0.0 if row["has_deal"] else -1.0),
             )
-            for _, row in figures.iterrows()
+            for _, row in one.figures.iterrows()
         ]  # hatched countries: the name only, the hatch says "no reported figure"
         labels += _area_labels(ax, placer, rows_, fontsize=5.5)
     dropped = placer.place(labels)
@@ -1076,12 +1122,13 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
     A destination with several exporters is coloured by the largest and its label lists each.
     The region's circles sit in a row beside its outline, never on a member.
     """
-    from c5map.maps.trade import _region_measure, region_totals_to_draw, trade_figures
+    from c5map.maps.trade import _region_measure, region_totals_to_draw, trade_selection, undrawn_summary
 
     region, members = story.region, list(story.members)
     palette = partner_palette_of(tables)
     trade = tables.trade
-    exports, left_out, totals = trade_figures(tables, region)
+    selection = trade_selection(tables, region)
+    exports, totals = selection.exports, selection.totals
     totals, totals_left_out = region_totals_to_draw(totals, region)  # the page's bound, and its count
     names = display_names(tables)
     destinations = sorted(set(exports["destination"]))
@@ -1101,6 +1148,7 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
     largest = float(trade["value_usd"].max()) if len(trade) else 0.0
     shape_of = {iso3: g for iso3, g in zip(shapes["iso3"], shapes.geometry, strict=True)}
     exporters = {}  # origin -> (years, classes drawn, arcs drawn)
+    bound_drawn = False
     area_rows = []
     ordered_exports = exports.sort_values(["destination", "value_usd", "origin"], ascending=[True, False, True])
     for destination, group in ordered_exports.groupby("destination", sort=True):
@@ -1115,7 +1163,8 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
         if destination not in shape_of:
             continue
         first = group.iloc[0]  # the largest exporter colours the country
-        k = class_of(first["value_usd"], breaks)
+        k = class_of(first["value_usd"], breaks, first["value_qualifier"])
+        bound_drawn |= first["value_qualifier"] in ("under", "nearly", "over")
         exporters[first["origin"]][1].add(k)
         shade = class_colours(palette.get(first["origin"], INK), len(breaks) + 1)[k]
         _shapes(ax, [shape_of[destination]], facecolor=shade, edgecolor=INK, linewidth=0.4)
@@ -1236,11 +1285,14 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
             lambda v: radius * math.sqrt(_share(v, biggest)) * ppd / DPI, format_usd,
             facecolor="#bbbbbb", **REGION_CIRCLE,
         ) - 0.15  # fmt: skip
-    omitted = [f"{n:,} {what} not drawn" for n, what in ((left_out, "smaller or older export figures"),
-               (totals_left_out, "older or smaller figures of trade with the region")) if n]  # fmt: skip
+    omitted = [w for w in [undrawn_summary(selection, names)] if w]
+    if totals_left_out:
+        omitted.append(f"{totals_left_out:,} older or smaller figures of trade with the region not drawn")
+    if bound_drawn:
+        omitted.insert(0, BOUND_RULE[0].upper() + BOUND_RULE[1:])
     if omitted:  # as the page's legend says: what the bounded drawing leaves out
-        note = fig.text(x_in / fig.get_figwidth(), y / height, "; ".join(omitted) + " (all in geo/).", fontsize=6,
-                        va="top")  # fmt: skip
+        note = fig.text(x_in / fig.get_figwidth(), y / height, ". ".join(omitted) + " (all in geo/ and the web "
+                        "page's data table).", fontsize=6, va="top")  # fmt: skip
         _fit(note, column)
         y -= _height_in(note) + 0.1
     placer.block_frame()
@@ -1251,81 +1303,144 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
     return fig
 
 
-def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
-    """Deposits as areas of uncertainty, reserves on one tonnage scale, the deals in those resources."""
-    resources = tables.resources
-    names = display_names(tables)
-    members = list(story.members)
-    codes = sorted(set(members) | set(resources["country"]))
-    shapes = web_countries(codes, max_zoom=4, source=countries)
-    shape_of = {iso3: g for iso3, g in zip(shapes["iso3"], shapes.geometry, strict=True)}
-    commodities = [humanise(c) for c in sorted(set(resources["commodity"].dropna()))]
-    title, _ = story.words("resources", f"Resources in and around {story.region_name}", "")
-    fig = _frame(
-        title,
-        (f"{word_list(commodities).capitalize()}: deposits and reserves, " if commodities else "")
-        + "circle area by tonnes on one scale",
-        source_line(tables, resources["source_id"]),
-    )
-    ax, rect = _map_axes(fig)
-    height = fig.get_figheight()
-    bounds = region_view(shapes, codes, pad=2.0)
-    _basemap(ax, bounds)
-    _shapes(ax, shapes.geometry.boundary, edgecolor="#6b6b6b", linewidth=0.4)
-    in_tonnes = (resources["unit"] == "tonnes").fillna(False).to_numpy(dtype=bool)
-    positive = np.array([_share(q, 1) > 0 for q in resources["quantity"]], dtype=bool)
-    tonnes = resources[in_tonnes & positive]  # (an empty table too: no float-and-bool mix)
-    biggest = float(tonnes["quantity"].max()) if len(tonnes) else 0.0
-    all_tonnes = tonnes
-    tonnes = tonnes.sort_values(["quantity", "resource_id"], ascending=[False, True]).head(MAX_SYMBOLS)
-    largest = min(RESOURCE_LARGEST_DEGREES, RESOURCE_LARGEST_SHARE * (bounds[3] - bounds[1]))
-    drawn = {"area": False, "site": False, "country": False}
-    symbols = []
-    for _, row in tonnes.iterrows():
-        located = bool(text(row["lon"]))
-        km = 0.0
-        if located:
+#: Radius (inches on paper) of the uniform symbol of a site off the resources scale: one size whatever the view.
+RESOURCE_UNIFORM_IN = 0.04
+#: Matplotlib style of each kind of mark on the resources image; its legend swatch is drawn the same.
+RESOURCE_STYLES = {
+    "sized": {"facecolor": "none", "edgecolor": RESOURCE_COLOUR, "linewidth": 1.5},
+    "country": {"facecolor": "none", "edgecolor": INK, "linewidth": 1.5, "linestyle": ":"},
+    "uniform": {"facecolor": RESOURCE_COLOUR, "edgecolor": "white", "linewidth": 0.6},
+    "approximate": {"facecolor": "none", "edgecolor": RESOURCE_COLOUR, "linewidth": 0.8, "linestyle": ":"},
+    "region": {"facecolor": matplotlib.colors.to_rgba(RESOURCE_COLOUR, 0.18), "edgecolor": RESOURCE_COLOUR,
+               "linewidth": 1.0, "linestyle": "--"},
+}  # fmt: skip
+
+
+@dataclass
+class _ResourceMarks:
+    """The resources an image draws, by how (each at most :data:`MAX_SYMBOLS`), and what it only counts.
+
+    ``sized``: circles of the page's scale (sites and country totals), largest first; ``areas``: deposits
+    known only by their region; ``uniform``: sites off the scale; ``listed``: country figures off the scale,
+    written beside the map; ``notes``: what is not drawn, counted.
+    """
+
+    sized: pd.DataFrame
+    areas: pd.DataFrame
+    uniform: pd.DataFrame
+    listed: pd.DataFrame
+    notes: list[str]
+
+
+def _resource_marks(resources: pd.DataFrame, scale: ResourceScale) -> _ResourceMarks:
+    """Sort the resources into the marks of :class:`_ResourceMarks`, as the web page does, bounded in number."""
+    located = (resources["lon"].notna() & resources["lat"].notna()).to_numpy(bool)
+    regional = (resources["location_precision"] == "region").to_numpy(bool)
+    on_scale = scale.on_scale(resources)
+    quantity = pd.to_numeric(resources["quantity"], errors="coerce")
+    every_sized = resources[on_scale].assign(_q=quantity[on_scale])
+    sized = every_sized.sort_values(["_q", "resource_id"], ascending=[False, True]).head(MAX_SYMBOLS)
+    areas = resources[located & regional].sort_values("resource_id")
+    uniform = resources[located & ~regional & ~on_scale].sort_values("resource_id")
+    notes = []
+    if len(every_sized) > len(sized):
+        rest = every_sized[~every_sized.index.isin(sized.index)]
+        what = "tonnages" if scale.unit == "tonnes" else f"figures of {scale.words}"
+        notes.append(f"{len(rest):,} smaller {what} not drawn ({scale.key_label(float(rest['_q'].sum()))} in all; "
+                     "each is on the web page and in geo/)")  # fmt: skip
+    for kind, frame in (("deposits known only by their region", areas), ("other sites", uniform)):
+        if len(frame) > MAX_SYMBOLS:
+            notes.append(f"{len(frame) - MAX_SYMBOLS:,} more {kind} not drawn (each is on the web page and in geo/)")
+    listed = resources[~located & ~on_scale]
+    return _ResourceMarks(sized, areas.head(MAX_SYMBOLS), uniform.head(MAX_SYMBOLS), listed, notes)
+
+
+def _resource_patch(ax, x: float, y: float, radius: float, row: pd.Series, kind: str, zorder: float):
+    """Add one resource mark of ``kind`` (:data:`RESOURCE_STYLES`), tagged with its resource id and kind."""
+    patch = ax.add_patch(_round(ax, x, y, radius, zorder=zorder, **RESOURCE_STYLES[kind]))
+    patch.c5_resource, patch.c5_mark = str(row["resource_id"]), kind
+    return patch
+
+
+def _draw_resources(ax, marks: _ResourceMarks, scale: ResourceScale, shape_of: dict, largest: float, uniform: float):
+    """Draw the marks: every located resource at its point, sized on ``scale`` or uniform, region areas.
+
+    ``largest`` is the radius (degrees of latitude) of the scale's largest figure, ``uniform`` that of the
+    uniform symbol. Returns what labels need, ``(x, y, radius, uncertainty, text, priority, area)`` (degrees;
+    ``area``: a region's label, written on its area), and the kinds drawn.
+    """
+    symbols, drawn = [], set()
+    for _, row in marks.sized.iterrows():
+        km = UNCERTAINTY_KM.get(row["location_precision"], 0.0) if pd.notna(row["lon"]) else 0.0
+        if pd.notna(row["lon"]):
             x, y = _x(ax, float(row["lon"])), float(row["lat"])
-            km = UNCERTAINTY_KM.get(row["location_precision"], 0.0)
-            if km:
-                drawn["area"] = True
-                ax.add_patch(_round(ax, x, y, km / 111.32, facecolor=RESOURCE_COLOUR, alpha=0.2,
-                                    edgecolor=RESOURCE_COLOUR, linestyle="--", zorder=5))  # fmt: skip
-        else:
-            if row["country"] not in shape_of:
-                continue
+        elif row["country"] in shape_of:
             point = shape_of[row["country"]].representative_point()
             x, y = _x(ax, point.x), point.y
-        drawn["site" if located else "country"] = True
-        radius = largest * math.sqrt(_share(row["quantity"], biggest))
-        circle = ax.add_patch(
-            _round(
-                ax,
-                x,
-                y,
-                radius,
-                facecolor="none",
-                linewidth=1.5,
-                zorder=6,
-                edgecolor=RESOURCE_COLOUR if located else INK,
-                linestyle="-" if located else ":",
-            )
-        )
-        circle.c5_value = float(row["quantity"])
-        quantity = format_quantity(row["quantity"], row["unit"], row["value_qualifier"])
-        symbols.append((x, y, radius, km / 111.32, f"{row['name']}\n{quantity}", float(row["quantity"])))
-    lines = []
-    if len(all_tonnes) > len(tonnes):
-        rest = all_tonnes[~all_tonnes.index.isin(tonnes.index)]
-        total = format_quantity(float(rest["quantity"].sum()), "tonnes")
-        lines.append(f"{len(rest):,} smaller tonnages not drawn ({total} in all; each is on the web page and in geo/)")
-    others = resources[~resources.index.isin(all_tonnes.index)]
-    for _, row in others.head(MAX_LISTED).iterrows():  # a bounded list: the rest are counted
-        lines.append(
-            f"{names.get(row['country'])}: {format_quantity(row['quantity'], row['unit'], row['value_qualifier'])}"
-        )
-    if len(others) > MAX_LISTED:
-        lines.append(f"and {len(others) - MAX_LISTED:,} more figures not in tonnes")
+        else:
+            continue
+        if km:
+            _resource_patch(ax, x, y, km / 111.32, row, "approximate", 5)
+        radius = largest * math.sqrt(_share(row["quantity"], scale.largest))
+        kind = "sized" if pd.notna(row["lon"]) else "country"
+        _resource_patch(ax, x, y, radius, row, kind, 6).c5_value = float(row["quantity"])
+        drawn |= {kind, "approximate"} if km else {kind}
+        figure = format_quantity(row["quantity"], row["unit"], row["value_qualifier"])
+        symbols.append((x, y, radius, km / 111.32, f"{row['name']}\n{figure}", (0, 0, -float(row["quantity"])), False))
+    for _, row in marks.areas.iterrows():
+        x, y, radius = _x(ax, float(row["lon"])), float(row["lat"]), UNCERTAINTY_KM["region"] / 111.32
+        _resource_patch(ax, x, y, radius, row, "region", 5)
+        symbols.append((x, y, radius, 0.0, figure_label(row), (0, 1, 0.0), True))
+        drawn.add("region")
+    for _, row in marks.uniform.iterrows():
+        x, y = _x(ax, float(row["lon"])), float(row["lat"])
+        km = UNCERTAINTY_KM.get(row["location_precision"], 0.0)
+        if km:
+            _resource_patch(ax, x, y, km / 111.32, row, "approximate", 5)
+        _resource_patch(ax, x, y, uniform, row, "uniform", 6.5)
+        drawn |= {"uniform", "approximate"} if km else {"uniform"}
+        symbols.append((x, y, uniform, km / 111.32, figure_label(row), (0, 2, 0.0), False))
+    return symbols, drawn
+
+
+def _resource_labels(ax, placer: _Placer, symbols) -> list[_Label]:
+    """Labels of the marks of :func:`_draw_resources`; symbols kept clear (call after :func:`_settle`)."""
+    labels = []
+    for x, y, radius, uncertainty, label_text, priority, area in symbols:
+        style = {"fontsize": 6.5}
+        centre = np.asarray(ax.transData.transform((x, y)))
+        per_degree = ax.transData.transform((x, y + 1))[1] - centre[1]
+        r_px, ring = radius * per_degree, 1.5 * DPI / 72 + 4
+        if area:  # on the region's area, no leader line or dot: nothing at its centre may read as a site
+            label = _Label(ax, label_text, (*priority, label_text), point=(x, y), leader=False, style=style)
+            # with no room there: beside the area, a leader from its edge (see _place_resource_labels)
+            label.c5_beside = _Label(ax, label_text, (*priority, label_text), point=(x, y), radius=r_px, style=style)
+            labels.append(label)
+            continue
+        placer.symbol(ax, shapely.Point(*centre).buffer(r_px + ring).difference(
+            shapely.Point(*centre).buffer(max(r_px - ring, 0))))  # fmt: skip
+        if uncertainty:
+            placer.symbol(ax, shapely.Point(*centre).buffer(uncertainty * per_degree))
+        labels.append(_Label(ax, label_text, (*priority, label_text), point=(x, y), radius=r_px, style=style))
+    return labels
+
+
+def _place_resource_labels(placer: _Placer, labels: list[_Label]) -> list[_Label]:
+    """Place the labels; a region's figure with no room on its area is tried beside it. Return those not placed."""
+    dropped = placer.place(labels)
+    beside = [label.c5_beside for label in dropped if hasattr(label, "c5_beside")]
+    return [label for label in dropped if not hasattr(label, "c5_beside")] + placer.place(beside)
+
+
+def _resource_lines(tables: Tables, marks: _ResourceMarks) -> list[str]:
+    """Write the side column's lines: what is counted, not drawn; country figures off the scale; the deals."""
+    names = display_names(tables)
+    lines = list(marks.notes)
+    for _, row in marks.listed.head(MAX_LISTED).iterrows():  # a bounded list: the rest are counted
+        figure = format_quantity(row["quantity"], row["unit"], row["value_qualifier"])
+        lines.append(f"{names.get(row['country'], row['country'])}, {humanise(row['commodity'])}: {figure}")
+    if len(marks.listed) > MAX_LISTED:
+        lines.append(f"and {len(marks.listed) - MAX_LISTED:,} more country figures")
     minerals = resource_deals(tables)
     for _, deal in minerals.head(MAX_LISTED).iterrows():
         lines.append(
@@ -1335,45 +1450,69 @@ def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
         )
     if len(minerals) > MAX_LISTED:
         lines.append(f"and {len(minerals) - MAX_LISTED:,} more deals")
+    return lines
+
+
+def _resource_handles(drawn: set[str], scale: ResourceScale) -> list[Patch]:
+    """Legend swatches of the kinds drawn, styled as drawn (:data:`RESOURCE_STYLES`), with the web's words."""
+    words = {
+        "sized": f"site: circle area by {scale.words}",
+        "country": f"country total (no site implied): circle area by {scale.words}",
+        "uniform": UNIFORM_WORDS,
+        "approximate": "dotted ring: where an approximate site lies",
+        "region": "area where a deposit known only by its region may lie (not a site), its figure on it",
+    }
+    return [_circle_handle(words[kind], **RESOURCE_STYLES[kind]) for kind in words if kind in drawn]
+
+
+def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
+    """Draw every located resource at its point, circles of one commodity in one unit, the deals beside.
+
+    The scale is the web page's (:func:`c5map.resource_scale.resource_scale`): the same pair, the same key
+    values. Sites off it get a uniform symbol and a label of their figure; a deposit known only by its region
+    is a dashed area with its figure on it, never a site.
+    """
+    resources = tables.resources
+    names = display_names(tables)
+    codes = sorted(set(story.members) | set(resources["country"]))
+    shapes = web_countries(codes, max_zoom=4, source=countries)
+    shape_of = {iso3: g for iso3, g in zip(shapes["iso3"], shapes.geometry, strict=True)}
+    scale = resource_scale(resources)
+    commodities = [humanise(c) for c in sorted(set(resources["commodity"].dropna()))]
+    title, _ = story.words("resources", f"Resources in and around {story.region_name}", "")
+    subtitle = f"{word_list(commodities).capitalize()}: deposits and reserves" if commodities else "No resource"
+    subtitle += f"; {scale.title}" if scale.unit else ""
+    fig = _frame(title, subtitle, source_line(tables, resources["source_id"]))
+    ax, rect = _map_axes(fig)
+    height = fig.get_figheight()
+    bounds = region_view(shapes, codes, pad=2.0)
+    _basemap(ax, bounds)
+    _shapes(ax, shapes.geometry.boundary, edgecolor="#6b6b6b", linewidth=0.4)
+    largest = min(RESOURCE_LARGEST_DEGREES, RESOURCE_LARGEST_SHARE * (bounds[3] - bounds[1]))
+    marks = _resource_marks(resources, scale)
+    uniform = RESOURCE_UNIFORM_IN / _inches_per_degree(fig, rect, bounds)
+    symbols, drawn = _draw_resources(ax, marks, scale, shape_of, largest, uniform)
+    lines = _resource_lines(tables, marks)
 
     _settle(fig)
     placer = _Placer(fig)
-    labels = []
-    for x, y, radius, uncertainty, label_text, quantity in symbols:
-        centre = np.asarray(ax.transData.transform((x, y)))
-        per_degree = ax.transData.transform((x, y + 1))[1] - centre[1]
-        r_px, ring = radius * per_degree, 1.5 * DPI / 72 + 4
-        placer.symbol(ax, shapely.Point(*centre).buffer(r_px + ring).difference(
-            shapely.Point(*centre).buffer(max(r_px - ring, 0))))  # fmt: skip
-        if uncertainty:
-            placer.symbol(ax, shapely.Point(*centre).buffer(uncertainty * per_degree))
-        labels.append(_Label(ax, label_text, (0, -quantity, label_text), point=(x, y), radius=r_px,
-                             style={"fontsize": 6.5}))  # fmt: skip
+    labels = _resource_labels(ax, placer, symbols)
     labels += _area_labels(ax, placer, [(names.get(c, c), shape_of[c], -1.0) for c in codes if c in shape_of],
                            fontsize=6, color="#555555")  # fmt: skip
-
     x_in, y, column = _side_column(fig, ax)
-    handles = []
-    if drawn["area"]:
-        handles.append(_circle_handle("where a deposit known only by its region may lie", facecolor=RESOURCE_COLOUR,
-                                      alpha=0.2, edgecolor=RESOURCE_COLOUR, linestyle="--"))  # fmt: skip
-    if drawn["site"]:
-        handles.append(_circle_handle("deposit estimate, circle area by tonnes", facecolor="none",
-                                      edgecolor=RESOURCE_COLOUR, linewidth=1.5))  # fmt: skip
-    if drawn["country"]:
-        handles.append(_circle_handle("country total (no site implied)", facecolor="none", edgecolor=INK,
-                                      linewidth=1.5, linestyle=":"))  # fmt: skip
+    handles = _resource_handles(drawn, scale)
     if handles:
         legend = _legend(fig, handles, x_in, y, column, title="Deposits and reserves")
         y -= _height_in(legend) + 0.15
+    if drawn & {"sized", "country"}:  # the web page's key values, at this image's own scale
         ppd = ax.transData.transform((0, 1))[1] - ax.transData.transform((0, 0))[1]
         y = _size_key(
-            fig, x_in, y, "Circle area by tonnes (one scale)", _key_values(biggest),
-            lambda v: largest * math.sqrt(_share(v, biggest)) * ppd / DPI,
-            lambda v: format_quantity(v, "tonnes"), facecolor="none", edgecolor=INK, linewidth=0.8,
+            fig, x_in, y, scale.title[:1].upper() + scale.title[1:], sorted(scale.key_values, reverse=True),
+            lambda v: largest * math.sqrt(_share(v, scale.largest)) * ppd / DPI,
+            scale.key_label, facecolor="none", edgecolor=INK, linewidth=0.8,
         ) - 0.2  # fmt: skip
     placer.block_frame()
-    dropped = placer.place(labels)
+    dropped = _place_resource_labels(placer, labels)
     lines += _listed([f"{_one_line(d)} (not labelled on the map: no room)" for d in dropped])
     if lines:
         heading = fig.text(x_in / fig.get_figwidth(), y / height, "Other figures and deals", fontsize=8,
@@ -1383,41 +1522,58 @@ def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
                            linespacing=1.6)  # fmt: skip
         _fit(listing, column)
     fig.c5_dropped = dropped
+    fig.c5_scale = scale  # the scale drawn: the web page's (tests compare them)
     return fig
 
 
+def timeline_items_to_list(
+    items: list[dict], values: dict[str, float] | None = None, most: int = MAX_TIMELINE_ITEMS
+) -> tuple[list[dict], dict[str, int]]:
+    """Choose the timeline items an image lists, and count the rest of each kind (said on the image).
+
+    All when they fit; else every event first, then the largest deals (``values``: deal id to US dollars),
+    then resource finds.
+
+    Examples
+    --------
+    >>> items = [{"id": str(k), "kind": "resource", "date": "2025"} for k in range(3)]
+    >>> kept, left = timeline_items_to_list(items, most=2)
+    >>> len(kept), left
+    (2, {'resource': 1})
+    """
+    if len(items) <= most:
+        return list(items), {}
+    by_kind = {kind: [i for i in items if i["kind"] == kind] for kind in ("event", "deal", "resource")}
+    values = values or {}
+    by_kind["deal"].sort(key=lambda i: (-values.get(i["id"], 0.0), i["id"]))
+    kept: list[dict] = []
+    for kind in ("event", "deal", "resource"):
+        kept += by_kind[kind][: most - len(kept)]
+    chosen = {id(i) for i in kept}
+    left = {kind: sum(id(i) not in chosen for i in rows) for kind, rows in by_kind.items()}
+    return sorted(kept, key=lambda i: (i["date"], i["id"])), {k: n for k, n in left.items() if n}
+
+
 def timeline_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
-    """Draw a dated strip of events and deals (a chart: time, not place, is the axis here)."""
-    names = display_names(tables)
-    palette = partner_palette_of(tables)
-    events, deals = tables.events, tables.deals
-    if len(events) + len(deals) > MAX_TIMELINE_ITEMS:  # every event first, then the largest deals
-        events = events.sort_values(["date", "event_id"]).head(MAX_TIMELINE_ITEMS)
-        room = MAX_TIMELINE_ITEMS - len(events)
-        deals = deals.sort_values(["value_usd", "deal_id"], ascending=[False, True], na_position="last").head(room)
-    left_out = len(tables.events) + len(tables.deals) - len(events) - len(deals)
-    items = []
-    for _, event in events.iterrows():
-        items.append((event["date"], f"{event['name']} ({text(event['place']) or 'place not given'})", INK))
-    for _, deal in deals.iterrows():
-        items.append(
-            (
-                deal["date"],
-                f"{names.get(deal['partner'])} → {names.get(deal['country'])}: "
-                f"{format_usd(deal['value_usd'], deal['value_qualifier'])}",
-                palette.get(deal["partner"], INK),
-            )
-        )
-    items.sort()
+    """Draw a dated strip of the web timeline's items (a chart: time, not place, is the axis here)."""
+    from c5map.maps.timeline import timeline_items
+
+    every = timeline_items(tables, web_countries(list(story.members), source=countries))
+    deals = tables.deals[tables.deals["value_usd"].notna()]
+    listed, left = timeline_items_to_list(every, dict(zip(deals["deal_id"], deals["value_usd"], strict=True)))
+    items = [(i["date"], i["text"], i["colour"]) for i in listed]
     span = year_span(d for d, _, _ in items)
     title, _ = story.words(
         "timeline", f"{story.region_name}: a timeline" + (f", {span_text(span)}" if span else ""), ""
     )
+    kinds = {"event": "events", "deal": "smaller deals", "resource": "resource finds"}
+    left_words = word_list([f"{n:,} {kinds[k]}" for k, n in left.items()])
     fig = _frame(
         title,
-        "Events (black) and deals (partner colour), by date as precise as the source gives it"
-        + (f"; {left_out:,} more items not listed (smaller deals first; all are on the web page)" if left_out else ""),
-        source_line(tables, list(tables.events["source_id"]) + list(tables.deals["source_id"])),
+        "Events (black), deals (partner colour) and resource finds (orange), by date as precise as the source "
+        "gives it" + (f"; not listed: {left_words} (all are on the web page)" if left else ""),
+        source_line(tables, list(tables.events["source_id"]) + list(tables.deals["source_id"])
+                    + list(tables.resources["source_id"])),  # fmt: skip
     )
     height = fig.get_figheight()
     ax = fig.add_axes([0.03, (fig.c5_footer + 0.2) / height, 0.94, 1 - (fig.c5_header + fig.c5_footer + 0.2) / height])

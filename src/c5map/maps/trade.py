@@ -154,6 +154,19 @@ def undrawn_note(selection: TradeSelection, origin: str, names: dict[str, str]) 
     return f"Not drawn: {' and '.join(parts)} of {names.get(origin, origin)}; in the data table"
 
 
+def undrawn_summary(selection: TradeSelection, names: dict[str, str]) -> str:
+    """Say in one sentence what no layer draws, for an image with no room for a note per exporter."""
+    drawn = {o for o, _ in selection.exporters}
+    rest = selection.undrawn_exports[selection.undrawn_exports["origin"].isin(drawn)]
+    year = rest["origin"].map(dict(selection.exporters))
+    older = int((rest["year"] != year).sum())
+    smaller = len(rest) - older
+    parts = [f"{older:,} export figure{'s' * (older != 1)} of earlier years"] if older else []
+    parts += [f"{smaller:,} smaller destination{'s' * (smaller != 1)}"] if smaller else []
+    sentences = [f"Not drawn: {' and '.join(parts)} of the exporters shown"] if parts else []
+    return ". ".join(sentences + [n.replace("; in the data table", "") for n in undrawn_notes(selection, names)])
+
+
 def undrawn_notes(selection: TradeSelection, names: dict[str, str]) -> list[str]:
     """Return notes for the figures no layer carries: exporters beyond the bound, figures that are not exports."""
     notes = []

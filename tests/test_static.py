@@ -285,3 +285,19 @@ def test_images_of_another_region_are_byte_identical_twice():
 
     tables = load_tables(DATASETS["gulf-east-africa"])
     assert render_images(tables, names=["trade"]) == render_images(tables, names=["trade"])
+
+
+def test_importing_c5map_leaves_the_users_matplotlib_as_it_was():
+    """No backend switch and no pyplot on import: a notebook's own plots are untouched (issue 22)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import matplotlib, sys; matplotlib.use('pdf'); import c5map, c5map.static, c5map.build; "
+        "assert matplotlib.get_backend() == 'pdf', matplotlib.get_backend(); "
+        "assert 'matplotlib.pyplot' not in sys.modules; "
+        "from c5map.tables import load_tables; from c5map.story import story_for; t = load_tables(); "
+        "c5map.static.render_images(t, names=['timeline'], story=story_for(t)); "
+        "assert matplotlib.get_backend() == 'pdf' and 'matplotlib.pyplot' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -30,22 +30,23 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib import patheffects
 
-matplotlib.use("Agg")  # no display: files only
+# Figures are made with matplotlib's object API, each on an Agg canvas of its own: importing c5map never
+# touches pyplot nor the user's backend (a notebook's inline plots stay as they were).
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PathCollection
+from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerPatch, HandlerTuple
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle, Ellipse, Patch
+from matplotlib.path import Path
+from matplotlib.text import Text
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import patheffects  # noqa: E402
-from matplotlib.collections import PathCollection  # noqa: E402
-from matplotlib.legend_handler import HandlerPatch, HandlerTuple  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Circle, Ellipse, Patch  # noqa: E402
-from matplotlib.path import Path  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
-
-from c5map import layers  # noqa: E402
-from c5map.boundaries import load_countries, web_countries  # noqa: E402
-from c5map.format import format_quantity, format_usd  # noqa: E402
-from c5map.maps.common import (  # noqa: E402
+from c5map import layers
+from c5map.boundaries import load_countries, web_countries
+from c5map.format import format_quantity, format_usd
+from c5map.maps.common import (
     date_words,
     display_names,
     partner_palette_of,
@@ -53,10 +54,10 @@ from c5map.maps.common import (  # noqa: E402
     source_line,
     text,
 )
-from c5map.maps.influence import influence_views  # noqa: E402
-from c5map.maps.resources import RESOURCE_COLOUR, UNCERTAINTY_KM, UNIFORM_WORDS, resource_deals  # noqa: E402
-from c5map.maps.safety import isolate_bidi  # noqa: E402
-from c5map.maps.style import (  # noqa: E402
+from c5map.maps.influence import influence_views
+from c5map.maps.resources import RESOURCE_COLOUR, UNCERTAINTY_KM, UNIFORM_WORDS, resource_deals
+from c5map.maps.safety import isolate_bidi
+from c5map.maps.style import (
     BOUND_RULE,
     INK,
     LAND_COLOUR,
@@ -69,9 +70,9 @@ from c5map.maps.style import (  # noqa: E402
     nice_breaks,
     tint,
 )
-from c5map.resource_scale import ResourceScale, figure_label, resource_scale  # noqa: E402
-from c5map.story import BASIS_WORDS, Story, humanise, span_text, story_for, word_list, year_span  # noqa: E402
-from c5map.tables import Tables, parse_partial_date  # noqa: E402
+from c5map.resource_scale import ResourceScale, figure_label, resource_scale
+from c5map.story import BASIS_WORDS, Story, humanise, span_text, story_for, word_list, year_span
+from c5map.tables import Tables, parse_partial_date
 
 DPI = 300
 FIGSIZE = (10.0, 6.6)  # inches: a half page in print, a full slide
@@ -163,7 +164,8 @@ def _frame(title: str, subtitle: str, source: str, figsize: tuple[float, float] 
     ``fig.c5_header`` and ``fig.c5_footer`` are the inches they take at the top and the bottom;
     :func:`_place_frame` puts them back in place after the page changes height.
     """
-    fig = plt.figure(figsize=figsize, dpi=DPI, facecolor="white")
+    fig = Figure(figsize=figsize, dpi=DPI, facecolor="white")
+    FigureCanvasAgg(fig)  # text extents need a renderer; no pyplot figure manager, nothing global
     width = figsize[0] - 2 * MARGIN
     x = MARGIN / figsize[0]
     parts = (
@@ -1572,8 +1574,10 @@ def timeline_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
         title,
         "Events (black), deals (partner colour) and resource finds (orange), by date as precise as the source "
         "gives it" + (f"; not listed: {left_words} (all are on the web page)" if left else ""),
-        source_line(tables, list(tables.events["source_id"]) + list(tables.deals["source_id"])
-                    + list(tables.resources["source_id"])),  # fmt: skip
+        source_line(
+            tables,
+            list(tables.events["source_id"]) + list(tables.deals["source_id"]) + list(tables.resources["source_id"]),
+        ),  # fmt: skip
     )
     height = fig.get_figheight()
     ax = fig.add_axes([0.03, (fig.c5_footer + 0.2) / height, 0.94, 1 - (fig.c5_header + fig.c5_footer + 0.2) / height])
@@ -1669,7 +1673,7 @@ def render_images(
     """
     out: dict[str, bytes] = {}
     story = story or story_for(tables)
-    with plt.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE):
         for name in names or list(FIGURES):
             fig = FIGURES[name](tables, story, countries=countries)
             for text in fig.findobj(Text):  # right-to-left names keep the text around them in place
@@ -1681,5 +1685,4 @@ def render_images(
             metadata = {"Title": title, "Date": None, "Creator": None}
             fig.savefig(buffer, format="svg", dpi=DPI, metadata=metadata, facecolor="white")
             out[f"svg/{name}.svg"] = _with_desc(buffer.getvalue(), description)
-            plt.close(fig)
     return out

@@ -135,7 +135,11 @@ def test_the_bundled_story_names_no_member_as_partner_and_russia_has_a_view(buil
     story = story_for(tables)
     views, _, _ = influence_views(tables, story, web_countries(list(story.members)))
     assert [view_layer_name(v) for v in views] == [
-        "United States: deals", "China: deals", "Russia: trade (no deal)", "Within Central Asia (C5)"]
+        "United States: deals",
+        "China: deals",
+        "Russia: trade (no deal)",
+        "Within Central Asia (C5)",
+    ]
 
 
 def _figure(name: str, dataset: str):

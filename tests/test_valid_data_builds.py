@@ -56,8 +56,9 @@ def _check_pages(dataset: Dataset, tables, out: Path) -> None:
     deals = tables.deals[tables.deals["country"].isin(members)]
     for (partner, member), _ in deals.groupby(["partner", "country"]):
         # a member's deals in its own region are "within" it, never a partner courting it
-        label = f"Deals within {story.region_name}" if partner in members else (
-            f"Deals with {names.get(partner, partner)}")
+        label = (
+            f"Deals within {story.region_name}" if partner in members else (f"Deals with {names.get(partner, partner)}")
+        )
         found = [t[member] for t in tips if member in t and escape_text(label) in t[member]]
         assert found, (partner, member)
         assert "reports no deal here" not in found[0], (partner, member)

@@ -211,7 +211,8 @@ def _member_figures(
         several = here["partner"].nunique() > 1  # deals within a region: say whose figure is whose
         deals_text = "; ".join(
             f"{r.value_text} ({BASIS_WORDS.get(r.value_basis, r.value_basis)}"
-            + (f", from {r.partner}" if several else "") + ")"
+            + (f", from {r.partner}" if several else "")
+            + ")"
             for r in ordered
         )
         rows.append({

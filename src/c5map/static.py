@@ -54,7 +54,6 @@ from c5map.maps.common import (
     source_line,
     text,
 )
-from c5map.maps.influence import influence_views
 from c5map.maps.resources import RESOURCE_COLOUR, UNCERTAINTY_KM, UNIFORM_WORDS, resource_deals
 from c5map.maps.safety import isolate_bidi
 from c5map.maps.style import (
@@ -68,9 +67,10 @@ from c5map.maps.style import (
     class_labels,
     class_of,
     nice_breaks,
-    tint,
 )
 from c5map.resource_scale import ResourceScale, figure_label, resource_scale
+from c5map.scenes import LegendEntry
+from c5map.scenes.influence import EVENTS_LAYER, influence_scene, view_arcs
 from c5map.story import BASIS_WORDS, Story, humanise, span_text, story_for, word_list, year_span
 from c5map.tables import Tables, parse_partial_date
 
@@ -799,139 +799,127 @@ def _unlabelled(dropped: list[_Label]) -> str:
 # --- the figures ------------------------------------------------------------------------------------------------
 
 
+def _handle(entry: LegendEntry):
+    """Return the print swatch of a scene's legend entry (:data:`c5map.scenes.SHAPES`); None for words only."""
+    if entry.shape == "none":
+        return None
+    if entry.shape == "hatched-box":
+        return Patch(**NO_FIGURE_HATCH)
+    if entry.shape in ("line", "dashed-line"):
+        return Line2D([], [], color=entry.edge, linewidth=1.5, alpha=0.8, solid_capstyle="round",
+                      linestyle=(0, (1, 3)) if entry.shape == "dashed-line" else "-")  # fmt: skip
+    style = {"facecolor": entry.fill, "edgecolor": entry.edge, "linewidth": 0.5}
+    if entry.shape in ("circle", "dashed-circle"):
+        return _circle_handle(entry.label, linestyle="--" if entry.shape == "dashed-circle" else "-", **style)
+    if entry.shape == "dashed-box":
+        return Patch(linestyle="--", **style | {"linewidth": 1.0})
+    return Patch(**style)
+
+
+def merged_legend(sections, first: list[str] | tuple[str, ...] = ()) -> list[tuple[tuple, str]]:
+    """(swatches, label) of every swatch entry of ``sections``, one row per label.
+
+    Entries of several views with one label (a class, "no reported figure") share a row: one swatch per view.
+    Rows whose label is in ``first`` (the class labels, in class order) come first, the rest as first seen.
+    """
+    rows: dict[str, list] = {label: [] for label in first}
+    for section in sections:
+        for entry in section.swatches:
+            handles = rows.setdefault(entry.label, [])
+            if not any(getattr(h, "c5_entry", None) == entry for h in handles):
+                handle = _handle(entry)
+                handle.c5_entry = entry
+                handles.append(handle)
+    return [(tuple(handles), label) for label, handles in rows.items() if handles]
+
+
 def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
-    """Small multiples: one panel per view of the web page (:func:`~c5map.maps.influence.influence_views`)."""
-    region, members = story.region, list(story.members)
-    shapes = web_countries(members, source=countries)
+    """Small multiples of the influence scene (:func:`c5map.scenes.influence.influence_scene`): a panel a view."""
+    shapes = web_countries(list(story.members), source=countries)
+    scene = influence_scene(tables, story, shapes)
     names = display_names(tables)
-    views, undrawn, breaks = influence_views(tables, story, shapes)
-    views, more_views = views[:MAX_PANELS], views[MAX_PANELS:]  # the story's weight first, as on the page
-    caps = layers.capitals(tables)
-    regional = layers.region_figures(tables, shapes)
-    regional = regional[(regional["region"] == region) & (regional["kind"] == "deal")]
-    values = [v for one in views for v in one.figures.loc[one.figures["has_figure"], "value_usd"]]
-    largest = max(values) if values else 0.0
-    title, subtitle = story.print_words(
-        "influence",
-        f"Who is courting {story.region_name}" if views else f"{story.region_name}: announced deals",
-        "Announced deals by partner; hatched: no reported deal (not zero); outlined: deals of undisclosed value. "
-        "Region-level figures and trade are listed, never split between countries nor added to deals.",
-    )
-    if any(one.figures.loc[one.figures["has_figure"], "value_qualifier"].isin(["under", "nearly", "over"]).any()
-           for one in views):  # fmt: skip
-        subtitle += f" {BOUND_RULE[0].upper()}{BOUND_RULE[1:]}."
-    width = 10.0
-    left_out = [one.name for one in more_views] + [names.get(p, p) for p in undrawn]
+    views, sections = scene.views[:MAX_PANELS], scene.view_sections[:MAX_PANELS]
+    subtitle = scene.text.print_subtitle
+    left_out = [one.name for one in scene.views[MAX_PANELS:]] + [names.get(p, p) for p in scene.left_out]
     if left_out:
-        subtitle += (f" {len(left_out):,} more views ({word_list(left_out)}) are on the web page and in geo/."
-                     if not undrawn else f" {len(left_out):,} more ({word_list(left_out)}) are in geo/.")  # fmt: skip
-    fig = _frame(title, subtitle, source_line(tables, tables.deals["source_id"]), figsize=(width, 4.4))
-    bounds = region_view(shapes, members, pad=2.0)
-    n = max(len(views), 1)
-    cols = min(n, 3)
-    rows = math.ceil(n / cols)
+        subtitle += (
+            f" {len(left_out):,} more views ({word_list(left_out, most=12)}) are on the web page; all figures in geo/."
+        )
+    fig = _frame(scene.text.title, subtitle, source_line(tables, tables.deals["source_id"]), figsize=(10.0, 4.4))
+    width = 10.0
+    bounds = region_view(shapes, list(story.members), pad=2.0)
+    cols = min(max(len(views), 1), 3)
+    rows = math.ceil(max(len(views), 1) / cols)
     panel_w = (width - 2 * MARGIN - (cols - 1) * 0.2) / cols
     ratio = (bounds[3] - bounds[1]) / ((bounds[2] - bounds[0]) / _stretch(bounds))
     panel_h = min(panel_w * ratio, 3.0 if rows == 1 else 2.6)
-    panels, drawn_classes = [], {}
-    drawn = {"other": [], "none": False, "arc": [], "dotted": []}
-    for i, one in enumerate(views):
+    caps = layers.capitals(tables)
+    panels = []
+    for i, (one, section) in enumerate(zip(views, sections, strict=True)):
         ax = fig.add_axes([0, 0, 0.1, 0.1])
         _basemap(ax, bounds)
-        _influence_panel(ax, one, breaks, caps, largest, drawn, drawn_classes, tables)
-        ax.set_title(one.heading, fontsize=9, color=one.colour, fontweight="bold", pad=4)
+        _influence_panel(ax, one, scene, caps, tables)
+        ax.set_title(section.title, fontsize=9, color=one.colour, fontweight="bold", pad=4)
         _fit(ax.title, panel_w)
-        ax.c5_note = ax.annotate(
-            _panel_note(one, regional, story, tables) or "No region-level figure",
-            (0.5, 0),
-            xycoords="axes fraction",
-            xytext=(0, -3),
-            textcoords="offset points",
-            ha="center",
-            va="top",
-            fontsize=6.5,
-        )
+        lines = [e.label for e in section.lines if not e.label.startswith(BOUND_RULE[:20].capitalize())]
+        ax.c5_note = ax.annotate("\n".join(_listed(lines)), (0.5, 0), xycoords="axes fraction", xytext=(0, -3),
+                                 textcoords="offset points", ha="center", va="top", fontsize=6.5)  # fmt: skip
         _fit(ax.c5_note, panel_w)
         ax.c5_note_text = ax.c5_note.get_text()
         ax.c5_panel = (i // cols, i % cols)
         panels.append((ax, one))
-    # Each entry shows the swatches as the panels draw them: one per partner that has it, in the partner's colour.
-    entries = [
-        (tuple(Patch(facecolor=c, edgecolor=INK, linewidth=0.5) for c in drawn_classes[k]), label)
-        for k, label in enumerate(class_labels(breaks, format_usd))
-        if k in drawn_classes
-    ]  # only the classes some panel shows, as on the web page
-    if drawn["other"]:
-        entries.append((tuple(Patch(facecolor=tint(c, 0.12), edgecolor=c, linestyle="--", linewidth=1.0)
-                              for c in drawn["other"]), "deals of undisclosed value"))  # fmt: skip
-    if drawn["none"]:
-        entries.append(((Patch(**NO_FIGURE_HATCH),),
-                        "no reported deal (not zero)"))  # fmt: skip
-    for kind, words, style in (("arc", "arc from the partner's capital", "-"),
-                               ("dotted", "dotted arc: value undisclosed", (0, (1, 3)))):  # fmt: skip
-        if drawn[kind]:
-            entries.append((tuple(Line2D([], [], color=c, linewidth=1.5, alpha=0.8, linestyle=style,
-                                         solid_capstyle="round") for c in drawn[kind]), words))  # fmt: skip
-    legend = None
-    if entries:
-        most = max(len(h) for h, _ in entries)
-        for ncol in range(len(entries), 0, -1):
-            legend = fig.legend(
-                handles=[h for h, _ in entries], labels=[lab for _, lab in entries], loc="lower center", ncol=ncol,
-                fontsize=6.5, frameon=False, title="Announced deals, in each partner's colour", title_fontsize=7,
-                handler_map=PATCH_HANDLERS | {tuple: HandlerTuple(ndivide=None, pad=0)},
-                handlelength=max(2.0, 0.9 * most),
-            )  # fmt: skip
-            if legend.get_window_extent(_renderer(fig)).width <= (width - 2 * MARGIN) * DPI or ncol == 1:
-                break
-            legend.remove()
+    legend = _influence_legend(fig, sections, class_labels(scene.breaks, format_usd), width)
+    block = "\n".join(_listed([_section_words(s, scene) for s in scene.sections[len(scene.views) :]]))
+    fig.c5_block = fig.text(MARGIN / width, 0, block, fontsize=6.5, va="top") if block else None
+    if fig.c5_block is not None:
+        _fit(fig.c5_block, width - 2 * MARGIN)
     if not views:
         fig.c5_empty = fig.text(0.5, 0.5, f"No deal with a member of {story.region_name} in the data.",
                                 ha="center", fontsize=10)  # fmt: skip
     return _lay_out_panels(fig, panels, rows, panel_w, panel_h, width, legend, names)
 
 
-def _influence_panel(ax, one, breaks, caps, largest, drawn, drawn_classes, tables) -> None:
-    """Fill one panel's members and draw its arcs as the page's view does; record what it drew."""
-    from c5map.maps.influence import _view_arcs
+def _section_words(section, scene) -> str:
+    """One line of text for a section the panels do not draw: the region's figures, the events, partners left out."""
+    if section.layer == EVENTS_LAYER:  # markers on the web page's map; the timeline image lists them all
+        return f"Events: {len(scene.events):,} drawn on the web page's map, all listed in the timeline image"
+    return f"{section.title}: " + "; ".join(e.label for e in section.lines)
 
-    shades = class_colours(one.colour, len(breaks) + 1)
+
+def _influence_legend(fig, sections, classes: list[str], width: float):
+    """One legend for every panel: each row shows the swatch of every view that draws it, in its colour."""
+    entries = merged_legend(sections, classes)
+    if not entries:
+        return None
+    most = max(len(h) for h, _ in entries)
+    for ncol in range(len(entries), 0, -1):
+        legend = fig.legend(
+            handles=[h for h, _ in entries], labels=[lab for _, lab in entries], loc="lower center", ncol=ncol,
+            fontsize=6.5, frameon=False, title="Announced deals, in each partner's colour", title_fontsize=7,
+            handler_map=PATCH_HANDLERS | {tuple: HandlerTuple(ndivide=None, pad=0)},
+            handlelength=max(2.0, 0.9 * most),
+        )  # fmt: skip
+        if legend.get_window_extent(_renderer(fig)).width <= (width - 2 * MARGIN) * DPI or ncol == 1:
+            return legend
+        legend.remove()
+    return None
+
+
+def _influence_panel(ax, one, scene, caps, tables) -> None:
+    """Fill one panel's members and draw its arcs as the scene's view says."""
+    shades = one.shades(scene.breaks)
     figures = one.figures
     reported = figures[figures["has_figure"]]
     if len(reported):
-        classes = [int(k) for k in reported["value_class"]]
-        for k in sorted(set(classes)):
-            drawn_classes.setdefault(k, []).append(shades[k])
-        _shapes(ax, reported.geometry, facecolor=[shades[k] for k in classes], edgecolor=INK, linewidth=0.5)
+        colours = [shades[int(k)] for k in reported["value_class"]]
+        _shapes(ax, reported.geometry, facecolor=colours, edgecolor=INK, linewidth=0.5)
     other = figures[figures["has_deal"] & ~figures["has_figure"]]
-    if len(other):
-        drawn["other"].append(one.colour)
-    _shapes(ax, other.geometry, facecolor=tint(one.colour, 0.12), edgecolor=one.colour, linewidth=1.0,
+    _shapes(ax, other.geometry, facecolor=one.undisclosed_fill, edgecolor=one.colour, linewidth=1.0,
             linestyle="--")  # fmt: skip
-    nothing = figures[~figures["has_deal"]]
-    drawn["none"] |= bool(len(nothing))
-    _shapes(ax, nothing.geometry, **NO_FIGURE_HATCH)
-    for start, end, row in _view_arcs(one, tables, caps):
-        share = _share(row["value_usd"], largest) if row["has_figure"] else 0.0
+    _shapes(ax, figures[~figures["has_deal"]].geometry, **NO_FIGURE_HATCH)
+    for start, end, row in view_arcs(one, tables, caps):
+        share = _share(row["value_usd"], scene.largest) if row["has_figure"] else 0.0
         _arc(ax, caps[start], caps[end], one.colour, 0.6 + 3 * math.sqrt(share), dashed=not row["has_figure"])
-        kind = "arc" if row["has_figure"] else "dotted"
-        if one.colour not in drawn[kind]:
-            drawn[kind].append(one.colour)
-
-
-def _panel_note(one, regional, story: Story, tables: Tables) -> str:
-    """Return the lines under a panel: its region-level deals, then its trade figures (never added to deals)."""
-    from c5map.maps.influence import _region_of, trade_line
-
-    names = display_names(tables)
-    lines = [
-        f"Deal with {story.region_name} as a whole: {r['value_text']} "
-        f"({BASIS_WORDS.get(r['measure'], humanise(r['measure']))}, {date_words(text(r['date']))})"
-        for _, r in regional[regional["partner"] == one.code].iterrows()
-    ]
-    lines += ["Trade, not a deal: " + trade_line(t, names, *_region_of(tables, t))
-              for _, t in one.trade.iterrows()]  # fmt: skip
-    return "\n".join(_listed(lines))  # the first few, and how many more
 
 
 def _figure_words(row, mixed: bool) -> str:
@@ -953,8 +941,10 @@ def _lay_out_panels(fig, panels, rows: int, panel_w: float, panel_h: float, widt
             note_h = max((_height_in(ax.c5_note) for ax in in_row), default=0.0) + 0.08
             row_heights.append((title_h, note_h))
         legend_h = _height_in(legend) + 0.1 if legend is not None else 0.0
+        block = getattr(fig, "c5_block", None)
+        block_h = _height_in(block) + 0.1 if block is not None else 0.0
         body = sum(t + panel_h + b + 0.12 for t, b in row_heights) if panels else 1.0
-        height = max(fig.c5_header + body + legend_h + fig.c5_footer, 4.4)
+        height = max(fig.c5_header + body + block_h + legend_h + fig.c5_footer, 4.4)
         fig.set_size_inches(width, height)
         _place_frame(fig)
         top = height - fig.c5_header
@@ -965,6 +955,8 @@ def _lay_out_panels(fig, panels, rows: int, panel_w: float, panel_h: float, widt
             ax.set_position([x / width, y / height, panel_w / width, panel_h / height])
         if legend is not None:
             legend.set_bbox_to_anchor((0.5, fig.c5_footer / height), transform=fig.transFigure)
+        if block is not None:  # the region's figures and what the panels leave out, above the legend
+            block.set_position((MARGIN / width, (fig.c5_footer + legend_h + block_h) / height))
 
     layout()
     _settle(fig)

@@ -60,8 +60,8 @@ def place_words(event, names: dict[str, str]) -> str:
     precision = text(event["location_precision"]) if "location_precision" in event else ""
     country_name = names.get(country, country)
     if precision == "country" or (not place and country and precision != "unknown"):
-        if place and place != country_name:
-            return f"{place} ({country_name}, no city given)"
+        if place:  # the source's own name of the country ("South Korea"), not Natural Earth's
+            return f"{place}, no city given"
         return f"{country_name}, no city given" if country_name else "place not given"
     if place and country_name and country_name not in place:
         return f"{place}, {country_name}"

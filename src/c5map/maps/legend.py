@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import branca.element
 import folium
@@ -12,31 +11,15 @@ from jinja2 import Template
 from c5map.maps.assets import script_once
 from c5map.maps.page import HATCH_FILL, Panel
 from c5map.maps.safety import escape_text, json_for_script, layer_key
-from c5map.maps.style import INK, NO_FIGURE_EDGE, NO_FIGURE_FILL
+from c5map.maps.style import NO_FIGURE_EDGE
+from c5map.scenes import NO_FIGURE_ENTRY, LegendEntry, LegendSection
+
+__all__ = ["NO_FIGURE_ENTRY", "LegendEntry", "LegendSection", "add_legend", "legend_html"]
 
 
-@dataclass(frozen=True)
-class LegendEntry:
-    """One row of a legend: a swatch and its label."""
-
-    label: str
-    fill: str = NO_FIGURE_FILL
-    edge: str = INK
-    shape: str = "box"  # box | line | dashed-line | circle | dashed-circle | dashed-box | none
-    size: float = 12.0
-
-
-#: The legend row of :data:`c5map.maps.page.NO_FIGURE_STYLE`.
-NO_FIGURE_ENTRY = LegendEntry("no reported figure (not zero)", fill=HATCH_FILL, edge=NO_FIGURE_EDGE)
-
-
-@dataclass(frozen=True)
-class LegendSection:
-    """A legend for one layer; ``layer`` is the layer's control name (it hides with the layer)."""
-
-    title: str
-    entries: tuple[LegendEntry, ...]
-    layer: str | None = None
+def _words(entry: LegendEntry) -> str:
+    """Return an entry's label with its screen-only hint, if any: "deals of undisclosed value (hover)"."""
+    return f"{entry.label} ({entry.hint})" if entry.hint else entry.label
 
 
 def _swatch(entry: LegendEntry) -> str:
@@ -57,6 +40,11 @@ def _swatch(entry: LegendEntry) -> str:
             f'cy="{size / 2 + 1:.1f}" r="{size / 2:.1f}" fill="{entry.fill}" fill-opacity="0.75" '
             f'stroke="{entry.edge}"{dash}/></svg>'
         )
+    if entry.shape == "hatched-box":  # "no reported figure": the page's own hatch pattern
+        return (
+            f'<svg width="18" height="14"><rect x="1" y="1" width="16" height="12" fill="{HATCH_FILL}" '
+            f'stroke="{NO_FIGURE_EDGE}"/></svg>'
+        )
     dash = ' stroke-dasharray="3 2"' if entry.shape == "dashed-box" else ""
     return (
         f'<svg width="18" height="14"><rect x="1" y="1" width="16" height="12" fill="{entry.fill}" '
@@ -71,7 +59,8 @@ def legend_html(sections: Sequence[LegendSection]) -> str:
         # getAttribute() decodes one level of entities, giving back layer_key(): what the control reports.
         layer = f' data-layer="{escape_text(layer_key(section.layer))}"' if section.layer else ""
         rows = "".join(
-            f'<div class="c5-legend-row">{_swatch(e)}<span>{escape_text(e.label)}</span></div>' for e in section.entries
+            f'<div class="c5-legend-row">{_swatch(e)}<span>{escape_text(_words(e))}</span></div>'
+            for e in section.entries
         )
         blocks.append(f'<div class="c5-legend-section"{layer}><b>{escape_text(section.title)}</b>{rows}</div>')
     # on a phone the legend folds behind a button (assets/page.css); on a wide screen the button is hidden

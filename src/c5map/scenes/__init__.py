@@ -1,0 +1,86 @@
+"""Scenes: what a page shows, decided once, for the web page and the print image alike.
+
+A scene is built from the tables and the story (``scenes/<page>.py``) and says
+everything a reader is told: the views (one per partner, exporter, ...), each
+feature's class and style, the legend sections and their entries, the size
+key's values, the notes on what is left out and why, and the words. The web
+renderer (``c5map.maps.<page>``, folium/Leaflet) and the print renderer
+(``c5map.static``, matplotlib) draw the same scene and make no map decision of
+their own: they only lay it out.
+
+Adding a kind of symbol: give it a ``shape`` here (:data:`SHAPES`), draw its
+swatch in ``c5map.maps.legend._swatch`` (web) and in ``c5map.static._handle``
+(print), and let a scene builder use it; ``tests/test_scenes.py`` checks that
+both renderers draw every entry of every scene.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Swatch shapes a legend entry may have. ``none`` is a line of text (a figure, a note) with no swatch;
+#: ``hatched-box`` is "no reported figure" (hatched on the web and in print).
+SHAPES = ("box", "hatched-box", "dashed-box", "line", "dashed-line", "circle", "dashed-circle", "none")
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One row of a legend: a swatch and its label.
+
+    Attributes
+    ----------
+    label : str
+        What the reader is told.
+    fill, edge : str
+        Colours of the swatch (``#rrggbb``).
+    shape : str
+        One of :data:`SHAPES`.
+    size : float
+        Pixels of the swatch (a circle's diameter, a line's width).
+    hint : str
+        Words for a screen only ("hover it for its figures"): the web page adds them, print never does.
+    """
+
+    label: str
+    fill: str = "#ffffff"
+    edge: str = "#222222"
+    shape: str = "box"
+    size: float = 12.0
+    hint: str = ""
+
+    def __post_init__(self) -> None:
+        if self.shape not in SHAPES:
+            raise ValueError(f"unknown legend shape {self.shape!r}; expected one of {', '.join(SHAPES)}")
+
+
+@dataclass(frozen=True)
+class LegendSection:
+    """A legend for one layer; ``layer`` is the layer's name (its section follows its visibility)."""
+
+    title: str
+    entries: tuple[LegendEntry, ...]
+    layer: str | None = None
+
+    @property
+    def swatches(self) -> tuple[LegendEntry, ...]:
+        """The entries drawn with a swatch (print puts them in its legend)."""
+        return tuple(e for e in self.entries if e.shape != "none")
+
+    @property
+    def lines(self) -> tuple[LegendEntry, ...]:
+        """The entries that are words only: figures and notes (print sets them as text)."""
+        return tuple(e for e in self.entries if e.shape == "none")
+
+
+@dataclass(frozen=True)
+class SceneText:
+    """The words of a page: its title and subtitle on screen, and the subtitle of its image (no screen words)."""
+
+    title: str
+    subtitle: str
+    print_subtitle: str
+    notes: tuple[str, ...] = field(default=())
+
+
+#: The legend row of "no reported figure": hatched on the web and in print, never a class.
+NO_FIGURE_ENTRY = LegendEntry("no reported figure (not zero)", shape="hatched-box")

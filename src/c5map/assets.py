@@ -22,6 +22,8 @@ from pathlib import Path
 
 import folium
 
+from c5map.errors import EnvironmentProblem, MissingDependency
+
 LEAFLET_VERSION = "1.9.3"
 LEAFLET_JS_URL = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.js"
 LEAFLET_CSS_URL = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.css"
@@ -35,8 +37,12 @@ PINNED_SHA256 = {
 }
 
 
-class AssetError(RuntimeError):
-    """The local copy of Leaflet is missing or not the pinned one."""
+class AssetError(EnvironmentProblem):
+    """The local copy of Leaflet is missing or not the pinned one (the ``c5map`` command exits with 3)."""
+
+
+class LeafletMissing(AssetError, MissingDependency):
+    """XStatic-Leaflet is not installed: ``pip install "c5map[offline]"``."""
 
 
 def leaflet_only(m: folium.Map) -> None:
@@ -50,7 +56,7 @@ def leaflet_dir() -> Path:
     try:
         from xstatic.pkg import leaflet
     except ImportError:
-        raise AssetError('self-contained pages need Leaflet\'s files: pip install "c5map[offline]"') from None
+        raise LeafletMissing('self-contained pages need Leaflet\'s files: pip install "c5map[offline]"') from None
     if getattr(leaflet, "VERSION", None) != LEAFLET_VERSION:
         raise AssetError(
             f"XStatic-Leaflet {getattr(leaflet, 'VERSION', '?')} is installed; c5map needs "

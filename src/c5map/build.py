@@ -22,6 +22,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from c5map.assets import inline_assets, leaflet_inline, leaflet_only
+from c5map.errors import OutOfMemory, WorkerCrashed
 from c5map.export import LAYER_SUMMARIES, TABLE_SUMMARIES, export_layers, geo_files
 from c5map.maps import MAPS, AtlasEntry, atlas_page
 from c5map.maps.common import display_names, source_line
@@ -252,7 +253,7 @@ class _Forked:
     """
 
     def __init__(self, function: Callable, *args) -> None:
-        parent = os.getpid()
+        parent, self._oom_kills = os.getpid(), _oom_kills()
         read, write = os.pipe()
         self._pid = os.fork()
         if self._pid == 0:  # the worker: never returns
@@ -266,7 +267,8 @@ class _Forked:
                 try:
                     data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
                 except Exception as exc:  # an exception that cannot be pickled: its words still can
-                    data = pickle.dumps((False, RuntimeError(f"{function.__name__}: {outcome[1]!r} ({exc})")))
+                    words = f"the worker {_work(function.__name__)} failed: {outcome[1]!r} ({exc}); please report it"
+                    data = pickle.dumps((False, WorkerCrashed(words)))
                 with open(write, "wb") as pipe:
                     pipe.write(data)
             finally:
@@ -275,13 +277,21 @@ class _Forked:
         self._name, self._pipe, self._done = function.__name__, open(read, "rb"), False
 
     def result(self):
-        """Wait for the worker and return its result, or raise its exception."""
+        """Wait for the worker and return its result, or raise its exception.
+
+        Raises
+        ------
+        c5map.errors.OutOfMemory
+            The kernel killed the worker for lack of memory (its cgroup counted the kill).
+        c5map.errors.WorkerCrashed
+            The worker died another way without an answer: which signal or status.
+        """
         with self._pipe as pipe:
             data = pipe.read()
         _, status = os.waitpid(self._pid, 0)
         self._done = True
         if not data:
-            raise RuntimeError(f"the worker running {self._name} died ({_exit_reason(status)})")
+            raise _died(self._name, status, self._oom_kills)
         succeeded, value = pickle.loads(data)
         if succeeded:
             return value
@@ -309,10 +319,63 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _exit_reason(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
-    return f"exit status {os.waitstatus_to_exitcode(status)}"
+#: What each forked worker does, as the error that it died says it.
+_WORKS = {"_geo_files": "writing the GIS layers (geo/)", "_render_images": "drawing the images (maps/png, maps/svg)"}
+_LESS_MEMORY = "free some memory, or build with --no-images (the images take the most), and run it again"
+
+
+def _work(name: str) -> str:
+    return _WORKS.get(name, f"running {name}")
+
+
+def _died(name: str, status: int, oom_kills_before: int | None) -> WorkerCrashed | OutOfMemory:
+    """Return the error for a worker that died without an answer: what it did, how it ended, what to do."""
+    work = _work(name)
+    if not os.WIFSIGNALED(status):
+        code = os.waitstatus_to_exitcode(status)
+        return WorkerCrashed(f"the worker {work} exited with status {code} and no result; please report it")
+    try:
+        killer = signal.Signals(os.WTERMSIG(status))
+    except ValueError:  # a signal Python has no name for
+        return WorkerCrashed(f"the worker {work} was killed by signal {os.WTERMSIG(status)}; please report it")
+    if killer != signal.SIGKILL:  # SIGSEGV, SIGABRT: a bug here or in a library
+        return WorkerCrashed(f"the worker {work} was killed by {killer.name}; please report it", signal=killer)
+    after = _oom_kills()
+    if oom_kills_before is not None and after is not None and after > oom_kills_before:
+        return OutOfMemory(f"the kernel killed the worker {work}: this machine ran out of memory; {_LESS_MEMORY}")
+    message = f"the worker {work} was killed by SIGKILL, most likely by the kernel for lack of memory; {_LESS_MEMORY}"
+    return WorkerCrashed(message, signal=killer)
+
+
+def _oom_kills() -> int | None:
+    """How many processes the kernel has killed for lack of memory in this process's cgroup; None if unknown.
+
+    cgroup v2 counts them in ``memory.events``, v1 in ``memory.oom_control``
+    (``oom_kill N``, Linux 4.13 on). Inside a container the cgroup is usually
+    mounted as the root of ``/sys/fs/cgroup``, so that is read when the path
+    named in ``/proc/self/cgroup`` is not there.
+    """
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    groups = dict(line.split(":", 2)[1:] for line in lines if line.count(":") >= 2)
+    candidates = []
+    if "" in groups:  # v2
+        candidates += [Path(f"/sys/fs/cgroup{groups['']}/memory.events"), Path("/sys/fs/cgroup/memory.events")]
+    if "memory" in groups:  # v1
+        v1 = Path("/sys/fs/cgroup/memory")
+        candidates += [v1 / groups["memory"].lstrip("/") / "memory.oom_control", v1 / "memory.oom_control"]
+    for path in candidates:
+        try:
+            text = path.read_text()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill" and value.strip().isdigit():
+                return int(value)
+    return None
 
 
 def _beside(calls: list[tuple]) -> tuple[list[_Forked | _Job], bool]:

@@ -1,7 +1,12 @@
 """The ``c5map`` command: argument parsing and exit codes, nothing else.
 
-Exit status: 0 success, 2 bad input (every problem printed as
-``FILE:LINE: column: message``, no traceback).
+Exit status (:data:`EXIT_STATUSES`; one line on stderr, no traceback, except 1):
+0 success; 1 a bug in c5map (with its traceback, to report); 2 bad input or a
+usage mistake (every data problem printed as ``FILE:LINE: column: message``);
+3 this machine's setup (a missing dependency); 4 a resource the run needs is
+unavailable (the port, memory, disk space); 5 a forked worker crashed; 130
+interrupted (Ctrl-C); 143 terminated (SIGTERM). The types behind them are in
+:mod:`c5map.errors`.
 """
 
 from __future__ import annotations
@@ -12,14 +17,47 @@ import errno
 import gc
 import os
 import shlex
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from c5map.errors import DataError, Problem, display_path, printable
+from c5map.errors import (
+    C5mapError,
+    DataError,
+    EnvironmentProblem,
+    Problem,
+    ResourceUnavailable,
+    UsageError,
+    WorkerCrashed,
+    display_path,
+    printable,
+)
 
 EXIT_OK = 0
-EXIT_BAD_INPUT = 2
+EXIT_BUG = 1  # Python's own status for an uncaught exception: a bug, with its traceback
+EXIT_BAD_INPUT = EXIT_USAGE = DataError.exit_status  # 2, argparse's status for usage mistakes too
+EXIT_ENVIRONMENT = EnvironmentProblem.exit_status  # 3
+EXIT_RESOURCE = ResourceUnavailable.exit_status  # 4
+EXIT_WORKER_CRASHED = WorkerCrashed.exit_status  # 5
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports a process Ctrl-C ended
+EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
+
+#: Every exit status of the command and what it means (the README's table and ``c5map --help`` say the same).
+EXIT_STATUSES = {
+    EXIT_OK: "success",
+    EXIT_BUG: "a bug in c5map: the traceback is printed, please report it",
+    EXIT_BAD_INPUT: "bad input or a usage mistake: the data's problems, located, or the option to fix",
+    EXIT_ENVIRONMENT: "this machine's setup: a missing or wrong dependency (the line says what to install)",
+    EXIT_RESOURCE: "a resource is unavailable: the port is in use, memory or disk space ran out",
+    EXIT_WORKER_CRASHED: "a worker process (images, GIS layers) crashed: the line says which and how",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
+    EXIT_TERMINATED: "terminated (SIGTERM)",
+}
+#: A full disk, a quota, a file-size limit: the machine's resource, not the user's input.
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 DESCRIPTION = """\
 c5map turns sourced tables of deals, trade, resources and events about any
@@ -37,6 +75,10 @@ examples:
       maps of region C5 from your tables -> site/maps/ and site/geo/
   c5map export --format gpkg --out c5map.gpkg
       every layer in one GeoPackage for QGIS, ArcGIS or GDAL
+
+exit status:
+  0 success; 2 bad input or usage; 3 a missing dependency; 4 port in use, out of
+  memory or disk space; 5 a worker crashed; 130 Ctrl-C; 143 SIGTERM; 1 a bug (report it)
 
 'c5map COMMAND --help' lists the options of each command."""
 
@@ -127,22 +169,35 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from c5map.build import build
 
-    try:
-        build(
-            args.data,
-            args.out,
-            tiles=args.tiles,
-            boundaries=args.boundaries,
-            self_contained=args.self_contained,
-            images=not args.no_images,
-            region=args.region,
-            base_url=args.base_url,
-            progress=_progress,
-        )
-    except ValueError as exc:  # an unusable --tiles name or --base-url
-        print(printable(f"c5map build: {exc}"), file=sys.stderr)
-        return EXIT_BAD_INPUT
+    _check_usage(args.tiles, args.base_url)
+    build(
+        args.data,
+        args.out,
+        tiles=args.tiles,
+        boundaries=args.boundaries,
+        self_contained=args.self_contained,
+        images=not args.no_images,
+        region=args.region,
+        base_url=args.base_url,
+        progress=_progress,
+    )
     return EXIT_OK
+
+
+def _check_usage(tiles: str | None, base_url: str | None = None) -> None:
+    """Raise :class:`UsageError` for an unusable ``--tiles`` name or ``--base-url``, before any work.
+
+    Only these two: a ValueError from deeper in a build is a bug, and keeps its traceback (status 1).
+    """
+    from c5map.maps.page import tile_provider
+    from c5map.maps.share import published_base
+
+    try:
+        if tiles is not None and tiles.lower() != "none":
+            tile_provider(tiles)
+        published_base(base_url)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _progress(line: str) -> None:
@@ -207,11 +262,8 @@ def _write_gpkg_draft(write_gpkg, layers: dict, draft: Path) -> None:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from c5map.serve import serve
 
-    try:
-        serve(args.data, region=args.region, tiles=args.tiles, boundaries=args.boundaries, port=args.port)
-    except ValueError as exc:  # an unusable --tiles name
-        print(f"c5map serve: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    _check_usage(args.tiles)
+    serve(args.data, region=args.region, tiles=args.tiles, boundaries=args.boundaries, port=args.port)
     return EXIT_OK
 
 
@@ -294,6 +346,14 @@ def _boundaries_option(parser: argparse.ArgumentParser) -> None:
         help="country polygons of your own (GeoPackage, shapefile, GeoJSON; an ADM0_A3 or iso3 "
         "column) instead of the bundled Natural Earth",
     )
+
+
+def _port(text: str) -> int:
+    """Return the TCP port ``--port`` names, 0 to 65535; anything else is argparse's usage error (status 2)."""
+    port = int(text) if text.strip().isdigit() else -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give a number from 0 to 65535")
+    return port
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -437,7 +497,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"xyzservices tile provider (default {DEFAULT_TILES}), or 'none' for Natural Earth land and sea only",
     )
     serve.add_argument(
-        "--port", type=int, default=8000, metavar="N", help="port on 127.0.0.1 (default 8000; 0: any free port)"
+        "--port", type=_port, default=8000, metavar="N", help="port on 127.0.0.1 (default 8000; 0: any free port)"
     )
     _boundaries_option(serve)
     serve.set_defaults(run=_cmd_serve)
@@ -445,8 +505,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``c5map`` command line; return the exit status."""
-    return _run(build_parser().parse_args(argv))
+    """Run the ``c5map`` command line; return the exit status (:data:`EXIT_STATUSES`)."""
+    return _run(_parse(argv))
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse the command line (which imports pandas, geopandas, folium); Ctrl-C meanwhile exits 130, one line."""
+    try:
+        return build_parser().parse_args(argv)
+    except KeyboardInterrupt:
+        print("c5map: interrupted", file=sys.stderr)
+        raise SystemExit(EXIT_INTERRUPTED) from None
 
 
 def console() -> None:
@@ -461,7 +530,7 @@ def console() -> None:
     every future collection). Garbage made while working is still collected.
     """
     gc.disable()
-    args = build_parser().parse_args()  # imports pandas, geopandas, folium
+    args = _parse(None)  # imports pandas, geopandas, folium
     gc.freeze()
     gc.enable()
     status = _run(args)
@@ -469,25 +538,60 @@ def console() -> None:
     sys.exit(status)
 
 
-def _run(args: argparse.Namespace) -> int:
+class _Terminated(BaseException):
+    """SIGTERM, raised where the command is, so that it unwinds as on Ctrl-C (drafts removed, workers stopped)."""
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into :class:`_Terminated` while the command runs (only the main thread may set a handler)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        _check_data_folder(args.data)
-        return args.run(args)
-    except DataError as exc:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; map each kind of failure to its exit status with one line on stderr (:data:`EXIT_STATUSES`)."""
+    command = f"c5map {args.command}"
+    try:
+        with _sigterm_raises():
+            _check_data_folder(args.data)
+            return args.run(args)
+    except DataError as exc:  # the user's data: every problem, located
         return _report(exc.problems)
-    except RuntimeError as exc:  # an optional dependency is missing: say which
-        print(f"c5map: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except OSError as exc:  # a file that cannot be read or written: say which and why, no traceback
-        print(printable(_os_error_message(exc)), file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except C5mapError as exc:  # usage, environment, resource, crashed worker: each type carries its status
+        return _said(f"{command}: {exc}", exc.exit_status)
+    except MemoryError:  # in this process, or sent back by a worker
+        return _said(f"{command}: out of memory; free some memory and run it again", EXIT_RESOURCE)
+    except RuntimeError as exc:  # from a module not yet on c5map.errors: a missing duckdb, a broken install
+        return _said(f"{command}: {exc}", EXIT_ENVIRONMENT)
+    except OSError as exc:  # a file that cannot be read or written: say which and why; a full disk is the machine's
+        return _said(_os_error_message(exc), EXIT_RESOURCE if exc.errno in _DISK_FULL else EXIT_BAD_INPUT)
+    except KeyboardInterrupt:
+        return _said(f"{command}: interrupted", EXIT_INTERRUPTED)
+    except _Terminated:
+        return _said(f"{command}: terminated", EXIT_TERMINATED)
+
+
+def _said(line: str, status: int) -> int:
+    print(printable(line), file=sys.stderr)
+    return status
 
 
 def _os_error_message(exc: OSError) -> str:
     """``PATH: reason``, and for a full disk what to do; never a bare ``: reason``."""
     where = display_path(Path(os.fsdecode(exc.filename))) if exc.filename else "c5map"
     message = f"{where}: {exc.strerror or exc}"
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+    if exc.errno in _DISK_FULL:
         message += " (free some space on that disk, or write to another one, and run it again)"
     return message
 

@@ -29,6 +29,7 @@ interval (0.1 s) of the time to a visible change.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import html
 import json
@@ -52,7 +53,7 @@ import geopandas as gpd
 
 from c5map._paths import bundled_data_dir
 from c5map.build import THUMBNAIL_SUFFIX, draw_images, render_atlas, render_page
-from c5map.errors import DataError, Problem, printable
+from c5map.errors import DataError, PortInUse, Problem, ResourceUnavailable, printable
 from c5map.maps import EVERY_PAGE_READS, MAPS, PAGE_TABLES, AtlasEntry
 from c5map.maps.assets import asset_text
 from c5map.maps.common import partner_palette_of
@@ -590,8 +591,10 @@ def serve(
         The boundary file is invalid.
     ValueError
         ``tiles`` names no usable provider.
-    RuntimeError
-        The port cannot be listened on.
+    c5map.errors.PortInUse
+        Another program listens on ``port`` (a RuntimeError too, as before).
+    c5map.errors.ResourceUnavailable
+        The port cannot be listened on for another reason (a privileged port, say).
     """
     if tiles is not None and tiles.lower() != "none":
         tile_provider(tiles)  # fail before any work
@@ -617,7 +620,8 @@ def _serve(data_dir, region, tiles, boundaries, port, progress, stop: threading.
     try:  # before any work: a port in use is said at once
         server = _Server(("127.0.0.1", port), _handler(state, lambda: server.server_address[1]))
     except OSError as error:
-        raise RuntimeError(f"cannot listen on 127.0.0.1:{port}: {error.strerror}; choose another --port") from None
+        unavailable = PortInUse if error.errno == errno.EADDRINUSE else ResourceUnavailable
+        raise unavailable(f"cannot listen on 127.0.0.1:{port}: {error.strerror}; choose another --port") from None
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="c5map-serve")
     try:
         watcher = Watcher(watched_files(data_dir))

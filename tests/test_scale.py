@@ -81,12 +81,12 @@ def test_trade_image_draws_the_pages_bounded_subset_and_says_what_it_leaves_out(
     circles = [p for p in ax.patches if getattr(p, "c5_region_figure", False)]
     assert len(circles) == MAX_REGION_FIGURES  # 600 figures of trade with the region: the largest, latest
     words = _words(fig)
-    assert re.search(r"Not drawn: [\d,]+ export figures of earlier years", words), words
+    assert re.search(r"Not drawn: [\d,]+ figures of earlier years of ", words), words  # the layers' own notes
     assert re.search(r"Exports from .* not drawn \([\d,]+ figures", words), words  # exporters past the bound
-    assert re.search(r"[\d,]+ older or smaller figures of trade with the region not drawn", words), words
+    assert re.search(r"[\d,]+ older or smaller figures not drawn; in the data table", words), words
     page = (out / "maps" / "trade.html").read_text(encoding="utf-8")
     assert page.count("c5mapArc(") <= MAX_EXPORTERS * MAX_DESTINATIONS
-    assert re.search(r"[\d,]+ older or smaller figures not drawn \(see geo/ for all\)", page)
+    assert re.search(r"[\d,]+ older or smaller figures not drawn; in the data table", page)
     # the same figures: each circle's value is one of the page's region figures
     for circle in circles:
         assert format_usd(circle.c5_value).replace("$", "#36;") in page  # escaped: &#36; (in JSON \u0026#36;)
@@ -112,7 +112,7 @@ def test_influence_and_timeline_images_are_bounded(big):
     panels = [ax for ax in fig.axes if hasattr(ax, "c5_panel")]
     assert len(panels) == static.MAX_PANELS  # 200 partners with deals: the 6 with the most
     assert fig.get_figheight() < 12  # two rows of panels, not 67
-    assert re.search(r"[\d,]+ more \(", _words(fig))
+    assert re.search(r"[\d,]+ more views \(", _words(fig))
     plt.close(fig)
     fig = _figure("timeline", tables)
     entries = [t for t in fig.axes[0].texts if getattr(t, "c5_label", False)]

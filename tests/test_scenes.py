@@ -88,3 +88,49 @@ def test_every_shape_has_a_web_and_a_print_swatch():
         assert (static._handle(entry) is None) == (shape == "none")
     with pytest.raises(ValueError, match="unknown legend shape"):
         LegendEntry("x", shape="star")
+
+
+@pytest.fixture(scope="module", params=list(DATASETS))
+def trade(request):
+    """(scene, web page text, print figure) of each dataset's trade page."""
+    from c5map.maps import trade_map
+    from c5map.scenes.trade import trade_scene, trade_selection
+
+    tables = load_valid_tables(DATASETS[request.param])
+    story = story_for(tables)
+    html = trade_map(tables, tiles="none", story=story).get_root().render()
+    fig = static.trade_figure(tables, story)
+    exports = trade_selection(tables, story.region).exports
+    codes = set(web_countries(sorted(set(exports["destination"]) | set(story.members)))["iso3"])
+    yield trade_scene(tables, story, codes), json.loads(json.dumps(html).replace("\\\\u", "\\u")), fig
+    plt.close(fig)
+
+
+def test_the_trade_page_shows_every_entry_of_the_scene(trade):
+    scene, page, _ = trade
+    for section in scene.sections:
+        assert escape_text(section.title) in page, section.title
+        for entry in section.entries:
+            shown = f"{entry.label} ({entry.hint})" if entry.hint else entry.label
+            assert escape_text(shown) in page, shown
+
+
+def test_the_trade_image_draws_the_scenes_legend_key_and_notes(trade):
+    scene, _, fig = trade
+    labels = {t.get_text().replace("\n", " ") for legend in fig.legends for t in legend.get_texts()}
+    words = " ".join(_print_words(fig).split())
+    for section in scene.combined:
+        for entry in section.swatches:
+            assert entry.label in labels, entry.label
+    for section in scene.sections:
+        if section.layer and section.layer.startswith("Trade with "):
+            for entry in section.swatches:
+                if entry.label.startswith("size key: "):
+                    continue
+                assert entry.label in labels, entry.label
+        for entry in section.lines:
+            assert " ".join(entry.label.split()) in words, entry.label
+    keys = sorted(a.c5_key_value for a in fig.findobj(lambda a: hasattr(a, "c5_key_value")))
+    assert keys == sorted(scene.size_key)  # the page's key, drawn at the image's scale
+    web_keys = [e.label for s in scene.sections for e in s.entries if e.label.startswith("size key: ")]
+    assert len(web_keys) == len(scene.size_key)

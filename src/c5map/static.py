@@ -63,14 +63,12 @@ from c5map.maps.style import (
     LAND_EDGE,
     NO_FIGURE_EDGE,
     SEA_COLOUR,
-    class_colours,
     class_labels,
-    class_of,
-    nice_breaks,
 )
 from c5map.resource_scale import ResourceScale, figure_label, resource_scale
-from c5map.scenes import LegendEntry
+from c5map.scenes import LegendEntry, LegendSection
 from c5map.scenes.influence import EVENTS_LAYER, influence_scene, view_arcs
+from c5map.scenes.trade import trade_scene, trade_selection
 from c5map.story import BASIS_WORDS, Story, humanise, span_text, story_for, word_list, year_span
 from c5map.tables import Tables, parse_partial_date
 
@@ -809,11 +807,20 @@ def _handle(entry: LegendEntry):
         return Line2D([], [], color=entry.edge, linewidth=1.5, alpha=0.8, solid_capstyle="round",
                       linestyle=(0, (1, 3)) if entry.shape == "dashed-line" else "-")  # fmt: skip
     style = {"facecolor": entry.fill, "edgecolor": entry.edge, "linewidth": 0.5}
-    if entry.shape in ("circle", "dashed-circle"):
+    if entry.shape in ("circle", "dashed-circle"):  # symbols are drawn translucent on the map, so is their swatch
+        style |= {"alpha": REGION_CIRCLE["alpha"], "linewidth": REGION_CIRCLE["linewidth"]}
         return _circle_handle(entry.label, linestyle="--" if entry.shape == "dashed-circle" else "-", **style)
+    if entry.shape == "dashed-box" and entry.fill == "none":  # an outline, drawn as a dashed line on the map
+        return Line2D([], [], color=entry.edge, linestyle="--", linewidth=1)
     if entry.shape == "dashed-box":
         return Patch(linestyle="--", **style | {"linewidth": 1.0})
     return Patch(**style)
+
+
+def _tuple_handlers(entries) -> dict:
+    """Legend handlers of rows of swatches: one per view, circles drawn round (symbols), patches with their dashes."""
+    circles = {h: _PatchHandler(circle=True) for handles, _ in entries for h in handles if getattr(h, "c5_circle", 0)}
+    return PATCH_HANDLERS | {tuple: HandlerTuple(ndivide=None, pad=0)} | circles
 
 
 def merged_legend(sections, first: list[str] | tuple[str, ...] = ()) -> list[tuple[tuple, str]]:
@@ -896,7 +903,7 @@ def _influence_legend(fig, sections, classes: list[str], width: float):
         legend = fig.legend(
             handles=[h for h, _ in entries], labels=[lab for _, lab in entries], loc="lower center", ncol=ncol,
             fontsize=6.5, frameon=False, title="Announced deals, in each partner's colour", title_fontsize=7,
-            handler_map=PATCH_HANDLERS | {tuple: HandlerTuple(ndivide=None, pad=0)},
+            handler_map=_tuple_handlers(entries),
             handlelength=max(2.0, 0.9 * most),
         )  # fmt: skip
         if legend.get_window_extent(_renderer(fig)).width <= (width - 2 * MARGIN) * DPI or ncol == 1:
@@ -1073,108 +1080,87 @@ def _side_column(fig, ax) -> tuple[float, float, float]:
     return x, top, fig.get_figwidth() - MARGIN - x
 
 
-#: Up to this many exporters, each has its own legend; beyond, one legend shows them all (the column stays short).
-COMPACT_EXPORTERS = 3
+def _trade_legends(fig, scene, x_in: float, top_in: float, column: float) -> float:
+    """Draw the image's legends from the scene: exports (every exporter at once), then the region's circles."""
+    y = top_in
+    for section in scene.combined:
+        entries = merged_legend([section], class_labels(scene.breaks, format_usd))
+        if entries:
+            y = _merged_legend_at(fig, entries, section.title, x_in, y, column)
+    region = [s for s in scene.sections if s.layer and s.layer.startswith("Trade with ")]
+    for section in region:  # the circles' own words; the size key is drawn apart, at the map's scale
+        entries = merged_legend(
+            [LegendSection(section.title, tuple(e for e in section.entries if not e.label.startswith("size key: ")))]
+        )
+        if entries:
+            y = _merged_legend_at(fig, entries, section.title, x_in, y, column)
+    return y
 
 
-def _exporters_legend(fig, exporters, breaks, palette, names, x_in: float, y: float, column: float) -> float:
-    """Draw one legend for many exporters and return its bottom (inches).
-
-    Each class has one swatch per exporter drawing it, then each exporter's flow line follows.
-    """
-    labels = class_labels(breaks, format_usd)
-    handles, words = [], []
-    for k, label in enumerate(labels):
-        shades = [class_colours(palette.get(o, INK), len(breaks) + 1)[k] for o in sorted(exporters)
-                  if k in exporters[o][1]]  # fmt: skip
-        if shades:
-            handles.append(tuple(Patch(facecolor=c, edgecolor=INK, linewidth=0.4) for c in shades))
-            words.append(label)
-    for origin in sorted(exporters):
-        years, _, arcs = exporters[origin]
-        handles.append((Line2D([], [], color=palette.get(origin, INK), linewidth=2, alpha=0.8,
-                               solid_capstyle="round"),))  # fmt: skip
-        words.append(f"from {names.get(origin, origin)}, {', '.join(str(v) for v in sorted(years))}"
-                     + ("" if arcs[0] else " (no line: no capital known)"))  # fmt: skip
-    most = max((len(h) for h in handles), default=1)
-    words = [_fitted(fig, w, column - 0.25 - 0.1 * most, fontsize=6.5) for w in words]
+def _merged_legend_at(fig, entries, title: str, x_in: float, y: float, column: float) -> float:
+    """Draw a legend of (swatches, label) rows at (x, y) inches; return its bottom."""
+    most = max(len(h) for h, _ in entries)
+    words = [_fitted(fig, label, column - 0.25 - 0.1 * most, fontsize=6.5) for _, label in entries]
     legend = fig.legend(
-        handles=handles, labels=words, loc="upper left", borderaxespad=0, borderpad=0, fontsize=6.5, frameon=False,
-        bbox_to_anchor=(x_in / fig.get_figwidth(), y / fig.get_figheight()), alignment="left",
-        title=_fitted(fig, "Exports by destination, in each exporter's colour; flows from the capital, width by value",
-                      column, fontsize=7, fontweight="bold"),
+        handles=[h for h, _ in entries], labels=words, loc="upper left", borderaxespad=0, borderpad=0,
+        fontsize=6.5, frameon=False, bbox_to_anchor=(x_in / fig.get_figwidth(), y / fig.get_figheight()),
+        alignment="left", title=_fitted(fig, title, column, fontsize=7, fontweight="bold"),
         title_fontproperties={"size": 7, "weight": "bold"},
-        handler_map=PATCH_HANDLERS | {tuple: HandlerTuple(ndivide=None, pad=0)}, handlelength=max(2.0, 0.9 * most),
+        handler_map=_tuple_handlers(entries), handlelength=max(2.0, 0.9 * most),
     )  # fmt: skip
     return y - _height_in(legend) - 0.15
 
 
 def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
-    """Export destinations coloured by value with flows; trade with the region as circles on one scale.
+    """Draw the trade scene (:func:`c5map.scenes.trade.trade_scene`) on one map: every exporter at once.
 
-    Draws the same bounded subset as the page (:func:`c5map.maps.trade.trade_figures`).
-    A destination with several exporters is coloured by the largest and its label lists each.
-    The region's circles sit in a row beside its outline, never on a member.
+    Each destination takes its largest exporter's class colour and its label lists every figure; flows from
+    each exporter's capital; trade with the region as circles in a row beside its outline, never on a member,
+    with the scene's size key. The legend and the notes are the scene's words.
     """
-    from c5map.maps.trade import _region_measure, region_totals_to_draw, trade_selection, undrawn_summary
-
     region, members = story.region, list(story.members)
     palette = partner_palette_of(tables)
-    trade = tables.trade
-    selection = trade_selection(tables, region)
-    exports, totals = selection.exports, selection.totals
-    totals, totals_left_out = region_totals_to_draw(totals, region)  # the page's bound, and its count
     names = display_names(tables)
+    exports = trade_selection(tables, region).exports
     destinations = sorted(set(exports["destination"]))
     shapes = web_countries(sorted(set(destinations) | set(members)), max_zoom=4, source=countries)
+    scene = trade_scene(tables, story, set(shapes["iso3"]))
+    totals = scene.totals
     caps = layers.capitals(tables)
-    title, _ = story.words("trade", f"Trade with and around {story.region_name}", "")
-    fig = _frame(
-        title,
-        "Export flows by destination; trade with the region as a whole, circle area by value",
-        source_line(tables, trade["source_id"]),
-    )
+    fig = _frame(scene.text.title, scene.text.print_subtitle, source_line(tables, tables.trade["source_id"]))
     ax, rect = _map_axes(fig)
     height = fig.get_figheight()
     bounds = region_view(shapes, members, pad=3.0)
     _basemap(ax, bounds)
-    breaks = nice_breaks(list(exports["value_usd"]))
-    largest = float(trade["value_usd"].max()) if len(trade) else 0.0
     shape_of = {iso3: g for iso3, g in zip(shapes["iso3"], shapes.geometry, strict=True)}
-    exporters = {}  # origin -> (years, classes drawn, arcs drawn)
-    bound_drawn = False
+    for view in scene.exporters:
+        for _, row in view.rows[view.rows["destination"].isin(view.flows)].iterrows():
+            _arc(ax, caps[view.origin], caps[row["destination"]], view.colour,
+                 0.8 + 5 * math.sqrt(_share(row["value_usd"], scene.largest)))  # fmt: skip
     area_rows = []
-    ordered_exports = exports.sort_values(["destination", "value_usd", "origin"], ascending=[True, False, True])
-    for destination, group in ordered_exports.groupby("destination", sort=True):
-        for _, row in group.iterrows():
-            origin = row["origin"]
-            years, classes, arcs = exporters.setdefault(origin, (set(), set(), [False]))
-            years.add(int(row["year"]))
-            if origin in caps and destination in caps:
-                _arc(ax, caps[origin], caps[destination], palette.get(origin, INK),
-                     0.8 + 5 * math.sqrt(_share(row["value_usd"], largest)))  # fmt: skip
-                arcs[0] = True
+    best = scene.largest_exporter()
+    for destination in sorted(best):
+        view, first = best[destination]
         if destination not in shape_of:
             continue
-        first = group.iloc[0]  # the largest exporter colours the country
-        k = class_of(first["value_usd"], breaks, first["value_qualifier"])
-        bound_drawn |= first["value_qualifier"] in ("under", "nearly", "over")
-        exporters[first["origin"]][1].add(k)
-        shade = class_colours(palette.get(first["origin"], INK), len(breaks) + 1)[k]
+        shade = view.shades(scene.breaks)[int(first["value_class"])]  # the largest exporter colours the country
         _shapes(ax, [shape_of[destination]], facecolor=shade, edgecolor=INK, linewidth=0.4)
+        group = exports[exports["destination"] == destination].sort_values(["value_usd", "origin"],
+                                                                           ascending=[False, True])  # fmt: skip
         figures = [format_usd(r["value_usd"], r["value_qualifier"]) for _, r in group.iterrows()]
         if len(group) > 1:
             figures = [f"from {names.get(o, o)}: {f}" for o, f in zip(group["origin"], figures, strict=True)]
         area_rows.append((f"{names.get(destination, destination)}\n" + "\n".join(figures), shape_of[destination],
                           float(first["value_usd"])))  # fmt: skip
-    silent = [m for m in members if m in shape_of and m not in destinations and m not in exporters]
+    reached = set(best) | {v.origin for v in scene.exporters}
+    silent = [m for m in members if m in shape_of and m not in reached]
     # as on the page: a member no export figure reaches is hatched, never blank land that reads as "no trade"
     _shapes(ax, [shape_of[m] for m in silent], **NO_FIGURE_HATCH)
     for member in members:
-        if member in shape_of and member not in destinations:
+        if member in shape_of and member not in best:
             area_rows.append((names.get(member, member), shape_of[member], -1.0))
 
-    region_handles, circles = [], []
+    circles = []
     if len(totals):
         outline_geometry = layers.region_outlines(tables, shapes).set_index("region").loc[region].geometry
         outline = _shapes(ax, [outline_geometry.boundary], edgecolor=INK, linewidth=1, linestyle="--", zorder=5)
@@ -1220,17 +1206,11 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
             circle = ax.add_patch(_round(ax, x, y, r, facecolor=colour, zorder=7, **REGION_CIRCLE))
             circle.c5_region_figure, circle.c5_value = True, float(row["value_usd"])
             circles.append((circle, x, y, r, label_text, prefer))
-            what = _region_measure(row, region, story.region_name, names.get(row["partner"], row["partner"]))
-            words = f"{names.get(row['partner'], row['partner'])}, {what}, {row['year']}: "
-            words += format_usd(row["value_usd"], row["value_qualifier"])
-            region_handles.append(_circle_handle(words, facecolor=colour, **REGION_CIRCLE))
         # a leader from the row to the outline: the circles are about the region, not about the nearest member
         discs = shapely.union_all([shapely.Point(x / stretch, y).buffer(max(r, 1e-6)) for _, x, y, r, _, _ in circles])
         region_round = shapely.transform(outline_geometry, lambda xy: xy / [stretch, 1.0])
         (x0, y0), (x1, y1) = shapely.get_coordinates(shapely.shortest_line(discs, region_round))
         ax.plot([x0 * stretch, x1 * stretch], [y0, y1], color=INK, linewidth=0.6, zorder=6)
-        words = f"outline of {story.region_name}; beside it, trade with it as a whole"
-        region_handles.insert(0, Line2D([], [], color=INK, linestyle="--", linewidth=1, label=words))
 
     _settle(fig)
     placer = _Placer(fig)
@@ -1251,42 +1231,18 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
     labels += _area_labels(ax, placer, area_rows, fontsize=6)
 
     x_in, top_in, column = _side_column(fig, ax)
-    y = top_in
-    if len(exporters) > COMPACT_EXPORTERS:
-        y = _exporters_legend(fig, exporters, breaks, palette, names, x_in, y, column)
-    for origin in sorted(exporters) if len(exporters) <= COMPACT_EXPORTERS else []:
-        years, classes, arcs = exporters[origin]
-        colour = palette.get(origin, INK)
-        shades = class_colours(colour, len(breaks) + 1)
-        handles = [Patch(facecolor=shades[k], edgecolor=INK, linewidth=0.4, label=label)
-                   for k, label in enumerate(class_labels(breaks, format_usd)) if k in classes]  # fmt: skip
-        if arcs[0]:
-            handles.append(Line2D([], [], color=colour, linewidth=2, alpha=0.8, solid_capstyle="round",
-                                  label="flow from the capital, width by value"))  # fmt: skip
-        name = f"Exports from {names.get(origin, origin)}, {', '.join(str(v) for v in sorted(years))}"
-        legend = _legend(fig, handles, x_in, y, column, title=name)
-        y -= _height_in(legend) + 0.15
-    if silent:
-        hatch = Patch(**NO_FIGURE_HATCH, label="no reported export figure (not zero)")
-        legend = _legend(fig, [hatch], x_in, y, column)
-        y -= _height_in(legend) + 0.15
-    if region_handles:
-        legend = _legend(fig, region_handles, x_in, y, column, title=f"Trade with {story.region_name} as a whole")
-        y -= _height_in(legend) + 0.15
+    y = _trade_legends(fig, scene, x_in, top_in, column)
+    if len(totals):
         ppd = ax.transData.transform((0, 1))[1] - ax.transData.transform((0, 0))[1]  # pixels per degree
         y = _size_key(
-            fig, x_in, y, "Circle area by value (one scale)", _key_values(biggest),
-            lambda v: radius * math.sqrt(_share(v, biggest)) * ppd / DPI, format_usd,
+            fig, x_in, y, "Circle area by value (one scale)", sorted(scene.size_key, reverse=True),
+            lambda v: radius * math.sqrt(_share(v, scene.region_largest)) * ppd / DPI, format_usd,
             facecolor="#bbbbbb", **REGION_CIRCLE,
         ) - 0.15  # fmt: skip
-    omitted = [w for w in [undrawn_summary(selection, names)] if w]
-    if totals_left_out:
-        omitted.append(f"{totals_left_out:,} older or smaller figures of trade with the region not drawn")
-    if bound_drawn:
-        omitted.insert(0, BOUND_RULE[0].upper() + BOUND_RULE[1:])
-    if omitted:  # as the page's legend says: what the bounded drawing leaves out
-        note = fig.text(x_in / fig.get_figwidth(), y / height, ". ".join(omitted) + " (all in geo/ and the web "
-                        "page's data table).", fontsize=6, va="top")  # fmt: skip
+    layers_last = sorted(scene.sections, key=lambda section: section.layer in {v.name for v in scene.exporters})
+    lines = list(dict.fromkeys(e.label for section in (*scene.combined, *layers_last) for e in section.lines))
+    if lines:  # the scene's notes: the rule for bounds, and what the bounded drawing leaves out
+        note = fig.text(x_in / fig.get_figwidth(), y / height, "\n".join(_listed(lines)), fontsize=6, va="top")
         _fit(note, column)
         y -= _height_in(note) + 0.1
     placer.block_frame()

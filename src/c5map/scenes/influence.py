@@ -251,7 +251,9 @@ def region_section(tables: Tables, story: Story, regional: pd.DataFrame) -> Lege
     listed = regional.sort_values(["partner", "date", "figure_id"])
     more = len(listed) - MAX_LISTED
     listed = listed.head(MAX_LISTED)
-    entries = [LegendEntry("the region's outline", edge=INK, shape="dashed-box", hint="hover it for its figures")]
+    entries = [
+        LegendEntry("the region's outline", fill="none", edge=INK, shape="dashed-box", hint="hover it for its figures")
+    ]
     entries += [
         LegendEntry(
             f"{names.get(r['partner'], r['partner'])}: {r['value_text']} "

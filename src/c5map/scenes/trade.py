@@ -1,0 +1,435 @@
+"""The trade scene: exports by destination and trade with a region, decided once for the page and the image.
+
+:func:`trade_scene` builds one :class:`TradeScene`: which export figures are
+drawn (:class:`TradeSelection`), one view per exporter (its classes, flows and
+the members it has no figure for), one class scale, the region-level figures
+on one circle scale with its size key, the legend sections, what is left out
+and the words. ``c5map.maps.trade`` draws the views one at a time on a Leaflet
+page; ``c5map.static.trade_figure`` draws them all on one map
+(:attr:`TradeScene.combined`), each destination in the colour of its largest
+exporter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from c5map import layers
+from c5map.format import format_usd
+from c5map.maps.common import display_names, partner_palette_of
+from c5map.maps.style import BOUND_RULE, INK, class_colours, class_labels, class_of, nice_breaks, size_key_values
+from c5map.scenes import NO_FIGURE_ENTRY, LegendEntry, LegendSection, SceneText
+from c5map.story import Story, humanise, span_text, word_list, year_span
+from c5map.tables import Tables
+
+#: Most exporters drawn (one layer each) and most destinations per exporter: a page stays readable and light.
+MAX_EXPORTERS = 8
+#: Qualifiers that make a figure a bound (:func:`c5map.maps.style.class_of` classes them by their side).
+BOUND_QUALIFIERS = ("under", "nearly", "over")
+MAX_DESTINATIONS = 25
+#: Radius (px) of the largest circle comparing partners' trade with a region, in the legend panel.
+REGION_SYMBOL_PX = 22.0
+#: Most region-level figures drawn (circles in the legend and the image, rows of the outline's tooltip).
+MAX_REGION_FIGURES = 12
+#: Most rows the page's "get the data" CSV holds of the figures it does not draw; beyond, they are counted
+#: and named in geo/flow_figures.csv (a bilateral table of a million rows is not a page's download).
+MAX_UNDRAWN_ROWS = 5_000
+
+
+@dataclass(frozen=True)
+class TradeSelection:
+    """The trade table split the way the page and the image draw it, decided once for both.
+
+    Attributes
+    ----------
+    exports : pandas.DataFrame
+        Export figures between two countries that are drawn: each drawn exporter's latest year, its
+        :data:`MAX_DESTINATIONS` largest destinations.
+    exporters : list of (str, int)
+        (origin, year) of every drawn exporter, largest exports first: the first opens the page.
+    undrawn_exports : pandas.DataFrame
+        Export figures between two countries that are not drawn (earlier years, smaller destinations,
+        exporters beyond :data:`MAX_EXPORTERS`): named in a note on their exporter's layer, or in one
+        note when their exporter has no layer.
+    other : pandas.DataFrame
+        Figures between two countries that are not exports (total trade), or with another region:
+        not drawn, counted in a note and listed in the data table.
+    totals : pandas.DataFrame
+        Every figure with the region at one end: region-level, never drawn on a member.
+    """
+
+    exports: pd.DataFrame
+    exporters: list[tuple[str, int]]
+    undrawn_exports: pd.DataFrame
+    other: pd.DataFrame
+    totals: pd.DataFrame
+
+    @property
+    def left_out(self) -> int:
+        """How many figures between two countries are not drawn (exports and others)."""
+        return len(self.undrawn_exports) + len(self.other)
+
+    def undrawn_exporters(self) -> list[str]:
+        """Origins with export figures but no layer, largest first."""
+        drawn = {o for o, _ in self.exporters}
+        rest = self.undrawn_exports[~self.undrawn_exports["origin"].isin(drawn)]
+        order = rest.groupby("origin")["value_usd"].sum().sort_values(ascending=False, kind="stable")
+        return [str(o) for o in order.index]
+
+
+def exports_to_draw(exports: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, int]]]:
+    """Keep each exporter's latest year, the largest exporters and their largest destinations.
+
+    Returns the drawn rows and the drawn (origin, year) pairs, the largest exports first (then by code).
+    """
+    if exports.empty:
+        return exports, []
+    latest = exports.groupby("origin")["year"].transform("max")
+    recent = exports[exports["year"] == latest]
+    sums = recent.groupby("origin")["value_usd"].sum()
+    order = sorted(sums.index, key=lambda o: (-float(sums[o]), str(o)))[:MAX_EXPORTERS]
+    recent = recent[recent["origin"].isin(order)]
+    kept = recent.sort_values(["origin", "value_usd"], ascending=[True, False]).groupby("origin").head(MAX_DESTINATIONS)
+    years = dict(zip(kept["origin"], kept["year"], strict=True))
+    return kept, [(str(o), int(years[o])) for o in order]
+
+
+def region_totals_to_draw(totals, region: str):
+    """Order the region-level figures largest first, at most :data:`MAX_REGION_FIGURES` of them.
+
+    Beyond that bound, each partner's latest year (per measure and direction)
+    is kept, the largest first. Returns the figures (with a ``partner``
+    column) and how many were left out.
+    """
+    ordered = totals.assign(
+        partner=[d if o == region else o for o, d in zip(totals["origin"], totals["destination"], strict=True)]
+    ).sort_values(["value_usd", "partner", "flow_id"], ascending=[False, True, True])
+    if len(ordered) <= MAX_REGION_FIGURES:
+        return ordered, 0
+    sides = ordered["origin"] == region  # exports from the region and to it are apart, as total trade is
+    latest = ordered.groupby([ordered["partner"], ordered["measure"], sides])["year"].transform("max")
+    kept = ordered[ordered["year"] == latest].head(MAX_REGION_FIGURES)
+    return kept, len(ordered) - len(kept)
+
+
+def trade_selection(tables: Tables, region: str) -> TradeSelection:
+    """Split the trade table the way the page and the image draw it (see :class:`TradeSelection`)."""
+    trade = tables.trade
+    regions = list(tables.region_members())
+    between_countries = (~trade["origin"].isin(regions) & ~trade["destination"].isin(regions)).to_numpy(bool)
+    is_exports = (trade["measure"] == "exports").to_numpy(bool)
+    all_exports = trade[is_exports & between_countries]
+    exports, exporters = exports_to_draw(all_exports)
+    at_region = ((trade["destination"] == region) | (trade["origin"] == region)).to_numpy(bool)
+    return TradeSelection(
+        exports=exports,
+        exporters=exporters,
+        undrawn_exports=all_exports[~all_exports.index.isin(exports.index)],
+        other=trade[~(is_exports & between_countries) & ~at_region],
+        totals=trade[at_region],
+    )
+
+
+def undrawn_note(selection: TradeSelection, origin: str, names: dict[str, str]) -> str:
+    """Say what one exporter's layer leaves out; "" when it draws every figure of that exporter."""
+    rest = selection.undrawn_exports[selection.undrawn_exports["origin"] == origin]
+    if rest.empty:
+        return ""
+    year = dict(selection.exporters).get(origin)
+    older = int((rest["year"] != year).sum())
+    smaller = len(rest) - older
+    parts = [f"{older:,} figure{'s' * (older != 1)} of earlier years"] if older else []
+    parts += [f"{smaller:,} smaller destination{'s' * (smaller != 1)}"] if smaller else []
+    return f"Not drawn: {' and '.join(parts)} of {names.get(origin, origin)}; in the data table"
+
+
+def undrawn_summary(selection: TradeSelection, names: dict[str, str]) -> str:
+    """Say in one sentence what no layer draws, for an image with no room for a note per exporter."""
+    drawn = {o for o, _ in selection.exporters}
+    rest = selection.undrawn_exports[selection.undrawn_exports["origin"].isin(drawn)]
+    year = rest["origin"].map(dict(selection.exporters))
+    older = int((rest["year"] != year).sum())
+    smaller = len(rest) - older
+    parts = [f"{older:,} export figure{'s' * (older != 1)} of earlier years"] if older else []
+    parts += [f"{smaller:,} smaller destination{'s' * (smaller != 1)}"] if smaller else []
+    sentences = [f"Not drawn: {' and '.join(parts)} of the exporters shown"] if parts else []
+    return ". ".join(sentences + [n.replace("; in the data table", "") for n in undrawn_notes(selection, names)])
+
+
+def undrawn_notes(selection: TradeSelection, names: dict[str, str]) -> list[str]:
+    """Return notes for the figures no layer carries: exporters beyond the bound, figures that are not exports."""
+    notes = []
+    origins = selection.undrawn_exporters()
+    if origins:
+        counted = selection.undrawn_exports[selection.undrawn_exports["origin"].isin(origins)]
+        notes.append(
+            f"Exports from {word_list([names.get(o, o) for o in origins], most=6)} not drawn "
+            f"({len(counted):,} figure{'s' * (len(counted) != 1)}, smaller than those drawn); in the data table"
+        )
+    if len(selection.other):
+        kinds = word_list(sorted({humanise(str(m)) for m in selection.other["measure"]}))
+        notes.append(f"{len(selection.other):,} other figures between two countries ({kinds}) not drawn; "
+                     "in the data table")  # fmt: skip
+    return notes
+
+
+def undrawn_rows(selection: TradeSelection) -> tuple[pd.DataFrame, int]:
+    """Return the figures not drawn that the data table lists (largest first, at most :data:`MAX_UNDRAWN_ROWS`)."""
+    rest = pd.concat([selection.undrawn_exports, selection.other])
+    rest = rest.sort_values(["value_usd", "flow_id"], ascending=[False, True], kind="stable")
+    return rest.head(MAX_UNDRAWN_ROWS), max(0, len(rest) - MAX_UNDRAWN_ROWS)
+
+
+def region_measure(row, region: str, region_name: str, partner_name: str) -> str:
+    """Say what a region-level trade figure measures, from the region's side."""
+    if row["measure"] == "total_trade":
+        return "total trade"
+    if row["origin"] == region:
+        return f"exports from {region_name} to {partner_name}"
+    return f"exports from {partner_name} to {region_name}"
+
+
+@dataclass(frozen=True)
+class ExporterView:
+    """One exporter's layer of the page: its latest year's figures, drawn by destination.
+
+    Attributes
+    ----------
+    origin : str
+        The exporter's code.
+    year : int
+        The year drawn (its latest).
+    name : str
+        The layer's name: "Exports from Russia, 2023".
+    colour : str
+        The exporter's colour.
+    rows : pandas.DataFrame
+        Its drawn figures, one per destination, with ``value_class`` (true to each qualifier).
+    silent : tuple of str
+        Members it has no figure for: hatched "no reported figure", never blank land that reads as "no trade".
+    flows : tuple of str
+        Destinations a flow line is drawn to (both capitals known).
+    """
+
+    origin: str
+    year: int
+    name: str
+    colour: str
+    rows: pd.DataFrame
+    silent: tuple[str, ...]
+    flows: tuple[str, ...]
+
+    def shades(self, breaks) -> list[str]:
+        """Return the class colours of this exporter on the page's scale, light to dark."""
+        return class_colours(self.colour, len(breaks) + 1)
+
+
+@dataclass(frozen=True)
+class TradeScene:
+    """Everything the trade page and image show (see :func:`trade_scene`).
+
+    Attributes
+    ----------
+    text : SceneText
+        Title, the page's subtitle and the image's.
+    selection : TradeSelection
+        Which figures are drawn, which are region-level, which are left out.
+    exporters : tuple of ExporterView
+        One per drawn exporter, the largest first (the first opens the page).
+    breaks : tuple of float
+        Class breaks of every exporter (one scale).
+    largest : float
+        The largest trade figure: flow widths are scaled to it.
+    sections : tuple of LegendSection
+        One per exporter (same order), then the region's, then "Not drawn".
+    combined : tuple of LegendSection
+        The legend of every exporter drawn at once (the image): the classes, hatch and flows it shows.
+    totals : pandas.DataFrame
+        The region-level figures drawn (with ``partner``), largest first; ``totals_left_out`` more are not.
+    totals_left_out : int
+    size_key : tuple of float
+        The values of the region circles' size key (:func:`c5map.maps.style.size_key_values`).
+    """
+
+    text: SceneText
+    selection: TradeSelection
+    exporters: tuple[ExporterView, ...]
+    breaks: tuple[float, ...]
+    largest: float
+    sections: tuple[LegendSection, ...]
+    combined: tuple[LegendSection, ...]
+    totals: pd.DataFrame
+    totals_left_out: int
+    size_key: tuple[float, ...]
+
+    @property
+    def region_largest(self) -> float:
+        """The largest region-level figure drawn: the largest circle."""
+        return float(self.totals["value_usd"].max()) if len(self.totals) else 0.0
+
+    def largest_exporter(self) -> dict[str, tuple[ExporterView, pd.Series]]:
+        """Each destination's largest drawn figure and its exporter: the image colours it so."""
+        best: dict[str, tuple[ExporterView, pd.Series]] = {}
+        for view in self.exporters:
+            for _, row in view.rows.iterrows():
+                dest = str(row["destination"])
+                if dest not in best or row["value_usd"] > best[dest][1]["value_usd"]:
+                    best[dest] = (view, row)
+        return best
+
+
+def _capital_words(tables: Tables, code: str, name: str) -> str:
+    return layers.capital_names(tables).get(code, f"{name}'s capital")
+
+
+def exporter_section(view: ExporterView, breaks, selection: TradeSelection, tables: Tables) -> LegendSection:
+    """Return the legend section of one exporter's layer: only what it draws, then what it leaves out."""
+    names = display_names(tables)
+    classes = set(int(k) for k in view.rows["value_class"]) if len(view.rows) else set()
+    entries = [
+        LegendEntry(label, fill=shade)
+        for k, (label, shade) in enumerate(zip(class_labels(breaks, format_usd), view.shades(breaks), strict=True))
+        if k in classes
+    ]
+    if view.rows["value_qualifier"].isin(BOUND_QUALIFIERS).any():
+        entries.append(LegendEntry(BOUND_RULE[0].upper() + BOUND_RULE[1:], shape="none"))
+    if view.silent:
+        entries.append(NO_FIGURE_ENTRY)
+    if view.flows:
+        capital = _capital_words(tables, view.origin, names.get(view.origin, view.origin))
+        entries.append(LegendEntry(f"flows from {capital}, width by value", edge=view.colour, shape="line", size=5))
+    if note := undrawn_note(selection, view.origin, names):  # on the layer the figures belong to
+        entries.append(LegendEntry(note, shape="none"))
+    return LegendSection(view.name, tuple(entries), layer=view.name)
+
+
+def region_trade_section(scene_totals: pd.DataFrame, left_out: int, key: tuple[float, ...], story: Story,
+                         tables: Tables) -> LegendSection:  # fmt: skip
+    """Return the legend section of trade with the region as a whole: a circle per figure, one scale, its key."""
+    from c5map.maps.style import symbol_radius
+
+    names = display_names(tables)
+    palette = partner_palette_of(tables)
+    biggest = float(scene_totals["value_usd"].max())
+    entries = [
+        LegendEntry(
+            "the region's outline", fill="none", edge=INK, shape="dashed-box", hint="hover it for these figures"
+        )
+    ]
+    for _, row in scene_totals.iterrows():
+        partner = row["partner"]
+        what = region_measure(row, story.region, story.region_name, names.get(partner, partner))
+        value = format_usd(row["value_usd"], row["value_qualifier"])
+        entries.append(LegendEntry(
+            f"{names.get(partner, partner)}, {what}, {row['year']}: {value}",
+            fill=palette.get(partner, INK), edge="#ffffff", shape="circle",
+            size=max(2 * symbol_radius(row["value_usd"], biggest, biggest_px=REGION_SYMBOL_PX), 2.0),
+        ))  # fmt: skip
+    entries += [
+        LegendEntry(f"size key: {format_usd(v)}", fill="#bbbbbb", edge="#ffffff", shape="circle",
+                    size=max(2 * symbol_radius(v, biggest, biggest_px=REGION_SYMBOL_PX), 2.0))
+        for v in key
+    ]  # fmt: skip
+    if left_out:
+        entries.append(LegendEntry(f"{left_out:,} older or smaller figures not drawn; in the data table", shape="none"))
+    name = f"Trade with {story.region_name} as a whole"
+    return LegendSection(f"{name} (circle area = value, one scale)", tuple(entries), layer=name)
+
+
+def _combined_section(exporters: list[ExporterView], breaks, members, drawn_codes, tables) -> LegendSection:
+    """Return the legend of every exporter at once: each destination in its largest exporter's class colour."""
+    best: dict[str, tuple[ExporterView, pd.Series]] = {}
+    for view in exporters:
+        for _, row in view.rows.iterrows():
+            dest = str(row["destination"])
+            if dest in drawn_codes and (dest not in best or row["value_usd"] > best[dest][1]["value_usd"]):
+                best[dest] = (view, row)
+    labels = class_labels(breaks, format_usd)
+    entries = []
+    for k, label in enumerate(labels):
+        entries += [LegendEntry(label, fill=view.shades(breaks)[k]) for view in exporters
+                    if any(v is view and int(r["value_class"]) == k for v, r in best.values())]  # fmt: skip
+    if any(r["value_qualifier"] in BOUND_QUALIFIERS for _, r in best.values()):
+        entries.append(LegendEntry(BOUND_RULE[0].upper() + BOUND_RULE[1:], shape="none"))
+    reached = set(best) | {v.origin for v in exporters}
+    if any(m in drawn_codes and m not in reached for m in members):
+        entries.append(NO_FIGURE_ENTRY)
+    names = display_names(tables)
+    for view in exporters:
+        if view.flows:
+            capital = _capital_words(tables, view.origin, names.get(view.origin, view.origin))
+            entries.append(LegendEntry(f"flows from {capital}, width by value", edge=view.colour, shape="line",
+                                       size=5))  # fmt: skip
+    return LegendSection("Exports by destination, in each exporter's colour", tuple(entries))
+
+
+def trade_words(selection: TradeSelection, story: Story, names: dict[str, str]) -> tuple[str, str]:
+    """Return the trade page's derived (title, subtitle)."""
+    exports, totals = selection.exports, selection.totals
+    region = story.region
+    partner_codes = [d if o == region else o for o, d in zip(totals["origin"], totals["destination"], strict=True)]
+    sentences = []
+    if selection.exporters:
+        exporter_names = word_list([names.get(o, o) for o, _ in selection.exporters])
+        sentences.append(f"Exports from {exporter_names} by destination ({span_text(year_span(exports['year']))}).")
+    if len(totals):
+        sentences.append(
+            f"Trade of {word_list([names.get(p, p) for p in dict.fromkeys(partner_codes)])} with "
+            f"{story.region_name} as a whole, on one scale ({span_text(year_span(totals['year']))})."
+        )
+    return f"Trade with and around {story.region_name}", " ".join(sentences) or "No trade figure in the data."
+
+
+PRINT_SUBTITLE = "Export flows by destination; trade with the region as a whole, circle area by value"
+
+
+def trade_scene(tables: Tables, story: Story, drawn_codes) -> TradeScene:
+    """Decide the trade page and image once.
+
+    Parameters
+    ----------
+    drawn_codes : collection of str
+        Codes of the countries the renderer has shapes for (a destination without one gets its flow only).
+    """
+    names = display_names(tables)
+    palette = partner_palette_of(tables)
+    caps = layers.capitals(tables)
+    selection = trade_selection(tables, story.region)
+    exports = selection.exports
+    breaks = nice_breaks(list(exports["value_usd"]), classes=4)
+    drawn_codes = set(drawn_codes)
+    views = []
+    for origin, year in selection.exporters:
+        rows = exports[(exports["origin"] == origin) & (exports["year"] == year)]
+        rows = rows.assign(value_class=[class_of(v, breaks, q) for v, q in
+                                        zip(rows["value_usd"], rows["value_qualifier"], strict=True)])  # fmt: skip
+        coloured = set(rows.loc[rows["destination"].isin(drawn_codes), "destination"])
+        silent = tuple(c for c in story.members if c != origin and c not in coloured and c in drawn_codes)
+        flows = tuple(d for d in rows["destination"] if origin in caps and d in caps)
+        name = f"Exports from {names.get(origin, origin)}, {year}"
+        views.append(ExporterView(origin, year, name, palette.get(origin, INK), rows, silent, flows))
+    sections = [exporter_section(v, breaks, selection, tables) for v in views]
+    totals, totals_left_out = region_totals_to_draw(selection.totals, story.region)
+    key: tuple[float, ...] = ()
+    if len(totals):
+        key = tuple(size_key_values(float(totals["value_usd"].max())))
+        sections.append(region_trade_section(totals, totals_left_out, key, story, tables))
+    if notes := undrawn_notes(selection, names):  # figures no layer carries: where every layer's reader sees them
+        sections.append(LegendSection("Not drawn", tuple(LegendEntry(n, shape="none") for n in notes)))
+    title, subtitle = story.words("trade", *trade_words(selection, story, names))
+    _, print_subtitle = story.print_words("trade", title, PRINT_SUBTITLE)
+    trade = tables.trade
+    return TradeScene(
+        text=SceneText(title, subtitle, print_subtitle),
+        selection=selection,
+        exporters=tuple(views),
+        breaks=tuple(breaks),
+        largest=float(trade["value_usd"].max()) if len(trade) else 0.0,
+        sections=tuple(sections),
+        combined=(_combined_section(views, breaks, story.members, drawn_codes, tables),),
+        totals=totals,
+        totals_left_out=totals_left_out,
+        size_key=key,
+    )

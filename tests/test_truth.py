@@ -220,3 +220,35 @@ def test_validate_warns_where_a_story_subtitle_speaks_of_a_screen(capsys):
     assert main(["validate", "--data", str(DATASETS["sahel-synthetic"])]) == 0
     err = capsys.readouterr().err
     assert re.search(r"story\.toml:\d+: maps\.influence\.subtitle: speaks of a screen \('Switch', 'click'\)", err), err
+
+
+def test_the_api_keeps_every_member_whatever_the_boundaries():
+    """Kiribati and Tonga are not in Natural Earth 1:110m: their figures are rows all the same."""
+    from c5map.boundaries import load_countries
+
+    tables = load_valid_tables(DATASETS["pacific-synthetic"])
+    figures = layers.partner_country_figures(tables, load_countries("110m"), "CHN").set_index("iso3")
+    assert sorted(figures.index) == sorted(story_for(tables).members)
+    assert figures.loc["KIR", "value_text"] == "about $120m" and figures.loc["KIR", "has_figure"]
+
+
+def test_the_palette_gives_every_partner_of_the_sahel_its_own_colour():
+    from c5map.maps.common import partner_palette_of
+
+    tables = load_valid_tables(DATASETS["sahel-synthetic"])
+    palette = partner_palette_of(tables)
+    assert len(set(palette.values())) == len(palette) >= 10  # France and Turkey no longer share one
+    assert not set(palette) & set(story_for(tables).members)
+
+
+def test_the_largest_trade_figure_says_what_it_measures(built):
+    _, out = built["bundled"]
+    atlas = _page_text((out / "maps" / "index.html").read_text(encoding="utf-8"))
+    assert "Russia → China, &#36;129bn (exports)" in atlas, re.findall(r"Largest figure[^<]*", atlas)
+
+
+def test_the_resources_image_says_domestic_programme():
+    fig = _figure("resources", "bundled")
+    words = _words(fig)
+    assert "Kazakhstan, domestic programme: $1bn" in words and "Kazakhstan → Kazakhstan" not in words
+    plt.close(fig)

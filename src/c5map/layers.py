@@ -273,7 +273,7 @@ def partner_country_figures(
     members = tables.region_members().get(region, [])
     deals = tables.deals
     theirs = deals[((deals["partner"] == partner) & deals["country"].isin(members)).to_numpy(bool)]
-    return _member_figures(theirs, countries[countries["iso3"].isin(members)], partner, value_basis)
+    return _member_figures(theirs, _member_shapes(countries, members), partner, value_basis)
 
 
 def within_region_figures(
@@ -296,7 +296,21 @@ def within_region_figures(
     members = tables.region_members().get(region, [])
     deals = tables.deals
     inside = deals[(deals["partner"].isin(members) & deals["country"].isin(members)).to_numpy(bool)]
-    return _member_figures(inside, countries[countries["iso3"].isin(members)], region, value_basis)
+    return _member_figures(inside, _member_shapes(countries, members), region, value_basis)
+
+
+def _member_shapes(countries: gpd.GeoDataFrame, members: list[str]) -> gpd.GeoDataFrame:
+    """``iso3, name, geometry`` of every member, in code order; an empty geometry where ``countries`` has none.
+
+    Coarse boundaries (Natural Earth 1:110m) lack small island states: a member is still a row of its
+    figures, never dropped for want of a shape.
+    """
+    found = countries[countries["iso3"].isin(members)][["iso3", "name", "geometry"]]
+    missing = sorted(set(members) - set(found["iso3"]))
+    if not missing:
+        return found
+    extra = gpd.GeoDataFrame({"iso3": missing, "name": missing, "geometry": [None] * len(missing)}, crs=CRS)
+    return gpd.GeoDataFrame(pd.concat([found, extra], ignore_index=True), geometry="geometry", crs=CRS)
 
 
 def partner_trade(tables: Tables, partner: str, region: str | None = None) -> pd.DataFrame:

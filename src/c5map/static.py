@@ -868,7 +868,7 @@ def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
         _influence_panel(ax, one, scene, caps, tables)
         ax.set_title(section.title, fontsize=9, color=one.colour, fontweight="bold", pad=4)
         _fit(ax.title, panel_w)
-        lines = [e.label for e in section.lines if not e.label.startswith(BOUND_RULE[:20].capitalize())]
+        lines = [e.label for e in section.lines if e.label != BOUND_RULE[0].upper() + BOUND_RULE[1:]]  # in the subtitle
         ax.c5_note = ax.annotate("\n".join(_listed(lines)), (0.5, 0), xycoords="axes fraction", xytext=(0, -3),
                                  textcoords="offset points", ha="center", va="top", fontsize=6.5)  # fmt: skip
         _fit(ax.c5_note, panel_w)
@@ -1393,11 +1393,15 @@ def _resource_lines(tables: Tables, marks: _ResourceMarks) -> list[str]:
         lines.append(f"and {len(marks.listed) - MAX_LISTED:,} more country figures")
     minerals = resource_deals(tables)
     for _, deal in minerals.head(MAX_LISTED).iterrows():
-        lines.append(
-            f"{date_words(text(deal['date']))} {names.get(deal['partner'])} → {names.get(deal['country'])}: "
-            f"{format_usd(deal['value_usd'], deal['value_qualifier'])} "
-            f"({BASIS_WORDS.get(deal['value_basis'], deal['value_basis'])})"
+        who = (
+            f"{names.get(deal['country'], deal['country'])}, domestic programme"
+            if deal["partner"] == deal["country"]
+            else f"{names.get(deal['partner'], deal['partner'])} → {names.get(deal['country'], deal['country'])}"
         )
+        lines.append(
+            f"{date_words(text(deal['date']))} {who}: {format_usd(deal['value_usd'], deal['value_qualifier'])} "
+            f"({BASIS_WORDS.get(deal['value_basis'], deal['value_basis'])})"
+        )  # fmt: skip
     if len(minerals) > MAX_LISTED:
         lines.append(f"and {len(minerals) - MAX_LISTED:,} more deals")
     return lines

@@ -103,12 +103,23 @@ def source_label(tables: Tables, source_id: str, attributed_to: object = None) -
 
 
 def partner_palette_of(tables: Tables) -> dict[str, str]:
-    """One colour for every partner of the tables (deals and trade, any region): the same on every map of a build."""
+    """One colour for everyone a map colours by (deal partners, exporters, partners of a region's trade).
+
+    The same on every map of a build. Countries that are only counterparts (a deal's country, an export's
+    destination) take the colour of whoever courts them, so they take none of the palette's few distinct
+    colours; nor do members of a region dealing within it (their deals are drawn in the "within" colour).
+    With more partners than colours, colours repeat (the legends and labels still name each partner).
+    """
     from c5map.maps.style import partner_palette
 
-    regions = set(tables.region_members())
-    codes = set(tables.deals["partner"].dropna()) | set(tables.deals["country"].dropna())
-    codes |= set(tables.trade["origin"].dropna()) | set(tables.trade["destination"].dropna())
+    members = tables.region_members()
+    regions = set(members)
+    inside = {m for codes in members.values() for m in codes}
+    trade = tables.trade
+    exporters = set(trade["origin"].dropna().unique())
+    codes = set(tables.deals["partner"].dropna().unique()) | exporters
+    codes |= set(trade.loc[trade["origin"].isin(regions), "destination"].dropna().unique())  # a region's partner
+    codes -= inside - exporters
     return partner_palette(str(c) for c in codes if c not in regions)
 
 

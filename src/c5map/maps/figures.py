@@ -20,6 +20,7 @@ from c5map.maps.common import date_words, display_names, text
 from c5map.maps.safety import escape_text
 from c5map.maps.share import dialog_html
 from c5map.resource_scale import choose_pair
+from c5map.spreadsheet import FORMULA_STARTS, spreadsheet_safe  # noqa: F401 (importable from here too)
 from c5map.story import BASIS_WORDS, humanise
 from c5map.tables import Tables
 
@@ -194,24 +195,12 @@ def _number_text(value: object) -> str:
     return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
 
 
-#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """Return ``cell`` so that a spreadsheet shows it as text: ``'`` before a formula's first character.
-
-    "Get the data" is opened in Excel and Sheets, where a name such as ``=HYPERLINK(...)`` would run.
-    The apostrophe is what those programs themselves use to mark a cell as text.
-    """
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
 def figures_csv(figures: pd.DataFrame) -> bytes:
     """Write the page's figures as UTF-8 CSV with ``LF`` line ends: byte-identical rebuilds.
 
-    Every text cell goes through :func:`spreadsheet_safe`; ``value`` is a number as the table gave it
-    (``-3`` stays a number).
+    "Get the data" is opened in Excel and Sheets: every text cell goes through
+    :func:`c5map.spreadsheet.spreadsheet_safe` (the rule of every CSV c5map writes); ``value`` is a number
+    as the table gave it (``-3`` stays a number).
     """
     safe = figures.copy()
     for column in safe.columns:
@@ -229,6 +218,8 @@ def _value_words(row: pd.Series) -> str:
     else:
         words = format_quantity(value, row["unit"], row["value_qualifier"] or "exact")
     basis = BASIS_WORDS.get(row["value_basis"], row["value_basis"])
+    if not basis and row["table"] == "trade":  # exports and total trade are different measures: say which
+        basis = str(row["what"])
     return f"{words} ({basis})" if basis else words
 
 

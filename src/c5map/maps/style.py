@@ -190,7 +190,7 @@ BELOW_QUALIFIERS = frozenset({"under", "nearly"})
 #: Qualifiers that make a figure a lower bound: the true value lies above it ("more than $45bn").
 ABOVE_QUALIFIERS = frozenset({"over"})
 #: What the legend and README say of bounds, in one sentence (the rule of :func:`class_of`).
-BOUND_RULE = "'less than' and 'nearly' figures are in the class below their figure, 'more than' in the one above"
+BOUND_RULE = "'less than X' and 'nearly X' take the class of values just under X; 'more than X' of values just over X"
 
 
 def class_of(value: float, breaks: Sequence[float], qualifier: str | None = "exact") -> int:

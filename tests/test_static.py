@@ -288,12 +288,16 @@ def test_images_of_another_region_are_byte_identical_twice():
 
 
 def test_importing_c5map_leaves_the_users_matplotlib_as_it_was():
-    """No backend switch and no pyplot on import: a notebook's own plots are untouched (issue 22)."""
+    """No backend switch, no pyplot, no warnings filter and no branca id patch on import (issue 22)."""
     import subprocess
     import sys
 
     code = (
-        "import matplotlib, sys; matplotlib.use('pdf'); import c5map, c5map.static, c5map.build; "
+        "import matplotlib, sys, warnings, branca.element as be; matplotlib.use('pdf'); "
+        "import folium, requests, geopandas, pyogrio, duckdb; "  # their own filters (urllib3's) are theirs
+        "before = (list(warnings.filters), be.Element.__dict__['_generate_id']); "
+        "import c5map, c5map.static, c5map.build, c5map.maps; "
+        "assert (list(warnings.filters), be.Element.__dict__['_generate_id']) == before; "
         "assert matplotlib.get_backend() == 'pdf', matplotlib.get_backend(); "
         "assert 'matplotlib.pyplot' not in sys.modules; "
         "from c5map.tables import load_tables; from c5map.story import story_for; t = load_tables(); "

@@ -187,7 +187,7 @@ def _render_images(
     tables: Tables, countries: gpd.GeoDataFrame | None, story: Story, share: int = 0, shares: int = 1
 ) -> tuple[dict[str, bytes], float]:
     """Draw every ``shares``-th figure from number ``share`` on, and time it."""
-    from c5map.static import FIGURES
+    from c5map.images import FIGURES
 
     started = time.perf_counter()
     drawn = draw_images(tables, countries, list(FIGURES)[share::shares], story)
@@ -199,7 +199,7 @@ def draw_images(tables: Tables, countries: gpd.GeoDataFrame | None, names: list[
 
     matplotlib is only imported here: a build without images, or a preview, never loads it.
     """
-    from c5map.static import render_images
+    from c5map.images import render_images
 
     drawn = render_images(tables, countries, names, story=story)
     for name in [n for n in drawn if n.startswith("png/")]:
@@ -426,7 +426,7 @@ def build(
         work with no network; combine with ``tiles="none"`` for no request at all.
     images : bool
         Also draw every map as ``maps/png/<map>.png`` (300 dpi) and
-        ``maps/svg/<map>.svg`` for reports and print (:mod:`c5map.static`).
+        ``maps/svg/<map>.svg`` for reports and print (:mod:`c5map.images`).
     base_url : str, optional
         Where ``maps/`` is published (``https://example.org/maps/``): the
         embed code, canonical link and share card of every page use it.

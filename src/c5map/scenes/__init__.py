@@ -5,11 +5,11 @@ everything a reader is told: the views (one per partner, exporter, ...), each
 feature's class and style, the legend sections and their entries, the size
 key's values, the notes on what is left out and why, and the words. The web
 renderer (``c5map.maps.<page>``, folium/Leaflet) and the print renderer
-(``c5map.static``, matplotlib) draw the same scene and make no map decision of
+(``c5map.images``, matplotlib) draw the same scene and make no map decision of
 their own: they only lay it out.
 
 Adding a kind of symbol: give it a ``shape`` here (:data:`SHAPES`), draw its
-swatch in ``c5map.maps.legend._swatch`` (web) and in ``c5map.static._handle``
+swatch in ``c5map.maps.legend._swatch`` (web) and in ``c5map.images.legend._handle``
 (print), and let a scene builder use it; ``tests/test_scenes.py`` checks that
 both renderers draw every entry of every scene.
 """

@@ -1,0 +1,127 @@
+"""Static images of every map for reports, print and slides: PNG at 300 dpi, and SVG.
+
+Drawn with matplotlib from the same layers as the web pages, with a title,
+legends that show only what is drawn, size keys for proportional circles and
+a source line. Output is deterministic: no software or date stamps, fixed SVG
+ids, and labels placed by a fixed rule.
+
+Labels follow the web's rules. Every country name (with its figure, where the
+image shows one) has a white halo and is placed by :class:`_Placer`: labels
+are taken in priority order (largest figure, then largest area, first); each
+tries positions inside its country around the country's pole of
+inaccessibility, then spots around it joined by a leader line (small
+countries), using the rendered text extents. A position is only taken if it
+overlaps no other label, leader line, legend, title, subtitle or source text
+and lies inside the panel; a label with no such position is not drawn and is
+listed beside the map instead. Region-level figures are never drawn on a
+member country: the trade image puts its circles in a row beside the region's
+outline, with a leader line to it.
+
+The package: ``frame`` (page, axes, shapes), ``legend`` (swatches, size keys), ``labels`` (placement),
+and one module per image; :func:`render_images` draws them to PNG and SVG bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+from matplotlib.text import Text
+
+from c5map.images.frame import DPI, STYLE, _finish
+from c5map.images.influence import influence_figure
+from c5map.images.labels import MAX_LISTED, MAX_PANELS, MAX_SYMBOLS, MAX_TIMELINE_ITEMS
+from c5map.images.resources import resources_figure
+from c5map.images.timeline import timeline_figure, timeline_items_to_list
+from c5map.images.trade import trade_figure
+from c5map.maps.safety import isolate_bidi
+from c5map.story import Story, story_for
+from c5map.tables import Tables
+
+__all__ = [
+    "DPI", "FIGURES", "MAX_LISTED", "MAX_PANELS", "MAX_SYMBOLS", "MAX_TIMELINE_ITEMS", "STYLE", "influence_figure",
+    "render_images", "resources_figure", "timeline_figure", "timeline_items_to_list", "trade_figure",
+]  # fmt: skip
+
+FIGURES: dict[str, Callable] = {
+    "influence": influence_figure,
+    "trade": trade_figure,
+    "resources": resources_figure,
+    "timeline": timeline_figure,
+}
+
+
+def _png(fig) -> bytes:
+    """Encode the figure as a 256-colour PNG.
+
+    Flat map colours and anti-aliased edges fit in a palette with no visible
+    change; the file is about a quarter of full RGBA and quicker to encode.
+    FASTOCTREE is deterministic, so rebuilds stay byte-identical.
+    """
+    from PIL import Image  # matplotlib's own dependency
+
+    fig.set_dpi(DPI)
+    fig.canvas.draw()
+    rgb = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).convert("RGB")
+    buffer = io.BytesIO()
+    rgb.quantize(256, method=Image.Quantize.FASTOCTREE).save(buffer, format="png", dpi=(DPI, DPI))
+    return buffer.getvalue()
+
+
+def _svg_words(fig) -> tuple[str, str]:
+    """Return the page's title and a description (subtitle and source) as one-line strings for the SVG."""
+    title, subtitle, source = (" ".join(part.get_text().split()) for part in fig.c5_frame)
+    return title, f"{subtitle} {source}".strip()
+
+
+def _with_desc(svg: bytes, description: str) -> bytes:
+    """Put a ``<desc>`` after matplotlib's ``<title>``: the text screen readers and editors show for the image."""
+    from xml.sax.saxutils import escape
+
+    desc = f" <desc>{escape(description)}</desc>\n".encode()
+    head, sep, rest = svg.partition(b"</title>\n")
+    return head + sep + desc + rest if sep else svg
+
+
+def render_images(
+    tables: Tables,
+    countries: gpd.GeoDataFrame | None = None,
+    names: list[str] | None = None,
+    *,
+    story: Story | None = None,
+) -> dict[str, bytes]:
+    """Render figures as ``png/<map>.png`` (300 dpi) and ``svg/<map>.svg``; byte-identical reruns.
+
+    Parameters
+    ----------
+    tables : c5map.tables.Tables
+    countries : geopandas.GeoDataFrame, optional
+        Boundaries to draw instead of Natural Earth 1:10m.
+    names : list of str, optional
+        Which of :data:`FIGURES` to draw; default all.
+    story : c5map.story.Story, optional
+        The region and words (default :func:`c5map.story.story_for`).
+
+    Returns
+    -------
+    dict
+        Relative path -> file bytes.
+    """
+    out: dict[str, bytes] = {}
+    story = story or story_for(tables)
+    with matplotlib.rc_context(STYLE):
+        for name in names or list(FIGURES):
+            fig = FIGURES[name](tables, story, countries=countries)
+            for text in fig.findobj(Text):  # right-to-left names keep the text around them in place
+                text.set_text(isolate_bidi(text.get_text()))
+            _finish(fig)
+            out[f"png/{name}.png"] = _png(fig)
+            buffer = io.BytesIO()
+            title, description = _svg_words(fig)
+            metadata = {"Title": title, "Date": None, "Creator": None}
+            fig.savefig(buffer, format="svg", dpi=DPI, metadata=metadata, facecolor="white")
+            out[f"svg/{name}.svg"] = _with_desc(buffer.getvalue(), description)
+    return out

@@ -1,0 +1,196 @@
+"""The influence image: small multiples of the influence scene, one panel a view."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+
+from c5map import layers
+from c5map.boundaries import web_countries
+from c5map.format import format_usd
+from c5map.images.frame import (
+    DPI,
+    MARGIN,
+    NO_FIGURE_HATCH,
+    _arc,
+    _basemap,
+    _fit,
+    _frame,
+    _height_in,
+    _place_frame,
+    _renderer,
+    _settle,
+    _shapes,
+    _share,
+    _stretch,
+)
+from c5map.images.labels import MAX_PANELS, _area_labels, _listed, _Placer, _unlabelled
+from c5map.images.legend import _tuple_handlers, merged_legend
+from c5map.maps.common import (
+    display_names,
+    region_view,
+    source_line,
+)
+from c5map.maps.style import (
+    BOUND_RULE,
+    INK,
+    class_labels,
+)
+from c5map.scenes.influence import EVENTS_LAYER, influence_scene, view_arcs
+from c5map.story import BASIS_WORDS, Story, humanise, word_list
+from c5map.tables import Tables
+
+
+def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
+    """Small multiples of the influence scene (:func:`c5map.scenes.influence.influence_scene`): a panel a view."""
+    shapes = web_countries(list(story.members), source=countries)
+    scene = influence_scene(tables, story, shapes)
+    names = display_names(tables)
+    views, sections = scene.views[:MAX_PANELS], scene.view_sections[:MAX_PANELS]
+    subtitle = scene.text.print_subtitle
+    left_out = [one.name for one in scene.views[MAX_PANELS:]] + [names.get(p, p) for p in scene.left_out]
+    if left_out:
+        subtitle += (
+            f" {len(left_out):,} more views ({word_list(left_out, most=12)}) are on the web page; all figures in geo/."
+        )
+    fig = _frame(scene.text.title, subtitle, source_line(tables, tables.deals["source_id"]), figsize=(10.0, 4.4))
+    width = 10.0
+    bounds = region_view(shapes, list(story.members), pad=2.0)
+    cols = min(max(len(views), 1), 3)
+    rows = math.ceil(max(len(views), 1) / cols)
+    panel_w = (width - 2 * MARGIN - (cols - 1) * 0.2) / cols
+    ratio = (bounds[3] - bounds[1]) / ((bounds[2] - bounds[0]) / _stretch(bounds))
+    panel_h = min(panel_w * ratio, 3.0 if rows == 1 else 2.6)
+    caps = layers.capitals(tables)
+    panels = []
+    for i, (one, section) in enumerate(zip(views, sections, strict=True)):
+        ax = fig.add_axes([0, 0, 0.1, 0.1])
+        _basemap(ax, bounds)
+        _influence_panel(ax, one, scene, caps, tables)
+        ax.set_title(section.title, fontsize=9, color=one.colour, fontweight="bold", pad=4)
+        _fit(ax.title, panel_w)
+        lines = [e.label for e in section.lines if e.label != BOUND_RULE[0].upper() + BOUND_RULE[1:]]  # in the subtitle
+        ax.c5_note = ax.annotate("\n".join(_listed(lines)), (0.5, 0), xycoords="axes fraction", xytext=(0, -3),
+                                 textcoords="offset points", ha="center", va="top", fontsize=6.5)  # fmt: skip
+        _fit(ax.c5_note, panel_w)
+        ax.c5_note_text = ax.c5_note.get_text()
+        ax.c5_panel = (i // cols, i % cols)
+        panels.append((ax, one))
+    legend = _influence_legend(fig, sections, class_labels(scene.breaks, format_usd), width)
+    block = "\n".join(_listed([_section_words(s, scene) for s in scene.sections[len(scene.views) :]]))
+    fig.c5_block = fig.text(MARGIN / width, 0, block, fontsize=6.5, va="top") if block else None
+    if fig.c5_block is not None:
+        _fit(fig.c5_block, width - 2 * MARGIN)
+    if not views:
+        fig.c5_empty = fig.text(0.5, 0.5, f"No deal with a member of {story.region_name} in the data.",
+                                ha="center", fontsize=10)  # fmt: skip
+    return _lay_out_panels(fig, panels, rows, panel_w, panel_h, width, legend, names)
+
+
+def _section_words(section, scene) -> str:
+    """One line of text for a section the panels do not draw: the region's figures, the events, partners left out."""
+    if section.layer == EVENTS_LAYER:  # markers on the web page's map; the timeline image lists them all
+        return f"Events: {len(scene.events):,} drawn on the web page's map, all listed in the timeline image"
+    return f"{section.title}: " + "; ".join(e.label for e in section.lines)
+
+
+def _influence_legend(fig, sections, classes: list[str], width: float):
+    """One legend for every panel: each row shows the swatch of every view that draws it, in its colour."""
+    entries = merged_legend(sections, classes)
+    if not entries:
+        return None
+    most = max(len(h) for h, _ in entries)
+    for ncol in range(len(entries), 0, -1):
+        legend = fig.legend(
+            handles=[h for h, _ in entries], labels=[lab for _, lab in entries], loc="lower center", ncol=ncol,
+            fontsize=6.5, frameon=False, title="Announced deals, in each partner's colour", title_fontsize=7,
+            handler_map=_tuple_handlers(entries),
+            handlelength=max(2.0, 0.9 * most),
+        )  # fmt: skip
+        if legend.get_window_extent(_renderer(fig)).width <= (width - 2 * MARGIN) * DPI or ncol == 1:
+            return legend
+        legend.remove()
+    return None
+
+
+def _influence_panel(ax, one, scene, caps, tables) -> None:
+    """Fill one panel's members and draw its arcs as the scene's view says."""
+    shades = one.shades(scene.breaks)
+    figures = one.figures
+    reported = figures[figures["has_figure"]]
+    if len(reported):
+        colours = [shades[int(k)] for k in reported["value_class"]]
+        _shapes(ax, reported.geometry, facecolor=colours, edgecolor=INK, linewidth=0.5)
+    other = figures[figures["has_deal"] & ~figures["has_figure"]]
+    _shapes(ax, other.geometry, facecolor=one.undisclosed_fill, edgecolor=one.colour, linewidth=1.0,
+            linestyle="--")  # fmt: skip
+    _shapes(ax, figures[~figures["has_deal"]].geometry, **NO_FIGURE_HATCH)
+    for start, end, row in view_arcs(one, tables, caps):
+        share = _share(row["value_usd"], scene.largest) if row["has_figure"] else 0.0
+        _arc(ax, caps[start], caps[end], one.colour, 0.6 + 3 * math.sqrt(share), dashed=not row["has_figure"])
+
+
+def _figure_words(row, mixed: bool) -> str:
+    """Return a member's figure under its name: its value, and its basis when a panel colours several."""
+    if row["has_figure"] and mixed:
+        return f"{row['value_text']}\n({BASIS_WORDS.get(row['value_basis'], humanise(row['value_basis']))})"
+    return str(row["value_text"]).replace(" (", "\n(", 1)
+
+
+def _lay_out_panels(fig, panels, rows: int, panel_w: float, panel_h: float, width: float, legend, names):
+    """Size the influence image to its rows of panels, label each member, and return the figure."""
+
+    def layout() -> None:
+        """Size the page to its rows of panels and put everything in place (inches from the top)."""
+        row_heights = []
+        for r in range(rows):
+            in_row = [ax for ax, _ in panels if ax.c5_panel[0] == r]
+            title_h = max((_height_in(ax.title) for ax in in_row), default=0.0) + 0.08
+            note_h = max((_height_in(ax.c5_note) for ax in in_row), default=0.0) + 0.08
+            row_heights.append((title_h, note_h))
+        legend_h = _height_in(legend) + 0.1 if legend is not None else 0.0
+        block = getattr(fig, "c5_block", None)
+        block_h = _height_in(block) + 0.1 if block is not None else 0.0
+        body = sum(t + panel_h + b + 0.12 for t, b in row_heights) if panels else 1.0
+        height = max(fig.c5_header + body + block_h + legend_h + fig.c5_footer, 4.4)
+        fig.set_size_inches(width, height)
+        _place_frame(fig)
+        top = height - fig.c5_header
+        for ax, _ in panels:
+            r, c = ax.c5_panel
+            y = top - sum(t + panel_h + b + 0.12 for t, b in row_heights[:r]) - row_heights[r][0] - panel_h
+            x = MARGIN + c * (panel_w + 0.2)
+            ax.set_position([x / width, y / height, panel_w / width, panel_h / height])
+        if legend is not None:
+            legend.set_bbox_to_anchor((0.5, fig.c5_footer / height), transform=fig.transFigure)
+        if block is not None:  # the region's figures and what the panels leave out, above the legend
+            block.set_position((MARGIN / width, (fig.c5_footer + legend_h + block_h) / height))
+
+    layout()
+    _settle(fig)
+    placer = _Placer(fig)
+    placer.block_frame()
+    labels = []
+    for ax, one in panels:
+        mixed = len(one.bases) > 1
+        rows_ = [
+            (
+                names.get(row["iso3"], row["iso3"]) + ("\n" + _figure_words(row, mixed) if row["has_deal"] else ""),
+                row.geometry,
+                float(row["value_usd"]) if row["has_figure"] else (0.0 if row["has_deal"] else -1.0),
+            )
+            for _, row in one.figures.iterrows()
+        ]  # hatched countries: the name only, the hatch says "no reported figure"
+        labels += _area_labels(ax, placer, rows_, fontsize=5.5)
+    dropped = placer.place(labels)
+    if dropped:
+        for ax, _ in panels:
+            missing = [lab for lab in dropped if lab.ax is ax]
+            if missing:
+                ax.c5_note.set_text(ax.c5_note_text + "\n" + _unlabelled(missing))
+                _fit(ax.c5_note, panel_w)
+        layout()
+        _settle(fig)
+    fig.c5_dropped = dropped
+    return fig

@@ -1,0 +1,274 @@
+"""The resources image: sites at their precision, one size scale of one commodity and unit."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib.patches import Patch
+
+from c5map.boundaries import web_countries
+from c5map.format import format_quantity, format_usd
+from c5map.images.frame import (
+    DPI,
+    RESOURCE_LARGEST_DEGREES,
+    RESOURCE_LARGEST_SHARE,
+    _basemap,
+    _fit,
+    _frame,
+    _height_in,
+    _map_axes,
+    _round,
+    _settle,
+    _shapes,
+    _share,
+    _x,
+)
+from c5map.images.labels import MAX_LISTED, MAX_SYMBOLS, _area_labels, _Label, _listed, _one_line, _Placer
+from c5map.images.legend import _circle_handle, _legend, _size_key
+from c5map.images.trade import _inches_per_degree, _side_column
+from c5map.maps.common import (
+    date_words,
+    display_names,
+    region_view,
+    source_line,
+    text,
+)
+from c5map.maps.resources import RESOURCE_COLOUR, UNCERTAINTY_KM, UNIFORM_WORDS, resource_deals
+from c5map.maps.style import (
+    INK,
+)
+from c5map.resource_scale import ResourceScale, figure_label, resource_scale
+from c5map.story import BASIS_WORDS, Story, humanise, word_list
+from c5map.tables import Tables
+
+#: Radius (inches on paper) of the uniform symbol of a site off the resources scale: one size whatever the view.
+RESOURCE_UNIFORM_IN = 0.04
+#: Matplotlib style of each kind of mark on the resources image; its legend swatch is drawn the same.
+RESOURCE_STYLES = {
+    "sized": {"facecolor": "none", "edgecolor": RESOURCE_COLOUR, "linewidth": 1.5},
+    "country": {"facecolor": "none", "edgecolor": INK, "linewidth": 1.5, "linestyle": ":"},
+    "uniform": {"facecolor": RESOURCE_COLOUR, "edgecolor": "white", "linewidth": 0.6},
+    "approximate": {"facecolor": "none", "edgecolor": RESOURCE_COLOUR, "linewidth": 0.8, "linestyle": ":"},
+    "region": {"facecolor": matplotlib.colors.to_rgba(RESOURCE_COLOUR, 0.18), "edgecolor": RESOURCE_COLOUR,
+               "linewidth": 1.0, "linestyle": "--"},
+}  # fmt: skip
+
+
+@dataclass
+class _ResourceMarks:
+    """The resources an image draws, by how (each at most :data:`MAX_SYMBOLS`), and what it only counts.
+
+    ``sized``: circles of the page's scale (sites and country totals), largest first; ``areas``: deposits
+    known only by their region; ``uniform``: sites off the scale; ``listed``: country figures off the scale,
+    written beside the map; ``notes``: what is not drawn, counted.
+    """
+
+    sized: pd.DataFrame
+    areas: pd.DataFrame
+    uniform: pd.DataFrame
+    listed: pd.DataFrame
+    notes: list[str]
+
+
+def _resource_marks(resources: pd.DataFrame, scale: ResourceScale) -> _ResourceMarks:
+    """Sort the resources into the marks of :class:`_ResourceMarks`, as the web page does, bounded in number."""
+    located = (resources["lon"].notna() & resources["lat"].notna()).to_numpy(bool)
+    regional = (resources["location_precision"] == "region").to_numpy(bool)
+    on_scale = scale.on_scale(resources)
+    quantity = pd.to_numeric(resources["quantity"], errors="coerce")
+    every_sized = resources[on_scale].assign(_q=quantity[on_scale])
+    sized = every_sized.sort_values(["_q", "resource_id"], ascending=[False, True]).head(MAX_SYMBOLS)
+    areas = resources[located & regional].sort_values("resource_id")
+    uniform = resources[located & ~regional & ~on_scale].sort_values("resource_id")
+    notes = []
+    if len(every_sized) > len(sized):
+        rest = every_sized[~every_sized.index.isin(sized.index)]
+        what = "tonnages" if scale.unit == "tonnes" else f"figures of {scale.words}"
+        notes.append(f"{len(rest):,} smaller {what} not drawn ({scale.key_label(float(rest['_q'].sum()))} in all; "
+                     "each is on the web page and in geo/)")  # fmt: skip
+    for kind, frame in (("deposits known only by their region", areas), ("other sites", uniform)):
+        if len(frame) > MAX_SYMBOLS:
+            notes.append(f"{len(frame) - MAX_SYMBOLS:,} more {kind} not drawn (each is on the web page and in geo/)")
+    listed = resources[~located & ~on_scale]
+    return _ResourceMarks(sized, areas.head(MAX_SYMBOLS), uniform.head(MAX_SYMBOLS), listed, notes)
+
+
+def _resource_patch(ax, x: float, y: float, radius: float, row: pd.Series, kind: str, zorder: float):
+    """Add one resource mark of ``kind`` (:data:`RESOURCE_STYLES`), tagged with its resource id and kind."""
+    patch = ax.add_patch(_round(ax, x, y, radius, zorder=zorder, **RESOURCE_STYLES[kind]))
+    patch.c5_resource, patch.c5_mark = str(row["resource_id"]), kind
+    return patch
+
+
+def _draw_resources(ax, marks: _ResourceMarks, scale: ResourceScale, shape_of: dict, largest: float, uniform: float):
+    """Draw the marks: every located resource at its point, sized on ``scale`` or uniform, region areas.
+
+    ``largest`` is the radius (degrees of latitude) of the scale's largest figure, ``uniform`` that of the
+    uniform symbol. Returns what labels need, ``(x, y, radius, uncertainty, text, priority, area)`` (degrees;
+    ``area``: a region's label, written on its area), and the kinds drawn.
+    """
+    symbols, drawn = [], set()
+    for _, row in marks.sized.iterrows():
+        km = UNCERTAINTY_KM.get(row["location_precision"], 0.0) if pd.notna(row["lon"]) else 0.0
+        if pd.notna(row["lon"]):
+            x, y = _x(ax, float(row["lon"])), float(row["lat"])
+        elif row["country"] in shape_of:
+            point = shape_of[row["country"]].representative_point()
+            x, y = _x(ax, point.x), point.y
+        else:
+            continue
+        if km:
+            _resource_patch(ax, x, y, km / 111.32, row, "approximate", 5)
+        radius = largest * math.sqrt(_share(row["quantity"], scale.largest))
+        kind = "sized" if pd.notna(row["lon"]) else "country"
+        _resource_patch(ax, x, y, radius, row, kind, 6).c5_value = float(row["quantity"])
+        drawn |= {kind, "approximate"} if km else {kind}
+        figure = format_quantity(row["quantity"], row["unit"], row["value_qualifier"])
+        symbols.append((x, y, radius, km / 111.32, f"{row['name']}\n{figure}", (0, 0, -float(row["quantity"])), False))
+    for _, row in marks.areas.iterrows():
+        x, y, radius = _x(ax, float(row["lon"])), float(row["lat"]), UNCERTAINTY_KM["region"] / 111.32
+        _resource_patch(ax, x, y, radius, row, "region", 5)
+        symbols.append((x, y, radius, 0.0, figure_label(row), (0, 1, 0.0), True))
+        drawn.add("region")
+    for _, row in marks.uniform.iterrows():
+        x, y = _x(ax, float(row["lon"])), float(row["lat"])
+        km = UNCERTAINTY_KM.get(row["location_precision"], 0.0)
+        if km:
+            _resource_patch(ax, x, y, km / 111.32, row, "approximate", 5)
+        _resource_patch(ax, x, y, uniform, row, "uniform", 6.5)
+        drawn |= {"uniform", "approximate"} if km else {"uniform"}
+        symbols.append((x, y, uniform, km / 111.32, figure_label(row), (0, 2, 0.0), False))
+    return symbols, drawn
+
+
+def _resource_labels(ax, placer: _Placer, symbols) -> list[_Label]:
+    """Labels of the marks of :func:`_draw_resources`; symbols kept clear (call after :func:`_settle`)."""
+    labels = []
+    for x, y, radius, uncertainty, label_text, priority, area in symbols:
+        style = {"fontsize": 6.5}
+        centre = np.asarray(ax.transData.transform((x, y)))
+        per_degree = ax.transData.transform((x, y + 1))[1] - centre[1]
+        r_px, ring = radius * per_degree, 1.5 * DPI / 72 + 4
+        if area:  # on the region's area, no leader line or dot: nothing at its centre may read as a site
+            label = _Label(ax, label_text, (*priority, label_text), point=(x, y), leader=False, style=style)
+            # with no room there: beside the area, a leader from its edge (see _place_resource_labels)
+            label.c5_beside = _Label(ax, label_text, (*priority, label_text), point=(x, y), radius=r_px, style=style)
+            labels.append(label)
+            continue
+        placer.symbol(ax, shapely.Point(*centre).buffer(r_px + ring).difference(
+            shapely.Point(*centre).buffer(max(r_px - ring, 0))))  # fmt: skip
+        if uncertainty:
+            placer.symbol(ax, shapely.Point(*centre).buffer(uncertainty * per_degree))
+        labels.append(_Label(ax, label_text, (*priority, label_text), point=(x, y), radius=r_px, style=style))
+    return labels
+
+
+def _place_resource_labels(placer: _Placer, labels: list[_Label]) -> list[_Label]:
+    """Place the labels; a region's figure with no room on its area is tried beside it. Return those not placed."""
+    dropped = placer.place(labels)
+    beside = [label.c5_beside for label in dropped if hasattr(label, "c5_beside")]
+    return [label for label in dropped if not hasattr(label, "c5_beside")] + placer.place(beside)
+
+
+def _resource_lines(tables: Tables, marks: _ResourceMarks) -> list[str]:
+    """Write the side column's lines: what is counted, not drawn; country figures off the scale; the deals."""
+    names = display_names(tables)
+    lines = list(marks.notes)
+    for _, row in marks.listed.head(MAX_LISTED).iterrows():  # a bounded list: the rest are counted
+        figure = format_quantity(row["quantity"], row["unit"], row["value_qualifier"])
+        lines.append(f"{names.get(row['country'], row['country'])}, {humanise(row['commodity'])}: {figure}")
+    if len(marks.listed) > MAX_LISTED:
+        lines.append(f"and {len(marks.listed) - MAX_LISTED:,} more country figures")
+    minerals = resource_deals(tables)
+    for _, deal in minerals.head(MAX_LISTED).iterrows():
+        who = (
+            f"{names.get(deal['country'], deal['country'])}, domestic programme"
+            if deal["partner"] == deal["country"]
+            else f"{names.get(deal['partner'], deal['partner'])} → {names.get(deal['country'], deal['country'])}"
+        )
+        lines.append(
+            f"{date_words(text(deal['date']))} {who}: {format_usd(deal['value_usd'], deal['value_qualifier'])} "
+            f"({BASIS_WORDS.get(deal['value_basis'], deal['value_basis'])})"
+        )  # fmt: skip
+    if len(minerals) > MAX_LISTED:
+        lines.append(f"and {len(minerals) - MAX_LISTED:,} more deals")
+    return lines
+
+
+def _resource_handles(drawn: set[str], scale: ResourceScale) -> list[Patch]:
+    """Legend swatches of the kinds drawn, styled as drawn (:data:`RESOURCE_STYLES`), with the web's words."""
+    words = {
+        "sized": f"site: circle area by {scale.words}",
+        "country": f"country total (no site implied): circle area by {scale.words}",
+        "uniform": UNIFORM_WORDS,
+        "approximate": "dotted ring: where an approximate site lies",
+        "region": "area where a deposit known only by its region may lie (not a site), its figure on it",
+    }
+    return [_circle_handle(words[kind], **RESOURCE_STYLES[kind]) for kind in words if kind in drawn]
+
+
+def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
+    """Draw every located resource at its point, circles of one commodity in one unit, the deals beside.
+
+    The scale is the web page's (:func:`c5map.resource_scale.resource_scale`): the same pair, the same key
+    values. Sites off it get a uniform symbol and a label of their figure; a deposit known only by its region
+    is a dashed area with its figure on it, never a site.
+    """
+    resources = tables.resources
+    names = display_names(tables)
+    codes = sorted(set(story.members) | set(resources["country"]))
+    shapes = web_countries(codes, max_zoom=4, source=countries)
+    shape_of = {iso3: g for iso3, g in zip(shapes["iso3"], shapes.geometry, strict=True)}
+    scale = resource_scale(resources)
+    commodities = [humanise(c) for c in sorted(set(resources["commodity"].dropna()))]
+    title, _ = story.words("resources", f"Resources in and around {story.region_name}", "")
+    subtitle = f"{word_list(commodities).capitalize()}: deposits and reserves" if commodities else "No resource"
+    subtitle += f"; {scale.title}" if scale.unit else ""
+    fig = _frame(title, subtitle, source_line(tables, resources["source_id"]))
+    ax, rect = _map_axes(fig)
+    height = fig.get_figheight()
+    bounds = region_view(shapes, codes, pad=2.0)
+    _basemap(ax, bounds)
+    _shapes(ax, shapes.geometry.boundary, edgecolor="#6b6b6b", linewidth=0.4)
+    largest = min(RESOURCE_LARGEST_DEGREES, RESOURCE_LARGEST_SHARE * (bounds[3] - bounds[1]))
+    marks = _resource_marks(resources, scale)
+    uniform = RESOURCE_UNIFORM_IN / _inches_per_degree(fig, rect, bounds)
+    symbols, drawn = _draw_resources(ax, marks, scale, shape_of, largest, uniform)
+    lines = _resource_lines(tables, marks)
+
+    _settle(fig)
+    placer = _Placer(fig)
+    labels = _resource_labels(ax, placer, symbols)
+    labels += _area_labels(ax, placer, [(names.get(c, c), shape_of[c], -1.0) for c in codes if c in shape_of],
+                           fontsize=6, color="#555555")  # fmt: skip
+    x_in, y, column = _side_column(fig, ax)
+    handles = _resource_handles(drawn, scale)
+    if handles:
+        legend = _legend(fig, handles, x_in, y, column, title="Deposits and reserves")
+        y -= _height_in(legend) + 0.15
+    if drawn & {"sized", "country"}:  # the web page's key values, at this image's own scale
+        ppd = ax.transData.transform((0, 1))[1] - ax.transData.transform((0, 0))[1]
+        y = _size_key(
+            fig, x_in, y, scale.title[:1].upper() + scale.title[1:], sorted(scale.key_values, reverse=True),
+            lambda v: largest * math.sqrt(_share(v, scale.largest)) * ppd / DPI,
+            scale.key_label, facecolor="none", edgecolor=INK, linewidth=0.8,
+        ) - 0.2  # fmt: skip
+    placer.block_frame()
+    dropped = _place_resource_labels(placer, labels)
+    lines += _listed([f"{_one_line(d)} (not labelled on the map: no room)" for d in dropped])
+    if lines:
+        heading = fig.text(x_in / fig.get_figwidth(), y / height, "Other figures and deals", fontsize=8,
+                           fontweight="bold", va="top")  # fmt: skip
+        y -= _height_in(heading) + 0.08
+        listing = fig.text(x_in / fig.get_figwidth(), y / height, "\n".join(lines), fontsize=6.3, va="top",
+                           linespacing=1.6)  # fmt: skip
+        _fit(listing, column)
+    fig.c5_dropped = dropped
+    fig.c5_scale = scale  # the scale drawn: the web page's (tests compare them)
+    return fig

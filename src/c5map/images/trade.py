@@ -1,0 +1,295 @@
+"""The trade image: the trade scene on one map, every exporter at once, the region's circles beside it."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from c5map import layers
+from c5map.boundaries import web_countries
+from c5map.format import format_usd
+from c5map.images.frame import (
+    DPI,
+    MARGIN,
+    NO_FIGURE_HATCH,
+    REGION_CIRCLE,
+    TRADE_LARGEST_DEGREES,
+    TRADE_LARGEST_SHARE,
+    _arc,
+    _basemap,
+    _fit,
+    _frame,
+    _height_in,
+    _map_axes,
+    _renderer,
+    _round,
+    _settle,
+    _shapes,
+    _share,
+    _stretch,
+    _wrapped,
+)
+from c5map.images.labels import _area_labels, _display, _Label, _listed, _Placer, _unlabelled
+from c5map.images.legend import _merged_legend_at, _size_key, merged_legend
+from c5map.maps.common import (
+    display_names,
+    partner_palette_of,
+    region_view,
+    source_line,
+)
+from c5map.maps.style import (
+    INK,
+    class_labels,
+)
+from c5map.scenes import LegendSection
+from c5map.scenes.trade import trade_scene, trade_selection
+from c5map.story import Story
+from c5map.tables import Tables
+
+
+def _row_beside(members, radii: list[float], bounds, reserve, covered) -> tuple[str, list[tuple[float, float]], list]:
+    """Lay circles of ``radii`` (degrees of latitude) in a row beside ``members``, never on them.
+
+    Tries a row below and above the outline and a column right and left of it;
+    each is pushed towards the outline until its gap to the nearest member is
+    a third of the largest radius. Returns the side that needs the least growth
+    of the view (``bounds``) and covers the least of ``covered`` (other drawn
+    countries), the circles' centres (degrees) and the box that the row and
+    its labels need. ``reserve(side)`` is the room its labels need beyond the
+    row and past its two ends, in degrees.
+    """
+    stretch = _stretch(bounds)
+
+    def round_(geometry):
+        return shapely.transform(geometry, lambda xy: xy / [stretch, 1.0])
+
+    region, others = round_(members), round_(covered)
+    shapely.prepare(region)
+    big = max(radii)
+    gap = max(0.5, big / 3)
+    spans = np.cumsum([0.0] + [2 * r + gap for r in radii])
+    along = np.array([s + r for s, r in zip(spans, radii, strict=False)]) - (spans[-1] - gap) / 2
+    rad = np.asarray(radii)
+    west, south, east, north = bounds[0] / stretch, bounds[1], bounds[2] / stretch, bounds[3]
+    x0, y0, x1, y1 = region.bounds
+    cx, cy = region.centroid.x, region.centroid.y
+    half = (spans[-1] - gap) / 2
+    best = None
+    for rank, side in enumerate(("below", "right", "above", "left")):
+        horizontal = side in ("below", "above")
+        sign = -1.0 if side in ("below", "left") else 1.0
+        if horizontal:
+            lo, hi = west + half + 0.3, east - half - 0.3
+            cross = min(max(cx, lo), hi) if lo <= hi else cx
+            far = (y0 if sign < 0 else y1) + sign * (big + gap)
+            near = cy
+        else:
+            lo, hi = south + half + 0.3, north - half - 0.3
+            cross = min(max(cy, lo), hi) if lo <= hi else cy
+            far = (x0 if sign < 0 else x1) + sign * (big + gap)
+            near = cx
+
+        def centres(at, horizontal=horizontal, cross=cross):
+            if horizontal:
+                return np.column_stack([cross + along, np.full(len(rad), at)])
+            return np.column_stack([np.full(len(rad), at), cross - along])
+
+        def clear(at):
+            points = shapely.points(centres(at))
+            return bool((shapely.distance(region, points) - rad >= gap - 1e-9).all())
+
+        at, step = far, -sign * max(big, gap) / 8  # from beyond the outline's box, towards the region, while clear
+        while (at + step - near) * sign > 0 and clear(at + step):
+            at += step
+        xy = centres(at)
+        room, ends = reserve(side)  # beyond the row, and past its two ends (labels wider than the end circles)
+        box = [
+            (xy[:, 0] - rad).min() - (room if side == "left" else ends if horizontal else 0) - 0.3,
+            (xy[:, 1] - rad).min() - (room if side == "below" else 0 if horizontal else ends) - 0.3,
+            (xy[:, 0] + rad).max() + (room if side == "right" else ends if horizontal else 0) + 0.3,
+            (xy[:, 1] + rad).max() + (room if side == "above" else 0 if horizontal else ends) + 0.3,
+        ]
+        growth = max(0.0, west - box[0]) + max(0.0, south - box[1]) + max(0.0, box[2] - east)
+        growth += max(0.0, box[3] - north)
+        discs = shapely.buffer(shapely.points(xy), rad, quad_segs=8)
+        hidden = float(shapely.area(shapely.intersection(discs, others)).sum()) / (math.pi * big) if big else 0.0
+        cost = (growth + hidden, rank)
+        if best is None or cost < best[0]:
+            best = cost, side, xy, box
+    _, side, xy, box = best
+    return side, [(float(x * stretch), float(y)) for x, y in xy], (box[0] * stretch, box[1], box[2] * stretch, box[3])
+
+
+def _inches_per_degree(fig, rect, bounds) -> float:
+    """Inches one degree of latitude takes on a map of ``bounds`` fitted into ``rect`` (figure fractions)."""
+    w_in, h_in = rect[2] * fig.get_figwidth(), rect[3] * fig.get_figheight()
+    return min(w_in / ((bounds[2] - bounds[0]) / _stretch(bounds)), h_in / (bounds[3] - bounds[1]))
+
+
+def _side_column(fig, ax) -> tuple[float, float, float]:
+    """(x, top, width) in inches of the column right of a settled map, for its legends and keys."""
+    x = ax.get_position().x1 * fig.get_figwidth() + 0.25
+    top = ax.get_position().y1 * fig.get_figheight()
+    return x, top, fig.get_figwidth() - MARGIN - x
+
+
+def _trade_legends(fig, scene, x_in: float, top_in: float, column: float) -> float:
+    """Draw the image's legends from the scene: exports (every exporter at once), then the region's circles."""
+    y = top_in
+    for section in scene.combined:
+        entries = merged_legend([section], class_labels(scene.breaks, format_usd))
+        if entries:
+            y = _merged_legend_at(fig, entries, section.title, x_in, y, column)
+    region = [s for s in scene.sections if s.layer and s.layer.startswith("Trade with ")]
+    for section in region:  # the circles' own words; the size key is drawn apart, at the map's scale
+        entries = merged_legend(
+            [LegendSection(section.title, tuple(e for e in section.entries if not e.label.startswith("size key: ")))]
+        )
+        if entries:
+            y = _merged_legend_at(fig, entries, section.title, x_in, y, column)
+    return y
+
+
+def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
+    """Draw the trade scene (:func:`c5map.scenes.trade.trade_scene`) on one map: every exporter at once.
+
+    Each destination takes its largest exporter's class colour and its label lists every figure; flows from
+    each exporter's capital; trade with the region as circles in a row beside its outline, never on a member,
+    with the scene's size key. The legend and the notes are the scene's words.
+    """
+    region, members = story.region, list(story.members)
+    palette = partner_palette_of(tables)
+    names = display_names(tables)
+    exports = trade_selection(tables, region).exports
+    destinations = sorted(set(exports["destination"]))
+    shapes = web_countries(sorted(set(destinations) | set(members)), max_zoom=4, source=countries)
+    scene = trade_scene(tables, story, set(shapes["iso3"]))
+    totals = scene.totals
+    caps = layers.capitals(tables)
+    fig = _frame(scene.text.title, scene.text.print_subtitle, source_line(tables, tables.trade["source_id"]))
+    ax, rect = _map_axes(fig)
+    height = fig.get_figheight()
+    bounds = region_view(shapes, members, pad=3.0)
+    _basemap(ax, bounds)
+    shape_of = {iso3: g for iso3, g in zip(shapes["iso3"], shapes.geometry, strict=True)}
+    for view in scene.exporters:
+        for _, row in view.rows[view.rows["destination"].isin(view.flows)].iterrows():
+            _arc(ax, caps[view.origin], caps[row["destination"]], view.colour,
+                 0.8 + 5 * math.sqrt(_share(row["value_usd"], scene.largest)))  # fmt: skip
+    area_rows = []
+    best = scene.largest_exporter()
+    for destination in sorted(best):
+        view, first = best[destination]
+        if destination not in shape_of:
+            continue
+        shade = view.shades(scene.breaks)[int(first["value_class"])]  # the largest exporter colours the country
+        _shapes(ax, [shape_of[destination]], facecolor=shade, edgecolor=INK, linewidth=0.4)
+        group = exports[exports["destination"] == destination].sort_values(["value_usd", "origin"],
+                                                                           ascending=[False, True])  # fmt: skip
+        figures = [format_usd(r["value_usd"], r["value_qualifier"]) for _, r in group.iterrows()]
+        if len(group) > 1:
+            figures = [f"from {names.get(o, o)}: {f}" for o, f in zip(group["origin"], figures, strict=True)]
+        area_rows.append((f"{names.get(destination, destination)}\n" + "\n".join(figures), shape_of[destination],
+                          float(first["value_usd"])))  # fmt: skip
+    reached = set(best) | {v.origin for v in scene.exporters}
+    silent = [m for m in members if m in shape_of and m not in reached]
+    # as on the page: a member no export figure reaches is hatched, never blank land that reads as "no trade"
+    _shapes(ax, [shape_of[m] for m in silent], **NO_FIGURE_HATCH)
+    for member in members:
+        if member in shape_of and member not in best:
+            area_rows.append((names.get(member, member), shape_of[member], -1.0))
+
+    circles = []
+    if len(totals):
+        outline_geometry = layers.region_outlines(tables, shapes).set_index("region").loc[region].geometry
+        outline = _shapes(ax, [outline_geometry.boundary], edgecolor=INK, linewidth=1, linestyle="--", zorder=5)
+        outline.c5_region_outline = True
+        ordered = totals
+        biggest = float(ordered["value_usd"].max())
+        repeated = set(ordered.loc[ordered["partner"].duplicated(), "partner"])
+        texts = [
+            f"{names.get(p, p)}" + (f", {y}" if p in repeated else "") + f"\n{format_usd(v, q)}"
+            for p, y, v, q in zip(
+                ordered["partner"], ordered["year"], ordered["value_usd"], ordered["value_qualifier"], strict=True
+            )
+        ]  # a partner with several figures: each says its year (the legend says what it measures)
+        probe = [fig.text(0, 0, t, fontsize=6.5) for t in texts]
+        label_w = max(t.get_window_extent(_renderer(fig)).width for t in probe) / DPI + 0.1
+        label_h = max(t.get_window_extent(_renderer(fig)).height for t in probe) / DPI + 0.1
+        for t in probe:
+            t.remove()
+        covered = shapely.union_all([shapely.make_valid(g) for c, g in shape_of.items() if c not in members])
+        for _ in range(4):  # grow the view until the row and its labels fit (the scale changes as it grows)
+            radius = min(TRADE_LARGEST_DEGREES, TRADE_LARGEST_SHARE * (bounds[3] - bounds[1]))
+            radii = [radius * math.sqrt(_share(v, biggest)) for v in ordered["value_usd"]]
+            scale = _inches_per_degree(fig, rect, bounds)
+
+            def reserve(side, scale=scale):  # a row's labels may need two tiers: wider than their circles
+                if side in ("left", "right"):
+                    return label_w / scale, label_h / 2 / scale
+                return 2 * label_h / scale, label_w / scale
+
+            side, centres, box = _row_beside(outline_geometry, radii, bounds, reserve, covered)
+            grown = (min(bounds[0], box[0]), min(bounds[1], box[1]), max(bounds[2], box[2]), max(bounds[3], box[3]))
+            if np.allclose(grown, bounds):
+                break
+            bounds = grown
+            ax.c5_bounds = bounds
+        stretch = _stretch(bounds)
+        prefer = {"below": ("below", "below right", "below left", "right", "left"),
+                  "above": ("above", "above right", "above left", "right", "left"),
+                  "right": ("right", "above right", "below right", "below"),
+                  "left": ("left", "above left", "below left", "below")}[side]  # fmt: skip
+        for (_, row), (x, y), r, label_text in zip(ordered.iterrows(), centres, radii, texts, strict=True):
+            colour = palette.get(row["partner"], INK)
+            circle = ax.add_patch(_round(ax, x, y, r, facecolor=colour, zorder=7, **REGION_CIRCLE))
+            circle.c5_region_figure, circle.c5_value = True, float(row["value_usd"])
+            circles.append((circle, x, y, r, label_text, prefer))
+        # a leader from the row to the outline: the circles are about the region, not about the nearest member
+        discs = shapely.union_all([shapely.Point(x / stretch, y).buffer(max(r, 1e-6)) for _, x, y, r, _, _ in circles])
+        region_round = shapely.transform(outline_geometry, lambda xy: xy / [stretch, 1.0])
+        (x0, y0), (x1, y1) = shapely.get_coordinates(shapely.shortest_line(discs, region_round))
+        ax.plot([x0 * stretch, x1 * stretch], [y0, y1], color=INK, linewidth=0.6, zorder=6)
+
+    _settle(fig)
+    placer = _Placer(fig)
+    labels = []
+    if circles:
+        # transformed to display points a valid polygon can self-touch: repair before the union
+        members_display = shapely.union_all(
+            [shapely.make_valid(_display(ax, _wrapped(ax, shape_of[m]))) for m in members if m in shape_of]
+        )
+        members_display = members_display.buffer(placer.pad)
+        shapely.prepare(members_display)
+        for _, x, y, r, label_text, prefer in circles:
+            centre = ax.transData.transform((x, y))
+            r_px = ax.transData.transform((x, y + r))[1] - centre[1]
+            placer.symbol(ax, shapely.Point(*centre).buffer(r_px, quad_segs=8), hard=True)
+            labels.append(_Label(ax, label_text, (0, -r, label_text), point=(x, y), radius=r_px, avoid=members_display,
+                                 prefer=prefer, style={"fontsize": 6.5}))  # fmt: skip
+    labels += _area_labels(ax, placer, area_rows, fontsize=6)
+
+    x_in, top_in, column = _side_column(fig, ax)
+    y = _trade_legends(fig, scene, x_in, top_in, column)
+    if len(totals):
+        ppd = ax.transData.transform((0, 1))[1] - ax.transData.transform((0, 0))[1]  # pixels per degree
+        y = _size_key(
+            fig, x_in, y, "Circle area by value (one scale)", sorted(scene.size_key, reverse=True),
+            lambda v: radius * math.sqrt(_share(v, scene.region_largest)) * ppd / DPI, format_usd,
+            facecolor="#bbbbbb", **REGION_CIRCLE,
+        ) - 0.15  # fmt: skip
+    layers_last = sorted(scene.sections, key=lambda section: section.layer in {v.name for v in scene.exporters})
+    lines = list(dict.fromkeys(e.label for section in (*scene.combined, *layers_last) for e in section.lines))
+    if lines:  # the scene's notes: the rule for bounds, and what the bounded drawing leaves out
+        note = fig.text(x_in / fig.get_figwidth(), y / height, "\n".join(_listed(lines)), fontsize=6, va="top")
+        _fit(note, column)
+        y -= _height_in(note) + 0.1
+    placer.block_frame()
+    dropped = placer.place(labels)
+    if dropped:
+        _fit(fig.text(x_in / fig.get_figwidth(), y / height, _unlabelled(dropped), fontsize=6, va="top"), column)
+    fig.c5_dropped = dropped
+    return fig

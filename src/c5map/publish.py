@@ -35,6 +35,7 @@ import json
 import os
 import secrets
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -145,6 +146,48 @@ def _read_chunks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
             yield chunk
 
 
+_KINDS = (
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISREG, "a file"),
+)
+
+
+def check_target(path: Path, want: str) -> None:
+    """Refuse to write ``path`` unless nothing is there or it is what c5map writes: a file, or a folder.
+
+    ``want`` is ``"file"`` or ``"folder"``. A symbolic link is judged by what
+    it points to. ``/dev/null``, a FIFO or any other device node is never
+    written, opened or replaced: replacing one by a regular file (as a rename
+    over it would) breaks the system, and writing into one loses the output.
+    ``build`` and ``export`` call this for every path they write, before their first write.
+
+    Raises
+    ------
+    OSError
+        ``filename`` is ``path``; ``strerror`` says what is there and what to do (one line).
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except NotADirectoryError as exc:  # a file where a folder of the path should be
+        raise NotADirectoryError(exc.errno, "a part of this path is a file, not a folder", str(path)) from exc
+    if (want == "file" and stat.S_ISREG(mode)) or (want == "folder" and stat.S_ISDIR(mode)):
+        return
+    what = next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+    if want == "file" and stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder; name the file to write", str(path))
+    if want == "folder" and stat.S_ISREG(mode):
+        raise NotADirectoryError(errno.ENOTDIR, "is a file, not a folder; name a folder to write into", str(path))
+    code = errno.ENOTDIR if want == "folder" else errno.EINVAL
+    advice = "name a folder to write into" if want == "folder" else "name a regular file to write"
+    raise OSError(code, f"is {what}, not a {want}: c5map writes only files and folders; {advice}", str(path))
+
+
 def replace_file(target: Path, write: Callable[[Path], None]) -> None:
     """Write ``target`` through a temporary file beside it, renamed over it only once complete.
 
@@ -152,17 +195,17 @@ def replace_file(target: Path, write: Callable[[Path], None]) -> None:
     any way (GDAL, pyarrow); its bytes are then copied beside ``target`` and
     flushed, and renamed over it. Until that rename the previous file is
     untouched, and no partial file is ever left. A symlinked ``target`` is
-    written where it points.
+    written where it points. A folder, a device or a FIFO is refused
+    (:func:`check_target`) before anything is written.
 
     Raises
     ------
     OSError
-        Writing failed (a full disk, no permission); ``filename`` is
-        ``target``, and the previous file is as it was.
+        ``target`` is not a regular file, or writing failed (a full disk,
+        no permission); ``filename`` is ``target``, and the previous file is as it was.
     """
     shown, target = Path(target), Path(os.path.realpath(target))
-    if target.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "is a folder; name the file to write", str(shown))
+    check_target(shown, "file")
     kept = "the previous file is as it was" if target.exists() else "nothing was written"
     with tempfile.TemporaryDirectory(prefix="c5map-draft-") as folder:
         draft = Path(folder) / target.name
@@ -255,6 +298,54 @@ def _real_target(out_dir: Path, name: str) -> Path:
         message = f"is a symbolic link to {real}, which is not a folder; remove the link or make that folder"
         raise DataError([Problem(str(Path(display_path(link.parent)) / name), 0, "", message)])
     return real
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse, before anything is written, a build's ``OUT`` that it could not write whole.
+
+    ``OUT``, ``OUT/maps`` and ``OUT/geo`` must each be a folder or absent: a
+    device, a FIFO or a file is refused (:func:`check_target`). A symlinked
+    output folder must point to a folder of its own: swapping in ``OUT`` itself
+    (``ln -s . OUT/maps``), a folder holding it, or the other output folder
+    would replace the other's files, and ``geo/`` would be gone after a build that said it wrote it.
+
+    Raises
+    ------
+    OSError
+        A device, FIFO or file where a folder is needed.
+    c5map.errors.DataError
+        A symlinked output folder that points at ``OUT``, around it, or into (or around) the other one.
+    """
+    out_dir = Path(out_dir)
+    check_target(out_dir, "folder")
+    for name in OUTPUT_FOLDERS:
+        check_target(out_dir / name, "folder")
+    real_out = Path(os.path.realpath(out_dir))
+    real = {name: Path(os.path.realpath(out_dir / name)) for name in OUTPUT_FOLDERS}
+    problems = []
+    for name in OUTPUT_FOLDERS:
+        link = out_dir / name
+        if not link.is_symlink():
+            continue
+        others = [other for other in OUTPUT_FOLDERS if other != name and _nested(real[name], real[other])]
+        if real_out.is_relative_to(real[name]):
+            where = "the --out folder itself" if real[name] == real_out else "a folder that holds the --out folder"
+        elif others:
+            where = f"{others[0]}/" if real[name] == real[others[0]] else f"a folder in or around {others[0]}/"
+        else:
+            continue
+        message = (
+            f"is a symbolic link to {display_path(real[name])}, {where}: a build replaces {name}/ whole, so it "
+            "would replace that too; point the link at a folder of its own, or remove it"
+        )
+        problems.append(Problem(str(Path(display_path(link.parent)) / name), 0, "", message))
+    if problems:
+        raise DataError(problems)
+
+
+def _nested(first: Path, second: Path) -> bool:
+    """Whether one of two real paths is the other or lies inside it."""
+    return first.is_relative_to(second) or second.is_relative_to(first)
 
 
 @contextmanager
@@ -372,12 +463,15 @@ def publish_outputs(out_dir: Path, files: dict[str, bytes], progress: Callable[[
     Raises
     ------
     c5map.errors.DataError
-        A file c5map did not write sits at a path it would write; nothing was written.
+        A file c5map did not write sits at a path it would write, or a
+        symlinked output folder points at ``OUT`` or the other one (:func:`check_out_dir`); nothing was written.
     OSError
-        Writing failed (a full disk, no permission); ``filename`` names the
-        output path, and the old outputs are as they were.
+        ``OUT`` or an output folder is a device, FIFO or file; or writing
+        failed (a full disk, no permission); ``filename`` names the output
+        path, and the old outputs are as they were.
     """
     out_dir = Path(out_dir)
+    check_out_dir(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     targets = {name: _real_target(out_dir, name) for name in OUTPUT_FOLDERS}
     with _locked([out_dir, *(target.parent for target in targets.values())], progress):

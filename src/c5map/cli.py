@@ -206,57 +206,9 @@ def _progress(line: str) -> None:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from c5map.export import LAYER_NAMES, export_layers, write_geojson, write_gpkg, write_parquet, write_table
-    from c5map.publish import replace_file
-    from c5map.validate import load_inputs
+    from c5map.export import export_command  # the command's body: its targets checked, its sidecars named
 
-    names = [args.layer] if args.layer else list(LAYER_NAMES)
-    tables, countries = load_inputs(args.data, args.boundaries)
-    for warning in tables.warnings:  # a repaired boundary polygon: said, not fatal
-        print(f"warning: {warning}", file=sys.stderr)
-    exported = export_layers(tables, countries, region=args.region)
-    chosen = {name: exported[name] for name in names}
-    suffix = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}[args.format]
-    # every file is written aside and renamed over the previous one when complete (c5map.publish.replace_file)
-    if args.format == "gpkg":
-        target = args.out or Path(f"{args.layer or 'c5map'}.gpkg")
-        replace_file(target, lambda draft: _write_gpkg_draft(write_gpkg, chosen, draft))
-        written = [target]
-    elif len(chosen) == 1:
-        target = args.out or Path(f"{names[0]}{suffix}")
-        writer = write_geojson if args.format == "geojson" else write_parquet
-        replace_file(target, lambda draft: writer(chosen[names[0]], draft))
-        written = [target]
-        for table in chosen[names[0]].tables:  # its tables beside it: CSV beside GeoJSON, Parquet beside Parquet
-            beside = target.with_name(f"{table.name}{'.csv' if args.format == 'geojson' else suffix}")
-            replace_file(beside, lambda draft, table=table: write_table(table, draft))
-            written.append(beside)
-    else:
-        folder = args.out or Path("geo")
-        folder.mkdir(parents=True, exist_ok=True)
-        written = []
-        writer = write_geojson if args.format == "geojson" else write_parquet
-        for name, layer in chosen.items():
-            replace_file(folder / f"{name}{suffix}", lambda draft, layer=layer: writer(layer, draft))
-            written.append(folder / f"{name}{suffix}")
-            for table in layer.tables:
-                beside = folder / f"{table.name}{'.csv' if args.format == 'geojson' else suffix}"
-                replace_file(beside, lambda draft, table=table: write_table(table, draft))
-                written.append(beside)
-    for path in written:
-        print(f"wrote {path}", file=sys.stderr)
-    return EXIT_OK
-
-
-def _write_gpkg_draft(write_gpkg, layers: dict, draft: Path) -> None:
-    """Write the GeoPackage draft; GDAL's "Failed to commit transaction" (said of a full disk) names the folder."""
-    import pyogrio.errors
-
-    try:
-        write_gpkg(layers, draft)
-    except pyogrio.errors.DataSourceError as exc:
-        message = f"GDAL could not write a GeoPackage draft here ({exc}); if this disk is full, set TMPDIR elsewhere"
-        raise OSError(None, message, str(draft.parent)) from exc
+    return export_command(args)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:

@@ -117,8 +117,13 @@ def test_influence_and_timeline_images_are_bounded(big):
     fig = _figure("timeline", tables)
     entries = [t for t in fig.axes[0].texts if getattr(t, "c5_label", False)]
     assert len(entries) == static.MAX_TIMELINE_ITEMS
-    left = len(tables.events) + len(tables.deals) - static.MAX_TIMELINE_ITEMS  # the big tables' resources are undated
-    assert f"not listed: {left:,} smaller deals" in _words(fig)
+    from c5map.boundaries import load_countries
+    from c5map.scenes.timeline import timeline_items
+
+    left = len(timeline_items(tables, load_countries("10m"))) - static.MAX_TIMELINE_ITEMS  # events, deals, finds
+    counted = re.search(r"not listed: (.*?) \(all are in geo/\)", _words(fig).replace("\n", " ")).group(1)
+    assert sum(int(n.replace(",", "")) for n in re.findall(r"([\d,]+) (?:smaller deals|events|resource finds|earlier "
+                                                             r"items)", counted)) == left, counted  # fmt: skip
     plt.close(fig)
 
 

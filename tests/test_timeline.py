@@ -12,8 +12,9 @@ import pytest
 
 from c5map.boundaries import web_countries
 from c5map.build import build
+from c5map.maps.common import date_words
 from c5map.maps.resources import RESOURCE_COLOUR
-from c5map.maps.timeline import date_words, timeline_items, timeline_map, year_groups
+from c5map.maps.timeline import timeline_items, timeline_map, year_groups
 from c5map.tables import load_tables, parse_partial_date
 
 REPO = Path(__file__).resolve().parents[1]

@@ -250,5 +250,5 @@ def test_the_largest_trade_figure_says_what_it_measures(built):
 def test_the_resources_image_says_domestic_programme():
     fig = _figure("resources", "bundled")
     words = _words(fig)
-    assert "Kazakhstan, domestic programme: $1bn" in words and "Kazakhstan → Kazakhstan" not in words
+    assert "Kazakhstan: domestic programme: $1bn" in words and "Kazakhstan → Kazakhstan" not in words
     plt.close(fig)

@@ -12,8 +12,9 @@ import pandas as pd
 import shapely
 from matplotlib.patches import Patch
 
+from c5map import layers
 from c5map.boundaries import web_countries
-from c5map.format import format_quantity, format_usd
+from c5map.format import format_quantity
 from c5map.images.frame import (
     DPI,
     RESOURCE_LARGEST_DEGREES,
@@ -33,18 +34,17 @@ from c5map.images.labels import MAX_LISTED, MAX_SYMBOLS, _area_labels, _Label, _
 from c5map.images.legend import _circle_handle, _legend, _size_key
 from c5map.images.trade import _inches_per_degree, _side_column
 from c5map.maps.common import (
-    date_words,
     display_names,
     region_view,
     source_line,
-    text,
 )
-from c5map.maps.resources import RESOURCE_COLOUR, UNCERTAINTY_KM, UNIFORM_WORDS, resource_deals
 from c5map.maps.style import (
     INK,
+    RESOURCE_COLOUR,
 )
-from c5map.resource_scale import ResourceScale, figure_label, resource_scale
-from c5map.story import BASIS_WORDS, Story, humanise, word_list
+from c5map.resource_scale import ResourceScale, figure_label
+from c5map.scenes.resources import DEALS_LAYER, UNCERTAINTY_KM, kind_entries, resources_scene
+from c5map.story import Story, humanise
 from c5map.tables import Tables
 
 #: Radius (inches on paper) of the uniform symbol of a site off the resources scale: one size whatever the view.
@@ -176,8 +176,8 @@ def _place_resource_labels(placer: _Placer, labels: list[_Label]) -> list[_Label
     return [label for label in dropped if not hasattr(label, "c5_beside")] + placer.place(beside)
 
 
-def _resource_lines(tables: Tables, marks: _ResourceMarks) -> list[str]:
-    """Write the side column's lines: what is counted, not drawn; country figures off the scale; the deals."""
+def _resource_lines(tables: Tables, marks: _ResourceMarks, scene) -> list[str]:
+    """Write the side column's lines: what is counted, not drawn; country figures off the scale; the scene's deals."""
     names = display_names(tables)
     lines = list(marks.notes)
     for _, row in marks.listed.head(MAX_LISTED).iterrows():  # a bounded list: the rest are counted
@@ -185,32 +185,21 @@ def _resource_lines(tables: Tables, marks: _ResourceMarks) -> list[str]:
         lines.append(f"{names.get(row['country'], row['country'])}, {humanise(row['commodity'])}: {figure}")
     if len(marks.listed) > MAX_LISTED:
         lines.append(f"and {len(marks.listed) - MAX_LISTED:,} more country figures")
-    minerals = resource_deals(tables)
-    for _, deal in minerals.head(MAX_LISTED).iterrows():
-        who = (
-            f"{names.get(deal['country'], deal['country'])}, domestic programme"
-            if deal["partner"] == deal["country"]
-            else f"{names.get(deal['partner'], deal['partner'])} → {names.get(deal['country'], deal['country'])}"
-        )
-        lines.append(
-            f"{date_words(text(deal['date']))} {who}: {format_usd(deal['value_usd'], deal['value_qualifier'])} "
-            f"({BASIS_WORDS.get(deal['value_basis'], deal['value_basis'])})"
-        )  # fmt: skip
-    if len(minerals) > MAX_LISTED:
-        lines.append(f"and {len(minerals) - MAX_LISTED:,} more deals")
+    deals = [e.label for s in scene.sections if s.layer == DEALS_LAYER for e in s.entries]
+    lines += _listed(deals)  # the page's legend rows of the deals, with their figures: listed, not drawn
     return lines
 
 
+#: The image's kinds of mark and the scene's (:data:`c5map.scenes.resources.KINDS`) they draw.
+_SCENE_KIND = {"sized": "scaled", "country": "country", "uniform": "uniform", "approximate": "approximate",
+               "region": "region"}  # fmt: skip
+
+
 def _resource_handles(drawn: set[str], scale: ResourceScale) -> list[Patch]:
-    """Legend swatches of the kinds drawn, styled as drawn (:data:`RESOURCE_STYLES`), with the web's words."""
-    words = {
-        "sized": f"site: circle area by {scale.words}",
-        "country": f"country total (no site implied): circle area by {scale.words}",
-        "uniform": UNIFORM_WORDS,
-        "approximate": "dotted ring: where an approximate site lies",
-        "region": "area where a deposit known only by its region may lie (not a site), its figure on it",
-    }
-    return [_circle_handle(words[kind], **RESOURCE_STYLES[kind]) for kind in words if kind in drawn]
+    """Legend swatches of the kinds drawn, styled as drawn (:data:`RESOURCE_STYLES`), with the scene's words."""
+    words = kind_entries(scale)
+    return [_circle_handle(words[_SCENE_KIND[kind]].label, **RESOURCE_STYLES[kind]) for kind in _SCENE_KIND
+            if kind in drawn]  # fmt: skip
 
 
 def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
@@ -225,12 +214,9 @@ def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
     codes = sorted(set(story.members) | set(resources["country"]))
     shapes = web_countries(codes, max_zoom=4, source=countries)
     shape_of = {iso3: g for iso3, g in zip(shapes["iso3"], shapes.geometry, strict=True)}
-    scale = resource_scale(resources)
-    commodities = [humanise(c) for c in sorted(set(resources["commodity"].dropna()))]
-    title, _ = story.words("resources", f"Resources in and around {story.region_name}", "")
-    subtitle = f"{word_list(commodities).capitalize()}: deposits and reserves" if commodities else "No resource"
-    subtitle += f"; {scale.title}" if scale.unit else ""
-    fig = _frame(title, subtitle, source_line(tables, resources["source_id"]))
+    scene = resources_scene(tables, story, set(shapes["iso3"]), layers.capitals(tables))
+    scale = scene.scale  # the page's scale: the same pair, the same key values
+    fig = _frame(scene.text.title, scene.text.print_subtitle, source_line(tables, resources["source_id"]))
     ax, rect = _map_axes(fig)
     height = fig.get_figheight()
     bounds = region_view(shapes, codes, pad=2.0)
@@ -240,7 +226,7 @@ def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
     marks = _resource_marks(resources, scale)
     uniform = RESOURCE_UNIFORM_IN / _inches_per_degree(fig, rect, bounds)
     symbols, drawn = _draw_resources(ax, marks, scale, shape_of, largest, uniform)
-    lines = _resource_lines(tables, marks)
+    lines = _resource_lines(tables, marks, scene)
 
     _settle(fig)
     placer = _Placer(fig)

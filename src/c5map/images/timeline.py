@@ -6,14 +6,14 @@ import math
 
 import geopandas as gpd
 
-from c5map.boundaries import web_countries
 from c5map.images.frame import _frame
 from c5map.images.labels import MAX_TIMELINE_ITEMS
 from c5map.maps.common import (
     date_words,
     source_line,
 )
-from c5map.story import Story, span_text, word_list, year_span
+from c5map.scenes.timeline import timeline_scene
+from c5map.story import Story, word_list
 from c5map.tables import Tables, parse_partial_date
 
 
@@ -46,23 +46,21 @@ def timeline_items_to_list(
 
 
 def timeline_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
-    """Draw a dated strip of the web timeline's items (a chart: time, not place, is the axis here)."""
-    from c5map.maps.timeline import timeline_items
+    """Draw the timeline scene as a dated strip (a chart: time, not place, is the axis here)."""
+    from c5map.boundaries import load_countries
 
-    every = timeline_items(tables, web_countries(list(story.members), source=countries))
+    scene = timeline_scene(tables, story, load_countries("10m") if countries is None else countries)
     deals = tables.deals[tables.deals["value_usd"].notna()]
-    listed, left = timeline_items_to_list(every, dict(zip(deals["deal_id"], deals["value_usd"], strict=True)))
+    listed, left = timeline_items_to_list(scene.items, dict(zip(deals["deal_id"], deals["value_usd"], strict=True)))
     items = [(i["date"], i["text"], i["colour"]) for i in listed]
-    span = year_span(d for d, _, _ in items)
-    title, _ = story.words(
-        "timeline", f"{story.region_name}: a timeline" + (f", {span_text(span)}" if span else ""), ""
-    )
+    span = scene.span
     kinds = {"event": "events", "deal": "smaller deals", "resource": "resource finds"}
-    left_words = word_list([f"{n:,} {kinds[k]}" for k, n in left.items()])
+    counted = [f"{n:,} {kinds[k]}" for k, n in left.items()]
+    counted += [f"{scene.earlier:,} earlier items"] if scene.earlier else []
+    subtitle = scene.text.print_subtitle + (f"; not listed: {word_list(counted)} (all are in geo/)" if counted else "")
     fig = _frame(
-        title,
-        "Events (black), deals (partner colour) and resource finds (orange), by date as precise as the source "
-        "gives it" + (f"; not listed: {left_words} (all are on the web page)" if left else ""),
+        scene.text.title,
+        subtitle,
         source_line(
             tables,
             list(tables.events["source_id"]) + list(tables.deals["source_id"]) + list(tables.resources["source_id"]),

@@ -31,61 +31,36 @@ from c5map.maps.common import (
 )
 from c5map.maps.figures import add_data_table, page_figures
 from c5map.maps.labels import add_labels
-from c5map.maps.legend import LegendEntry, LegendSection, add_legend
+from c5map.maps.legend import add_legend
 from c5map.maps.page import DEFAULT_TILES, PageText, new_map
 from c5map.maps.safety import escape_text, json_for_script, layer_key, stable_ids, tooltip_html
 from c5map.maps.shapes import ShapeLayer, SharedShapes, wrap_lon
 from c5map.maps.style import INK, RESOURCE_COLOUR, line_weight, symbol_radius
-from c5map.resource_scale import ResourceScale, figure_label, resource_scale
-from c5map.story import BASIS_WORDS, Story, humanise, story_for, word_list
+from c5map.resource_scale import ResourceScale, figure_label
+from c5map.scenes.resources import (  # noqa: F401  (the scene's names, as the page's API has always offered them)
+    AREA_TINT,
+    DEALS_LAYER,
+    DEPOSITS_LAYER,
+    LARGEST_SYMBOL_PX,
+    MAX_POINTS,
+    OFF_SCALE_PX,
+    RESOURCE_SECTORS,
+    UNCERTAINTY_KM,
+    UNIFORM_WORDS,
+    ResourcesScene,
+    points_to_draw,
+    resource_deals,
+    resources_scene,
+)
+from c5map.story import BASIS_WORDS, Story, story_for
 from c5map.tables import Tables
 
-#: Deal sectors the resources page shows, besides any sector named like a commodity of ``resources.csv``.
-RESOURCE_SECTORS = ("critical_minerals", "minerals", "mining", "energy_resources", "oil_and_gas")
-#: Radius of the area drawn around a point known only to its admin region: a circle of about the area
-#: of Kazakhstan's Karagandy region (~240,000 km²), a display choice, not a measured extent.
-UNCERTAINTY_KM = {"region": 275.0, "approximate": 50.0, "exact": 0.0}
-#: Radius (px) of the uniform symbol: a site whose figure is off the page's scale (another commodity or unit, or
-#: undisclosed). Every such site has the same symbol and a short label with its figure.
-OFF_SCALE_PX = 5.0
-#: What the uniform symbol means, in the legend of the page and of the print image.
-UNIFORM_WORDS = "site of another commodity or unit, or undisclosed: one size, its figure beside it"
-#: Rings of the scale stay smaller than a region's uncertainty area at the zooms the page opens on.
-LARGEST_SYMBOL_PX = 30.0
-#: Most located resources drawn one by one (the scale's largest first); the rest are counted per country.
-MAX_POINTS = 200
-#: Fill of the area where a deposit known only by its region may lie, and of the scale's rings in the legend.
-AREA_TINT = "#fbe8c2"
 #: The small permanent labels of figures off the scale (page.css gives every tooltip a 180 px minimum width).
 FIGURE_LABEL_CSS = (
     "<style>.leaflet-tooltip.c5-figure-label{min-width:0;white-space:nowrap;padding:1px 5px;"
     "font:11px/1.3 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;box-shadow:none;"
     f"border-color:{RESOURCE_COLOUR}}}</style>"
 )
-
-
-def points_to_draw(resources, scale: ResourceScale | None = None):
-    """Split the located resources into those drawn one by one and the rest, which the page counts per country.
-
-    At most :data:`MAX_POINTS` are drawn: the largest figures on ``scale`` (by default
-    :func:`~c5map.resource_scale.resource_scale` of ``resources``) first, then by id.
-    """
-    located = resources[resources["lon"].notna() & resources["lat"].notna()]
-    if len(located) <= MAX_POINTS:
-        return located, located.iloc[:0]
-    scale = scale or resource_scale(resources)
-    sized = pd.to_numeric(located["quantity"], errors="coerce").where(scale.on_scale(located))
-    order = located.assign(_sized=sized.astype("float64")).sort_values(
-        ["_sized", "resource_id"], ascending=[False, True], na_position="last"
-    )
-    shown = order.index[:MAX_POINTS]
-    return located.loc[located.index.isin(shown)], located.loc[~located.index.isin(shown)]
-
-
-def resource_deals(tables: Tables):
-    """Deals in a resource sector: :data:`RESOURCE_SECTORS`, or a sector named like a commodity in the data."""
-    sectors = set(RESOURCE_SECTORS) | {str(c) for c in tables.resources["commodity"].dropna()}
-    return tables.deals[tables.deals["sector"].isin(sorted(sectors)).to_numpy(bool)]
 
 
 def _site_tooltip(tables: Tables, row: pd.Series) -> str:
@@ -226,69 +201,20 @@ def _add_country_figures(group, tables: Tables, countries: gpd.GeoDataFrame, sca
     return drawn
 
 
-def _deposit_entries(drawn: set[str], scale: ResourceScale) -> list[LegendEntry]:
-    """Legend rows for what :func:`_add_deposits` drew, in the order of the map's layers, then the size key."""
-    rows = {
-        "scaled": LegendEntry(f"site: circle area by {scale.words} (hover for the figure)", fill=AREA_TINT,
-                              edge=RESOURCE_COLOUR, shape="circle", size=14),
-        "uniform": LegendEntry(UNIFORM_WORDS if scale.unit else "site, one size: its figure beside it",
-                               fill=RESOURCE_COLOUR, edge=RESOURCE_COLOUR, shape="circle", size=2 * OFF_SCALE_PX),
-        "approximate": LegendEntry("dotted ring: where an approximate site lies", fill="#ffffff",
-                                   edge=RESOURCE_COLOUR, shape="dashed-circle", size=14),
-        "region": LegendEntry("area where a deposit known only by its region may lie (not a site), its figure on it",
-                              fill=AREA_TINT, edge=RESOURCE_COLOUR, shape="dashed-circle", size=14),
-        "country": LegendEntry(f"country total, no site implied (area by {scale.words} where given; hover)"
-                               if scale.unit else "country total, no site implied (hover)",
-                               fill="#ffffff", edge=INK, shape="dashed-circle", size=16),
-    }  # fmt: skip
-    entries = [entry for kind, entry in rows.items() if kind in drawn]
-    if "scaled" in drawn or "country-scaled" in drawn:  # a size key at the map's own scale: circles as on the map
-        entries += [
-            LegendEntry(scale.key_label(value), fill=AREA_TINT, edge=RESOURCE_COLOUR, shape="circle",
-                        size=2 * symbol_radius(value, scale.largest, LARGEST_SYMBOL_PX))
-            for value in scale.key_values
-        ]  # fmt: skip
-    return entries
-
-
-def _add_deposits(group, m: folium.Map, tables: Tables, countries, scale: ResourceScale, seam) -> list[LegendEntry]:
-    """Draw the resources into ``group``: located ones (:func:`_add_site`), then country figures; return the legend.
-
-    At most :data:`MAX_POINTS` located resources are drawn; the rest are counted per country in the legend.
-    """
-    names = display_names(tables)
-    resources = tables.resources
-    shown, not_shown = points_to_draw(resources, scale)
-    drawn = {_add_site(group, tables, row, scale, seam) for _, row in shown.iterrows()}
-    if "approximate" in set(shown["location_precision"]):
-        drawn.add("approximate")
-    if "uniform" in drawn or "region" in drawn:
+def _add_deposits(group, m: folium.Map, tables: Tables, countries, scene: ResourcesScene, seam) -> None:
+    """Draw the scene's resources into ``group``: located ones (:func:`_add_site`), then country figures."""
+    for _, row in scene.shown.iterrows():
+        _add_site(group, tables, row, scene.scale, seam)
+    if scene.kinds & {"uniform", "region"}:
         m.get_root().header.add_child(branca.element.Element(FIGURE_LABEL_CSS), name="c5-figure-label")
-    if _add_country_figures(group, tables, countries, scale, seam):
-        drawn.add("country")
-        country_level = resources[resources["lon"].isna()]
-        if scale.on_scale(country_level).any():
-            drawn.add("country-scaled")
-    entries = _deposit_entries(drawn, scale)
-    if len(not_shown):  # a page stays light whatever the row count: the rest are counted, and said so
-        counts = not_shown.groupby("country").size().sort_values(ascending=False, kind="stable")
-        where = word_list([f"{names.get(c, c)} {n:,}" for c, n in counts.items()])
-        entries.append(LegendEntry(
-            f"{len(not_shown):,} smaller deposits not drawn one by one ({where}); all are in geo/resources",
-            fill="#ffffff", edge="#ffffff",
-        ))  # fmt: skip
-    return entries
+    _add_country_figures(group, tables, countries, scene.scale, seam)
 
 
-def _add_deals(group, m: folium.Map, tables: Tables, minerals, shapes: SharedShapes, seam) -> list[LegendEntry]:
-    """Draw the deals of resource sectors into ``group``: arcs between capitals, domestic programmes as outlines.
-
-    Returns the legend rows of what was drawn.
-    """
+def _add_deals(group, m: folium.Map, tables: Tables, minerals, shapes: SharedShapes, seam) -> None:
+    """Draw the deals of resource sectors into ``group``: arcs between capitals, domestic programmes as outlines."""
     names = display_names(tables)
     palette = partner_palette_of(tables)
     caps = layers.capitals(tables)
-    entries = []
     largest = float(minerals["value_usd"].max()) if minerals["value_usd"].notna().any() else 0.0
     styles, tips = {}, {}
     pairs = set(zip(minerals["partner"], minerals["country"], strict=True))
@@ -319,7 +245,6 @@ def _add_deals(group, m: folium.Map, tables: Tables, minerals, shapes: SharedSha
                 "weight": 3,
             }
             tips[country] = tooltip_html(f"{names.get(country, country)}: domestic programme", rows)
-            entries.append(LegendEntry(f"{names.get(country, country)}: domestic programme", fill=colour, edge=colour))
             continue
         if partner not in caps or country not in caps:
             continue
@@ -334,41 +259,8 @@ def _add_deals(group, m: folium.Map, tables: Tables, minerals, shapes: SharedSha
             both_ways=(country, partner) in pairs,
             tooltip=tooltip_html(f"{names.get(partner, partner)} → {names.get(country, country)}", rows),
         )
-        entries.append(
-            LegendEntry(
-                f"{names.get(partner, partner)} → {names.get(country, country)}"
-                + ("" if deals["value_usd"].notna().any() else " (value undisclosed)"),
-                edge=colour,
-                shape="line" if deals["value_usd"].notna().any() else "dashed-line",
-                size=4,
-            )
-        )
     if styles:
         group.add_child(ShapeLayer(shapes, styles, tips))
-    return entries
-
-
-def _page_text(tables: Tables, story: Story, minerals: pd.DataFrame, scale: ResourceScale) -> PageText:
-    """Write the page's title, subtitle (the commodities, what the circles compare), source line and byline."""
-    resources = tables.resources
-    commodities = [humanise(c) for c in sorted(set(resources["commodity"].dropna()))]
-    sentences = []
-    if commodities:
-        sizes = f"; {scale.title}" if scale.unit else ""
-        sentences.append(f"{word_list(commodities).capitalize()}: deposits and reserves{sizes}.")
-    if len(minerals):
-        sentences.append("With the deals and programmes in them.")
-    title, subtitle = story.words(
-        "resources",
-        f"Resources in and around {story.region_name}",
-        " ".join(sentences) or "No resource in the data.",
-    )
-    return PageText(
-        title=title,
-        subtitle=subtitle,
-        source=source_line(tables, list(resources["source_id"]) + list(minerals["source_id"])),
-        byline=story.byline,
-    )
 
 
 def resources_map(
@@ -413,8 +305,9 @@ def resources_map(
         detail=members,
         detail_zoom=MAX_ZOOM,
     )
-    scale = resource_scale(resources)  # the print image draws from the same scale
-    page = _page_text(tables, story, minerals, scale)
+    scene = resources_scene(tables, story, set(countries["iso3"]), layers.capitals(tables))
+    page = PageText(title=scene.text.title, subtitle=scene.text.subtitle, byline=story.byline,
+                    source=source_line(tables, list(resources["source_id"]) + list(minerals["source_id"])))  # fmt: skip
     focus = [c for c in set(members) | set(resources["country"]) if c in set(countries["iso3"])]
     view, seam = page_view(countries, focus, pad=2.0)
     with stable_ids(f"resources:{region}"):
@@ -425,26 +318,21 @@ def resources_map(
             iso3: {"fill": False, "color": "#6b6b6b", "weight": 1, "interactive": False} for iso3 in countries["iso3"]
         }
         m.add_child(ShapeLayer(shapes, context, {}))
-        sections = []
-
+        layer_names = {s.layer for s in scene.sections}
         # Minerals deals and programmes, first: the deposits are drawn (and hovered) above them.
-        name = "Deals and programmes"
-        group = folium.FeatureGroup(name=layer_key(name), show=True)
-        entries = _add_deals(group, m, tables, minerals, shapes, seam)
-        if entries:  # a layer and a legend only for what is drawn
+        if DEALS_LAYER in layer_names:  # a layer and a legend only for what is drawn
+            group = folium.FeatureGroup(name=layer_key(DEALS_LAYER), show=True)
+            _add_deals(group, m, tables, minerals, shapes, seam)
             group.add_to(m)
-            sections.append(LegendSection(name, tuple(entries), layer=name))
         # Deposits and reserves: circles of one commodity in one unit; every other figure a labelled symbol.
-        name = "Deposits and reserves"
-        group = folium.FeatureGroup(name=layer_key(name), show=True)
-        entries = _add_deposits(group, m, tables, countries, scale, seam)
-        if entries:
+        if DEPOSITS_LAYER in layer_names:
+            group = folium.FeatureGroup(name=layer_key(DEPOSITS_LAYER), show=True)
+            _add_deposits(group, m, tables, countries, scene, seam)
             group.add_to(m)
-            title = f"{name} ({scale.title})" if scale.unit else name
-            sections.append(LegendSection(title, tuple(entries), layer=name))
+        sections = list(scene.sections)
 
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
-        add_legend(m, sections[::-1])  # deposits first, as on the map
+        add_legend(m, sections)  # deposits first, as on the map
         add_labels(m, tables, members, set(resources["country"]) | set(minerals["partner"]), seam=seam)
         add_data_table(
             m,

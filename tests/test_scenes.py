@@ -134,3 +134,77 @@ def test_the_trade_image_draws_the_scenes_legend_key_and_notes(trade):
     assert keys == sorted(scene.size_key)  # the page's key, drawn at the image's scale
     web_keys = [e.label for s in scene.sections for e in s.entries if e.label.startswith("size key: ")]
     assert len(web_keys) == len(scene.size_key)
+
+
+@pytest.fixture(scope="module", params=list(DATASETS))
+def resources(request):
+    """(scene, web page text, print figure) of each dataset's resources page."""
+    from c5map import layers
+    from c5map.boundaries import web_countries as shapes_of
+    from c5map.maps import resources_map
+    from c5map.scenes.resources import resources_scene
+
+    tables = load_valid_tables(DATASETS[request.param])
+    story = story_for(tables)
+    html = resources_map(tables, tiles="none", story=story).get_root().render()
+    fig = static.resources_figure(tables, story)
+    codes = set(shapes_of(sorted(set(story.members) | set(tables.resources["country"])))["iso3"])
+    scene = resources_scene(tables, story, codes, layers.capitals(tables))
+    yield scene, json.loads(json.dumps(html).replace("\\\\u", "\\u")), fig
+    plt.close(fig)
+
+
+def test_the_resources_page_shows_every_entry_of_the_scene(resources):
+    scene, page, _ = resources
+    for section in scene.sections:
+        for entry in section.entries:
+            shown = f"{entry.label} ({entry.hint})" if entry.hint else entry.label
+            assert escape_text(shown) in page, shown
+
+
+def test_the_resources_image_uses_the_scenes_words_and_key(resources):
+    from c5map.scenes.resources import DEALS_LAYER, kind_entries
+
+    scene, _, fig = resources
+    labels = {t.get_text().replace("\n", " ") for legend in fig.legends for t in legend.get_texts()}
+    words = {e.label for e in kind_entries(scene.scale).values()}
+    assert labels <= {" ".join(w.split()) for w in words} | {""} or all(
+        any(" ".join(label.split()) in " ".join(w.split()) for w in words) for label in labels
+    ), labels - words  # every swatch of the image is one of the scene's kinds, in its words
+    text = " ".join(_print_words(fig).split())
+    deals = [e.label for s in scene.sections if s.layer == DEALS_LAYER for e in s.entries]
+    for label in deals[: static.MAX_LISTED - 1]:
+        assert " ".join(label.split()) in text, label
+    assert fig.c5_scale == scene.scale  # one scale: the same pair and key values
+
+
+@pytest.fixture(scope="module", params=list(DATASETS))
+def timeline(request):
+    """(scene, web page text, print figure) of each dataset's timeline page."""
+    from c5map.boundaries import load_countries
+    from c5map.maps import timeline_map
+    from c5map.scenes.timeline import timeline_scene
+
+    tables = load_valid_tables(DATASETS[request.param])
+    story = story_for(tables)
+    html = timeline_map(tables, tiles="none", story=story).get_root().render()
+    fig = static.timeline_figure(tables, story)
+    yield (
+        timeline_scene(tables, story, load_countries("10m")),
+        json.loads(json.dumps(html).replace("\\\\u", "\\u")),
+        fig,
+    )
+    plt.close(fig)
+
+
+def test_the_timeline_page_and_image_list_the_scenes_items(timeline):
+    scene, page, fig = timeline
+    if scene.section is not None:
+        for entry in scene.section.entries:
+            assert escape_text(entry.label) in page, entry.label
+    listed = [t.get_text() for t in fig.axes[0].texts if getattr(t, "c5_label", False)]
+    assert len(listed) == min(len(scene.items), static.MAX_TIMELINE_ITEMS)
+    texts = {i["text"] for i in scene.items}
+    for line in listed:
+        assert any(line.endswith(t) for t in texts), line
+    assert fig.texts[0].get_text() == scene.text.title

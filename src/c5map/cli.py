@@ -309,7 +309,7 @@ def _port(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the ``c5map`` command."""
+    """Return the argument parser of the ``c5map`` command: one sub-parser per command, in this order."""
     from c5map import __version__
 
     parser = _Parser(
@@ -317,6 +317,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"c5map {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
+    _add_validate(commands)
+    _add_build(commands)
+    _add_export(commands)
+    _add_import(commands)
+    _add_serve(commands)
+    return parser
+
+
+def _add_validate(commands: argparse._SubParsersAction) -> None:
+    """Add ``c5map validate``."""
     validate = commands.add_parser(
         "validate",
         help="check a data folder: every problem, located, in one run",
@@ -328,6 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
     _data_option(validate)
     _boundaries_option(validate)
     validate.set_defaults(run=_cmd_validate)
+
+
+def _add_build(commands: argparse._SubParsersAction) -> None:
+    """Add ``c5map build``."""
     from c5map.maps.page import DEFAULT_TILES
 
     build = commands.add_parser(
@@ -370,6 +384,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _boundaries_option(build)
     build.set_defaults(run=_cmd_build)
+
+
+def _add_export(commands: argparse._SubParsersAction) -> None:
+    """Add ``c5map export``."""
     from c5map.export import FORMATS, LAYER_NAMES
 
     export = commands.add_parser(
@@ -391,6 +409,10 @@ def build_parser() -> argparse.ArgumentParser:
     _data_option(export)
     _boundaries_option(export)
     export.set_defaults(run=_cmd_export)
+
+
+def _add_import(commands: argparse._SubParsersAction) -> None:
+    """Add ``c5map import``."""
     from c5map.imports import DATASETS
     from c5map.imports.comtrade import SIDES
     from c5map.imports.selection import MEASURES
@@ -432,6 +454,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="Comtrade: whose report, the exporter's (default) or the importer's",
     )
     trade_import.set_defaults(run=_cmd_import, data=None)
+
+
+def _add_serve(commands: argparse._SubParsersAction) -> None:
+    """Add ``c5map serve``."""
+    from c5map.maps.page import DEFAULT_TILES
+
     serve = commands.add_parser(
         "serve",
         help="preview the maps on 127.0.0.1: rebuilt and reloaded when a table or story.toml changes",
@@ -453,7 +481,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _boundaries_option(serve)
     serve.set_defaults(run=_cmd_serve)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

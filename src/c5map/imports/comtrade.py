@@ -158,6 +158,22 @@ def pair_totals(
     """
     if side not in SIDES:
         raise DataError([Problem("c5map import", 0, "--side", f"{side!r} is not one of {', '.join(SIDES)}")])
+    views = _read_files(con, files)
+    union = " UNION ALL ".join(f"SELECT * FROM {v}" for v in views)
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW comtrade AS SELECT *, CAST(year_text AS INTEGER) AS year, "
+        f"CAST(round(CAST(value_text AS DOUBLE) * 100) AS BIGINT) AS cents FROM ({union})"
+    )
+    years = "TRUE" if selection.years is None else f"year IN ({', '.join(str(y) for y in selection.years)})"
+    flow = "X" if side == "exporter" else "M"
+    notes = _left_out(con, years, flow)
+    _refuse_duplicates(con, years, flow)
+    raw = _leaf_totals(con, years, flow, selection)
+    return _mapped(raw, side, _dataset(side), notes)
+
+
+def _read_files(con, files: list[InputFile | tuple[str, pd.DataFrame]]) -> list[str]:
+    """Register every file or frame as a view of normalised rows; return the views, or raise every problem."""
     problems: list[Problem] = []
     views = []
     # row_number() gives each row its line only while rows keep their order; Comtrade files are small
@@ -177,15 +193,11 @@ def pair_totals(
         problems.append(Problem("c5map import", 0, "", "no Comtrade file was given"))
     if problems:
         raise DataError(problems)
-    union = " UNION ALL ".join(f"SELECT * FROM {v}" for v in views)
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW comtrade AS SELECT *, CAST(year_text AS INTEGER) AS year, "
-        f"CAST(round(CAST(value_text AS DOUBLE) * 100) AS BIGINT) AS cents FROM ({union})"
-    )
-    years = "TRUE" if selection.years is None else f"year IN ({', '.join(str(y) for y in selection.years)})"
-    flow = "X" if side == "exporter" else "M"
-    notes = _left_out(con, years, flow)
-    prefixes = ["''"] if selection.products is None else [quote(p) for p in selection.products]
+    return views
+
+
+def _refuse_duplicates(con, years: str, flow: str) -> None:
+    """Raise when the same total figure (reporter, partner, HS code, year) is in more than one file."""
     duplicated = con.execute(
         f"""
         SELECT reporter_iso, reporter_code, partner_iso, partner_code, cmd, year, string_agg(DISTINCT file, ', ')
@@ -206,8 +218,13 @@ def pair_totals(
                 for d in duplicated
             ]
         )
+
+
+def _leaf_totals(con, years: str, flow: str, selection: Selection) -> pd.DataFrame:
+    """Sum the selected products per year, reporter, partner and file, each figure counted once."""
+    prefixes = ["''"] if selection.products is None else [quote(p) for p in selection.products]
     # TOTAL is the root of every code; a code counts only when no ancestor of it is in the same report
-    raw = con.execute(
+    return con.execute(
         f"""
         WITH picked AS (
             SELECT c.*, CASE WHEN cmd IN ('TOTAL', 'AG0', '') THEN '' ELSE cmd END AS code, p.prefix
@@ -231,7 +248,11 @@ def pair_totals(
         FROM leaves GROUP BY year, reporter_iso, reporter_code, partner_iso, partner_code, file
         """
     ).df()
-    dataset = Dataset(
+
+
+def _dataset(side: str) -> Dataset:
+    """Describe the Comtrade dataset as read from ``side``'s reports."""
+    return Dataset(
         key="comtrade",
         publisher="United Nations Statistics Division (UN Comtrade)",
         title="UN Comtrade database, annual goods trade by HS code",
@@ -243,7 +264,6 @@ def pair_totals(
             else "importers' reports of their imports (flowCode M, CIF), as mirror exports"
         ),
     )
-    return _mapped(raw, side, dataset, notes)
 
 
 def _left_out(con, years: str, flow: str) -> list[str]:

@@ -6,20 +6,38 @@ region, boundaries and a :class:`~c5map.story.Story`) and returns an ordinary
 Their titles and sentences come from the data (:mod:`c5map.story`).
 """
 
-from c5map.maps.atlas import AtlasEntry, atlas_page
-from c5map.maps.influence import influence_map
-from c5map.maps.page import DEFAULT_TILES
-from c5map.maps.resources import resources_map
-from c5map.maps.timeline import timeline_map
-from c5map.maps.trade import trade_map
+import importlib
 
-#: file name -> the function that draws that page
-MAPS = {
-    "influence.html": influence_map,
-    "trade.html": trade_map,
-    "resources.html": resources_map,
-    "timeline.html": timeline_map,
+# The page functions are imported on first use (PEP 562): the scenes (c5map.scenes) read the shared helpers
+# of this package (common, style), and importing one of those must not import every page, which import the scenes.
+_LAZY = {
+    "AtlasEntry": "c5map.maps.atlas",
+    "atlas_page": "c5map.maps.atlas",
+    "influence_map": "c5map.maps.influence",
+    "DEFAULT_TILES": "c5map.maps.page",
+    "resources_map": "c5map.maps.resources",
+    "timeline_map": "c5map.maps.timeline",
+    "trade_map": "c5map.maps.trade",
 }
+_PAGES = {
+    "influence.html": "influence_map",
+    "trade.html": "trade_map",
+    "resources.html": "resources_map",
+    "timeline.html": "timeline_map",
+}
+
+
+def __getattr__(name: str):
+    """Import a page function, or ``MAPS`` (file name -> the function that draws that page), when first asked."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name == "MAPS":
+        value = {page: __getattr__(function) for page, function in _PAGES.items()}
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
 
 #: file name -> the tables whose figures that page draws (``c5map serve`` rebuilds a page when one changes)
 PAGE_TABLES = {

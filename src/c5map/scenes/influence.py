@@ -165,15 +165,43 @@ def view_layer_name(one: InfluenceView) -> str:
     return f"{one.name}: deals" if one.figures["has_deal"].any() else f"{one.name}: trade (no deal)"
 
 
+def largest_deal(views: list[InfluenceView]) -> tuple[InfluenceView, pd.Series] | None:
+    """Return the largest disclosed figure a partner outside the region announced in one member, with its view.
+
+    A "less than" figure is never the largest (its value is only a bound above); ties go to the first view.
+    """
+    best = None
+    for view in views:
+        if view.within:
+            continue
+        figures = view.figures[view.figures["has_figure"] & (view.figures["value_qualifier"] != "under")]
+        for _, row in figures.iterrows():
+            if best is None or row["value_usd"] > best[1]["value_usd"]:
+                best = (view, row)
+    return best
+
+
+def headline(views: list[InfluenceView], story: Story, names: dict[str, str]) -> str:
+    """Return a title that states a finding, true on any data: the largest member-level figure and its kind."""
+    found = largest_deal(views)
+    if found is None:
+        return f"Who is courting {story.region_name}" if views else f"{story.region_name}: announced deals"
+    view, row = found
+    value = str(row["value_text"])
+    basis = BASIS_WORDS.get(row["value_basis"], str(row["value_basis"]))
+    member = names.get(row["iso3"], row["iso3"])
+    return (f"{value[:1].upper()}{value[1:]} of {basis} between {view.name} and {member}: "
+            f"the largest deal figure for {story.region_name}")  # fmt: skip
+
+
 def influence_words(views: list[InfluenceView], story: Story, has_regional: bool, names: dict[str, str]):
-    """Return the influence page's derived (title, subtitle): who has deals, who has trade figures only."""
+    """Return the influence page's derived (title, subtitle): a finding, then what is drawn."""
     outside = [v for v in views if not v.within]
     dealing = [v.name for v in outside if v.figures["has_deal"].any()]
     trading = [v.name for v in outside if not v.figures["has_deal"].any() and len(v.trade)]
-    title = f"Who is courting {story.region_name}" if outside else f"{story.region_name}: announced deals"
     words = []
     if dealing:
-        words.append(f"Announced deals with {word_list(dealing)}, by partner.")
+        words.append(f"Announced deals with {word_list(dealing)}, one partner at a time.")
     if trading:
         words.append(f"Trade figures of {word_list(trading)}.")
     if any(v.within for v in views):
@@ -182,9 +210,7 @@ def influence_words(views: list[InfluenceView], story: Story, has_regional: bool
         words.append("No deal with a member reported.")
     if has_regional:
         words.append("Region-level figures are on the dashed outline.")
-    if len(views) > 1:
-        words.append("Choose one view at a time (top right).")
-    return title, " ".join(words)
+    return headline(views, story, names), " ".join(words)
 
 
 def view_arcs(one: InfluenceView, tables: Tables, caps: dict) -> list[tuple[str, str, pd.Series]]:

@@ -164,7 +164,21 @@ def resources_words(tables: Tables, story: Story, minerals: pd.DataFrame, scale:
         sentences.append(f"{word_list(commodities).capitalize()}: deposits and reserves{sizes}.")
     if len(minerals):
         sentences.append("With the deals and programmes in them.")
-    return f"Resources in and around {story.region_name}", " ".join(sentences) or "No resource in the data."
+    return resources_headline(tables, story, scale), " ".join(sentences) or "No resource in the data."
+
+
+def resources_headline(tables: Tables, story: Story, scale: ResourceScale) -> str:
+    """Return a title that states a finding: the largest figure of the scale's commodity and unit (like with like)."""
+    from c5map.format import format_quantity
+
+    resources = tables.resources
+    on_scale = resources[scale.on_scale(resources) & (resources["value_qualifier"] != "under").to_numpy(bool)]
+    if not scale.unit or not len(on_scale):
+        return f"Resources in and around {story.region_name}"
+    top = on_scale.assign(_q=pd.to_numeric(on_scale["quantity"])).sort_values(
+        ["_q", "resource_id"], ascending=[False, True]).iloc[0]  # fmt: skip
+    figure = format_quantity(float(top["_q"]), str(top["unit"]), str(top["value_qualifier"]))
+    return f"{top['name']}: {figure}, the largest {humanise(scale.commodity)} figure in and around {story.region_name}"
 
 
 def resources_scene(tables: Tables, story: Story, drawn_codes, caps: dict) -> ResourcesScene:

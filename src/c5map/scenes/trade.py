@@ -379,7 +379,33 @@ def trade_words(selection: TradeSelection, story: Story, names: dict[str, str]) 
             f"Trade of {word_list([names.get(p, p) for p in dict.fromkeys(partner_codes)])} with "
             f"{story.region_name} as a whole, on one scale ({span_text(year_span(totals['year']))})."
         )
-    return f"Trade with and around {story.region_name}", " ".join(sentences) or "No trade figure in the data."
+    return trade_headline(selection, story, names), " ".join(sentences) or "No trade figure in the data."
+
+
+def trade_headline(selection: TradeSelection, story: Story, names: dict[str, str]) -> str:
+    """Return a title that states a finding: the largest figure of trade with the region, as the data gives it.
+
+    A "less than" figure never leads. With no region-level figure, the largest export figure drawn; with
+    neither, a plain title.
+    """
+    region = story.region
+    totals = selection.totals[selection.totals["value_qualifier"] != "under"]
+    if len(totals):
+        top = totals.sort_values(["value_usd", "flow_id"], ascending=[False, True]).iloc[0]
+        partner = top["destination"] if top["origin"] == region else top["origin"]
+        value = format_usd(top["value_usd"], top["value_qualifier"])
+        measure = region_measure(top, region, story.region_name, names.get(partner, partner))
+        lead = f"{names.get(partner, partner)}'s {measure} with {story.region_name}" if top["measure"] == (
+            "total_trade") else f"{measure[:1].upper()}{measure[1:]}"  # fmt: skip
+        return f"{lead}: {value} in {top['year']}"  # the figure itself; bounds make "ahead of" a guess
+    exports = selection.exports[selection.exports["value_qualifier"] != "under"]
+    if len(exports):
+        top = exports.sort_values(["value_usd", "flow_id"], ascending=[False, True]).iloc[0]
+        value = format_usd(top["value_usd"], top["value_qualifier"])
+        return (f"{value[:1].upper()}{value[1:]} of exports from {names.get(top['origin'], top['origin'])} to "
+                f"{names.get(top['destination'], top['destination'])} in {top['year']}: the largest export figure "
+                f"around {story.region_name}")  # fmt: skip
+    return f"Trade with and around {story.region_name}"
 
 
 PRINT_SUBTITLE = "Export flows by destination; trade with the region as a whole, circle area by value"

@@ -17,8 +17,8 @@ import pandas as pd
 
 from c5map.format import format_quantity, format_usd
 from c5map.maps.common import date_words, display_names, text
-from c5map.maps.safety import escape_text
 from c5map.maps.share import dialog_html
+from c5map.maps.templates import macro
 from c5map.resource_scale import choose_pair
 from c5map.spreadsheet import FORMULA_STARTS, spreadsheet_safe  # noqa: F401 (importable from here too)
 from c5map.story import BASIS_WORDS, humanise
@@ -224,38 +224,29 @@ def _value_words(row: pd.Series) -> str:
 
 
 def data_table_html(figures: pd.DataFrame, caption: str, csv_href: str | None = None) -> str:
-    """HTML of the page's data table: date, who, what, value with its qualifier, source. Every string escaped."""
+    """HTML of the page's data table: date, who, what, value with its qualifier, source. Every string escaped.
+
+    The words are decided here; the markup is in ``templates/data-table.html.j2``.
+    """
     shown = figures.head(TABLE_ROWS)
     rows = []
     for _, row in shown.iterrows():
         who = " → ".join(p for p in (row["partner"], row["country"]) if p)
         if row["partner_code"] and row["partner_code"] == row["country_code"]:
             who = f"{row['country']} (own programme)"
-        source = escape_text(row["source"])
-        if row["source_url"].startswith(("https://", "http://")):
-            source = f'<a href="{escape_text(row["source_url"])}" rel="noopener">{source}</a>'
-        cited = f" citing {escape_text(row['attributed_to'])}" if row["attributed_to"] else ""
-        note = f"<br><small>{escape_text(row['note'])}</small>" if row["note"] else ""
         rows.append(
-            "<tr>"
-            f"<td>{escape_text(date_words(row['date']))}</td>"
-            f"<td>{escape_text(who)}</td>"
-            f"<td>{escape_text(row['what'])}{note}</td>"
-            f"<td>{escape_text(_value_words(row))}</td>"
-            f"<td>{source}{cited}</td>"
-            "</tr>"
+            {
+                "date": date_words(row["date"]),
+                "who": who,
+                "what": row["what"],
+                "note": row["note"],
+                "value": _value_words(row),
+                "source": row["source"],
+                "source_url": row["source_url"] if row["source_url"].startswith(("https://", "http://")) else "",
+                "cited": row["attributed_to"],
+            }
         )
-    more = len(figures) - len(shown)
-    rest = f" The first {len(shown)} of {len(figures)} are listed here; the CSV has them all." if more > 0 else ""
-    download = f' <a href="{escape_text(csv_href)}" download>Download the CSV</a>.' if csv_href else ""
-    head = "".join(f'<th scope="col">{h}</th>' for h in ("Date", "Who", "What", "Value", "Source"))
-    empty = '<tr><td colspan="5">No figure on this map.</td></tr>' if not rows else ""
-    # the caption sits above the table, not in it: on a phone the table scrolls sideways, its caption does not
-    return (
-        f'<p class="c5-data-caption" id="c5-data-caption">{escape_text(caption)}{escape_text(rest)}{download}</p>'
-        f'<table class="c5-data-table" aria-describedby="c5-data-caption">'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}{empty}</tbody></table>"
-    )
+    return macro("data-table.html.j2", "data_table")(rows, caption, len(shown), len(figures), csv_href)
 
 
 class _DataDialog(branca.element.Element):

@@ -24,17 +24,12 @@ from c5map.maps.safety import escape_text, js_string, json_for_script
 from c5map.maps.shapes import ShapeLayer, SharedShapes
 from c5map.maps.share import ShareState
 from c5map.maps.style import HATCH_COLOUR, LAND_COLOUR, LAND_EDGE, NO_FIGURE_EDGE, NO_FIGURE_FILL, SEA_COLOUR
+from c5map.maps.templates import macro
 
 #: Fill of "no reported figure" on the web, as in print: hatched, so it never reads as land or as a low value.
 HATCH_FILL = "url(#c5-hatch)"
 #: Leaflet path options of a shape with no reported figure (influence and trade pages).
 NO_FIGURE_STYLE = {"fillColor": HATCH_FILL, "fillOpacity": 1, "color": NO_FIGURE_EDGE, "weight": 1}
-_HATCH_DEFS = (
-    '<svg width="0" height="0" style="position:absolute" aria-hidden="true" focusable="false"><defs>'
-    '<pattern id="c5-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-    f'<rect width="6" height="6" fill="{NO_FIGURE_FILL}"/>'
-    f'<line x1="0" y1="0" x2="0" y2="6" stroke="{HATCH_COLOUR}" stroke-width="1.6"/></pattern></defs></svg>'
-)
 
 DEFAULT_TILES = "Esri.WorldGrayCanvas"
 
@@ -78,10 +73,8 @@ class TitlePanel(Panel):
 
     @property
     def html_js(self) -> str:
-        """The title and, if any, its tools as a list."""
-        tools = "".join(f"<li>{tool}</li>" for tool in self.tools)
-        nav = f'<ul class="c5-tools" aria-label="Data, downloads and sharing">{tools}</ul>' if tools else ""
-        return js_string(self.safe_html + nav)
+        """The title and, if any, its tools as a list (``templates/page.html.j2``)."""
+        return js_string(self.safe_html + macro("page.html.j2", "tools")(self.tools))
 
 
 _COMPACT = Template("""
@@ -183,13 +176,12 @@ def new_map(
         world_copy_jump=False,
     )
     m.get_root().title = escape_text(text.title)
-    m.get_root().html.add_child(branca.element.Element(_HATCH_DEFS), name="c5-hatch")
+    hatch = macro("page.html.j2", "hatch_defs")(NO_FIGURE_FILL, HATCH_COLOUR)
+    m.get_root().html.add_child(branca.element.Element(hatch), name="c5-hatch")
     m.page_text = text  # what the atlas says of this page: the page's own title and subtitle
     if tiles is None or tiles.lower() == "none":
         m.get_root().header.add_child(
-            # more specific than leaflet.css's .leaflet-container, which the page loads after this
-            branca.element.Element(f"<style>html body .leaflet-container{{background:{SEA_COLOUR}}}</style>"),
-            name="c5-sea",
+            branca.element.Element(macro("page.html.j2", "sea_style")(SEA_COLOUR)), name="c5-sea"
         )
         _add_land(m, seam)
     else:
@@ -203,12 +195,9 @@ def new_map(
             control=False,
         ).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
-    byline = f'<p class="c5-byline">{escape_text(text.byline)}</p>' if text.byline else ""
-    title = f"<h1>{escape_text(text.title)}</h1><p>{escape_text(text.subtitle)}</p>{byline}"
-    m.c5_title = TitlePanel(title)
+    m.c5_title = TitlePanel(macro("page.html.j2", "title")(text.title, text.subtitle, text.byline))
     m.add_child(m.c5_title)
-    source = f"{escape_text(text.source)} · Made with Natural Earth"
-    m.add_child(Panel(source, "bottomleft", "c5-source"))
+    m.add_child(Panel(macro("page.html.j2", "source")(text.source), "bottomleft", "c5-source"))
     m.add_child(CompactControls(bounds))
     m.add_child(AccessibleFeatures())
     m.add_child(ShareState())

@@ -208,15 +208,13 @@ def stable_ids(seed: str) -> Iterator[None]:
 
 
 def tooltip_html(title: str, rows: Sequence[tuple[str, str]] = (), note: str = "") -> str:
-    """Build the HTML of a tooltip from plain strings; every string is escaped.
+    """Build the HTML of a tooltip from plain strings (``templates/tooltip.html.j2``); every string is escaped.
 
     Examples
     --------
     >>> tooltip_html("Kazakhstan", [("United States", "$4.2bn")])
     '<div class="c5-tip"><b>Kazakhstan</b><br><span>United States: &#36;4.2bn</span></div>'
     """
-    parts = [f"<b>{escape_text(title)}</b>"]
-    parts += [f"<span>{escape_text(label)}: {escape_text(value)}</span>" for label, value in rows]
-    if note:
-        parts.append(f"<small>{escape_text(note)}</small>")
-    return '<div class="c5-tip">' + "<br>".join(parts) + "</div>"
+    from c5map.maps.templates import macro  # here, not above: the templates escape with escape_text, from here
+
+    return macro("tooltip.html.j2", "tooltip")(title, rows, note)

@@ -15,7 +15,7 @@ import folium
 from jinja2 import Template
 
 from c5map.maps.assets import script_once
-from c5map.maps.safety import escape_text
+from c5map.maps.templates import macro
 
 _SHARE_STATE = Template("""
 {% macro script(this, kwargs) %}
@@ -44,13 +44,11 @@ class ShareState(branca.element.MacroElement):
 
 
 def dialog_html(dialog_id: str, heading: str, body_html: str) -> str:
-    """Return a modal dialog (opened by a button with ``data-c5-dialog``); ``body_html`` is already escaped."""
-    return (
-        f'<dialog class="c5-dialog" id="{dialog_id}" aria-labelledby="{dialog_id}-h">'
-        f'<div class="c5-dialog-head"><h2 id="{dialog_id}-h">{escape_text(heading)}</h2>'
-        '<button type="button" data-c5-close>Close</button></div>'
-        f'<div class="c5-dialog-body">{body_html}</div></dialog>'
-    )
+    """Return a modal dialog (opened by a button with ``data-c5-dialog``); ``body_html`` is already escaped.
+
+    The markup of this module is in ``templates/share.html.j2``.
+    """
+    return macro("share.html.j2", "dialog")(dialog_id, heading, body_html)
 
 
 def add_dialog(m: folium.Map, dialog_id: str, heading: str, body_html: str) -> None:
@@ -73,28 +71,9 @@ class PageFiles:
 def embed_html(files: PageFiles, title: str) -> str:
     """Return the embed dialog's body: an iframe snippet with responsive height, and how to use it."""
     src = f"{files.base_url}{files.page}" if files.base_url else files.page
-    snippet = (
-        f'<iframe src="{escape_text(src)}" title="{escape_text(title)}" '
-        'style="width:100%;height:75vh;min-height:420px;max-height:760px;border:0" loading="lazy" '
-        "allowfullscreen></iframe>"
-    )
-    base = f' data-c5-embed="{escape_text(files.base_url + files.page)}"' if files.base_url else ' data-c5-embed=""'
-    where = (
-        ""
-        if files.base_url
-        else "<p>The address in it is this page's own when you open it from the web. Opened from a file, it is "
-        "only the page's name: build with <code>c5map build --base-url https://your.site/maps/</code> to write "
-        "the published address.</p>"
-    )
-    return (
-        "<p>Paste this into an HTML block of your page. The map takes the page's width and three quarters of the "
-        "screen's height, and opens on the view you see now.</p>"
-        + where
-        + f'<label for="c5-embed-code">Embed code</label>'
-        f'<textarea id="c5-embed-code" class="c5-embed-code" readonly{base} data-c5-page="{escape_text(files.page)}">'
-        f"{escape_text(snippet)}</textarea>"
-        '<p><button type="button" data-c5-copy="c5-embed-code">Copy</button></p>'
-    )
+    # the snippet is markup, shown in the dialog as text: a str, escaped again there
+    snippet = macro("share.html.j2", "embed_snippet")(src, title)
+    return macro("share.html.j2", "embed")(files.page, files.base_url, snippet)
 
 
 def published_base(url: str | None) -> str | None:
@@ -122,26 +101,24 @@ def add_page_tools(m: folium.Map, files: PageFiles) -> None:
     files : PageFiles
         The companion files the build writes.
     """
+    link = macro("share.html.j2", "link")
     tools = []
     if files.csv:
-        tools.append(f'<a href="{escape_text(files.csv)}" download>Get the data</a>')
+        tools.append(link(files.csv, "Get the data", download=True))
     if files.png:
-        tools.append(f'<a href="{escape_text(files.png)}" download aria-label="PNG image of this map">PNG</a>')
+        tools.append(link(files.png, "PNG", download=True, label="PNG image of this map"))
     if files.svg:
-        label = "SVG image of this map, text editable"
-        tools.append(f'<a href="{escape_text(files.svg)}" download aria-label="{label}">SVG</a>')
-    tools.append('<button type="button" data-c5-dialog="c5-embed" aria-haspopup="dialog">Embed</button>')
+        tools.append(link(files.svg, "SVG", download=True, label="SVG image of this map, text editable"))
+    tools.append(macro("share.html.j2", "dialog_button")("c5-embed", "Embed"))
     if files.atlas:
-        tools.append(f'<a href="{escape_text(files.atlas)}">All maps</a>')
+        tools.append(link(files.atlas, "All maps"))
     m.c5_title.tools.extend(tools)
     add_dialog(m, "c5-embed", "Embed this map", embed_html(files, m.page_text.title))
     if files.base_url:  # the published address: a canonical link, and a card when the link is shared
-        card = [
-            f'<link rel="canonical" href="{escape_text(files.base_url + files.page)}">',
-            f'<meta property="og:title" content="{escape_text(m.page_text.title)}">',
-            f'<meta property="og:description" content="{escape_text(m.page_text.subtitle)}">',
-            f'<meta property="og:url" content="{escape_text(files.base_url + files.page)}">',
-        ]
-        if files.png:
-            card.append(f'<meta property="og:image" content="{escape_text(files.base_url + files.png)}">')
-        m.get_root().header.add_child(branca.element.Element("\n".join(card)), name="c5-share-card")
+        card = macro("share.html.j2", "share_card")(
+            files.base_url + files.page,
+            m.page_text.title,
+            m.page_text.subtitle,
+            files.base_url + files.png if files.png else None,
+        )
+        m.get_root().header.add_child(branca.element.Element(card), name="c5-share-card")

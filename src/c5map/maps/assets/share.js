@@ -9,7 +9,10 @@ function c5mapLayerKey(name) {
 
 // ``control`` returns the page's layer control (or null): it is made after this call, so it is asked for later.
 function c5mapShareState(map, control) {
-    window.setTimeout(function() { c5mapStartShareState(map, control()); }, 0);
+    // after every script of the page has run: the parser may yield between two scripts, and a timer run then
+    // would restore a shared view that the page's own opening fit, in a later script, undoes
+    function start() { window.setTimeout(function() { c5mapStartShareState(map, control()); }, 0); }
+    if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
 }
 
 function c5mapStartShareState(map, control) {
@@ -63,8 +66,14 @@ function c5mapStartShareState(map, control) {
     // the page's own fits (on opening, on a phone) move the map too: only what the reader does is written
     var touched = false;
     ['pointerdown', 'wheel', 'keydown', 'touchstart'].forEach(function(type) {
-        map.getContainer().addEventListener(type, function() { touched = true; }, {capture: true, passive: true});
+        map.getContainer().addEventListener(type, function(event) {
+            // the title, legend and dialogs are no change of view: opening "Embed" must not write the address
+            var target = event.target;
+            if (target && target.closest && target.closest('.c5-title, .c5-legend, .c5-dialog, dialog')) { return; }
+            touched = true;
+        }, {capture: true, passive: true});
     });
+    map.on('baselayerchange overlayadd overlayremove', function() { touched = true; });
     function write() {
         var hash = hashOf();
         if (!touched && window.location.hash === '') { return; }

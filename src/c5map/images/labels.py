@@ -194,6 +194,8 @@ class _Placer:
             shares[touching] = shapely.area(shapely.intersection(boxes_geometry[touching], near)) / areas[touching]
         return shares
 
+    # One search over a label's candidate spots in priority order (inside, beside, around), each tested against
+    # the same taken boxes, leaders and areas: split, that state would travel through every helper. Kept long.
     def _place(self, label: _Label) -> bool:
         ax = label.ax
         style = {"fontsize": 6, "color": INK} | label.style

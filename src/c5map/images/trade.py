@@ -153,6 +153,79 @@ def _trade_legends(fig, scene, x_in: float, top_in: float, column: float) -> flo
     return y
 
 
+def _region_circles(fig, ax, rect, tables, story, scene, shapes, shape_of, palette, names):
+    """Draw the region's figures as circles in a row beside its outline, never on a member; grow the view to fit.
+
+    Returns the circles ``(patch, x, y, radius, label text, preferred sides)`` and the radius (degrees) of the
+    largest, which the size key uses.
+    """
+    region, members, totals = story.region, list(story.members), scene.totals
+    bounds = ax.c5_bounds
+    circles = []
+    outline_geometry = layers.region_outlines(tables, shapes).set_index("region").loc[region].geometry
+    outline = _shapes(ax, [outline_geometry.boundary], edgecolor=INK, linewidth=1, linestyle="--", zorder=5)
+    outline.c5_region_outline = True
+    ordered = totals
+    biggest = float(ordered["value_usd"].max())
+    repeated = set(ordered.loc[ordered["partner"].duplicated(), "partner"])
+    texts = [
+        f"{names.get(p, p)}" + (f", {y}" if p in repeated else "") + f"\n{format_usd(v, q)}"
+        for p, y, v, q in zip(
+            ordered["partner"], ordered["year"], ordered["value_usd"], ordered["value_qualifier"], strict=True
+        )
+    ]  # a partner with several figures: each says its year (the legend says what it measures)
+    probe = [fig.text(0, 0, t, fontsize=6.5) for t in texts]
+    label_w = max(t.get_window_extent(_renderer(fig)).width for t in probe) / DPI + 0.1
+    label_h = max(t.get_window_extent(_renderer(fig)).height for t in probe) / DPI + 0.1
+    for t in probe:
+        t.remove()
+    covered = shapely.union_all([shapely.make_valid(g) for c, g in shape_of.items() if c not in members])
+    for _ in range(4):  # grow the view until the row and its labels fit (the scale changes as it grows)
+        radius = min(TRADE_LARGEST_DEGREES, TRADE_LARGEST_SHARE * (bounds[3] - bounds[1]))
+        radii = [radius * math.sqrt(_share(v, biggest)) for v in ordered["value_usd"]]
+        scale = _inches_per_degree(fig, rect, bounds)
+
+        def reserve(side, scale=scale):  # a row's labels may need two tiers: wider than their circles
+            if side in ("left", "right"):
+                return label_w / scale, label_h / 2 / scale
+            return 2 * label_h / scale, label_w / scale
+
+        side, centres, box = _row_beside(outline_geometry, radii, bounds, reserve, covered)
+        grown = (min(bounds[0], box[0]), min(bounds[1], box[1]), max(bounds[2], box[2]), max(bounds[3], box[3]))
+        if np.allclose(grown, bounds):
+            break
+        bounds = grown
+        ax.c5_bounds = bounds
+    stretch = _stretch(bounds)
+    prefer = {"below": ("below", "below right", "below left", "right", "left"),
+              "above": ("above", "above right", "above left", "right", "left"),
+              "right": ("right", "above right", "below right", "below"),
+              "left": ("left", "above left", "below left", "below")}[side]  # fmt: skip
+    for (_, row), (x, y), r, label_text in zip(ordered.iterrows(), centres, radii, texts, strict=True):
+        colour = palette.get(row["partner"], INK)
+        circle = ax.add_patch(_round(ax, x, y, r, facecolor=colour, zorder=7, **REGION_CIRCLE))
+        circle.c5_region_figure, circle.c5_value = True, float(row["value_usd"])
+        circles.append((circle, x, y, r, label_text, prefer))
+    # a leader from the row to the outline: the circles are about the region, not about the nearest member
+    discs = shapely.union_all([shapely.Point(x / stretch, y).buffer(max(r, 1e-6)) for _, x, y, r, _, _ in circles])
+    region_round = shapely.transform(outline_geometry, lambda xy: xy / [stretch, 1.0])
+    (x0, y0), (x1, y1) = shapely.get_coordinates(shapely.shortest_line(discs, region_round))
+    ax.plot([x0 * stretch, x1 * stretch], [y0, y1], color=INK, linewidth=0.6, zorder=6)
+    return circles, radius
+
+
+def _trade_notes(fig, scene, x_in: float, y: float, column: float) -> float:
+    """Write the scene's notes (the rule for bounds, what the bounded drawing leaves out); return their bottom."""
+    layers_last = sorted(scene.sections, key=lambda section: section.layer in {v.name for v in scene.exporters})
+    lines = list(dict.fromkeys(e.label for section in (*scene.combined, *layers_last) for e in section.lines))
+    if not lines:
+        return y
+    note = fig.text(x_in / fig.get_figwidth(), y / fig.get_figheight(), "\n".join(_listed(lines)), fontsize=6,
+                    va="top")  # fmt: skip
+    _fit(note, column)
+    return y - _height_in(note) - 0.1
+
+
 def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
     """Draw the trade scene (:func:`c5map.scenes.trade.trade_scene`) on one map: every exporter at once.
 
@@ -202,57 +275,9 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
         if member in shape_of and member not in best:
             area_rows.append((names.get(member, member), shape_of[member], -1.0))
 
-    circles = []
+    circles, radius = [], 0.0
     if len(totals):
-        outline_geometry = layers.region_outlines(tables, shapes).set_index("region").loc[region].geometry
-        outline = _shapes(ax, [outline_geometry.boundary], edgecolor=INK, linewidth=1, linestyle="--", zorder=5)
-        outline.c5_region_outline = True
-        ordered = totals
-        biggest = float(ordered["value_usd"].max())
-        repeated = set(ordered.loc[ordered["partner"].duplicated(), "partner"])
-        texts = [
-            f"{names.get(p, p)}" + (f", {y}" if p in repeated else "") + f"\n{format_usd(v, q)}"
-            for p, y, v, q in zip(
-                ordered["partner"], ordered["year"], ordered["value_usd"], ordered["value_qualifier"], strict=True
-            )
-        ]  # a partner with several figures: each says its year (the legend says what it measures)
-        probe = [fig.text(0, 0, t, fontsize=6.5) for t in texts]
-        label_w = max(t.get_window_extent(_renderer(fig)).width for t in probe) / DPI + 0.1
-        label_h = max(t.get_window_extent(_renderer(fig)).height for t in probe) / DPI + 0.1
-        for t in probe:
-            t.remove()
-        covered = shapely.union_all([shapely.make_valid(g) for c, g in shape_of.items() if c not in members])
-        for _ in range(4):  # grow the view until the row and its labels fit (the scale changes as it grows)
-            radius = min(TRADE_LARGEST_DEGREES, TRADE_LARGEST_SHARE * (bounds[3] - bounds[1]))
-            radii = [radius * math.sqrt(_share(v, biggest)) for v in ordered["value_usd"]]
-            scale = _inches_per_degree(fig, rect, bounds)
-
-            def reserve(side, scale=scale):  # a row's labels may need two tiers: wider than their circles
-                if side in ("left", "right"):
-                    return label_w / scale, label_h / 2 / scale
-                return 2 * label_h / scale, label_w / scale
-
-            side, centres, box = _row_beside(outline_geometry, radii, bounds, reserve, covered)
-            grown = (min(bounds[0], box[0]), min(bounds[1], box[1]), max(bounds[2], box[2]), max(bounds[3], box[3]))
-            if np.allclose(grown, bounds):
-                break
-            bounds = grown
-            ax.c5_bounds = bounds
-        stretch = _stretch(bounds)
-        prefer = {"below": ("below", "below right", "below left", "right", "left"),
-                  "above": ("above", "above right", "above left", "right", "left"),
-                  "right": ("right", "above right", "below right", "below"),
-                  "left": ("left", "above left", "below left", "below")}[side]  # fmt: skip
-        for (_, row), (x, y), r, label_text in zip(ordered.iterrows(), centres, radii, texts, strict=True):
-            colour = palette.get(row["partner"], INK)
-            circle = ax.add_patch(_round(ax, x, y, r, facecolor=colour, zorder=7, **REGION_CIRCLE))
-            circle.c5_region_figure, circle.c5_value = True, float(row["value_usd"])
-            circles.append((circle, x, y, r, label_text, prefer))
-        # a leader from the row to the outline: the circles are about the region, not about the nearest member
-        discs = shapely.union_all([shapely.Point(x / stretch, y).buffer(max(r, 1e-6)) for _, x, y, r, _, _ in circles])
-        region_round = shapely.transform(outline_geometry, lambda xy: xy / [stretch, 1.0])
-        (x0, y0), (x1, y1) = shapely.get_coordinates(shapely.shortest_line(discs, region_round))
-        ax.plot([x0 * stretch, x1 * stretch], [y0, y1], color=INK, linewidth=0.6, zorder=6)
+        circles, radius = _region_circles(fig, ax, rect, tables, story, scene, shapes, shape_of, palette, names)
 
     _settle(fig)
     placer = _Placer(fig)
@@ -281,12 +306,7 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
             lambda v: radius * math.sqrt(_share(v, scene.region_largest)) * ppd / DPI, format_usd,
             facecolor="#bbbbbb", **REGION_CIRCLE,
         ) - 0.15  # fmt: skip
-    layers_last = sorted(scene.sections, key=lambda section: section.layer in {v.name for v in scene.exporters})
-    lines = list(dict.fromkeys(e.label for section in (*scene.combined, *layers_last) for e in section.lines))
-    if lines:  # the scene's notes: the rule for bounds, and what the bounded drawing leaves out
-        note = fig.text(x_in / fig.get_figwidth(), y / height, "\n".join(_listed(lines)), fontsize=6, va="top")
-        _fit(note, column)
-        y -= _height_in(note) + 0.1
+    y = _trade_notes(fig, scene, x_in, y, column)
     placer.block_frame()
     dropped = placer.place(labels)
     if dropped:

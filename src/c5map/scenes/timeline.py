@@ -59,6 +59,21 @@ def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
         point = anchors.get(text(code))
         return (round(point.y, 3), round(point.x, 3)) if point is not None else (None, None)
 
+    items = _event_items(tables, anchor, names)
+    items += _deal_items(tables, anchor, names, palette, caps, regions)
+    items += _resource_items(tables, anchor)
+    for item in items:
+        item["date"] = str(item["date"])
+        item["year"] = parse_partial_date(item["date"])[0]
+        item["when"] = date_words(item["date"])
+        item["label"] = f"{item['when']}: {item['text']}"
+    items.sort(key=lambda i: (i["date"], i["id"]))
+    _fan_out(items)
+    return items
+
+
+def _event_items(tables: Tables, anchor, names: dict[str, str]) -> list[dict]:
+    """Timeline items of the events: at their city, or on their country when the source names none."""
     items = []
     for _, event in tables.events.iterrows():
         approximate = event["location_precision"] != "city"
@@ -77,6 +92,12 @@ def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
                                                 ("Source", source_label(tables, event["source_id"]))],
                                 note="Placed on the country: the source names no city." if approximate else ""),
         })  # fmt: skip
+    return items
+
+
+def _deal_items(tables: Tables, anchor, names: dict[str, str], palette, caps, regions: set[str]) -> list[dict]:
+    """Timeline items of the deals: at the counterpart's capital; a region-level deal is listed, not placed."""
+    items = []
     for _, deal in tables.deals.iterrows():
         country = deal["country"]
         if country in caps:
@@ -103,6 +124,12 @@ def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
                                         ("Source", source_label(tables, deal["source_id"], deal["attributed_to"]))],
                                 note=_deal_note(country, approximate, regions)),
         })  # fmt: skip
+    return items
+
+
+def _resource_items(tables: Tables, anchor) -> list[dict]:
+    """Timeline items of the dated resource finds: at their point, or on their country."""
+    items = []
     for _, row in dated_resources(tables).iterrows():
         precision = text(row["location_precision"])
         if text(row["lon"]) and text(row["lat"]):
@@ -125,13 +152,6 @@ def timeline_items(tables: Tables, countries: gpd.GeoDataFrame) -> list[dict]:
             "detail": "; ".join(v for v in (text(row["status"]), text(row["elements"])) if v),
             "tip": tooltip_html(row["name"], [d for d in details if d[1]], note=text(row["note"])),
         })  # fmt: skip
-    for item in items:
-        item["date"] = str(item["date"])
-        item["year"] = parse_partial_date(item["date"])[0]
-        item["when"] = date_words(item["date"])
-        item["label"] = f"{item['when']}: {item['text']}"
-    items.sort(key=lambda i: (i["date"], i["id"]))
-    _fan_out(items)
     return items
 
 

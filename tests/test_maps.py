@@ -32,10 +32,8 @@ def built_without_tiles(tmp_path_factory) -> Path:
 
 
 def interactive_paths(page) -> int:
-    """Shapes and markers (overlay pane) and flow lines (drawn above them, in their own pane)."""
-    return page.locator(
-        ".leaflet-overlay-pane path.leaflet-interactive, .leaflet-c5-arcs-pane path.leaflet-interactive"
-    ).count()
+    """Shapes, outlines, flow lines and markers, each in its pane of the map (``assets/order.js``)."""
+    return page.locator(".leaflet-map-pane path.leaflet-interactive").count()
 
 
 def hover(page, lat: float, lon: float) -> str:

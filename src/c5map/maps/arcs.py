@@ -1,7 +1,8 @@
 """Flow lines of a page: great circles from one capital to another, with direction, above every fill.
 
-Drawn by ``assets/arcs.js`` in a pane of their own above the countries, so a
-line does not fade where it arrives, with an arrowhead at the destination.
+Drawn by ``assets/arcs.js`` in a pane of their own above the countries and
+borders (``assets/order.js``), so a line does not fade where it arrives, with
+an arrowhead at the destination.
 A pair drawn both ways (Australia to the US and the US to Australia) is bowed
 apart, each to its right, so neither hides the other.
 """
@@ -44,6 +45,7 @@ class Arc(branca.element.MacroElement):
 
     def render(self, **kwargs) -> None:
         """Render the call, and the drawing function once per page."""
+        script_once(self, "order.js")
         script_once(self, "arcs.js")
         super().render(**kwargs)
 

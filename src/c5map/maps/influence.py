@@ -28,7 +28,7 @@ from c5map.maps.labels import add_labels
 from c5map.maps.legend import add_legend
 from c5map.maps.page import DEFAULT_TILES, NO_FIGURE_STYLE, PageText, new_map
 from c5map.maps.safety import layer_key, stable_ids, tooltip_html
-from c5map.maps.shapes import ShapeLayer, SharedShapes, wrap_lon
+from c5map.maps.shapes import LayerOrder, ShapeLayer, SharedShapes, in_pane, wrap_lon
 from c5map.maps.style import FILL_OPACITY, INK, line_weight
 from c5map.scenes.influence import (  # noqa: F401  (the scene's names, as the page's API has always offered them)
     EVENTS_LAYER,
@@ -135,6 +135,7 @@ def influence_map(
     view, seam = page_view(countries, members, pad=3.0)
     with stable_ids(f"influence:{region}"):
         m = new_map(page, view, tiles, seam=seam)
+        m.add_child(LayerOrder(view))  # before any layer: fills, outline, arcs, events keep their order
         shapes = SharedShapes(countries[countries["iso3"].isin(members)], seam=seam)
         m.add_child(shapes)
         outline = layers.region_outlines(tables, countries).query("region == @region")
@@ -197,7 +198,7 @@ def _draw_view(group, m, one: InfluenceView, scene: InfluenceScene, tables, shap
         lines += [("Trade, not a deal", trade_line(t, names, "", ""))
                   for _, t in trade_here.head(MAX_LISTED).iterrows()]  # fmt: skip
         tips[iso3] = tooltip_html(names.get(iso3, iso3), lines, note=note)
-    group.add_child(ShapeLayer(shapes, styles, tips))
+    group.add_child(ShapeLayer(shapes, styles, tips, pane="fills"))
     pairs = {(v.code, str(c)) for v in scene.views for c in v.figures.loc[v.figures["has_deal"], "iso3"]}
     for start, end, figure_row in view_arcs(one, tables, caps):
         add_arc(
@@ -236,7 +237,7 @@ def _draw_region(m, tables: Tables, story: Story, regional, outline_shapes) -> N
         rows.append(("And", f"{more:,} more region-level figures: see the data table"))
     tip = tooltip_html(region_layer, rows, note="Region-level figures: never split between the countries.")
     style = {story.region: {"fill": False, "color": INK, "weight": 3, "dashArray": "8 6"}}
-    group.add_child(ShapeLayer(outline_shapes, style, {story.region: tip}))
+    group.add_child(ShapeLayer(outline_shapes, style, {story.region: tip}, pane="borders"))
     group.add_to(m)
 
 
@@ -247,7 +248,7 @@ def _draw_events(m, tables: Tables, events, seam: float) -> None:
     names = display_names(tables)
     group = folium.FeatureGroup(name=layer_key(EVENTS_LAYER), show=True)
     for _, event in events.iterrows():
-        folium.CircleMarker(
+        marker = folium.CircleMarker(
             location=(event.geometry.y, wrap_lon(event.geometry.x, seam)),
             radius=7,
             color="#ffffff",
@@ -266,5 +267,6 @@ def _draw_events(m, tables: Tables, events, seam: float) -> None:
                     ],
                 )
             ),
-        ).add_to(group)
+        )
+        in_pane(marker, "symbols").add_to(group)
     group.add_to(m)

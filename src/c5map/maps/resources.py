@@ -34,7 +34,7 @@ from c5map.maps.labels import add_labels
 from c5map.maps.legend import add_legend
 from c5map.maps.page import DEFAULT_TILES, PageText, new_map
 from c5map.maps.safety import escape_text, json_for_script, layer_key, stable_ids, tooltip_html
-from c5map.maps.shapes import ShapeLayer, SharedShapes, wrap_lon
+from c5map.maps.shapes import PANES, LayerOrder, ShapeLayer, SharedShapes, in_pane, wrap_lon
 from c5map.maps.style import INK, RESOURCE_COLOUR, line_weight, symbol_radius
 from c5map.resource_scale import ResourceScale, figure_label
 from c5map.scenes.resources import (  # noqa: F401  (the scene's names, as the page's API has always offered them)
@@ -108,6 +108,7 @@ class FigureLabel(branca.element.MacroElement):
                 "offset": [round(beside_px + 3) if beside_px else 0, 0],
                 "className": "c5-figure-label",
                 "opacity": 1,
+                "pane": PANES["figures"],  # with the map, under the panels: not with the hover tooltips above all
             }
         )
 
@@ -123,7 +124,7 @@ def _add_site(group: folium.FeatureGroup, tables: Tables, row: pd.Series, scale:
     location = (row["lat"], wrap_lon(row["lon"], seam))
     tip = _site_tooltip(tables, row)
     if row["location_precision"] == "region":
-        folium.Circle(
+        area = folium.Circle(
             location=location,
             radius=UNCERTAINTY_KM["region"] * 1000,
             color=RESOURCE_COLOUR,
@@ -133,11 +134,12 @@ def _add_site(group: folium.FeatureGroup, tables: Tables, row: pd.Series, scale:
             fill_color=RESOURCE_COLOUR,
             fill_opacity=0.15,
             tooltip=folium.Tooltip(tip),
-        ).add_to(group)
+        )
+        in_pane(area, "symbols").add_to(group)
         group.add_child(FigureLabel(location, figure_label(row)))
         return "region"
     if row["location_precision"] == "approximate":
-        folium.Circle(
+        ring = folium.Circle(
             location=location,
             radius=UNCERTAINTY_KM["approximate"] * 1000,
             color=RESOURCE_COLOUR,
@@ -145,9 +147,10 @@ def _add_site(group: folium.FeatureGroup, tables: Tables, row: pd.Series, scale:
             dash_array="2 4",
             fill=False,
             tooltip=folium.Tooltip(tip),
-        ).add_to(group)
+        )
+        in_pane(ring, "symbols").add_to(group)
     on_scale = bool(scale.on_scale(row.to_frame().T)[0])
-    folium.CircleMarker(
+    symbol = folium.CircleMarker(
         location=location,
         radius=symbol_radius(float(row["quantity"]), scale.largest, LARGEST_SYMBOL_PX) if on_scale else OFF_SCALE_PX,
         color=RESOURCE_COLOUR,
@@ -156,7 +159,8 @@ def _add_site(group: folium.FeatureGroup, tables: Tables, row: pd.Series, scale:
         fill_color=RESOURCE_COLOUR,
         fill_opacity=0.15 if on_scale else 0.6,
         tooltip=folium.Tooltip(tip),
-    ).add_to(group)
+    )
+    in_pane(symbol, "symbols").add_to(group)
     if not on_scale:
         group.add_child(FigureLabel(location, figure_label(row), OFF_SCALE_PX))
     return "scaled" if on_scale else "uniform"
@@ -186,7 +190,7 @@ def _add_country_figures(group, tables: Tables, countries: gpd.GeoDataFrame, sca
             note="Country totals, placed on the country: no site is implied.",
         )
         value = float(pd.to_numeric(sized.loc[rows.index]).max()) if sized.loc[rows.index].notna().any() else 0.0
-        folium.CircleMarker(
+        symbol = folium.CircleMarker(
             location=(anchor.y, wrap_lon(anchor.x, seam)),
             radius=max(symbol_radius(value, scale.largest, LARGEST_SYMBOL_PX), 8),
             color=INK,
@@ -196,7 +200,8 @@ def _add_country_figures(group, tables: Tables, countries: gpd.GeoDataFrame, sca
             fill_color="#ffffff",
             fill_opacity=0.7,
             tooltip=folium.Tooltip(tip),
-        ).add_to(group)
+        )
+        in_pane(symbol, "symbols").add_to(group)
         drawn = True
     return drawn
 
@@ -259,8 +264,8 @@ def _add_deals(group, m: folium.Map, tables: Tables, minerals, shapes: SharedSha
             both_ways=(country, partner) in pairs,
             tooltip=tooltip_html(f"{names.get(partner, partner)} → {names.get(country, country)}", rows),
         )
-    if styles:
-        group.add_child(ShapeLayer(shapes, styles, tips))
+    if styles:  # a programme is an outline of its country, with the borders
+        group.add_child(ShapeLayer(shapes, styles, tips, pane="borders"))
 
 
 def resources_map(
@@ -312,12 +317,13 @@ def resources_map(
     view, seam = page_view(countries, focus, pad=2.0)
     with stable_ids(f"resources:{region}"):
         m = new_map(page, view, tiles, max_zoom=MAX_ZOOM, seam=seam)
+        m.add_child(LayerOrder(view, MAX_ZOOM))  # before any layer: borders, arcs, deposits keep their order
         shapes = SharedShapes(countries, seam=seam)
         m.add_child(shapes)
         context = {
             iso3: {"fill": False, "color": "#6b6b6b", "weight": 1, "interactive": False} for iso3 in countries["iso3"]
         }
-        m.add_child(ShapeLayer(shapes, context, {}))
+        m.add_child(ShapeLayer(shapes, context, {}, pane="borders"))
         layer_names = {s.layer for s in scene.sections}
         # Minerals deals and programmes, first: the deposits are drawn (and hovered) above them.
         if DEALS_LAYER in layer_names:  # a layer and a legend only for what is drawn

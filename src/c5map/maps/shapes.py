@@ -9,6 +9,10 @@ Every page draws one copy of the world around its region: longitudes run over
 360° from a *seam* meridian (:func:`page_seam`) chosen where it cuts the least
 land near the far side of the globe, not at ±180°. Russia and Fiji stay whole,
 and an arc from Canberra to Washington is one line, not two stubs.
+
+What a page draws goes into panes in a fixed order (:data:`PANES`, ``assets/order.js``),
+set up by :class:`LayerOrder`: a partner's fills switched on later never cover the
+region's outline, the flow lines or the events.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import numpy as np
 import shapely
 from jinja2 import Template
 
-from c5map.boundaries import load_countries
+from c5map.boundaries import MAX_ZOOM, load_countries
 from c5map.maps.assets import script_once
 from c5map.maps.safety import json_for_script
 
@@ -87,7 +91,8 @@ def _pack(geometry, scale: int) -> list[list[list[int]]]:
 
 _SHAPE_LAYER = Template("""
 {% macro script(this, kwargs) %}
-c5mapShapeLayer({{ this._parent.get_name() }}, {{ this.shapes.get_name() }}, {{ this.styles_js }}, {{ this.tips_js }});
+c5mapShapeLayer({{ this._parent.get_name() }}, {{ this.shapes.get_name() }}, {{ this.styles_js }}, {{ this.tips_js }},
+                {{ this.pane_js }});
 {% endmacro %}
 """)
 
@@ -102,21 +107,97 @@ class ShapeLayer(branca.element.MacroElement):
         Leaflet path options per shape id; shapes without a style are not drawn.
     tooltips : dict of str to str
         Tooltip HTML per shape id, built with :func:`c5map.maps.safety.tooltip_html` (escaped).
+    pane : str, optional
+        One of :data:`PANES` (``"fills"``, ``"borders"``); default Leaflet's overlay pane, under them all
+        (the land drawn without tiles).
     """
 
     _template = _SHAPE_LAYER
 
-    def __init__(self, shapes: SharedShapes, styles: dict[str, dict], tooltips: dict[str, str]):
+    def __init__(
+        self, shapes: SharedShapes, styles: dict[str, dict], tooltips: dict[str, str], pane: str | None = None
+    ):
         super().__init__()
         self._name = "ShapeLayer"
         self.shapes = shapes
         self.styles_js = json_for_script(styles)
         self.tips_js = json_for_script(tooltips)
+        self.pane = PANES[pane] if pane else None
+        self.pane_js = json_for_script(self.pane)
 
     def render(self, **kwargs) -> None:
         """Render this layer's call, and the drawing function once per page."""
         script_once(self, "shapes.js")
+        if self.pane:
+            script_once(self, "order.js")
         super().render(**kwargs)
+
+
+#: The panes of a page, bottom to top (their z-indexes are in ``assets/order.js``): fills, then borders and the
+#: region's outline, then flow lines, then symbols and events, then the figures written beside them. The place
+#: labels lie above them all, and the tooltips above the labels and the panels.
+PANES = {
+    "fills": "c5-fills",
+    "borders": "c5-borders",
+    "arcs": "c5-arcs",
+    "symbols": "c5-symbols",
+    "figures": "c5-figures",
+}
+#: The deepest zoom at which the land drawn without tiles (Natural Earth 1:110m) shows its own borders: deeper,
+#: they would run as slivers beside the page's 1:10m borders (Kazakhstan's are within 2 px of them at zoom 5).
+GROUND_ZOOM = 5
+#: How far out a reader may zoom: this many zooms short of the one that fits the opening view (never below 2).
+ZOOM_OUT = 2
+
+_LAYER_ORDER = Template("""
+{% macro script(this, kwargs) %}
+c5mapOrder({{ this._parent.get_name() }}, {{ this.options_js }});
+{% endmacro %}
+""")
+
+
+class LayerOrder(branca.element.MacroElement):
+    """Set up a page's panes (:data:`PANES`), tooltips above all, and the zoom's bounds (``assets/order.js``).
+
+    Add it to the map right after :func:`c5map.maps.page.new_map`, before any layer.
+
+    Parameters
+    ----------
+    view : tuple of float
+        (west, south, east, north) the page opens on: the reader may zoom out :data:`ZOOM_OUT` zooms short
+        of the one that fits it, never below 2.
+    max_zoom : int
+        The deepest zoom, whatever the tiles (the one the page's borders were simplified for).
+    """
+
+    _template = _LAYER_ORDER
+
+    def __init__(self, view: tuple[float, float, float, float], max_zoom: int = MAX_ZOOM):
+        super().__init__()
+        self._name = "LayerOrder"
+        west, south, east, north = view
+        self.options_js = json_for_script(
+            {
+                "view": [[round(south, 4), round(west, 4)], [round(north, 4), round(east, 4)]],
+                "maxZoom": int(max_zoom),
+                "zoomOut": ZOOM_OUT,
+                "groundZoom": GROUND_ZOOM,
+            }
+        )
+
+    def render(self, **kwargs) -> None:
+        """Render the call, and the function once per page."""
+        script_once(self, "order.js")
+        super().render(**kwargs)
+
+
+def in_pane(layer, pane: str):
+    """Put a folium vector layer (``CircleMarker``, ``Circle``) in one of :data:`PANES`; return it.
+
+    folium's path options drop ``pane``: it is set on the layer's options here.
+    """
+    layer.options["pane"] = PANES[pane]
+    return layer
 
 
 def latlon_parts(geometry, seam: float = -180.0) -> list[list[tuple[float, float]]]:

@@ -23,7 +23,7 @@ from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
 from c5map.maps.page import DEFAULT_TILES, PageText, new_map
 from c5map.maps.safety import json_for_script, stable_ids
-from c5map.maps.shapes import wrap_lon
+from c5map.maps.shapes import LayerOrder, wrap_lon
 from c5map.scenes.timeline import (  # noqa: F401  (the scene's names, as the page's API has always offered them)
     EVENT_COLOUR,
     FAN_OUT_DEG,
@@ -66,6 +66,7 @@ class TimelinePanel(folium.MacroElement):
 
     def render(self, **kwargs) -> None:
         """Render the panel's call, with its function and styles once per page."""
+        script_once(self, "order.js")
         script_once(self, "timeline.js")
         style_once(self, "timeline.css")
         super().render(**kwargs)
@@ -145,6 +146,7 @@ def timeline_map(
             item["lon"] = round(wrap_lon(item["lon"], seam), 3)
     with stable_ids(f"timeline:{region}"):
         m = new_map(page, view, tiles, seam=seam)
+        m.add_child(LayerOrder(view))  # before any layer: the items' markers in the symbols' pane
         drawn = [i for i in items if i["lat"] is not None]
         entries = list(scene.section.entries) if scene.section is not None else []
         if drawn:  # how the page shows the chosen item: the page's own behaviour, not the data's

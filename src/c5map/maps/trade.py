@@ -16,7 +16,7 @@ from c5map.maps.labels import add_labels
 from c5map.maps.legend import add_legend
 from c5map.maps.page import DEFAULT_TILES, NO_FIGURE_STYLE, PageText, new_map
 from c5map.maps.safety import layer_key, stable_ids, tooltip_html
-from c5map.maps.shapes import ShapeLayer, SharedShapes
+from c5map.maps.shapes import LayerOrder, ShapeLayer, SharedShapes
 from c5map.maps.style import FILL_OPACITY, INK, line_weight
 from c5map.scenes.trade import (  # noqa: F401  (the scene's names, as the page's API has always offered them)
     BOUND_QUALIFIERS,
@@ -86,6 +86,7 @@ def trade_map(
     view, seam = page_view(countries, members, pad=2.0)
     with stable_ids(f"trade:{region}"):
         m = new_map(page, view, tiles, max_zoom=MAX_ZOOM, seam=seam)
+        m.add_child(LayerOrder(view, MAX_ZOOM))  # before any layer: fills, outline, arcs keep their order
         shapes = SharedShapes(countries[countries["iso3"].isin(destinations)], seam=seam)
         m.add_child(shapes)
         names = [v.name for v in scene.exporters]
@@ -141,7 +142,7 @@ def _draw_exporter(group, m, exporter: ExporterView, scene: TradeScene, tables, 
         styles[member] = dict(NO_FIGURE_STYLE)
         tips[member] = tooltip_html(names.get(member, member), [(label, "no reported figure")],
                                     note="The data reports no export figure here; that is not zero.")  # fmt: skip
-    group.add_child(ShapeLayer(shapes, styles, tips))
+    group.add_child(ShapeLayer(shapes, styles, tips, pane="fills"))
 
 
 def _draw_region_trade(m, tables: Tables, story: Story, scene: TradeScene, countries, seam) -> None:
@@ -164,5 +165,5 @@ def _draw_region_trade(m, tables: Tables, story: Story, scene: TradeScene, count
     tip = tooltip_html(f"{story.region_name} as a whole", rows,
                        note="Region-level figures: never split between the countries.")  # fmt: skip
     style = {region: {"fill": False, "color": INK, "weight": 2.5, "dashArray": "8 6"}}
-    group.add_child(ShapeLayer(outline_shapes, style, {region: tip}))
+    group.add_child(ShapeLayer(outline_shapes, style, {region: tip}, pane="borders"))
     group.add_to(m)

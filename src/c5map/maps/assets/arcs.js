@@ -1,10 +1,8 @@
-// Flow lines drawn above every fill (their own pane), with an arrowhead at the destination end.
+// Flow lines drawn above every fill and border, under the symbols (their own pane, order.js), with an arrowhead
+// at the destination end.
 // The arrowhead's angle is the last segment's in Web Mercator, which is conformal: the same at every zoom.
 function c5mapArc(group, map, parts, options, tip) {
-    if (!map.getPane('c5-arcs')) {
-        map.createPane('c5-arcs').style.zIndex = 450;  // above the overlay pane (400), below markers (600)
-    }
-    options.pane = 'c5-arcs';
+    options.pane = c5mapPane(map, 'c5-arcs');
     var line = L.polyline(parts, options);
     if (tip) { line.bindTooltip(tip, {sticky: true}); }
     line.addTo(group);

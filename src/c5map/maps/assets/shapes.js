@@ -18,9 +18,12 @@ function c5mapShapes(packed) {
 }
 
 // Draw some of a shape set, one style and tooltip per shape id; shapes without a style are not drawn.
-function c5mapShapeLayer(group, shapes, styles, tips) {
+// ``pane``: one of the page's panes (order.js), or null for Leaflet's overlay pane.
+function c5mapShapeLayer(group, shapes, styles, tips, pane) {
     function draw() {
+        if (pane) { c5mapPane(group instanceof L.Map ? group : group._map, pane); }
         L.geoJson(shapes, {
+            pane: pane || 'overlayPane',
             filter: function(f) { return styles.hasOwnProperty(f.id); },
             style: function(f) { return styles[f.id]; },
             onEachFeature: function(f, layer) {

@@ -36,7 +36,8 @@ function c5mapTimeline(map, items, groups, options) {
         if (item.lat === null || item.lon === null) { return null; }
         var marker = L.circleMarker([item.lat, item.lon], {
             radius: STYLES.all.radius, color: item.edge, weight: 2, fillColor: item.colour, fillOpacity: 0.85,
-            dashArray: item.approximate ? '3 3' : null, className: 'c5-timeline-item'
+            dashArray: item.approximate ? '3 3' : null, className: 'c5-timeline-item',
+            pane: c5mapPane(map, 'c5-symbols')  // order.js
         });
         marker.bindTooltip(item.tip, {sticky: true});
         marker.on('click', function() { stop(); choose(i, false); });

@@ -106,7 +106,8 @@ def test_a_partner_with_a_deal_never_reads_no_reported_figure(built):
     from c5map.maps.common import display_names
 
     names = display_names(tables)
-    tips = [json.loads(m) for m in re.findall(r"c5mapShapeLayer\([^,]+, [^,]+, \{.*?\}, (\{.*?\})\);", html)]
+    calls = r"c5mapShapeLayer\([^,]+, [^,]+, \{.*?\}, (\{.*?\})(?:,\s*\"[\w-]*\")?\);"  # pane, if any, last
+    tips = [json.loads(m) for m in re.findall(calls, html)]
     members = set(story_for(tables).members)
     deals = tables.deals[tables.deals["country"].isin(members)]
     for (partner, member), rows in deals.groupby(["partner", "country"]):

@@ -51,7 +51,8 @@ def _check_pages(dataset: Dataset, tables, out: Path) -> None:
         assert escape_text(story.region_name) in title or story.maps, (name, title)
     # no partner-member pair with a deal reads "no reported figure"; every such deal is listed with its date
     influence = pages["influence.html"]
-    tips = [json.loads(m) for m in re.findall(r"c5mapShapeLayer\([^,]+, [^,]+, \{.*?\}, (\{.*?\})\);", influence)]
+    calls = r"c5mapShapeLayer\([^,]+, [^,]+, \{.*?\}, (\{.*?\})(?:,\s*\"[\w-]*\")?\);"  # pane, if any, last
+    tips = [json.loads(m) for m in re.findall(calls, influence)]
     members = set(story.members)
     deals = tables.deals[tables.deals["country"].isin(members)]
     for (partner, member), _ in deals.groupby(["partner", "country"]):

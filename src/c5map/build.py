@@ -24,7 +24,7 @@ import geopandas as gpd
 from c5map.assets import inline_assets, leaflet_inline, leaflet_only
 from c5map.errors import OutOfMemory, WorkerCrashed
 from c5map.export import LAYER_SUMMARIES, TABLE_SUMMARIES, export_layers, geo_files
-from c5map.maps import MAPS, AtlasEntry, atlas_page
+from c5map.maps import MAPS, PAGES, AtlasEntry, atlas_page
 from c5map.maps.common import display_names, source_line
 from c5map.maps.figures import figures_csv
 from c5map.maps.page import DEFAULT_TILES, tile_provider
@@ -114,7 +114,6 @@ def render_page(
     entry : AtlasEntry
         What the atlas says of the page.
     """
-    m = MAPS[name](tables, tiles=tiles, countries=countries, story=story)
     stem = name.removesuffix(".html")
     files = PageFiles(
         page=name,
@@ -123,17 +122,17 @@ def render_page(
         svg=f"svg/{stem}.svg" if images else None,
         base_url=base_url,
     )
-    m.c5_csv = files.csv
-    add_page_tools(m, files)
+    page = PAGES[name](tables, tiles=tiles, countries=countries, story=story, data_csv=files.csv)
+    add_page_tools(page, files)
     entry = AtlasEntry(
         name,
-        m.page_text.title,
-        m.page_text.subtitle,
-        finding=m.page_finding,
+        page.text.title,
+        page.text.subtitle,
+        finding=page.finding,
         thumbnail=f"png/{stem}{THUMBNAIL_SUFFIX}" if images else None,
         csv=files.csv,
     )
-    return {files.csv: figures_csv(m.page_figures).decode("utf-8"), name: page_html(m)}, entry
+    return {files.csv: figures_csv(page.figures).decode("utf-8"), name: page_html(page.map)}, entry
 
 
 def render_atlas(tables: Tables, story: Story, entries: list[AtlasEntry], images: bool = True) -> str:

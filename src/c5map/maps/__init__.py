@@ -18,6 +18,11 @@ _LAZY = {
     "resources_map": "c5map.maps.resources",
     "timeline_map": "c5map.maps.timeline",
     "trade_map": "c5map.maps.trade",
+    "influence_page": "c5map.maps.influence",
+    "resources_page": "c5map.maps.resources",
+    "timeline_page": "c5map.maps.timeline",
+    "trade_page": "c5map.maps.trade",
+    "MapPage": "c5map.maps.page",
 }
 _PAGES = {
     "influence.html": "influence_map",
@@ -33,6 +38,8 @@ def __getattr__(name: str):
         value = getattr(importlib.import_module(_LAZY[name]), name)
     elif name == "MAPS":
         value = {page: __getattr__(function) for page, function in _PAGES.items()}
+    elif name == "PAGES":  # file name -> the function that makes that page (a MapPage: the map and its data)
+        value = {page: __getattr__(function.replace("_map", "_page")) for page, function in _PAGES.items()}
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
@@ -54,11 +61,17 @@ __all__ = [
     "DEFAULT_TILES",
     "EVERY_PAGE_READS",
     "MAPS",
+    "PAGES",
+    "MapPage",
     "PAGE_TABLES",
     "AtlasEntry",
     "atlas_page",
     "influence_map",
+    "influence_page",
     "resources_map",
+    "resources_page",
     "timeline_map",
+    "timeline_page",
     "trade_map",
+    "trade_page",
 ]

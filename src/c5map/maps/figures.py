@@ -12,11 +12,11 @@ import math
 import re
 
 import branca.element
-import folium
 import pandas as pd
 
 from c5map.format import format_quantity, format_usd
 from c5map.maps.common import date_words, display_names, text
+from c5map.maps.page import MapPage
 from c5map.maps.share import dialog_html
 from c5map.maps.templates import macro
 from c5map.resource_scale import choose_pair
@@ -53,6 +53,100 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name] if name in frame.columns else pd.Series([""] * len(frame), index=frame.index, dtype=object)
 
 
+def _deals_rows(deals: pd.DataFrame) -> pd.DataFrame:
+    """Return the deals rows of :func:`page_figures`, before names and sources are added."""
+    return pd.DataFrame(
+        {
+            "table": "deals",
+            "id": deals["deal_id"],
+            "date": deals["date"],
+            "partner_code": deals["partner"],
+            "country_code": deals["country"],
+            "what": [text(d) or humanise(text(s)) for d, s in zip(deals["description"], deals["sector"], strict=True)],
+            "value": deals["value_usd"],
+            "unit": "USD",
+            "value_qualifier": deals["value_qualifier"],
+            "value_basis": deals["value_basis"],
+            "note": _column(deals, "note"),
+            "attributed_to": deals["attributed_to"],
+            "source_id": deals["source_id"],
+            "source_passage": deals["source_passage"],
+        }
+    )
+
+
+def _trade_rows(trade: pd.DataFrame) -> pd.DataFrame:
+    """Return the trade rows of :func:`page_figures`, before names and sources are added."""
+    return pd.DataFrame(
+        {
+            "table": "trade",
+            "id": trade["flow_id"],
+            "date": trade["year"].astype(str),
+            "partner_code": trade["origin"],
+            "country_code": trade["destination"],
+            "what": [humanise(text(m)) for m in trade["measure"]],
+            "value": trade["value_usd"],
+            "unit": "USD",
+            "value_qualifier": trade["value_qualifier"],
+            "value_basis": "",
+            "note": _column(trade, "note"),
+            "attributed_to": trade["attributed_to"],
+            "source_id": trade["source_id"],
+            "source_passage": trade["source_passage"],
+        }
+    )
+
+
+def _resources_rows(resources: pd.DataFrame) -> pd.DataFrame:
+    """Return the resources rows of :func:`page_figures`, before names and sources are added."""
+    return pd.DataFrame(
+        {
+            "table": "resources",
+            "id": resources["resource_id"],
+            "date": resources["date"],
+            "partner_code": "",
+            "country_code": resources["country"],
+            "what": [
+                f"{text(n)} ({humanise(text(c))})"
+                for n, c in zip(resources["name"], resources["commodity"], strict=True)
+            ],
+            "value": resources["quantity"],
+            "unit": resources["unit"],
+            "value_qualifier": resources["value_qualifier"],
+            "value_basis": "",
+            "note": _column(resources, "note"),
+            "attributed_to": resources["attributed_to"],
+            "source_id": resources["source_id"],
+            "source_passage": resources["source_passage"],
+        }
+    )
+
+
+def _events_rows(events: pd.DataFrame) -> pd.DataFrame:
+    """Return the events rows of :func:`page_figures`, before names and sources are added."""
+    return pd.DataFrame(
+        {
+            "table": "events",
+            "id": events["event_id"],
+            "date": events["date"],
+            "partner_code": "",
+            "country_code": events["country"],
+            "what": [
+                f"{text(n)} ({text(p)})" if text(p) else text(n)
+                for n, p in zip(events["name"], events["place"], strict=True)
+            ],
+            "value": None,
+            "unit": "",
+            "value_qualifier": "",
+            "value_basis": "",
+            "note": "",
+            "attributed_to": "",
+            "source_id": events["source_id"],
+            "source_passage": events["source_passage"],
+        }
+    )
+
+
 def page_figures(
     tables: Tables,
     *,
@@ -76,99 +170,8 @@ def page_figures(
         One row per figure, in the order given (deals, trade, resources, events), values as text.
     """
     names = display_names(tables)
-    parts = []
-    if deals is not None and len(deals):
-        parts.append(
-            pd.DataFrame(
-                {
-                    "table": "deals",
-                    "id": deals["deal_id"],
-                    "date": deals["date"],
-                    "partner_code": deals["partner"],
-                    "country_code": deals["country"],
-                    "what": [
-                        text(d) or humanise(text(s)) for d, s in zip(deals["description"], deals["sector"], strict=True)
-                    ],
-                    "value": deals["value_usd"],
-                    "unit": "USD",
-                    "value_qualifier": deals["value_qualifier"],
-                    "value_basis": deals["value_basis"],
-                    "note": _column(deals, "note"),
-                    "attributed_to": deals["attributed_to"],
-                    "source_id": deals["source_id"],
-                    "source_passage": deals["source_passage"],
-                }
-            )
-        )
-    if trade is not None and len(trade):
-        parts.append(
-            pd.DataFrame(
-                {
-                    "table": "trade",
-                    "id": trade["flow_id"],
-                    "date": trade["year"].astype(str),
-                    "partner_code": trade["origin"],
-                    "country_code": trade["destination"],
-                    "what": [humanise(text(m)) for m in trade["measure"]],
-                    "value": trade["value_usd"],
-                    "unit": "USD",
-                    "value_qualifier": trade["value_qualifier"],
-                    "value_basis": "",
-                    "note": _column(trade, "note"),
-                    "attributed_to": trade["attributed_to"],
-                    "source_id": trade["source_id"],
-                    "source_passage": trade["source_passage"],
-                }
-            )
-        )
-    if resources is not None and len(resources):
-        parts.append(
-            pd.DataFrame(
-                {
-                    "table": "resources",
-                    "id": resources["resource_id"],
-                    "date": resources["date"],
-                    "partner_code": "",
-                    "country_code": resources["country"],
-                    "what": [
-                        f"{text(n)} ({humanise(text(c))})"
-                        for n, c in zip(resources["name"], resources["commodity"], strict=True)
-                    ],
-                    "value": resources["quantity"],
-                    "unit": resources["unit"],
-                    "value_qualifier": resources["value_qualifier"],
-                    "value_basis": "",
-                    "note": _column(resources, "note"),
-                    "attributed_to": resources["attributed_to"],
-                    "source_id": resources["source_id"],
-                    "source_passage": resources["source_passage"],
-                }
-            )
-        )
-    if events is not None and len(events):
-        parts.append(
-            pd.DataFrame(
-                {
-                    "table": "events",
-                    "id": events["event_id"],
-                    "date": events["date"],
-                    "partner_code": "",
-                    "country_code": events["country"],
-                    "what": [
-                        f"{text(n)} ({text(p)})" if text(p) else text(n)
-                        for n, p in zip(events["name"], events["place"], strict=True)
-                    ],
-                    "value": None,
-                    "unit": "",
-                    "value_qualifier": "",
-                    "value_basis": "",
-                    "note": "",
-                    "attributed_to": "",
-                    "source_id": events["source_id"],
-                    "source_passage": events["source_passage"],
-                }
-            )
-        )
+    given = ((deals, _deals_rows), (trade, _trade_rows), (resources, _resources_rows), (events, _events_rows))
+    parts = [rows(frame) for frame, rows in given if frame is not None and len(frame)]
     if not parts:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in FIGURE_COLUMNS})
     rows = pd.concat(parts, ignore_index=True)
@@ -250,17 +253,15 @@ def data_table_html(figures: pd.DataFrame, caption: str, csv_href: str | None = 
 
 
 class _DataDialog(branca.element.Element):
-    """The data table's dialog, written when the page is rendered: the build sets the CSV's address first."""
+    """The data table's dialog: the page's rows, its caption, and the address of its CSV."""
 
-    def __init__(self, m: folium.Map):
+    def __init__(self, figures: pd.DataFrame, caption: str, data_csv: str | None):
         super().__init__()
-        self._map = m
+        self._html = dialog_html("c5-data", "The figures on this map", data_table_html(figures, caption, data_csv))
 
     def render(self, **kwargs) -> str:
         """Return the dialog's HTML."""
-        m = self._map
-        table = data_table_html(m.page_figures, m.c5_figures_caption, getattr(m, "c5_csv", None))
-        return dialog_html("c5-data", "The figures on this map", table)
+        return self._html
 
 
 def _commodity_of(what: str) -> str:
@@ -318,7 +319,7 @@ def largest_figure(figures: pd.DataFrame, among: tuple[str, ...] = ("deals", "tr
 
 
 def add_data_table(
-    m: folium.Map,
+    page: MapPage,
     figures: pd.DataFrame,
     caption: str,
     finding: str | None = None,
@@ -326,13 +327,13 @@ def add_data_table(
 ) -> None:
     """Give the page its data table: a "Data table" button in the title panel opening a dialog of ``figures``.
 
-    ``m.page_figures`` keeps the rows, which :func:`c5map.build.build` writes as the page's CSV
-    (and names in ``m.c5_csv``, linked from the dialog); ``m.page_finding`` is ``finding``, by default
-    :func:`largest_figure` of the rows of the tables in ``among``.
+    The page keeps the rows (``page.figures``, which :func:`c5map.build.build` writes as the page's CSV, at
+    ``page.data_csv``, linked from the dialog) and its finding (``page.finding``: ``finding``, by default
+    :func:`largest_figure` of the rows of the tables in ``among``).
     """
-    m.page_figures = figures
-    m.page_finding = largest_figure(figures, among) if finding is None else finding  # the atlas's line on this map
-    m.c5_figures_caption = caption
+    page.figures = figures
+    page.finding = largest_figure(figures, among) if finding is None else finding  # the atlas's line on this map
+    page.caption = caption
     button = '<button type="button" data-c5-dialog="c5-data" aria-haspopup="dialog">Data table</button>'
-    m.c5_title.tools.insert(0, button)
-    m.get_root().html.add_child(_DataDialog(m), name="c5-data")
+    page.title.tools.insert(0, button)
+    page.map.get_root().html.add_child(_DataDialog(figures, caption, page.data_csv), name="c5-data")

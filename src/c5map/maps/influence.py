@@ -26,7 +26,7 @@ from c5map.maps.common import (
 from c5map.maps.figures import add_data_table, page_figures
 from c5map.maps.labels import add_labels
 from c5map.maps.legend import add_legend
-from c5map.maps.page import DEFAULT_TILES, NO_FIGURE_STYLE, PageText, new_map
+from c5map.maps.page import DEFAULT_TILES, NO_FIGURE_STYLE, MapPage, PageText, new_page
 from c5map.maps.safety import layer_key, stable_ids, tooltip_html
 from c5map.maps.shapes import LayerOrder, ShapeLayer, SharedShapes, in_pane, wrap_lon
 from c5map.maps.style import FILL_OPACITY, INK, line_weight
@@ -83,14 +83,15 @@ def deal_lines(tables: Tables, ids: str, with_partner: bool = False) -> list[tup
     return rows
 
 
-def influence_map(
+def influence_page(
     tables: Tables,
     *,
     tiles: str | None = DEFAULT_TILES,
     region: str | None = None,
     countries: gpd.GeoDataFrame | None = None,
     story: Story | None = None,
-) -> folium.Map:
+    data_csv: str | None = None,
+) -> MapPage:
     """Build the influence map: one view at a time per outside partner, and the members' own deals.
 
     Each view colours the region's members by the largest disclosed figure
@@ -120,8 +121,9 @@ def influence_map(
 
     Returns
     -------
-    folium.Map
-        An ordinary folium map.
+    MapPage
+        The page: an ordinary folium map (``.map``), its words, data table and finding.
+        ``data_csv`` is the address of the page's data CSV, when the build writes one.
     """
     story = story or story_for(tables, region)
     region, members = story.region, list(story.members)
@@ -134,7 +136,8 @@ def influence_map(
                     byline=story.byline)  # fmt: skip
     view, seam = page_view(countries, members, pad=3.0)
     with stable_ids(f"influence:{region}"):
-        m = new_map(page, view, tiles, seam=seam)
+        made = new_page(page, view, tiles, seam=seam, data_csv=data_csv)
+        m = made.map
         m.add_child(LayerOrder(view))  # before any layer: fills, outline, arcs, events keep their order
         shapes = SharedShapes(countries[countries["iso3"].isin(members)], seam=seam)
         m.add_child(shapes)
@@ -158,7 +161,7 @@ def influence_map(
         view_trade = pd.concat([v.trade for v in scene.views] + [tables.trade.iloc[:0]])
         region_trade = tables.trade[(tables.trade["origin"] == region) | (tables.trade["destination"] == region)]
         add_data_table(
-            m,
+            made,
             page_figures(
                 tables,
                 deals=shown,
@@ -168,7 +171,19 @@ def influence_map(
             f"Deals with {story.region_name} and its members, trade figures of its partners, and events.",
             among=("deals",),
         )
-    return m
+    return made
+
+
+def influence_map(
+    tables: Tables,
+    *,
+    tiles: str | None = DEFAULT_TILES,
+    region: str | None = None,
+    countries: gpd.GeoDataFrame | None = None,
+    story: Story | None = None,
+) -> folium.Map:
+    """Build the influence map: :func:`influence_page`'s ordinary folium map, for a notebook to show and adjust."""
+    return influence_page(tables, tiles=tiles, region=region, countries=countries, story=story).map
 
 
 def _draw_view(group, m, one: InfluenceView, scene: InfluenceScene, tables, shapes, caps, seam) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import branca.element
 import folium
 import geopandas as gpd
+import pandas as pd
 import shapely
 import xyzservices.providers
 from jinja2 import Template
@@ -131,13 +132,45 @@ def _add_land(m: folium.Map, seam: float) -> None:
     m.add_child(ShapeLayer(shapes, dict.fromkeys(shapes.ids, style), {}))
 
 
-def new_map(
+@dataclass
+class MapPage:
+    """A page c5map made: the folium map, and what the build and the atlas need of it, kept apart from the map.
+
+    Attributes
+    ----------
+    map : folium.Map
+        An ordinary folium map, with folium's default assets.
+    text : PageText
+        Its title, subtitle, source line and byline.
+    title : TitlePanel
+        The title panel: its ``tools`` are the buttons and links in it.
+    data_csv : str or None
+        The address of the page's "get the data" CSV, linked from its data table, when the build writes one.
+    figures : pandas.DataFrame or None
+        The rows of its data table (:func:`c5map.maps.figures.add_data_table`), which the build writes as CSV.
+    finding : str
+        The atlas's line on this map.
+    caption : str
+        The data table's caption.
+    """
+
+    map: folium.Map
+    text: PageText
+    title: TitlePanel
+    data_csv: str | None = None
+    figures: pd.DataFrame | None = None
+    finding: str = ""
+    caption: str = ""
+
+
+def new_page(
     text: PageText,
     bounds: tuple[float, float, float, float],
     tiles: str | None = DEFAULT_TILES,
     max_zoom: int = MAX_ZOOM,
     seam: float = -180.0,
-) -> folium.Map:
+    data_csv: str | None = None,
+) -> MapPage:
     """Create a page: frame, tiles or Natural Earth land, title, source line.
 
     Parameters
@@ -156,12 +189,13 @@ def new_map(
     seam : float
         The meridian where the page's world copy starts
         (:func:`c5map.maps.common.page_view`).
+    data_csv : str, optional
+        The address of the page's data CSV, when the build writes one.
 
     Returns
     -------
-    folium.Map
-        An ordinary folium map, with folium's default assets; ``page_text``
-        holds ``text``.
+    MapPage
+        The map and what is known of the page.
 
     Call this inside :func:`c5map.maps.safety.stable_ids`.
     """
@@ -178,7 +212,6 @@ def new_map(
     m.get_root().title = escape_text(text.title)
     hatch = macro("page.html.j2", "hatch_defs")(NO_FIGURE_FILL, HATCH_COLOUR)
     m.get_root().html.add_child(branca.element.Element(hatch), name="c5-hatch")
-    m.page_text = text  # what the atlas says of this page: the page's own title and subtitle
     if tiles is None or tiles.lower() == "none":
         m.get_root().header.add_child(
             branca.element.Element(macro("page.html.j2", "sea_style")(SEA_COLOUR)), name="c5-sea"
@@ -195,13 +228,13 @@ def new_map(
             control=False,
         ).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
-    m.c5_title = TitlePanel(macro("page.html.j2", "title")(text.title, text.subtitle, text.byline))
-    m.add_child(m.c5_title)
+    title = TitlePanel(macro("page.html.j2", "title")(text.title, text.subtitle, text.byline))
+    m.add_child(title)
     m.add_child(Panel(macro("page.html.j2", "source")(text.source), "bottomleft", "c5-source"))
     m.add_child(CompactControls(bounds))
     m.add_child(AccessibleFeatures())
     m.add_child(ShareState())
-    return m
+    return MapPage(m, text, title, data_csv)
 
 
 def tile_provider(name: str) -> xyzservices.TileProvider:

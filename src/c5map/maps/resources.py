@@ -32,7 +32,7 @@ from c5map.maps.common import (
 from c5map.maps.figures import add_data_table, page_figures
 from c5map.maps.labels import add_labels
 from c5map.maps.legend import add_legend
-from c5map.maps.page import DEFAULT_TILES, PageText, new_map
+from c5map.maps.page import DEFAULT_TILES, MapPage, PageText, new_page
 from c5map.maps.safety import escape_text, json_for_script, layer_key, stable_ids, tooltip_html
 from c5map.maps.shapes import PANES, LayerOrder, ShapeLayer, SharedShapes, in_pane, wrap_lon
 from c5map.maps.style import INK, RESOURCE_COLOUR, line_weight, symbol_radius
@@ -268,14 +268,15 @@ def _add_deals(group, m: folium.Map, tables: Tables, minerals, shapes: SharedSha
         group.add_child(ShapeLayer(shapes, styles, tips, pane="borders"))
 
 
-def resources_map(
+def resources_page(
     tables: Tables,
     *,
     tiles: str | None = DEFAULT_TILES,
     region: str | None = None,
     countries: gpd.GeoDataFrame | None = None,
     story: Story | None = None,
-) -> folium.Map:
+    data_csv: str | None = None,
+) -> MapPage:
     """Build the resources map.
 
     * Every resource with a point is drawn at it, as precisely as known
@@ -293,8 +294,9 @@ def resources_map(
 
     Returns
     -------
-    folium.Map
-        An ordinary folium map.
+    MapPage
+        The page: an ordinary folium map (``.map``), its words, data table and finding.
+        ``data_csv`` is the address of the page's data CSV, when the build writes one.
     """
     story = story or story_for(tables, region)
     region, members = story.region, list(story.members)
@@ -316,7 +318,8 @@ def resources_map(
     focus = [c for c in set(members) | set(resources["country"]) if c in set(countries["iso3"])]
     view, seam = page_view(countries, focus, pad=2.0)
     with stable_ids(f"resources:{region}"):
-        m = new_map(page, view, tiles, max_zoom=MAX_ZOOM, seam=seam)
+        made = new_page(page, view, tiles, max_zoom=MAX_ZOOM, seam=seam, data_csv=data_csv)
+        m = made.map
         m.add_child(LayerOrder(view, MAX_ZOOM))  # before any layer: borders, arcs, deposits keep their order
         shapes = SharedShapes(countries, seam=seam)
         m.add_child(shapes)
@@ -341,9 +344,21 @@ def resources_map(
         add_legend(m, sections)  # deposits first, as on the map
         add_labels(m, tables, members, set(resources["country"]) | set(minerals["partner"]), seam=seam)
         add_data_table(
-            m,
+            made,
             page_figures(tables, deals=minerals, resources=resources),
             "Resources and the deals for them.",
             among=("resources", "deals"),
         )
-    return m
+    return made
+
+
+def resources_map(
+    tables: Tables,
+    *,
+    tiles: str | None = DEFAULT_TILES,
+    region: str | None = None,
+    countries: gpd.GeoDataFrame | None = None,
+    story: Story | None = None,
+) -> folium.Map:
+    """Build the resources map: :func:`resources_page`'s ordinary folium map, for a notebook to show and adjust."""
+    return resources_page(tables, tiles=tiles, region=region, countries=countries, story=story).map

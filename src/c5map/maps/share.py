@@ -9,6 +9,7 @@ they point at files :func:`c5map.build.build` writes beside the page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import branca.element
 import folium
@@ -16,6 +17,9 @@ from jinja2 import Template
 
 from c5map.maps.assets import script_once
 from c5map.maps.templates import macro
+
+if TYPE_CHECKING:  # page.py imports this module: the type only, for annotations
+    from c5map.maps.page import MapPage
 
 _SHARE_STATE = Template("""
 {% macro script(this, kwargs) %}
@@ -91,13 +95,13 @@ def published_base(url: str | None) -> str | None:
     return url if url.endswith("/") else url + "/"
 
 
-def add_page_tools(m: folium.Map, files: PageFiles) -> None:
+def add_page_tools(page: MapPage, files: PageFiles) -> None:
     """Add the built page's links to its title panel: data, images, embed code, the atlas.
 
     Parameters
     ----------
-    m : folium.Map
-        A page made by :func:`c5map.maps.page.new_map`.
+    page : MapPage
+        A page made by :func:`c5map.maps.page.new_page`.
     files : PageFiles
         The companion files the build writes.
     """
@@ -112,13 +116,14 @@ def add_page_tools(m: folium.Map, files: PageFiles) -> None:
     tools.append(macro("share.html.j2", "dialog_button")("c5-embed", "Embed"))
     if files.atlas:
         tools.append(link(files.atlas, "All maps"))
-    m.c5_title.tools.extend(tools)
-    add_dialog(m, "c5-embed", "Embed this map", embed_html(files, m.page_text.title))
+    m = page.map
+    page.title.tools.extend(tools)
+    add_dialog(m, "c5-embed", "Embed this map", embed_html(files, page.text.title))
     if files.base_url:  # the published address: a canonical link, and a card when the link is shared
         card = macro("share.html.j2", "share_card")(
             files.base_url + files.page,
-            m.page_text.title,
-            m.page_text.subtitle,
+            page.text.title,
+            page.text.subtitle,
             files.base_url + files.png if files.png else None,
         )
         m.get_root().header.add_child(branca.element.Element(card), name="c5-share-card")

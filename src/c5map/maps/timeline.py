@@ -21,7 +21,7 @@ from c5map.maps.common import (
 from c5map.maps.figures import add_data_table, page_figures
 from c5map.maps.labels import add_labels
 from c5map.maps.legend import LegendEntry, LegendSection, add_legend
-from c5map.maps.page import DEFAULT_TILES, PageText, new_map
+from c5map.maps.page import DEFAULT_TILES, MapPage, PageText, new_page
 from c5map.maps.safety import json_for_script, stable_ids
 from c5map.maps.shapes import LayerOrder, wrap_lon
 from c5map.scenes.timeline import (  # noqa: F401  (the scene's names, as the page's API has always offered them)
@@ -99,14 +99,15 @@ def year_groups(items: list[dict]) -> list[dict]:
     return groups
 
 
-def timeline_map(
+def timeline_page(
     tables: Tables,
     *,
     tiles: str | None = DEFAULT_TILES,
     region: str | None = None,
     countries: gpd.GeoDataFrame | None = None,
     story: Story | None = None,
-) -> folium.Map:
+    data_csv: str | None = None,
+) -> MapPage:
     """Build the timeline map: events, deals and dated resource finds as a dated sequence beside the map.
 
     Every item is in the list, in date order and grouped by year (years with
@@ -120,8 +121,9 @@ def timeline_map(
 
     Returns
     -------
-    folium.Map
-        An ordinary folium map.
+    MapPage
+        The page: an ordinary folium map (``.map``), its words, data table and finding.
+        ``data_csv`` is the address of the page's data CSV, when the build writes one.
     """
     story = story or story_for(tables, region)
     region, members = story.region, list(story.members)
@@ -145,7 +147,8 @@ def timeline_map(
         if item["lon"] is not None:
             item["lon"] = round(wrap_lon(item["lon"], seam), 3)
     with stable_ids(f"timeline:{region}"):
-        m = new_map(page, view, tiles, seam=seam)
+        made = new_page(page, view, tiles, seam=seam, data_csv=data_csv)
+        m = made.map
         m.add_child(LayerOrder(view))  # before any layer: the items' markers in the symbols' pane
         drawn = [i for i in items if i["lat"] is not None]
         entries = list(scene.section.entries) if scene.section is not None else []
@@ -159,7 +162,7 @@ def timeline_map(
         add_labels(m, tables, members, sorted(set(deal_partners(tables, drawn))), seam=seam)
         listed = {kind: {i["id"] for i in items if i["kind"] == kind} for kind in ("event", "deal", "resource")}
         add_data_table(
-            m,
+            made,
             page_figures(
                 tables,
                 deals=tables.deals[tables.deals["deal_id"].isin(listed["deal"])],
@@ -175,4 +178,16 @@ def timeline_map(
             if items
             else "",
         )
-    return m
+    return made
+
+
+def timeline_map(
+    tables: Tables,
+    *,
+    tiles: str | None = DEFAULT_TILES,
+    region: str | None = None,
+    countries: gpd.GeoDataFrame | None = None,
+    story: Story | None = None,
+) -> folium.Map:
+    """Build the timeline map: :func:`timeline_page`'s ordinary folium map, for a notebook to show and adjust."""
+    return timeline_page(tables, tiles=tiles, region=region, countries=countries, story=story).map

@@ -14,7 +14,7 @@ from c5map.maps.common import display_names, page_view, source_label, source_lin
 from c5map.maps.figures import add_data_table, page_figures
 from c5map.maps.labels import add_labels
 from c5map.maps.legend import add_legend
-from c5map.maps.page import DEFAULT_TILES, NO_FIGURE_STYLE, PageText, new_map
+from c5map.maps.page import DEFAULT_TILES, NO_FIGURE_STYLE, MapPage, PageText, new_page
 from c5map.maps.safety import layer_key, stable_ids, tooltip_html
 from c5map.maps.shapes import LayerOrder, ShapeLayer, SharedShapes
 from c5map.maps.style import FILL_OPACITY, INK, line_weight
@@ -42,14 +42,15 @@ from c5map.story import Story, story_for
 from c5map.tables import Tables
 
 
-def trade_map(
+def trade_page(
     tables: Tables,
     *,
     tiles: str | None = DEFAULT_TILES,
     region: str | None = None,
     countries: gpd.GeoDataFrame | None = None,
     story: Story | None = None,
-) -> folium.Map:
+    data_csv: str | None = None,
+) -> MapPage:
     """Build the trade map.
 
     One layer per exporter, for its latest year, the largest first: great-circle flows from the exporter's
@@ -66,8 +67,9 @@ def trade_map(
 
     Returns
     -------
-    folium.Map
-        An ordinary folium map.
+    MapPage
+        The page: an ordinary folium map (``.map``), its words, data table and finding.
+        ``data_csv`` is the address of the page's data CSV, when the build writes one.
     """
     story = story or story_for(tables, region)
     region, members = story.region, list(story.members)
@@ -85,7 +87,8 @@ def trade_map(
                     source=source_line(tables, tables.trade["source_id"]), byline=story.byline)  # fmt: skip
     view, seam = page_view(countries, members, pad=2.0)
     with stable_ids(f"trade:{region}"):
-        m = new_map(page, view, tiles, max_zoom=MAX_ZOOM, seam=seam)
+        made = new_page(page, view, tiles, max_zoom=MAX_ZOOM, seam=seam, data_csv=data_csv)
+        m = made.map
         m.add_child(LayerOrder(view, MAX_ZOOM))  # before any layer: fills, outline, arcs keep their order
         shapes = SharedShapes(countries[countries["iso3"].isin(destinations)], seam=seam)
         m.add_child(shapes)
@@ -105,11 +108,23 @@ def trade_map(
             selection.left_out) else ""  # fmt: skip
         left += f" ({beyond:,} of them only in geo/flow_figures.csv)." if beyond else ("." if left else "")
         add_data_table(
-            m,
+            made,
             page_figures(tables, trade=pd.concat([selection.totals, selection.exports, listed])),
             f"Trade figures for {story.region_name} as a whole, and the exports drawn on the map.{left}",
         )
-    return m
+    return made
+
+
+def trade_map(
+    tables: Tables,
+    *,
+    tiles: str | None = DEFAULT_TILES,
+    region: str | None = None,
+    countries: gpd.GeoDataFrame | None = None,
+    story: Story | None = None,
+) -> folium.Map:
+    """Build the trade map: :func:`trade_page`'s ordinary folium map, for a notebook to show and adjust."""
+    return trade_page(tables, tiles=tiles, region=region, countries=countries, story=story).map
 
 
 def _draw_exporter(group, m, exporter: ExporterView, scene: TradeScene, tables, shapes, drawn_ids, seam) -> None:

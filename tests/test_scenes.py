@@ -8,10 +8,10 @@ legend, words under its panels or in its notes), or count what it leaves out.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pytest
+import truth
 
 from c5map import static
 from c5map.boundaries import web_countries
@@ -22,14 +22,7 @@ from c5map.scenes.influence import influence_scene
 from c5map.story import screen_words, story_for
 from c5map.validate import load_valid_tables
 
-REPO = Path(__file__).resolve().parents[1]
-DATASETS = {
-    "bundled": None,
-    "sahel-synthetic": REPO / "tests" / "data" / "sahel-synthetic",
-    "pacific-synthetic": REPO / "tests" / "data" / "pacific-synthetic",
-    "south-caucasus": REPO / "tests" / "data" / "south-caucasus",
-    "gulf-east-africa": REPO / "examples" / "gulf-east-africa",
-}
+DATASETS = truth.DATASETS
 
 
 @pytest.fixture(scope="module", params=list(DATASETS))

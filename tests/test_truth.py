@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -30,14 +29,7 @@ from c5map.maps.trade import trade_selection
 from c5map.story import screen_words, story_for
 from c5map.validate import load_valid_tables
 
-REPO = Path(__file__).resolve().parents[1]
-DATASETS = {
-    "bundled": None,
-    "sahel-synthetic": REPO / "tests" / "data" / "sahel-synthetic",
-    "pacific-synthetic": REPO / "tests" / "data" / "pacific-synthetic",
-    "south-caucasus": REPO / "tests" / "data" / "south-caucasus",
-    "gulf-east-africa": REPO / "examples" / "gulf-east-africa",
-}
+DATASETS = truth.DATASETS
 
 
 @pytest.fixture(scope="module", params=list(DATASETS))

@@ -7,10 +7,22 @@ on the bundled and synthetic datasets; ``tests/test_truth_properties.py`` on gen
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from c5map import layers
 from c5map.maps.influence import influence_views
 from c5map.maps.style import class_of
 from c5map.maps.trade import trade_selection
+
+#: The datasets every rule is checked on: the bundled data and every synthetic region of the repository.
+REPO = Path(__file__).resolve().parents[1]
+DATASETS = {
+    "bundled": None,
+    "sahel-synthetic": REPO / "tests" / "data" / "sahel-synthetic",
+    "pacific-synthetic": REPO / "tests" / "data" / "pacific-synthetic",
+    "south-caucasus": REPO / "tests" / "data" / "south-caucasus",
+    "gulf-east-africa": REPO / "examples" / "gulf-east-africa",
+}
 
 
 def class_bounds(k: int, breaks: list[float]) -> tuple[float, float]:

@@ -51,10 +51,14 @@ function c5mapOpenInFreeSpace(map, view) {
 }
 
 // Run ``then`` once the map stands still: the page's opening fit may still be zooming or panning (it starts on
-// the next frame), and its end would undo a view set before it.
+// the next frame), and its end would undo a view set before it. At the latest after a second, should that
+// movement never end (a page in a background tab gets no animation frames); never twice.
 function c5mapWhenSettled(map, then) {
-    if (map._animatingZoom || (map._panAnim && map._panAnim._inProgress)) { map.once('moveend', then); }
-    else { then(); }
+    if (!(map._animatingZoom || (map._panAnim && map._panAnim._inProgress))) { then(); return; }
+    var done = false;
+    var once = function() { if (!done) { done = true; map.off('moveend', once); then(); } };
+    map.once('moveend', once);
+    window.setTimeout(once, 1000);
 }
 
 // The tiles' attribution goes under the source line, bottom left: credits together, and on a phone it no longer

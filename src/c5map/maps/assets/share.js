@@ -60,12 +60,7 @@ function c5mapStartShareState(map, control) {
                 map.setView([at[0], at[1]], Math.max(map.getMinZoom(), Math.min(map.getMaxZoom(), at[2])),
                             {animate: false});
             };
-            // after the opening fit (its end would undo a view set now); and at the latest after a second,
-            // should that fit never end (a page in a background tab gets no animation frames)
-            var done = false;
-            var once = function() { if (!done) { done = true; go(); } };
-            c5mapWhenSettled(map, once);
-            window.setTimeout(once, 1000);
+            c5mapWhenSettled(map, go);  // after the opening fit: its end would undo a view set now
         }
     }
     // the page's own fits (on opening, on a phone) move the map too: only what the reader does is written

@@ -236,10 +236,11 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
     region, members = story.region, list(story.members)
     palette = partner_palette_of(tables)
     names = display_names(tables)
-    exports = trade_selection(tables, region).exports
+    selection = trade_selection(tables, region)
+    exports = selection.exports
     destinations = sorted(set(exports["destination"]))
     shapes = web_countries(sorted(set(destinations) | set(members)), max_zoom=4, source=countries)
-    scene = trade_scene(tables, story, set(shapes["iso3"]))
+    scene = trade_scene(tables, story, set(shapes["iso3"]), selection)
     totals = scene.totals
     caps = layers.capitals(tables)
     fig = _frame(scene.text.title, scene.text.print_subtitle, source_line(tables, tables.trade["source_id"]))

@@ -146,10 +146,12 @@ def influence_page(
         m.add_child(outline_shapes)
         caps = layers.capitals(tables)
         names = [view_layer_name(v) for v in scene.views]
+        # every (partner, member) a view deals in, once for the page: an arc drawn both ways is offset
+        pairs = {(v.code, str(c)) for v in scene.views for c in v.figures.loc[v.figures["has_deal"], "iso3"]}
         for index, one in enumerate(scene.views):
             # one view at a time: a radio button each (a Leaflet base layer), so no fill hides another's
             group = folium.FeatureGroup(name=layer_key(names[index]), show=index == 0, overlay=False)
-            _draw_view(group, m, one, scene, tables, shapes, caps, seam)
+            _draw_view(group, m, one, scene, tables, shapes, caps, seam, pairs)
             group.add_to(m)
         if len(scene.regional):
             _draw_region(m, tables, story, scene.regional, outline_shapes)
@@ -186,7 +188,7 @@ def influence_map(
     return influence_page(tables, tiles=tiles, region=region, countries=countries, story=story).map
 
 
-def _draw_view(group, m, one: InfluenceView, scene: InfluenceScene, tables, shapes, caps, seam) -> None:
+def _draw_view(group, m, one: InfluenceView, scene: InfluenceScene, tables, shapes, caps, seam, pairs) -> None:
     """Fill the members and draw the arcs of one view into ``group``, as the scene decided them."""
     names = display_names(tables)
     shades = one.shades(scene.breaks)
@@ -214,7 +216,6 @@ def _draw_view(group, m, one: InfluenceView, scene: InfluenceScene, tables, shap
                   for _, t in trade_here.head(MAX_LISTED).iterrows()]  # fmt: skip
         tips[iso3] = tooltip_html(names.get(iso3, iso3), lines, note=note)
     group.add_child(ShapeLayer(shapes, styles, tips, pane="fills"))
-    pairs = {(v.code, str(c)) for v in scene.views for c in v.figures.loc[v.figures["has_deal"], "iso3"]}
     for start, end, figure_row in view_arcs(one, tables, caps):
         add_arc(
             group,

@@ -82,7 +82,7 @@ def trade_page(
         detail=members,
         detail_zoom=MAX_ZOOM,
     )
-    scene = trade_scene(tables, story, set(countries["iso3"]))
+    scene = trade_scene(tables, story, set(countries["iso3"]), selection)
     page = PageText(title=scene.text.title, subtitle=scene.text.subtitle,
                     source=source_line(tables, tables.trade["source_id"]), byline=story.byline)  # fmt: skip
     view, seam = page_view(countries, members, pad=2.0)

@@ -271,13 +271,18 @@ class TradeScene:
 
     def largest_exporter(self) -> dict[str, tuple[ExporterView, pd.Series]]:
         """Each destination's largest drawn figure and its exporter: the image colours it so."""
-        best: dict[str, tuple[ExporterView, pd.Series]] = {}
-        for view in self.exporters:
-            for _, row in view.rows.iterrows():
-                dest = str(row["destination"])
-                if dest not in best or row["value_usd"] > best[dest][1]["value_usd"]:
-                    best[dest] = (view, row)
-        return best
+        return largest_by_destination(self.exporters)
+
+
+def largest_by_destination(exporters, codes=None) -> dict[str, tuple[ExporterView, pd.Series]]:
+    """Map each destination (of ``codes``, if given) to its largest drawn figure and that figure's exporter."""
+    best: dict[str, tuple[ExporterView, pd.Series]] = {}
+    for view in exporters:
+        for _, row in view.rows.iterrows():
+            dest = str(row["destination"])
+            if (codes is None or dest in codes) and (dest not in best or row["value_usd"] > best[dest][1]["value_usd"]):
+                best[dest] = (view, row)
+    return best
 
 
 def _capital_words(tables: Tables, code: str, name: str) -> str:
@@ -340,12 +345,7 @@ def region_trade_section(scene_totals: pd.DataFrame, left_out: int, key: tuple[f
 
 def _combined_section(exporters: list[ExporterView], breaks, members, drawn_codes, tables) -> LegendSection:
     """Return the legend of every exporter at once: each destination in its largest exporter's class colour."""
-    best: dict[str, tuple[ExporterView, pd.Series]] = {}
-    for view in exporters:
-        for _, row in view.rows.iterrows():
-            dest = str(row["destination"])
-            if dest in drawn_codes and (dest not in best or row["value_usd"] > best[dest][1]["value_usd"]):
-                best[dest] = (view, row)
+    best = largest_by_destination(exporters, drawn_codes)
     labels = class_labels(breaks, format_usd)
     entries = []
     for k, label in enumerate(labels):
@@ -411,18 +411,20 @@ def trade_headline(selection: TradeSelection, story: Story, names: dict[str, str
 PRINT_SUBTITLE = "Export flows by destination; trade with the region as a whole, circle area by value"
 
 
-def trade_scene(tables: Tables, story: Story, drawn_codes) -> TradeScene:
+def trade_scene(tables: Tables, story: Story, drawn_codes, selection: TradeSelection | None = None) -> TradeScene:
     """Decide the trade page and image once.
 
     Parameters
     ----------
     drawn_codes : collection of str
         Codes of the countries the renderer has shapes for (a destination without one gets its flow only).
+    selection : TradeSelection, optional
+        :func:`trade_selection` of the story's region, if the renderer already made it (to choose its shapes).
     """
     names = display_names(tables)
     palette = partner_palette_of(tables)
     caps = layers.capitals(tables)
-    selection = trade_selection(tables, story.region)
+    selection = trade_selection(tables, story.region) if selection is None else selection
     exports = selection.exports
     breaks = nice_breaks(list(exports["value_usd"]), classes=4)
     drawn_codes = set(drawn_codes)

@@ -25,8 +25,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from c5map import static
+from c5map import images
 from c5map.format import format_quantity
+from c5map.images.frame import _x
 from c5map.maps.figures import largest_figure, page_figures
 from c5map.maps.resources import (
     LARGEST_SYMBOL_PX,
@@ -130,17 +131,18 @@ def _legend(html: str) -> str:
 # --- the print image ------------------------------------------------------------------------------------------
 
 
-def _figure(tables):
-    with plt.rc_context(static.STYLE):
-        fig = static.resources_figure(tables, story_for(tables))
-        static._finish(fig)
-        fig.canvas.draw()
-    return fig
+def _image(tables) -> images.Image:
+    with plt.rc_context(images.STYLE):
+        image = images.resources_image(tables, story_for(tables))
+        image.figure.canvas.draw()
+    return image
 
 
-def _map_axes(fig):
-    (ax,) = [a for a in fig.axes if hasattr(a, "c5_bounds")]
-    return ax
+def _marks_at(image: images.Image, lon: float, lat: float) -> list:
+    """Every patch drawn at (lon, lat), as the image's mark of it (None for a patch that is no mark)."""
+    (ax,) = image.maps
+    mark_of = {id(m.artist): m for m in image.marks}
+    return [mark_of.get(id(p)) for p in _patches_at(ax, lon, lat)]
 
 
 def _words(fig) -> str:
@@ -153,7 +155,7 @@ def _words(fig) -> str:
 def _patches_at(ax, lon: float, lat: float):
     from matplotlib.patches import Ellipse
 
-    x = static._x(ax, lon)
+    x = _x(ax, lon)
     return [p for p in ax.patches if isinstance(p, Ellipse) and math.isclose(p.center[0], x, abs_tol=1e-6)
             and math.isclose(p.center[1], lat, abs_tol=1e-6)]  # fmt: skip
 
@@ -245,44 +247,45 @@ def test_the_web_legend_says_what_the_circles_compare_and_what_the_uniform_symbo
 
 
 def test_every_located_resource_is_drawn_at_its_site_in_print_whatever_its_unit(synthetic):
-    fig = _figure(synthetic)
-    ax = _map_axes(fig)
+    image = _image(synthetic)
+    fig = image.figure
     scale = resource_scale(synthetic.resources)
     words = _words(fig)
     located = synthetic.resources[synthetic.resources["lon"].notna()]
-    missing = [row["resource_id"] for _, row in located.iterrows() if not _patches_at(ax, row["lon"], row["lat"])]
+    missing = [row["resource_id"] for _, row in located.iterrows() if not _marks_at(image, row["lon"], row["lat"])]
     assert missing == []  # barrels, tonnes of ore and undisclosed figures too
     uniform = set()
     for _, row in located.iterrows():
-        here = _patches_at(ax, row["lon"], row["lat"])
-        marks = {getattr(p, "c5_mark", None) for p in here}
-        assert here and {getattr(p, "c5_resource", None) for p in here} == {row["resource_id"]}, row["resource_id"]
+        here = _marks_at(image, row["lon"], row["lat"])
+        assert here and None not in here, row["resource_id"]  # every patch there is a resource's mark
+        marks = {m.style for m in here}
+        assert {m.ident for m in here} == {row["resource_id"]}, row["resource_id"]
         if row["location_precision"] == "region":
             assert marks == {"region"}  # the dashed area only
-            (area,) = here
+            (area,) = (m.artist for m in here)
             assert area.get_linestyle() == "--"
             assert area.get_height() == pytest.approx(2 * UNCERTAINTY_KM["region"] / 111.32)
         elif bool(scale.on_scale(row.to_frame().T)[0]):
             assert "sized" in marks
         else:
             assert "uniform" in marks
-            uniform |= {p.get_height() for p in here if p.c5_mark == "uniform"}
+            uniform |= {m.artist.get_height() for m in here if m.style == "uniform"}
         if row["location_precision"] == "approximate":
             assert "approximate" in marks
         if not bool(scale.on_scale(row.to_frame().T)[0]):
             assert figure_label(row) in words, row["resource_id"]  # on the map, or listed beside it
     assert len(uniform) == 1  # one size for every site off the scale
-    sized = [p for p in ax.patches if getattr(p, "c5_value", 0) > 0]
-    assert {p.c5_resource for p in sized} == {"kaz-ree-site", "kaz-ree-near", "chn-ree"}
-    plt.close(fig)
+    sized = [m for m in image.marks_of("resource") if m.value > 0]
+    assert {m.ident for m in sized} == {"kaz-ree-site", "kaz-ree-near", "chn-ree"}
 
 
 def test_print_and_web_draw_the_same_scale_and_key(synthetic):
-    fig = _figure(synthetic)
+    image = _image(synthetic)
+    fig = image.figure
     html, _ = _page(synthetic)
     scale = resource_scale(synthetic.resources)
-    assert fig.c5_scale == scale
-    keys = sorted(a.c5_key_value for a in fig.artists if hasattr(a, "c5_key_value"))
+    assert image.scale == scale
+    keys = sorted(m.value for m in image.marks_of("size-key"))
     assert keys == list(scale.key_values) == size_key_values(4.4e7)
     words = _words(fig)
     assert "Circle area = tonnes of rare-earth metals" in words
@@ -290,7 +293,6 @@ def test_print_and_web_draw_the_same_scale_and_key(synthetic):
     for value in keys:  # the same values, in the same words, in the web's key
         assert f"<span>{scale.key_label(value)}</span>" in _legend(html)
     assert "China, gold: 90 million tonnes" in words  # a country figure off the scale is listed, not sized
-    plt.close(fig)
 
 
 @pytest.mark.parametrize("folder", _datasets())
@@ -299,19 +301,18 @@ def test_any_dataset_draws_every_located_resource_on_both_and_one_scale(folder):
     resources = tables.resources
     scale = resource_scale(resources)
     html, _ = _page(tables)
-    fig = _figure(tables)
-    ax = _map_axes(fig)
+    image = _image(tables)
     shapes = _shapes(html)
     for _, row in resources[resources["lon"].notna()].iterrows():
         assert _at(shapes, row["lat"], row["lon"]), row["resource_id"]
-        assert _patches_at(ax, row["lon"], row["lat"]), row["resource_id"]
+        assert _marks_at(image, row["lon"], row["lat"]), row["resource_id"]
         if row["location_precision"] == "region":  # never a site symbol, on either
             assert not [s for s in _at(shapes, row["lat"], row["lon"]) if s["kind"] == "circleMarker"]
-            assert {p.c5_mark for p in _patches_at(ax, row["lon"], row["lat"])} == {"region"}
-    sized = resources.set_index("resource_id").loc[[p.c5_resource for p in ax.patches if hasattr(p, "c5_value")]]
+            assert {m.style for m in _marks_at(image, row["lon"], row["lat"])} == {"region"}
+    sized = [m.ident for m in image.marks_of("resource") if m.value == m.value]  # sized by a figure (not NaN)
+    sized = resources.set_index("resource_id").loc[sized]
     assert set(zip(sized["commodity"], sized["unit"], strict=True)) <= {(scale.commodity, scale.unit)}
-    assert fig.c5_scale == scale
-    plt.close(fig)
+    assert image.scale == scale
 
 
 # --- the atlas's line -----------------------------------------------------------------------------------------

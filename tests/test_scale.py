@@ -17,7 +17,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from c5map import static
+from c5map import images
 from c5map.build import build
 from c5map.format import format_quantity, format_usd
 from c5map.maps.resources import MAX_POINTS
@@ -44,11 +44,9 @@ def big(tmp_path_factory):
     return folder, load_valid_tables(folder), out, info
 
 
-def _figure(name: str, tables):
-    with plt.rc_context(static.STYLE):
-        fig = static.FIGURES[name](tables, story_for(tables))
-        static._finish(fig)
-    return fig
+def _image(name: str, tables) -> images.Image:
+    with plt.rc_context(images.STYLE):
+        return images.IMAGES[name](tables, story_for(tables))
 
 
 def _words(fig) -> str:
@@ -76,9 +74,9 @@ def test_every_image_is_bounded(big):
 
 def test_trade_image_draws_the_pages_bounded_subset_and_says_what_it_leaves_out(big):
     _, tables, out, _ = big
-    fig = _figure("trade", tables)
-    ax = fig.axes[0]
-    circles = [p for p in ax.patches if getattr(p, "c5_region_figure", False)]
+    image = _image("trade", tables)
+    fig = image.figure
+    circles = image.marks_of("region-figure")
     assert len(circles) == MAX_REGION_FIGURES  # 600 figures of trade with the region: the largest, latest
     words = _words(fig)
     assert re.search(r"Not drawn: [\d,]+ figures of earlier years of ", words), words  # the layers' own notes
@@ -89,8 +87,7 @@ def test_trade_image_draws_the_pages_bounded_subset_and_says_what_it_leaves_out(
     assert re.search(r"[\d,]+ older or smaller figures not drawn; in the data table", page)
     # the same figures: each circle's value is one of the page's region figures
     for circle in circles:
-        assert format_usd(circle.c5_value).replace("$", "#36;") in page  # escaped: &#36; (in JSON \u0026#36;)
-    plt.close(fig)
+        assert format_usd(circle.value).replace("$", "#36;") in page  # escaped: &#36; (in JSON \u0026#36;)
 
 
 def test_resources_page_and_image_draw_a_bounded_number_of_points_and_count_the_rest(big):
@@ -99,32 +96,31 @@ def test_resources_page_and_image_draw_a_bounded_number_of_points_and_count_the_
     assert page.count("L.circleMarker(") <= MAX_POINTS + len(tables.resources[tables.resources["lon"].isna()]) + 5
     left = len(tables.resources) - MAX_POINTS
     assert f"{left:,} smaller deposits not drawn one by one" in page
-    fig = _figure("resources", tables)
-    rings = [p for p in fig.axes[0].patches if hasattr(p, "c5_value")]
-    assert len(rings) == static.MAX_SYMBOLS
-    assert f"{1000 - static.MAX_SYMBOLS:,} smaller tonnages not drawn" in _words(fig)
-    plt.close(fig)
+    image = _image("resources", tables)
+    fig = image.figure
+    rings = [m for m in image.marks_of("resource") if m.value == m.value]  # sized by a figure (not NaN)
+    assert len(rings) == images.MAX_SYMBOLS
+    assert f"{1000 - images.MAX_SYMBOLS:,} smaller tonnages not drawn" in _words(fig)
 
 
 def test_influence_and_timeline_images_are_bounded(big):
     _, tables, _, _ = big
-    fig = _figure("influence", tables)
-    panels = [ax for ax in fig.axes if hasattr(ax, "c5_panel")]
-    assert len(panels) == static.MAX_PANELS  # 200 partners with deals: the 6 with the most
+    fig = _image("influence", tables).figure
+    panels = fig.map_axes()
+    assert len(panels) == images.MAX_PANELS  # 200 partners with deals: the 6 with the most
     assert fig.get_figheight() < 12  # two rows of panels, not 67
     assert re.search(r"[\d,]+ more views \(", _words(fig))
-    plt.close(fig)
-    fig = _figure("timeline", tables)
-    entries = [t for t in fig.axes[0].texts if getattr(t, "c5_label", False)]
-    assert len(entries) == static.MAX_TIMELINE_ITEMS
+    image = _image("timeline", tables)
+    fig = image.figure
+    entries = image.labels
+    assert len(entries) == images.MAX_TIMELINE_ITEMS
     from c5map.boundaries import load_countries
     from c5map.scenes.timeline import timeline_items
 
-    left = len(timeline_items(tables, load_countries("10m"))) - static.MAX_TIMELINE_ITEMS  # events, deals, finds
+    left = len(timeline_items(tables, load_countries("10m"))) - images.MAX_TIMELINE_ITEMS  # events, deals, finds
     counted = re.search(r"not listed: (.*?) \(all are in geo/\)", _words(fig).replace("\n", " ")).group(1)
     assert sum(int(n.replace(",", "")) for n in re.findall(r"([\d,]+) (?:smaller deals|events|resource finds|earlier "
                                                              r"items)", counted)) == left, counted  # fmt: skip
-    plt.close(fig)
 
 
 def test_big_tables_keep_every_figure_in_geo(big):
@@ -158,8 +154,8 @@ def _set(path: Path, column: str, value: str, where=lambda row: True, qualifier:
     [
         ("trade.csv", "value_usd", lambda row: row["measure"] == "total_trade"),  # maps/trade.py:181
         ("trade.csv", "value_usd", lambda row: True),
-        ("deals.csv", "value_usd", lambda row: True),  # static.py:183
-        ("resources.csv", "quantity", lambda row: True),  # static.py:346
+        ("deals.csv", "value_usd", lambda row: True),  # images/influence.py
+        ("resources.csv", "quantity", lambda row: True),  # images/resources.py
     ],
 )
 def test_a_zero_value_validates_and_builds_every_page_and_image(data_copy, tmp_path, table, column, where):

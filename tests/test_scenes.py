@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import pytest
 import truth
 
-from c5map import static
+from c5map import images
 from c5map.boundaries import web_countries
 from c5map.maps import influence_map
 from c5map.maps.safety import escape_text
@@ -32,9 +32,8 @@ def influence(request):
     story = story_for(tables)
     scene = influence_scene(tables, story, web_countries(list(story.members)))
     html = influence_map(tables, tiles="none", story=story).get_root().render()
-    fig = static.influence_figure(tables, story)
-    yield scene, json.loads(json.dumps(html).replace("\\\\u", "\\u")), fig
-    plt.close(fig)
+    image = images.influence_image(tables, story)
+    return scene, json.loads(json.dumps(html).replace("\\\\u", "\\u")), image
 
 
 def _print_words(fig) -> str:
@@ -51,9 +50,10 @@ def test_the_web_page_shows_every_entry_of_the_scene(influence):
 
 
 def test_the_image_draws_every_entry_of_the_views_it_shows(influence):
-    scene, _, fig = influence
-    panels = [ax for ax in fig.axes if hasattr(ax, "c5_panel")]
-    assert len(panels) == min(len(scene.views), static.MAX_PANELS)
+    scene, _, image = influence
+    fig = image.figure
+    panels = image.maps
+    assert len(panels) == min(len(scene.views), images.MAX_PANELS)
     words = _print_words(fig)
     legend = fig.legends[0] if fig.legends else None
     legend_labels = {t.get_text() for t in legend.get_texts()} if legend else set()
@@ -61,24 +61,25 @@ def test_the_image_draws_every_entry_of_the_views_it_shows(influence):
         assert ax.get_title().replace("\n", " ") == section.title.replace("\n", " ")
         for entry in section.swatches:
             assert entry.label in legend_labels, entry.label  # the same words, from the same scene
-        for entry in section.lines[: static.MAX_LISTED - 1]:
+        for entry in section.lines[: images.MAX_LISTED - 1]:
             assert " ".join(entry.label.split()) in " ".join(words.split()), entry.label
-    for one in scene.views[static.MAX_PANELS :]:
+    for one in scene.views[images.MAX_PANELS :]:
         assert one.name in words  # a view with no panel is named
 
 
 def test_no_screen_words_reach_the_image(influence):
-    _, _, fig = influence
-    assert not screen_words(_print_words(fig)), screen_words(_print_words(fig))
+    words = _print_words(influence[2].figure)
+    assert not screen_words(words), screen_words(words)
 
 
 def test_every_shape_has_a_web_and_a_print_swatch():
+    from c5map.images.legend import _handle
     from c5map.maps.legend import _swatch
 
     for shape in SHAPES:
         entry = LegendEntry(f"a {shape}", fill="#123456", edge="#654321", shape=shape)
         assert _swatch(entry)
-        assert (static._handle(entry) is None) == (shape == "none")
+        assert (_handle(entry) is None) == (shape == "none")
     with pytest.raises(ValueError, match="unknown legend shape"):
         LegendEntry("x", shape="star")
 
@@ -92,11 +93,10 @@ def trade(request):
     tables = load_valid_tables(DATASETS[request.param])
     story = story_for(tables)
     html = trade_map(tables, tiles="none", story=story).get_root().render()
-    fig = static.trade_figure(tables, story)
+    image = images.trade_image(tables, story)
     exports = trade_selection(tables, story.region).exports
     codes = set(web_countries(sorted(set(exports["destination"]) | set(story.members)))["iso3"])
-    yield trade_scene(tables, story, codes), json.loads(json.dumps(html).replace("\\\\u", "\\u")), fig
-    plt.close(fig)
+    return trade_scene(tables, story, codes), json.loads(json.dumps(html).replace("\\\\u", "\\u")), image
 
 
 def test_the_trade_page_shows_every_entry_of_the_scene(trade):
@@ -109,7 +109,8 @@ def test_the_trade_page_shows_every_entry_of_the_scene(trade):
 
 
 def test_the_trade_image_draws_the_scenes_legend_key_and_notes(trade):
-    scene, _, fig = trade
+    scene, _, image = trade
+    fig = image.figure
     labels = {t.get_text().replace("\n", " ") for legend in fig.legends for t in legend.get_texts()}
     words = " ".join(_print_words(fig).split())
     for section in scene.combined:
@@ -123,7 +124,7 @@ def test_the_trade_image_draws_the_scenes_legend_key_and_notes(trade):
                 assert entry.label in labels, entry.label
         for entry in section.lines:
             assert " ".join(entry.label.split()) in words, entry.label
-    keys = sorted(a.c5_key_value for a in fig.findobj(lambda a: hasattr(a, "c5_key_value")))
+    keys = sorted(m.value for m in image.marks_of("size-key"))
     assert keys == sorted(scene.size_key)  # the page's key, drawn at the image's scale
     web_keys = [e.label for s in scene.sections for e in s.entries if e.label.startswith("size key: ")]
     assert len(web_keys) == len(scene.size_key)
@@ -140,11 +141,10 @@ def resources(request):
     tables = load_valid_tables(DATASETS[request.param])
     story = story_for(tables)
     html = resources_map(tables, tiles="none", story=story).get_root().render()
-    fig = static.resources_figure(tables, story)
+    image = images.resources_image(tables, story)
     codes = set(shapes_of(sorted(set(story.members) | set(tables.resources["country"])))["iso3"])
     scene = resources_scene(tables, story, codes, layers.capitals(tables))
-    yield scene, json.loads(json.dumps(html).replace("\\\\u", "\\u")), fig
-    plt.close(fig)
+    return scene, json.loads(json.dumps(html).replace("\\\\u", "\\u")), image
 
 
 def test_the_resources_page_shows_every_entry_of_the_scene(resources):
@@ -158,7 +158,8 @@ def test_the_resources_page_shows_every_entry_of_the_scene(resources):
 def test_the_resources_image_uses_the_scenes_words_and_key(resources):
     from c5map.scenes.resources import DEALS_LAYER, kind_entries
 
-    scene, _, fig = resources
+    scene, _, image = resources
+    fig = image.figure
     labels = {t.get_text().replace("\n", " ") for legend in fig.legends for t in legend.get_texts()}
     words = {e.label for e in kind_entries(scene.scale).values()}
     assert labels <= {" ".join(w.split()) for w in words} | {""} or all(
@@ -166,9 +167,9 @@ def test_the_resources_image_uses_the_scenes_words_and_key(resources):
     ), labels - words  # every swatch of the image is one of the scene's kinds, in its words
     text = " ".join(_print_words(fig).split())
     deals = [e.label for s in scene.sections if s.layer == DEALS_LAYER for e in s.entries]
-    for label in deals[: static.MAX_LISTED - 1]:
+    for label in deals[: images.MAX_LISTED - 1]:
         assert " ".join(label.split()) in text, label
-    assert fig.c5_scale == scene.scale  # one scale: the same pair and key values
+    assert image.scale == scene.scale  # one scale: the same pair and key values
 
 
 @pytest.fixture(scope="module", params=list(DATASETS))
@@ -181,23 +182,22 @@ def timeline(request):
     tables = load_valid_tables(DATASETS[request.param])
     story = story_for(tables)
     html = timeline_map(tables, tiles="none", story=story).get_root().render()
-    fig = static.timeline_figure(tables, story)
-    yield (
+    image = images.timeline_image(tables, story)
+    return (
         timeline_scene(tables, story, load_countries("10m")),
         json.loads(json.dumps(html).replace("\\\\u", "\\u")),
-        fig,
+        image,
     )
-    plt.close(fig)
 
 
 def test_the_timeline_page_and_image_list_the_scenes_items(timeline):
-    scene, page, fig = timeline
+    scene, page, image = timeline
     if scene.section is not None:
         for entry in scene.section.entries:
             assert escape_text(entry.label) in page, entry.label
-    listed = [t.get_text() for t in fig.axes[0].texts if getattr(t, "c5_label", False)]
-    assert len(listed) == min(len(scene.items), static.MAX_TIMELINE_ITEMS)
+    listed = [t.get_text() for t in image.labels]
+    assert len(listed) == min(len(scene.items), images.MAX_TIMELINE_ITEMS)
     texts = {i["text"] for i in scene.items}
     for line in listed:
         assert any(line.endswith(t) for t in texts), line
-    assert fig.texts[0].get_text() == scene.text.title
+    assert image.figure.frame_texts[0].get_text() == scene.text.title

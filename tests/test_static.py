@@ -12,9 +12,9 @@ import numpy as np
 import PIL.Image
 import pytest
 
-from c5map.static import DPI, FIGURES
+from c5map.images import DPI, IMAGES
 
-NAMES = list(FIGURES)
+NAMES = list(IMAGES)
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +70,10 @@ MAPS = ["influence", "trade", "resources"]
 
 @pytest.fixture(scope="module", params=list(DATASETS))
 def figures(request):
-    """Every figure of one dataset, drawn as render_images draws it; closed after the module."""
+    """Every image of one dataset, drawn as render_images draws it."""
     import matplotlib.pyplot as plt
 
-    from c5map import static
+    from c5map import images
     from c5map.story import story_for
     from c5map.tables import load_tables
 
@@ -81,19 +81,12 @@ def figures(request):
     tables = load_tables(folder) if folder else load_tables()
     story = story_for(tables)
     drawn = {}
-    with plt.rc_context(static.STYLE):
-        for name, function in FIGURES.items():
-            fig = function(tables, story)
-            static._finish(fig)
-            fig.canvas.draw()  # extents as drawn
-            drawn[name] = fig
-    yield request.param, tables, story, drawn
-    for fig in drawn.values():
-        plt.close(fig)
-
-
-def _labels(fig):
-    return [t for ax in fig.axes for t in ax.texts if getattr(t, "c5_label", False)]
+    with plt.rc_context(images.STYLE):
+        for name, function in IMAGES.items():
+            image = function(tables, story)
+            image.figure.canvas.draw()  # extents as drawn
+            drawn[name] = image
+    return request.param, tables, story, drawn
 
 
 def _box(artist, renderer, grow: float = 0.0):
@@ -105,12 +98,13 @@ def _overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _frame_texts(fig):
+def _frame_texts(image):
     """Everything labels must keep off: page texts (title, subtitle, source, lists, keys), legends, panel texts."""
+    fig, labels = image.figure, {id(t) for t in image.labels}
     found = [t for t in fig.texts if t.get_text()] + list(fig.legends)
     for ax in fig.axes:
         found += [ax.title] if ax.title.get_text() else []
-        found += [t for t in ax.texts if t.get_text() and not getattr(t, "c5_label", False)]
+        found += [t for t in ax.texts if t.get_text() and id(t) not in labels]
     return found
 
 
@@ -118,12 +112,12 @@ def _frame_texts(fig):
 def test_labels_have_halos_and_never_overlap(figures, name):
     from matplotlib import patheffects
 
-    from c5map.static import HALO_PT
+    from c5map.images.frame import HALO_PT
 
     dataset, _, _, drawn = figures
-    fig = drawn[name]
+    fig = drawn[name].figure
     renderer = fig.canvas.get_renderer()
-    labels = _labels(fig)
+    labels = drawn[name].labels
     if name in MAPS:
         assert len(labels) >= 3, f"{dataset} {name}: country names are labelled"
         for label in labels:
@@ -133,7 +127,7 @@ def test_labels_have_halos_and_never_overlap(figures, name):
     for i, a in enumerate(boxes):
         for j in range(i):
             assert not _overlap(a, boxes[j]), (dataset, name, labels[i].get_text(), labels[j].get_text())
-    for other in _frame_texts(fig):
+    for other in _frame_texts(drawn[name]):
         b = _box(other, renderer)
         for label, a in zip(labels, boxes, strict=True):
             assert not _overlap(a, b), (dataset, name, label.get_text(), getattr(other, "get_text", str)())
@@ -153,19 +147,19 @@ def test_region_figures_sit_beside_the_region_never_on_a_member(figures):
     import shapely
 
     from c5map.boundaries import web_countries
-    from c5map.static import _wrapped
+    from c5map.images.frame import _wrapped
 
     dataset, tables, story, drawn = figures
-    fig = drawn["trade"]
-    (ax,) = [a for a in fig.axes if hasattr(a, "c5_bounds")]
-    circles = [p for p in ax.patches if getattr(p, "c5_region_figure", False)]
+    fig = drawn["trade"].figure
+    (ax,) = drawn["trade"].maps
+    circles = [m.artist for m in drawn["trade"].marks_of("region-figure")]
     totals = tables.trade[(tables.trade["origin"] == story.region) | (tables.trade["destination"] == story.region)]
     assert len(circles) == len(totals) > 0
     members = web_countries(list(story.members), max_zoom=4)
     for iso3, geometry in zip(members["iso3"], members.geometry, strict=True):
         on_screen = shapely.transform(_wrapped(ax, geometry), ax.transData.transform)
         for circle in circles:
-            assert not _display_polygon(circle).intersects(on_screen), (dataset, iso3, circle.c5_value)
+            assert not _display_polygon(circle).intersects(on_screen), (dataset, iso3, circle.get_label())
     panel = shapely.box(*ax.get_window_extent(fig.canvas.get_renderer()).extents)
     assert all(panel.contains(_display_polygon(c)) for c in circles)
 
@@ -242,8 +236,8 @@ def _swatches(legend):
 @pytest.mark.parametrize("name", MAPS)
 def test_every_legend_swatch_is_drawn_on_the_map_in_the_same_style(figures, name):
     dataset, _, _, drawn = figures
-    fig = drawn[name]
-    maps = [ax for ax in fig.axes if hasattr(ax, "c5_bounds")]
+    fig = drawn[name].figure
+    maps = drawn[name].maps
     swatches = [s for legend in fig.legends for s in _swatches(legend)]
     assert swatches, f"{dataset} {name} has a legend"
     for swatch in swatches:
@@ -258,29 +252,28 @@ def _is_round(value: float, ladder: tuple[int, ...] = (1, 2, 5)) -> bool:
 @pytest.mark.parametrize("name", ["trade", "resources"])
 def test_size_key_shows_round_values_on_the_map_scale(figures, name):
     dataset, _, _, drawn = figures
-    fig = drawn[name]
-    renderer = fig.canvas.get_renderer()
-    keys = [a for a in fig.artists if hasattr(a, "c5_key_value")]
+    image = drawn[name]
+    renderer = image.figure.canvas.get_renderer()
+    keys = image.marks_of("size-key")
     assert 2 <= len(keys) <= 3, dataset
     ladder = (1, 2, 4, 5) if name == "resources" else (1, 2, 5)  # resources: the web's key (style.size_key_values)
-    assert all(_is_round(k.c5_key_value, ladder) for k in keys)
-    (ax,) = [a for a in fig.axes if hasattr(a, "c5_bounds")]
-    circles = [p for p in ax.patches if getattr(p, "c5_value", 0) > 0]
+    assert all(_is_round(k.value, ladder) for k in keys)
+    circles = [m for m in image.marks if m.kind in ("resource", "region-figure") and m.value > 0]
     assert circles
-    biggest = max(circles, key=lambda c: c.c5_value)
+    biggest = max(circles, key=lambda c: c.value)
 
-    def radius(patch) -> float:  # display pixels
-        return patch.get_window_extent(renderer).height / 2
+    def radius(mark) -> float:  # display pixels
+        return mark.artist.get_window_extent(renderer).height / 2
 
-    scale = radius(biggest) / math.sqrt(biggest.c5_value)  # area by value: radius by its square root
+    scale = radius(biggest) / math.sqrt(biggest.value)  # area by value: radius by its square root
     for key in keys:
-        assert radius(key) / math.sqrt(key.c5_key_value) == pytest.approx(scale, rel=0.02), (dataset, key.c5_key_value)
+        assert radius(key) / math.sqrt(key.value) == pytest.approx(scale, rel=0.02), (dataset, key.value)
     for circle in circles:
-        assert radius(circle) / math.sqrt(circle.c5_value) == pytest.approx(scale, rel=0.02), (dataset, circle.c5_value)
+        assert radius(circle) / math.sqrt(circle.value) == pytest.approx(scale, rel=0.02), (dataset, circle.value)
 
 
 def test_images_of_another_region_are_byte_identical_twice():
-    from c5map.static import render_images
+    from c5map.images import render_images
     from c5map.tables import load_tables
 
     tables = load_tables(DATASETS["gulf-east-africa"])
@@ -305,3 +298,18 @@ def test_importing_c5map_leaves_the_users_matplotlib_as_it_was():
         "assert matplotlib.get_backend() == 'pdf' and 'matplotlib.pyplot' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_images_return_what_they_drew_and_bolt_nothing_onto_matplotlib(figures):
+    """Issue 22: results are an :class:`~c5map.images.Image`, not attributes added to matplotlib's objects."""
+    from matplotlib.artist import Artist
+
+    dataset, _, _, drawn = figures
+    for name, image in drawn.items():
+        fig = image.figure
+        artists = [fig, *fig.findobj(Artist)]
+        for artist in artists:
+            added = [k for k in vars(artist) if k.startswith("c5")]
+            assert not added, (dataset, name, type(artist).__name__, added)
+        assert all(m.artist in artists for m in image.marks), (dataset, name)  # every mark is drawn
+        assert {m.kind for m in image.marks} <= {"label", "resource", "region-figure", "size-key"}

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import truth
 
-from c5map import layers, static
+from c5map import images, layers
 from c5map.boundaries import web_countries
 from c5map.build import build
 from c5map.maps.common import display_names
@@ -134,9 +134,9 @@ def test_the_bundled_story_names_no_member_as_partner_and_russia_has_a_view(buil
     ]
 
 
-def _figure(name: str, dataset: str):
+def _image(name: str, dataset: str) -> images.Image:
     tables = load_valid_tables(DATASETS[dataset])
-    return static.FIGURES[name](tables, story_for(tables))
+    return images.IMAGES[name](tables, story_for(tables))
 
 
 def _words(fig) -> str:
@@ -146,25 +146,23 @@ def _words(fig) -> str:
 def test_screen_words_never_reach_an_image():
     tables = load_valid_tables(DATASETS["sahel-synthetic"])
     assert screen_words(story_for(tables).maps["influence"]["subtitle"])  # the story speaks to a screen
-    for name in static.FIGURES:
-        fig = _figure(name, "sahel-synthetic")
-        assert not screen_words(fig.texts[1].get_text() if len(fig.texts) > 1 else ""), name
+    for name in images.IMAGES:
+        fig = _image(name, "sahel-synthetic").figure
+        assert not screen_words(fig.frame_texts[1].get_text()), name
         assert "Switch partners" not in _words(fig)
-        plt.close(fig)
 
 
 def test_the_print_timeline_lists_every_item_or_counts_it():
     tables = load_valid_tables(DATASETS["sahel-synthetic"])
     story = story_for(tables)
     items = timeline_items(tables, web_countries(list(story.members)))
-    fig = static.timeline_figure(tables, story)
-    listed = [t for t in fig.axes[0].texts if getattr(t, "c5_label", False)]
-    words = _words(fig)
+    image = images.timeline_image(tables, story)
+    listed = image.labels
+    words = _words(image.figure)
     counted = sum(int(n.replace(",", "")) for n in re.findall(r"([\d,]+) (?:events|smaller deals|resource finds)",
                                                               words))  # fmt: skip
     assert len(listed) + counted == len(items)
     assert any("reported:" in t.get_text() for t in listed)  # resource finds are listed too
-    plt.close(fig)
 
 
 def test_a_country_placed_event_names_its_country():
@@ -193,8 +191,7 @@ def _longest_step(xy) -> float:
 @pytest.mark.parametrize("name", ["influence", "trade", "resources"])
 def test_print_is_continuous_across_the_antimeridian(name):
     """No edge of a Pacific image's shapes or lines jumps across the panel: whole parts move across ±180°."""
-    fig = _figure(name, "pacific-synthetic")
-    maps = [a for a in fig.axes if hasattr(a, "c5_bounds")]
+    maps = _image(name, "pacific-synthetic").maps
     assert maps
     for ax in maps:
         for collection in ax.collections:
@@ -203,7 +200,6 @@ def test_print_is_continuous_across_the_antimeridian(name):
                     assert _longest_step(ring) < 90, (name, _longest_step(ring))
         for line in ax.lines:
             assert _longest_step(line.get_xydata()) < 90, name
-    plt.close(fig)
 
 
 def test_validate_warns_where_a_story_subtitle_speaks_of_a_screen(capsys):
@@ -240,7 +236,5 @@ def test_the_largest_trade_figure_says_what_it_measures(built):
 
 
 def test_the_resources_image_says_domestic_programme():
-    fig = _figure("resources", "bundled")
-    words = _words(fig)
+    words = _words(_image("resources", "bundled").figure)
     assert "Kazakhstan: domestic programme: $1bn" in words and "Kazakhstan → Kazakhstan" not in words
-    plt.close(fig)

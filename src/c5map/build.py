@@ -186,10 +186,10 @@ def _render_images(
     tables: Tables, countries: gpd.GeoDataFrame | None, story: Story, share: int = 0, shares: int = 1
 ) -> tuple[dict[str, bytes], float]:
     """Draw every ``shares``-th figure from number ``share`` on, and time it."""
-    from c5map.images import FIGURES
+    from c5map.images import IMAGES
 
     started = time.perf_counter()
-    drawn = draw_images(tables, countries, list(FIGURES)[share::shares], story)
+    drawn = draw_images(tables, countries, list(IMAGES)[share::shares], story)
     return drawn, time.perf_counter() - started
 
 

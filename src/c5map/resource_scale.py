@@ -3,7 +3,7 @@
 Circle areas may only compare like with like: tonnes of rare-earth metals with tonnes of rare-earth
 metals, never with barrels of oil or tonnes of gold. :func:`resource_scale` chooses the (commodity,
 unit) pair that most resources have a figure in, and the values of its size key; the web page
-(:mod:`c5map.maps.resources`) and the print image (:func:`c5map.images.resources.resources_figure`) both draw
+(:mod:`c5map.maps.resources`) and the print image (:func:`c5map.images.resources.resources_image`) both draw
 from it, so they cannot disagree. Every other figure is drawn with a uniform symbol and labelled
 (:func:`figure_label`). :func:`choose_pair` is the rule itself, also used for the atlas's "largest
 quantity" line (:func:`c5map.maps.figures.largest_figure`).

@@ -31,26 +31,28 @@ import matplotlib
 import numpy as np
 from matplotlib.text import Text
 
-from c5map.images.frame import DPI, STYLE, _finish
-from c5map.images.influence import influence_figure
+from c5map.images.frame import DPI, STYLE, Image, MapAxes, Mark, PrintFigure
+from c5map.images.influence import influence_image
 from c5map.images.labels import MAX_LISTED, MAX_PANELS, MAX_SYMBOLS, MAX_TIMELINE_ITEMS
-from c5map.images.resources import resources_figure
-from c5map.images.timeline import timeline_figure, timeline_items_to_list
-from c5map.images.trade import trade_figure
+from c5map.images.resources import resources_image
+from c5map.images.timeline import timeline_image, timeline_items_to_list
+from c5map.images.trade import trade_image
 from c5map.maps.safety import isolate_bidi
 from c5map.story import Story, story_for
 from c5map.tables import Tables
 
 __all__ = [
-    "DPI", "FIGURES", "MAX_LISTED", "MAX_PANELS", "MAX_SYMBOLS", "MAX_TIMELINE_ITEMS", "STYLE", "influence_figure",
-    "render_images", "resources_figure", "timeline_figure", "timeline_items_to_list", "trade_figure",
+    "DPI", "IMAGES", "MAX_LISTED", "MAX_PANELS", "MAX_SYMBOLS", "MAX_TIMELINE_ITEMS", "STYLE", "Image", "MapAxes",
+    "Mark", "PrintFigure", "influence_image", "render_images", "resources_image", "timeline_image",
+    "timeline_items_to_list", "trade_image",
 ]  # fmt: skip
 
-FIGURES: dict[str, Callable] = {
-    "influence": influence_figure,
-    "trade": trade_figure,
-    "resources": resources_figure,
-    "timeline": timeline_figure,
+#: Each image by name: ``IMAGES[name](tables, story, countries=None)`` returns an :class:`Image`.
+IMAGES: dict[str, Callable[..., Image]] = {
+    "influence": influence_image,
+    "trade": trade_image,
+    "resources": resources_image,
+    "timeline": timeline_image,
 }
 
 
@@ -71,9 +73,9 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
-def _svg_words(fig) -> tuple[str, str]:
+def _svg_words(fig: PrintFigure) -> tuple[str, str]:
     """Return the page's title and a description (subtitle and source) as one-line strings for the SVG."""
-    title, subtitle, source = (" ".join(part.get_text().split()) for part in fig.c5_frame)
+    title, subtitle, source = (" ".join(part.get_text().split()) for part in fig.frame_texts)
     return title, f"{subtitle} {source}".strip()
 
 
@@ -101,7 +103,7 @@ def render_images(
     countries : geopandas.GeoDataFrame, optional
         Boundaries to draw instead of Natural Earth 1:10m.
     names : list of str, optional
-        Which of :data:`FIGURES` to draw; default all.
+        Which of :data:`IMAGES` to draw; default all.
     story : c5map.story.Story, optional
         The region and words (default :func:`c5map.story.story_for`).
 
@@ -113,11 +115,10 @@ def render_images(
     out: dict[str, bytes] = {}
     story = story or story_for(tables)
     with matplotlib.rc_context(STYLE):
-        for name in names or list(FIGURES):
-            fig = FIGURES[name](tables, story, countries=countries)
+        for name in names or list(IMAGES):
+            fig = IMAGES[name](tables, story, countries=countries).figure
             for text in fig.findobj(Text):  # right-to-left names keep the text around them in place
                 text.set_text(isolate_bidi(text.get_text()))
-            _finish(fig)
             out[f"png/{name}.png"] = _png(fig)
             buffer = io.BytesIO()
             title, description = _svg_words(fig)

@@ -7,15 +7,19 @@ leaves the user's backend as it was. Across ±180° whole parts of shapes move b
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from matplotlib import patheffects
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 from matplotlib.path import Path
+from matplotlib.text import Text
 
 from c5map import layers
 from c5map.boundaries import load_countries
@@ -111,62 +115,145 @@ def _fitted(fig, words: str, width_in: float, **style) -> str:
     return fitted
 
 
-def _frame(title: str, subtitle: str, source: str, figsize: tuple[float, float] = FIGSIZE):
-    """Start a page with its title, subtitle and source line, each wrapped to the page's width.
+@dataclass(frozen=True)
+class Mark:
+    """One thing an image draws, and what it stands for: how tests and other outputs read an image.
 
-    ``fig.c5_header`` and ``fig.c5_footer`` are the inches they take at the top and the bottom;
-    :func:`_place_frame` puts them back in place after the page changes height.
+    ``kind`` is ``"label"`` (a name or figure written on a map or the timeline), ``"resource"`` (``ident``
+    the resource id, ``style`` its kind of mark in :data:`c5map.images.resources.RESOURCE_STYLES`),
+    ``"region-figure"`` (a circle of trade with the region) or ``"size-key"`` (a key circle); ``value`` is
+    the figure a symbol is sized by (NaN where none).
     """
-    fig = Figure(figsize=figsize, dpi=DPI, facecolor="white")
-    FigureCanvasAgg(fig)  # text extents need a renderer; no pyplot figure manager, nothing global
-    width = figsize[0] - 2 * MARGIN
-    x = MARGIN / figsize[0]
-    parts = (
-        fig.text(x, 0, title, fontsize=15, fontweight="bold", va="top"),
-        fig.text(x, 0, subtitle, fontsize=9, color="#444", va="top"),
-        fig.text(x, 0, f"{source} · Made with Natural Earth", fontsize=6.5, color="#555", va="bottom"),
-    )
-    for part in parts:
-        _fit(part, width)
-    fig.c5_frame = parts
-    _place_frame(fig)
-    return fig
+
+    artist: Artist
+    kind: str
+    value: float = math.nan
+    ident: str = ""
+    style: str = ""
 
 
-def _place_frame(fig) -> None:
-    title, subtitle, source = fig.c5_frame
-    height = fig.get_figheight()
-    y = height - 0.15
-    title.set_y(y / height)
-    y -= _height_in(title) + 0.07
-    subtitle.set_y(y / height)
-    y -= _height_in(subtitle)
-    fig.c5_header = height - y + 0.12
-    source.set_y(0.1 / height)
-    fig.c5_footer = 0.1 + _height_in(source) + 0.12
+class PrintFigure(Figure):
+    """The page of a print image: a matplotlib figure on an Agg canvas of its own, with its frame and marks.
+
+    ``frame_texts`` are the title, subtitle and source line; ``header_in`` and ``footer_in`` the inches they
+    take at the top and the bottom (:meth:`place_frame` puts them back after the page changes height);
+    ``marks`` what the image has drawn (:class:`Mark`), in drawing order.
+    """
+
+    def __init__(self, title: str, subtitle: str, source: str, figsize: tuple[float, float] = FIGSIZE):
+        super().__init__(figsize=figsize, dpi=DPI, facecolor="white")
+        FigureCanvasAgg(self)  # text extents need a renderer; no pyplot figure manager, nothing global
+        width = figsize[0] - 2 * MARGIN
+        x = MARGIN / figsize[0]
+        self.frame_texts: tuple[Text, Text, Text] = (
+            self.text(x, 0, title, fontsize=15, fontweight="bold", va="top"),
+            self.text(x, 0, subtitle, fontsize=9, color="#444", va="top"),
+            self.text(x, 0, f"{source} · Made with Natural Earth", fontsize=6.5, color="#555", va="bottom"),
+        )
+        for part in self.frame_texts:
+            _fit(part, width)
+        self.header_in = self.footer_in = 0.0
+        self.marks: list[Mark] = []
+        self.place_frame()
+
+    def place_frame(self) -> None:
+        """Put the title and subtitle at the top and the source line at the bottom of the page as it is now."""
+        title, subtitle, source = self.frame_texts
+        height = self.get_figheight()
+        y = height - 0.15
+        title.set_y(y / height)
+        y -= _height_in(title) + 0.07
+        subtitle.set_y(y / height)
+        y -= _height_in(subtitle)
+        self.header_in = height - y + 0.12
+        source.set_y(0.1 / height)
+        self.footer_in = 0.1 + _height_in(source) + 0.12
+
+    def mark(self, artist, kind: str, value: float = math.nan, ident: str = "", style: str = ""):
+        """Record what ``artist`` stands for (:class:`Mark`) and return the artist."""
+        self.marks.append(Mark(artist, kind, float(value), ident, style))
+        return artist
+
+    def map_axes(self) -> list[MapAxes]:
+        """Return the figure's maps (its other axes are charts, such as the timeline)."""
+        return [ax for ax in self.axes if isinstance(ax, MapAxes)]
 
 
-def _map_axes(fig):
-    """Add the map's axes between a page's header and footer, leaving the right third for the side column.
+@dataclass(frozen=True)
+class Image:
+    """A print image as drawn: its figure, what it drew, and what it could not label for want of room.
+
+    ``dropped`` are the labels left out, in one line each (the image lists them beside the map); ``scale``
+    is the size scale its symbols use where it has one (the resources image: the web page's scale).
+    """
+
+    figure: PrintFigure
+    marks: tuple[Mark, ...]
+    dropped: tuple[str, ...] = ()
+    scale: object = None
+
+    def marks_of(self, kind: str) -> list[Mark]:
+        """Return the marks of one ``kind`` (see :class:`Mark`), in drawing order."""
+        return [m for m in self.marks if m.kind == kind]
+
+    @property
+    def labels(self) -> list[Text]:
+        """Every label written on a map or the timeline."""
+        return [m.artist for m in self.marks_of("label")]
+
+    @property
+    def maps(self) -> list[MapAxes]:
+        """The image's map axes, each with its ``bounds``."""
+        return self.figure.map_axes()
+
+
+def _drawn(fig: PrintFigure, dropped=(), scale=None) -> Image:
+    """Fix every map's extent and return the finished :class:`Image` (``dropped``: labels left out)."""
+    _finish(fig)
+    return Image(fig, tuple(fig.marks), tuple(label.text.replace("\n", " ") for label in dropped), scale)
+
+
+class MapAxes(Axes):
+    """Axes of a map in longitude and latitude: ``bounds`` (west, south, east, north) are applied by :func:`_finish`.
+
+    A frame whose east edge runs past 180° shows the region across the antimeridian (see :func:`_x`).
+    ``note`` is the text under a small multiple's panel (the words it was given in ``note_words``) and
+    ``cell`` its (row, column) in the grid; both unset on a single map.
+    """
+
+    bounds: tuple[float, float, float, float] | None = None
+    note: Text | None = None
+    note_words: str = ""
+    cell: tuple[int, int] | None = None
+
+
+def _frame(title: str, subtitle: str, source: str, figsize: tuple[float, float] = FIGSIZE) -> PrintFigure:
+    """Start a page with its title, subtitle and source line, each wrapped to the page's width."""
+    return PrintFigure(title, subtitle, source, figsize)
+
+
+def _map_axes(fig: PrintFigure, rect=None) -> tuple[MapAxes, list[float]]:
+    """Add map axes; by default between a page's header and footer, leaving the right third for the side column.
 
     Returns the axes and their rectangle in figure fractions.
     """
     height = fig.get_figheight()
-    rect = [MARGIN / 10, fig.c5_footer / height, 0.66, 1 - (fig.c5_header + fig.c5_footer) / height]
-    ax = fig.add_axes(rect)
+    if rect is None:
+        rect = [MARGIN / 10, fig.footer_in / height, 0.66, 1 - (fig.header_in + fig.footer_in) / height]
+    ax = fig.add_axes(rect, axes_class=MapAxes)
     ax.set_anchor("NW")
     return ax, rect
 
 
-def _basemap(ax, bounds: tuple[float, ...]) -> None:
-    ax.c5_bounds = bounds  # applied by _finish, once every layer is drawn
+def _basemap(ax: MapAxes, bounds: tuple[float, ...]) -> None:
+    ax.bounds = tuple(bounds)  # applied by _finish, once every layer is drawn
     ax.set_facecolor(SEA_COLOUR)
     _shapes(ax, load_countries("110m").geometry, facecolor=LAND_COLOUR, edgecolor=LAND_EDGE, linewidth=0.4)
 
 
 def _x(ax, x: float) -> float:
     """Longitude on the axes: a frame that runs east of 180° (across the antimeridian) takes west longitudes +360."""
-    west, _, east, _ = getattr(ax, "c5_bounds", (-180.0, 0.0, 180.0, 0.0))
+    west, _, east, _ = ax.bounds or (-180.0, 0.0, 180.0, 0.0)
     return x + 360 if east > 180 and x < west else x
 
 
@@ -179,7 +266,7 @@ def _wrapped(ax, geometry):
     Natural Earth and :func:`c5map.geodesic.great_circle` split at ±180°, so
     no part crosses the antimeridian itself.
     """
-    west, _, east, _ = getattr(ax, "c5_bounds", (-180.0, 0.0, 180.0, 0.0))
+    west, _, east, _ = ax.bounds or (-180.0, 0.0, 180.0, 0.0)
     if east <= 180 or geometry is None or geometry.is_empty:
         return geometry
     parts = shapely.get_parts(geometry)
@@ -229,10 +316,9 @@ def _shapes(ax, geometries, *, facecolor="none", zorder: float = 1, **style):
 
 def _finish(fig) -> None:
     for ax in fig.axes:
-        bounds = getattr(ax, "c5_bounds", None)
-        if bounds is None:
+        if not isinstance(ax, MapAxes) or ax.bounds is None:
             continue
-        west, south, east, north = bounds
+        west, south, east, north = ax.bounds
         ax.set_xlim(west, east)
         ax.set_ylim(south, north)
         ax.set_aspect(1 / math.cos(math.radians((south + north) / 2)))  # equirectangular, true at mid-latitude
@@ -256,7 +342,7 @@ def _stretch(bounds) -> float:
 
 def _round(ax, x: float, y: float, radius: float, **style):
     """Return a circle of ``radius`` degrees of latitude that looks round on the axes of :func:`_basemap`."""
-    return Ellipse((x, y), 2 * radius * _stretch(ax.c5_bounds), 2 * radius, **style)
+    return Ellipse((x, y), 2 * radius * _stretch(ax.bounds), 2 * radius, **style)
 
 
 def _arc(ax, start, end, colour, width, dashed: bool = False) -> None:

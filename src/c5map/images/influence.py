@@ -13,12 +13,14 @@ from c5map.images.frame import (
     DPI,
     MARGIN,
     NO_FIGURE_HATCH,
+    Image,
     _arc,
     _basemap,
+    _drawn,
     _fit,
     _frame,
     _height_in,
-    _place_frame,
+    _map_axes,
     _renderer,
     _settle,
     _shapes,
@@ -42,7 +44,7 @@ from c5map.story import BASIS_WORDS, Story, humanise, word_list
 from c5map.tables import Tables
 
 
-def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
+def influence_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None) -> Image:
     """Small multiples of the influence scene (:func:`c5map.scenes.influence.influence_scene`): a panel a view."""
     shapes = web_countries(list(story.members), source=countries)
     scene = influence_scene(tables, story, shapes)
@@ -65,27 +67,27 @@ def influence_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
     caps = layers.capitals(tables)
     panels = []
     for i, (one, section) in enumerate(zip(views, sections, strict=True)):
-        ax = fig.add_axes([0, 0, 0.1, 0.1])
+        ax, _ = _map_axes(fig, [0, 0, 0.1, 0.1])
         _basemap(ax, bounds)
         _influence_panel(ax, one, scene, caps, tables)
         ax.set_title(section.title, fontsize=9, color=one.colour, fontweight="bold", pad=4)
         _fit(ax.title, panel_w)
         lines = [e.label for e in section.lines if e.label != BOUND_RULE[0].upper() + BOUND_RULE[1:]]  # in the subtitle
-        ax.c5_note = ax.annotate("\n".join(_listed(lines)), (0.5, 0), xycoords="axes fraction", xytext=(0, -3),
-                                 textcoords="offset points", ha="center", va="top", fontsize=6.5)  # fmt: skip
-        _fit(ax.c5_note, panel_w)
-        ax.c5_note_text = ax.c5_note.get_text()
-        ax.c5_panel = (i // cols, i % cols)
+        ax.note = ax.annotate("\n".join(_listed(lines)), (0.5, 0), xycoords="axes fraction", xytext=(0, -3),
+                              textcoords="offset points", ha="center", va="top", fontsize=6.5)  # fmt: skip
+        _fit(ax.note, panel_w)
+        ax.note_words = ax.note.get_text()
+        ax.cell = (i // cols, i % cols)
         panels.append((ax, one))
     legend = _influence_legend(fig, sections, class_labels(scene.breaks, format_usd), width)
     block = "\n".join(_listed([_section_words(s, scene) for s in scene.sections[len(scene.views) :]]))
-    fig.c5_block = fig.text(MARGIN / width, 0, block, fontsize=6.5, va="top") if block else None
-    if fig.c5_block is not None:
-        _fit(fig.c5_block, width - 2 * MARGIN)
+    block_text = fig.text(MARGIN / width, 0, block, fontsize=6.5, va="top") if block else None
+    if block_text is not None:
+        _fit(block_text, width - 2 * MARGIN)
     if not views:
-        fig.c5_empty = fig.text(0.5, 0.5, f"No deal with a member of {story.region_name} in the data.",
-                                ha="center", fontsize=10)  # fmt: skip
-    return _lay_out_panels(fig, panels, rows, panel_w, panel_h, width, legend, names)
+        fig.text(0.5, 0.5, f"No deal with a member of {story.region_name} in the data.", ha="center", fontsize=10)
+    dropped = _lay_out_panels(fig, panels, (rows, panel_w, panel_h, width), legend, block_text, names)
+    return _drawn(fig, dropped)
 
 
 def _section_words(section, scene) -> str:
@@ -138,34 +140,38 @@ def _figure_words(row, mixed: bool) -> str:
     return str(row["value_text"]).replace(" (", "\n(", 1)
 
 
-def _lay_out_panels(fig, panels, rows: int, panel_w: float, panel_h: float, width: float, legend, names):
-    """Size the influence image to its rows of panels, label each member, and return the figure."""
+def _lay_out_panels(fig, panels, grid, legend, block, names) -> list:
+    """Size the influence image to its rows of panels and label each member; return the labels left out.
+
+    ``grid`` is (rows, panel width, panel height, page width) in inches; ``block`` the text of what the
+    panels do not draw, above the legend.
+    """
+    rows, panel_w, panel_h, width = grid
 
     def layout() -> None:
         """Size the page to its rows of panels and put everything in place (inches from the top)."""
         row_heights = []
         for r in range(rows):
-            in_row = [ax for ax, _ in panels if ax.c5_panel[0] == r]
+            in_row = [ax for ax, _ in panels if ax.cell[0] == r]
             title_h = max((_height_in(ax.title) for ax in in_row), default=0.0) + 0.08
-            note_h = max((_height_in(ax.c5_note) for ax in in_row), default=0.0) + 0.08
+            note_h = max((_height_in(ax.note) for ax in in_row), default=0.0) + 0.08
             row_heights.append((title_h, note_h))
         legend_h = _height_in(legend) + 0.1 if legend is not None else 0.0
-        block = getattr(fig, "c5_block", None)
         block_h = _height_in(block) + 0.1 if block is not None else 0.0
         body = sum(t + panel_h + b + 0.12 for t, b in row_heights) if panels else 1.0
-        height = max(fig.c5_header + body + block_h + legend_h + fig.c5_footer, 4.4)
+        height = max(fig.header_in + body + block_h + legend_h + fig.footer_in, 4.4)
         fig.set_size_inches(width, height)
-        _place_frame(fig)
-        top = height - fig.c5_header
+        fig.place_frame()
+        top = height - fig.header_in
         for ax, _ in panels:
-            r, c = ax.c5_panel
+            r, c = ax.cell
             y = top - sum(t + panel_h + b + 0.12 for t, b in row_heights[:r]) - row_heights[r][0] - panel_h
             x = MARGIN + c * (panel_w + 0.2)
             ax.set_position([x / width, y / height, panel_w / width, panel_h / height])
         if legend is not None:
-            legend.set_bbox_to_anchor((0.5, fig.c5_footer / height), transform=fig.transFigure)
+            legend.set_bbox_to_anchor((0.5, fig.footer_in / height), transform=fig.transFigure)
         if block is not None:  # the region's figures and what the panels leave out, above the legend
-            block.set_position((MARGIN / width, (fig.c5_footer + legend_h + block_h) / height))
+            block.set_position((MARGIN / width, (fig.footer_in + legend_h + block_h) / height))
 
     layout()
     _settle(fig)
@@ -188,9 +194,8 @@ def _lay_out_panels(fig, panels, rows: int, panel_w: float, panel_h: float, widt
         for ax, _ in panels:
             missing = [lab for lab in dropped if lab.ax is ax]
             if missing:
-                ax.c5_note.set_text(ax.c5_note_text + "\n" + _unlabelled(missing))
-                _fit(ax.c5_note, panel_w)
+                ax.note.set_text(ax.note_words + "\n" + _unlabelled(missing))
+                _fit(ax.note, panel_w)
         layout()
         _settle(fig)
-    fig.c5_dropped = dropped
-    return fig
+    return dropped

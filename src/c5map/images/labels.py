@@ -36,6 +36,8 @@ class _Label:
     avoid: object = None
     prefer: tuple[str, ...] = ("below", "above", "right", "left")
     style: dict = field(default_factory=dict)
+    #: Where to try next when there is no room here (a region's figure: beside its area, not on it).
+    beside: _Label | None = None
 
 
 _SIDES = {
@@ -125,8 +127,9 @@ class _Placer:
         """Block every text and legend of the figure outside the maps: frame, panel titles, notes, keys."""
         fig = self.fig
         self.block(*fig.texts, *fig.legends)
+        labels = {id(m.artist) for m in fig.marks if m.kind == "label"}
         for ax in fig.axes:
-            self.block(ax.title, *(t for t in ax.texts if not getattr(t, "c5_label", False)))
+            self.block(ax.title, *(t for t in ax.texts if id(t) not in labels))
             self.block(ax.get_legend())
 
     def area(self, ax, geometry) -> None:
@@ -202,7 +205,6 @@ class _Placer:
         anchor = label.point if label.point is not None else (0.0, 0.0)
         artist = ax.text(*anchor, label.text, ha="center", va="center", multialignment="center",
                          path_effects=HALO, zorder=9, **style)  # fmt: skip
-        artist.c5_label = True
         extent = artist.get_window_extent(self.renderer)
         position = ax.transData.transform(anchor)
         pad = self.pad
@@ -302,6 +304,7 @@ class _Placer:
             ax.plot([x0, x1], [y0, y1], **LEADER)
             if own is not None:  # a dot where the leader meets its country
                 ax.plot([x0], [y0], "o", markersize=1.4, color=INK, zorder=8.5)
+        self.fig.mark(artist, "label")
         return True
 
     @staticmethod

@@ -34,7 +34,11 @@ class _PatchHandler(HandlerPatch):
         legend_handle.set_linestyle(orig_handle.get_linestyle())
 
 
-PATCH_HANDLERS = {Patch: _PatchHandler()}
+class CircleSwatch(Patch):
+    """A legend handle of a symbol drawn as a circle: its swatch is a circle (:data:`PATCH_HANDLERS`)."""
+
+
+PATCH_HANDLERS = {Patch: _PatchHandler(), CircleSwatch: _PatchHandler(circle=True)}
 
 
 def _legend(fig, handles, x_in: float, top_in: float, width_in: float, title: str = "", **style):
@@ -54,16 +58,14 @@ def _legend(fig, handles, x_in: float, top_in: float, width_in: float, title: st
         title=_fitted(fig, title, width_in, fontsize=7, fontweight="bold") if title else None,
         title_fontproperties={"size": 7, "weight": "bold"},
         alignment="left",
-        handler_map=PATCH_HANDLERS | {h: _PatchHandler(circle=True) for h in handles if getattr(h, "c5_circle", False)},
+        handler_map=PATCH_HANDLERS,
         **style,
     )
     return legend
 
 
-def _circle_handle(label: str, **style) -> Patch:
-    handle = Patch(label=label, **style)
-    handle.c5_circle = True
-    return handle
+def _circle_handle(label: str, **style) -> CircleSwatch:
+    return CircleSwatch(label=label, **style)
 
 
 def _key_values(largest: float) -> list[float]:
@@ -108,7 +110,7 @@ def _size_key(fig, x_in: float, top_in: float, title: str, values, radius_in, la
     label_y = math.inf
     for value, radius in zip(values, radii, strict=True):
         key = fig.add_artist(Circle((centre, base + radius), radius, transform=fig.dpi_scale_trans, **style))
-        key.c5_key_value = value
+        fig.mark(key, "size-key", value)
         top = base + 2 * radius
         label_y = min(top, label_y - 0.11)  # keep the values' lines apart when circles are close in size
         fig.add_artist(
@@ -142,8 +144,7 @@ def _handle(entry: LegendEntry):
 
 def _tuple_handlers(entries) -> dict:
     """Legend handlers of rows of swatches: one per view, circles drawn round (symbols), patches with their dashes."""
-    circles = {h: _PatchHandler(circle=True) for handles, _ in entries for h in handles if getattr(h, "c5_circle", 0)}
-    return PATCH_HANDLERS | {tuple: HandlerTuple(ndivide=None, pad=0)} | circles
+    return PATCH_HANDLERS | {tuple: HandlerTuple(ndivide=None, pad=0)}
 
 
 def merged_legend(sections, first: list[str] | tuple[str, ...] = ()) -> list[tuple[tuple, str]]:
@@ -152,15 +153,13 @@ def merged_legend(sections, first: list[str] | tuple[str, ...] = ()) -> list[tup
     Entries of several views with one label (a class, "no reported figure") share a row: one swatch per view.
     Rows whose label is in ``first`` (the class labels, in class order) come first, the rest as first seen.
     """
-    rows: dict[str, list] = {label: [] for label in first}
+    rows: dict[str, dict[LegendEntry, object]] = {label: {} for label in first}
     for section in sections:
         for entry in section.swatches:
-            handles = rows.setdefault(entry.label, [])
-            if not any(getattr(h, "c5_entry", None) == entry for h in handles):
-                handle = _handle(entry)
-                handle.c5_entry = entry
-                handles.append(handle)
-    return [(tuple(handles), label) for label, handles in rows.items() if handles]
+            drawn = rows.setdefault(entry.label, {})
+            if entry not in drawn:  # one swatch per distinct entry: two views with the same style share it
+                drawn[entry] = _handle(entry)
+    return [(tuple(drawn.values()), label) for label, drawn in rows.items() if drawn]
 
 
 def _merged_legend_at(fig, entries, title: str, x_in: float, y: float, column: float) -> float:

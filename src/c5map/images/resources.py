@@ -19,7 +19,9 @@ from c5map.images.frame import (
     DPI,
     RESOURCE_LARGEST_DEGREES,
     RESOURCE_LARGEST_SHARE,
+    Image,
     _basemap,
+    _drawn,
     _fit,
     _frame,
     _height_in,
@@ -102,8 +104,8 @@ def _resource_marks(resources: pd.DataFrame, scale: ResourceScale) -> _ResourceM
 def _resource_patch(ax, x: float, y: float, radius: float, row: pd.Series, kind: str, zorder: float):
     """Add one resource mark of ``kind`` (:data:`RESOURCE_STYLES`), tagged with its resource id and kind."""
     patch = ax.add_patch(_round(ax, x, y, radius, zorder=zorder, **RESOURCE_STYLES[kind]))
-    patch.c5_resource, patch.c5_mark = str(row["resource_id"]), kind
-    return patch
+    value = float(row["quantity"]) if kind in ("sized", "country") else math.nan  # the figure it is sized by
+    return ax.figure.mark(patch, "resource", value, ident=str(row["resource_id"]), style=kind)
 
 
 def _draw_resources(ax, marks: _ResourceMarks, scale: ResourceScale, shape_of: dict, largest: float, uniform: float):
@@ -127,7 +129,7 @@ def _draw_resources(ax, marks: _ResourceMarks, scale: ResourceScale, shape_of: d
             _resource_patch(ax, x, y, km / 111.32, row, "approximate", 5)
         radius = largest * math.sqrt(_share(row["quantity"], scale.largest))
         kind = "sized" if pd.notna(row["lon"]) else "country"
-        _resource_patch(ax, x, y, radius, row, kind, 6).c5_value = float(row["quantity"])
+        _resource_patch(ax, x, y, radius, row, kind, 6)
         drawn |= {kind, "approximate"} if km else {kind}
         figure = format_quantity(row["quantity"], row["unit"], row["value_qualifier"])
         symbols.append((x, y, radius, km / 111.32, f"{row['name']}\n{figure}", (0, 0, -float(row["quantity"])), False))
@@ -156,10 +158,10 @@ def _resource_labels(ax, placer: _Placer, symbols) -> list[_Label]:
         per_degree = ax.transData.transform((x, y + 1))[1] - centre[1]
         r_px, ring = radius * per_degree, 1.5 * DPI / 72 + 4
         if area:  # on the region's area, no leader line or dot: nothing at its centre may read as a site
-            label = _Label(ax, label_text, (*priority, label_text), point=(x, y), leader=False, style=style)
             # with no room there: beside the area, a leader from its edge (see _place_resource_labels)
-            label.c5_beside = _Label(ax, label_text, (*priority, label_text), point=(x, y), radius=r_px, style=style)
-            labels.append(label)
+            beside = _Label(ax, label_text, (*priority, label_text), point=(x, y), radius=r_px, style=style)
+            labels.append(_Label(ax, label_text, (*priority, label_text), point=(x, y), leader=False, style=style,
+                                 beside=beside))  # fmt: skip
             continue
         placer.symbol(ax, shapely.Point(*centre).buffer(r_px + ring).difference(
             shapely.Point(*centre).buffer(max(r_px - ring, 0))))  # fmt: skip
@@ -172,8 +174,8 @@ def _resource_labels(ax, placer: _Placer, symbols) -> list[_Label]:
 def _place_resource_labels(placer: _Placer, labels: list[_Label]) -> list[_Label]:
     """Place the labels; a region's figure with no room on its area is tried beside it. Return those not placed."""
     dropped = placer.place(labels)
-    beside = [label.c5_beside for label in dropped if hasattr(label, "c5_beside")]
-    return [label for label in dropped if not hasattr(label, "c5_beside")] + placer.place(beside)
+    beside = [label.beside for label in dropped if label.beside is not None]
+    return [label for label in dropped if label.beside is None] + placer.place(beside)
 
 
 def _resource_lines(tables: Tables, marks: _ResourceMarks, scene) -> list[str]:
@@ -202,7 +204,7 @@ def _resource_handles(drawn: set[str], scale: ResourceScale) -> list[Patch]:
             if kind in drawn]  # fmt: skip
 
 
-def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
+def resources_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None) -> Image:
     """Draw every located resource at its point, circles of one commodity in one unit, the deals beside.
 
     The scale is the web page's (:func:`c5map.resource_scale.resource_scale`): the same pair, the same key
@@ -255,6 +257,4 @@ def resources_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame |
         listing = fig.text(x_in / fig.get_figwidth(), y / height, "\n".join(lines), fontsize=6.3, va="top",
                            linespacing=1.6)  # fmt: skip
         _fit(listing, column)
-    fig.c5_dropped = dropped
-    fig.c5_scale = scale  # the scale drawn: the web page's (tests compare them)
-    return fig
+    return _drawn(fig, dropped, scale)  # the scale drawn: the web page's

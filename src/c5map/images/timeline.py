@@ -6,7 +6,7 @@ import math
 
 import geopandas as gpd
 
-from c5map.images.frame import _frame
+from c5map.images.frame import Image, _drawn, _frame
 from c5map.images.labels import MAX_TIMELINE_ITEMS
 from c5map.maps.common import (
     date_words,
@@ -45,7 +45,7 @@ def timeline_items_to_list(
     return sorted(kept, key=lambda i: (i["date"], i["id"])), {k: n for k, n in left.items() if n}
 
 
-def timeline_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
+def timeline_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None) -> Image:
     """Draw the timeline scene as a dated strip (a chart: time, not place, is the axis here)."""
     from c5map.boundaries import load_countries
 
@@ -67,11 +67,11 @@ def timeline_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
         ),  # fmt: skip
     )
     height = fig.get_figheight()
-    ax = fig.add_axes([0.03, (fig.c5_footer + 0.2) / height, 0.94, 1 - (fig.c5_header + fig.c5_footer + 0.2) / height])
+    ax = fig.add_axes([0.03, (fig.footer_in + 0.2) / height, 0.94, 1 - (fig.header_in + fig.footer_in + 0.2) / height])
     if span is None:
         ax.set_axis_off()
         ax.text(0.5, 0.5, "No dated event or deal in the data.", ha="center", transform=ax.transAxes, fontsize=10)
-        return fig
+        return _drawn(fig)
     first, last = span
 
     def position(date: str) -> float:
@@ -82,7 +82,7 @@ def timeline_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
         y = len(items) - k
         ax.plot([position(date)], [y], "o", color=colour, markersize=4)
         entry = ax.text(position(date) - 0.08, y, f"{date_words(date)}  {label}", ha="right", va="center", fontsize=5.8)
-        entry.c5_label = True
+        fig.mark(entry, "label")
     ax.set_xlim(first - 6, last + 1.2)
     ax.set_ylim(0, len(items) + 1)
     ax.set_yticks([])
@@ -91,4 +91,4 @@ def timeline_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
     ax.tick_params(axis="x", labelsize=6.5)
     for spine in ("left", "right", "top"):
         ax.spines[spine].set_visible(False)
-    return fig
+    return _drawn(fig)

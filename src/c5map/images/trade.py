@@ -18,8 +18,10 @@ from c5map.images.frame import (
     REGION_CIRCLE,
     TRADE_LARGEST_DEGREES,
     TRADE_LARGEST_SHARE,
+    Image,
     _arc,
     _basemap,
+    _drawn,
     _fit,
     _frame,
     _height_in,
@@ -160,11 +162,10 @@ def _region_circles(fig, ax, rect, tables, story, scene, shapes, shape_of, palet
     largest, which the size key uses.
     """
     region, members, totals = story.region, list(story.members), scene.totals
-    bounds = ax.c5_bounds
+    bounds = ax.bounds
     circles = []
     outline_geometry = layers.region_outlines(tables, shapes).set_index("region").loc[region].geometry
-    outline = _shapes(ax, [outline_geometry.boundary], edgecolor=INK, linewidth=1, linestyle="--", zorder=5)
-    outline.c5_region_outline = True
+    _shapes(ax, [outline_geometry.boundary], edgecolor=INK, linewidth=1, linestyle="--", zorder=5)
     ordered = totals
     biggest = float(ordered["value_usd"].max())
     repeated = set(ordered.loc[ordered["partner"].duplicated(), "partner"])
@@ -195,7 +196,7 @@ def _region_circles(fig, ax, rect, tables, story, scene, shapes, shape_of, palet
         if np.allclose(grown, bounds):
             break
         bounds = grown
-        ax.c5_bounds = bounds
+        ax.bounds = bounds
     stretch = _stretch(bounds)
     prefer = {"below": ("below", "below right", "below left", "right", "left"),
               "above": ("above", "above right", "above left", "right", "left"),
@@ -204,7 +205,7 @@ def _region_circles(fig, ax, rect, tables, story, scene, shapes, shape_of, palet
     for (_, row), (x, y), r, label_text in zip(ordered.iterrows(), centres, radii, texts, strict=True):
         colour = palette.get(row["partner"], INK)
         circle = ax.add_patch(_round(ax, x, y, r, facecolor=colour, zorder=7, **REGION_CIRCLE))
-        circle.c5_region_figure, circle.c5_value = True, float(row["value_usd"])
+        fig.mark(circle, "region-figure", float(row["value_usd"]), ident=str(row["partner"]))
         circles.append((circle, x, y, r, label_text, prefer))
     # a leader from the row to the outline: the circles are about the region, not about the nearest member
     discs = shapely.union_all([shapely.Point(x / stretch, y).buffer(max(r, 1e-6)) for _, x, y, r, _, _ in circles])
@@ -226,7 +227,7 @@ def _trade_notes(fig, scene, x_in: float, y: float, column: float) -> float:
     return y - _height_in(note) - 0.1
 
 
-def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None):
+def trade_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None) -> Image:
     """Draw the trade scene (:func:`c5map.scenes.trade.trade_scene`) on one map: every exporter at once.
 
     Each destination takes its largest exporter's class colour and its label lists every figure; flows from
@@ -312,5 +313,4 @@ def trade_figure(tables: Tables, story: Story, countries: gpd.GeoDataFrame | Non
     dropped = placer.place(labels)
     if dropped:
         _fit(fig.text(x_in / fig.get_figwidth(), y / height, _unlabelled(dropped), fontsize=6, va="top"), column)
-    fig.c5_dropped = dropped
-    return fig
+    return _drawn(fig, dropped)

@@ -5,7 +5,7 @@ the story: the views (one per outside partner with figures of any kind, the
 story's weight first, then the members' own deals within the region), one
 class scale, every member's class and style, the arcs, the legend sections,
 the region-level figures, the events and what is left out. ``c5map.maps.influence``
-draws it as a Leaflet page, ``c5map.images.influence.influence_figure`` as small multiples.
+draws it as a Leaflet page, ``c5map.images.influence.influence_image`` as small multiples.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ drawn (:class:`TradeSelection`), one view per exporter (its classes, flows and
 the members it has no figure for), one class scale, the region-level figures
 on one circle scale with its size key, the legend sections, what is left out
 and the words. ``c5map.maps.trade`` draws the views one at a time on a Leaflet
-page; ``c5map.images.trade.trade_figure`` draws them all on one map
+page; ``c5map.images.trade.trade_image`` draws them all on one map
 (:attr:`TradeScene.combined`), each destination in the colour of its largest
 exporter.
 """

@@ -205,20 +205,55 @@ def test_invalid_at_start_then_fixed_in_a_thread_that_stops_cleanly(data_copy):
 # --- the round trip: a real `c5map serve` process, a real Chromium ------------------------------------------------
 
 
-class Server:
-    """`c5map serve` in its own process group, its terminal read line by line."""
+#: Runs `c5map ARGS...` (argv: the test's pid, the open-file limit or "-", then ARGS) in a process that Ctrl-C
+#: and SIGTERM reach whatever the test ignored or blocked (a background job ignores SIGINT, and a child inherits
+#: that), and that stops when the test dies (looked at every 0.2 s: portable, and unlike PR_SET_PDEATHSIG not
+#: tied to the thread that started it).
+LAUNCH = """
+import os, resource, runpy, signal, sys, threading, time
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+parent, open_files = int(sys.argv[1]), sys.argv[2]
+if open_files != "-":  # as `ulimit -n`
+    resource.setrlimit(resource.RLIMIT_NOFILE, (int(open_files), int(open_files)))
 
-    def __init__(self, data: Path, cwd: Path) -> None:
+def orphaned():
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os.kill(os.getpid(), signal.SIGTERM)  # stops as on Ctrl-C
+    time.sleep(10)
+    os._exit(1)
+
+threading.Thread(target=orphaned, daemon=True).start()
+sys.argv = ["c5map", *sys.argv[3:]]
+runpy.run_module("c5map.cli", run_name="__main__")
+"""
+
+
+def launch(args: list[str], open_files: int | None = None, **popen) -> subprocess.Popen:
+    """Start ``c5map ARGS`` as a child of this process (see :data:`LAUNCH`), in its own process group."""
+    command = [sys.executable, "-c", LAUNCH, str(os.getpid()), str(open_files or "-"), *args]
+    return subprocess.Popen(command, start_new_session=True, **popen)
+
+
+class Server:
+    """`c5map serve` in its own process group, its terminal read line by line; :meth:`stop` always ends it."""
+
+    def __init__(self, data: Path, cwd: Path, open_files: int | None = None) -> None:
         # default options (tiles too: the browser asks for none of them, see open_served)
-        args = [sys.executable, "-m", "c5map.cli", "serve", "--data", str(data), "--port", "0"]
-        self.process = subprocess.Popen(
-            args, cwd=cwd, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True
-        )
+        args = ["serve", "--data", str(data), "--port", "0"]
+        pipes = {"stderr": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True}
+        self.process = launch(args, open_files, cwd=cwd, **pipes)
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        serving = self.wait_for(r"^serving (http://127\.0\.0\.1:\d+)/maps/index\.html", timeout=120)
+        try:
+            serving = self.wait_for(r"^serving (http://127\.0\.0\.1:\d+)/maps/index\.html", timeout=120)
+        except BaseException:
+            self.stop()
+            raise
         self.url = re.match(r"^serving (\S+)/maps/", serving).group(1)
 
     def _read(self) -> None:
@@ -238,6 +273,27 @@ class Server:
             if re.search(pattern, line):
                 return line
         raise AssertionError(f"no line matching {pattern!r} in:\n" + "\n".join(self.seen))
+
+    def stop(self, timeout: float = 20) -> int:
+        """Ctrl-C the server's group; SIGTERM if it is still running after ``timeout`` s, then SIGKILL; its status."""
+        for signum, wait in ((signal.SIGINT, timeout), (signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+            if self.process.poll() is not None:
+                break
+            try:
+                os.killpg(self.process.pid, signum)
+                self.process.wait(timeout=wait)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                continue
+        try:  # whatever it left in its group (a worker)
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self._reader.join(timeout=5)
+        return self.process.returncode
+
+    def terminal(self) -> str:
+        """Every line the server printed."""
+        return "\n".join(self.seen + list(self.lines.queue))
 
 
 def open_served(chromium, url: str):
@@ -362,11 +418,8 @@ def test_serve_round_trip_in_chromium(chromium, data_copy, tmp_path):
         trade.page.close()
         resources.page.close()
     finally:
-        if server.process.poll() is None:
-            server.process.send_signal(signal.SIGINT)  # Ctrl-C
-        status = server.process.wait(timeout=20)
-        server._reader.join(timeout=5)
-    terminal = "\n".join(server.seen + list(server.lines.queue))
+        status = server.stop()  # Ctrl-C; SIGTERM, then SIGKILL, if that did not stop it
+    terminal = server.terminal()
     assert status == 0, terminal
     assert "Traceback" not in terminal and terminal.endswith("stopped")
     with pytest.raises(ProcessLookupError):  # no process is left in its group

@@ -10,6 +10,11 @@ story) renders them all. Pages open in a browser are rendered first and
 served as soon as each is done. The boundaries are read once, when the
 server starts.
 
+A rebuild that fails for a reason other than the data (the machine out of
+file descriptors, say) is said in the terminal and tried again every
+:data:`RETRY_INTERVAL` seconds until it succeeds: the pages never stay older
+than the files once the machine recovers.
+
 An open page is told of each change by Server-Sent Events and reloads itself
 when its own HTML changed (``maps/assets/serve.js``, put only into the pages
 this server sends). Invalid data after an edit is printed, located, in the
@@ -38,12 +43,13 @@ import errno
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from c5map.errors import DataError, PortInUse, Problem, ResourceUnavailable, printable
+from c5map.errors import DataError, PortInUse, Problem, ResourceUnavailable, UsageError, printable
 from c5map.maps.page import DEFAULT_TILES, tile_provider
 from c5map.serve.preview import ATLAS, Preview, Rebuild, pages_to_render
 from c5map.serve.server import SERVER_PATH, _handler, _problem_summary, _Server, _State, with_live_reload
@@ -51,6 +57,7 @@ from c5map.serve.watch import SETTLE, WATCH_INTERVAL, Watcher, watched_files
 
 __all__ = [
     "ATLAS",
+    "RETRY_INTERVAL",
     "SERVER_PATH",
     "SETTLE",
     "WATCH_INTERVAL",
@@ -63,6 +70,9 @@ __all__ = [
     "watched_files",
     "with_live_reload",
 ]
+
+#: Seconds between two tries of a rebuild that failed for a reason other than the data.
+RETRY_INTERVAL = 1.0
 
 
 def _stderr(line: str) -> None:
@@ -138,12 +148,15 @@ def serve(
     c5map.errors.DataError
         The boundary file is invalid.
     ValueError
-        ``tiles`` names no usable provider.
+        ``tiles`` names no usable provider, or ``port`` is not one (0 to 65535): a
+        :class:`c5map.errors.UsageError`.
     c5map.errors.PortInUse
         Another program listens on ``port`` (a RuntimeError too, as before).
     c5map.errors.ResourceUnavailable
         The port cannot be listened on for another reason (a privileged port, say).
     """
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise UsageError(f"port {port!r} is not a TCP port: give a number from 0 to 65535 (0: any free port)")
     if tiles is not None and tiles.lower() != "none":
         tile_provider(tiles)  # fail before any work
     stop = stop or threading.Event()
@@ -173,7 +186,12 @@ def _serve(data_dir, region, tiles, boundaries, port, progress, stop: threading.
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="c5map-serve")
     try:
         watcher = Watcher(watched_files(data_dir))
-        result = preview.rebuild()
+        failed: list[Path] = []
+        try:
+            result = preview.rebuild()
+        except Exception as error:  # served as "no valid build yet", and tried again
+            failed = watcher.paths
+            result = _failed_rebuild(preview, failed, error, progress)
         _report(progress, result, f"built {', '.join(result.rebuilt)} in {result.seconds:.2f} s", preview)
         thread.start()
         where = "the bundled data" if data_dir is None else str(data_dir)
@@ -181,19 +199,7 @@ def _serve(data_dir, region, tiles, boundaries, port, progress, stop: threading.
             f"serving http://127.0.0.1:{server.server_address[1]}/maps/{ATLAS} ; "
             f"watching {where} for changes (Ctrl-C to stop)"
         )
-        while not stop.wait(WATCH_INTERVAL):
-            files = watcher.changes()
-            if not files:
-                continue
-            try:
-                result = preview.rebuild(first=state.open_pages(), published=state.publish)
-            except Exception as error:  # a bug, not bad data: say so, and keep serving the last good pages
-                progress(traceback.format_exc().rstrip())
-                message = f"c5map could not rebuild the pages ({error!r}); please report it"
-                result = Rebuild(problems=(Problem(", ".join(path.name for path in files), 0, "", message),))
-                preview.problems = result.problems
-            _report(progress, result, rebuild_line(files, result), preview)
-            state.publish()  # the problems, or that there are none
+        _watch(preview, watcher, state, progress, stop, failed)
     finally:
         state.stop()
         if thread.is_alive():
@@ -202,6 +208,54 @@ def _serve(data_dir, region, tiles, boundaries, port, progress, stop: threading.
         server.server_close()  # joins every request thread
         if thread.is_alive():
             thread.join()
+
+
+def _watch(
+    preview: Preview,
+    watcher: Watcher,
+    state: _State,
+    progress: Callable[[str], None],
+    stop: threading.Event,
+    failed: list[Path],
+) -> None:
+    """Rebuild after each change until ``stop`` is set; a rebuild that failed is tried again until it succeeds.
+
+    ``failed``: the changed files of a rebuild that failed for a reason other than the data (none at first if
+    the first build succeeded).
+    """
+    retry_at = time.monotonic() + RETRY_INTERVAL
+    said = ""  # the failure last said: the same one again, a second later, is not said again
+    while not stop.wait(WATCH_INTERVAL):
+        files = watcher.changes()
+        if not files and not (failed and time.monotonic() >= retry_at):
+            continue
+        files = list(dict.fromkeys([*failed, *files]))
+        try:
+            result, failed, said = preview.rebuild(first=state.open_pages(), published=state.publish), [], ""
+        except Exception as error:
+            failed, retry_at = files, time.monotonic() + RETRY_INTERVAL
+            if repr(error) == said:
+                continue
+            said = repr(error)
+            result = _failed_rebuild(preview, files, error, progress)
+        _report(progress, result, rebuild_line(files, result), preview)
+        state.publish()  # the problems, or that there are none
+
+
+def _failed_rebuild(preview: Preview, files: list[Path], error: Exception, progress: Callable[[str], None]) -> Rebuild:
+    """Say why a rebuild failed (not for the data: it would be a DataError); the pages keep the last good build.
+
+    An :class:`OSError` is the machine's, for now (out of file descriptors or memory, a file being replaced);
+    anything else is a bug in c5map, with its traceback. Either is tried again (see :data:`RETRY_INTERVAL`).
+    """
+    if isinstance(error, OSError):
+        message = f"c5map could not rebuild the pages ({error}); trying again every {RETRY_INTERVAL:g} s"
+    else:
+        progress("".join(traceback.format_exception(error)).rstrip())
+        message = f"c5map could not rebuild the pages ({error!r}); please report it"
+    result = Rebuild(problems=(Problem(", ".join(path.name for path in files), 0, "", message),))
+    preview.problems = result.problems
+    return result
 
 
 def _report(progress: Callable[[str], None], result: Rebuild, done: str, preview: Preview) -> None:

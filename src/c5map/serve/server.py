@@ -1,10 +1,15 @@
 """The HTTP side of the preview: pages with the live-reload script, Server-Sent Events, lazily drawn files.
 
-It answers only requests addressed to 127.0.0.1 or localhost on its own port.
+It answers only requests addressed to 127.0.0.1 or localhost on its own port (:func:`host_allowed`). The work
+of a request is bounded: a name that is not a file of a build is 404 at once, and each image or ``geo/`` file
+is drawn at most once per build, however many ask for it. At most :func:`connection_cap` connections are
+served at once; any more are told 503 at once, so that the server never runs out of file descriptors or
+threads and a rebuild always has the descriptors it needs.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import html
 import json
@@ -12,6 +17,7 @@ import mimetypes
 import socket
 import sys
 import threading
+import time
 import urllib.parse
 from collections import Counter
 from collections.abc import Callable
@@ -21,12 +27,29 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from c5map.build import THUMBNAIL_SUFFIX
 from c5map.errors import Problem
+from c5map.export.model import LAYER_NAMES, TABLE_SUMMARIES
 from c5map.maps import MAPS
 from c5map.maps.assets import asset_text
 from c5map.serve.preview import ATLAS, Preview
 
 #: Where the server's own files and its event stream live; no page of a build has this path.
 SERVER_PATH = "/__c5map/"
+#: Every file of ``geo/`` a build writes; a request for any other name under ``/geo/`` is 404 without drawing.
+GEO_NAMES = frozenset(
+    {*(f"{layer}.geojson" for layer in LAYER_NAMES), *(f"{table}.csv" for table in TABLE_SUMMARIES)}
+    | {"README.md", "c5map.gpkg"}
+)
+#: Most connections served at once (each has a thread and a file descriptor); an open page holds one (its
+#: events). The file descriptor limit may lower it: see :func:`connection_cap`.
+MAX_CONNECTIONS = 64
+_BUSY_TEXT = b"busy: too many connections; retry in a second\n"
+#: What a connection beyond the cap is told before it is closed.
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Length: %d\r\nRetry-After: 1\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n%s"
+) % (len(_BUSY_TEXT), _BUSY_TEXT)
+#: Seconds the server waits before accepting again when the machine is out of file descriptors (else it spins).
+ACCEPT_BACKOFF = 0.05
 
 
 def _digest(data: bytes) -> str:
@@ -42,9 +65,9 @@ class _State:
     stopping: bool = False
     changed: threading.Condition = field(default_factory=threading.Condition)
     watched: Counter = field(default_factory=Counter)  # page -> how many browsers have it open
-    # lazily drawn images and geo/ files, each with what it was drawn from: the page's HTML (the same object
-    # until the page is rendered again), or for geo/ the tables (every table: new with every rebuild)
-    _drawn: dict[str, tuple[object, bytes]] = field(default_factory=dict)
+    # lazily drawn files by what drew them ("geo", "images/<map>"), each with what it was drawn from: the page's
+    # HTML (the same object until the page is rendered again), or for geo/ the tables (new with every rebuild)
+    _drawn: dict[str, tuple[object, dict[str, bytes]]] = field(default_factory=dict)
     _drawn_lock: threading.Lock = field(default_factory=threading.Lock)
     _drawing: threading.Lock = field(default_factory=threading.Lock)  # matplotlib and GDAL, one at a time
 
@@ -74,26 +97,77 @@ class _State:
             self.changed.notify_all()
 
     def drawn(self, key: str) -> bytes | None:
-        """Return a lazily drawn file: ``png/<map>.png``, ``svg/<map>.svg`` or ``geo/<file>``; None if unknown."""
-        kind, _, name = key.partition("/")
-        stem, _, suffix = name.removesuffix(THUMBNAIL_SUFFIX).removesuffix(f".{kind}").partition(".")
-        if not (kind in ("png", "svg") and not suffix and f"{stem}.html" in MAPS) and kind != "geo":
-            return None
+        """Return a lazily drawn file: ``png/<map>.png``, ``svg/<map>.svg`` or ``geo/<file>``; None if unknown.
+
+        An unknown name costs nothing: no drawing, no wait for the drawing lock. Each map's images and the
+        files of ``geo/`` are drawn once per build, by the first request; the others wait for it and share it.
+        """
+        group = _drawing_group(key)
         good = self.preview.good
-        if good is None or self.stopping:  # no new drawing once Ctrl-C was pressed
+        if group is None or good is None or self.stopping:  # no new drawing once Ctrl-C was pressed
             return None
-        source = good.tables if kind == "geo" else good.pages[f"{stem}.html"]
+        stem = group.removeprefix("images/")
+        source = good.tables if group == "geo" else good.pages.get(f"{stem}.html")
+        if source is None:
+            return None
         with self._drawn_lock:
-            if key in self._drawn and self._drawn[key][0] is source:
-                return self._drawn[key][1]
-        with self._drawing:
-            if kind == "geo":
-                files = {f"geo/{k}": v for k, v in self.preview.geo_files(good).items()}
-            else:
-                files = self.preview.images(stem, good)
-        with self._drawn_lock:
-            self._drawn.update({k: (source, v) for k, v in files.items()})
-        return files.get(key)
+            drawn = self._drawn.get(group)
+        if drawn is None or drawn[0] is not source:
+            with self._drawing:
+                with self._drawn_lock:  # drawn by the request this one waited for?
+                    drawn = self._drawn.get(group)
+                if drawn is None or drawn[0] is not source:
+                    if group == "geo":
+                        files = {f"geo/{k}": v for k, v in self.preview.geo_files(good).items()}
+                    else:
+                        files = self.preview.images(stem, good)
+                    drawn = (source, files)
+                    with self._drawn_lock:
+                        self._drawn[group] = drawn
+        return drawn[1].get(key)
+
+
+def _drawing_group(key: str) -> str | None:
+    """Name what drawing makes ``key``: ``geo`` (every file of ``geo/``), ``images/<map>``; None if nothing does.
+
+    Examples
+    --------
+    >>> _drawing_group("geo/flows.geojson"), _drawing_group("png/trade-small.png"), _drawing_group("svg/trade.svg")
+    ('geo', 'images/trade', 'images/trade')
+    >>> _drawing_group("geo/nothing.geojson"), _drawing_group("svg/trade-small.png"), _drawing_group("png/index.png")
+    (None, None, None)
+    """
+    kind, _, name = key.partition("/")
+    if kind == "geo":
+        return "geo" if name in GEO_NAMES else None
+    for page in MAPS:
+        stem = page.removesuffix(".html")
+        if name in ({f"{stem}.png", f"{stem}{THUMBNAIL_SUFFIX}"} if kind == "png" else {f"{stem}.svg"}):
+            return f"images/{stem}"
+    return None
+
+
+def host_allowed(host: str | None, port: int) -> bool:
+    """Whether a request's ``Host`` header names this server: 127.0.0.1 or localhost, on its port.
+
+    A browser leaves out the port when it is the scheme's default (80). Any other name, even one a DNS
+    server points at 127.0.0.1, is refused: a page elsewhere could otherwise read the preview (DNS rebinding).
+
+    Examples
+    --------
+    >>> host_allowed("127.0.0.1:8000", 8000), host_allowed("LOCALHOST:8000", 8000), host_allowed("127.0.0.1", 80)
+    (True, True, True)
+    >>> host_allowed("127.0.0.1", 8000), host_allowed("attacker.example:8000", 8000), host_allowed(None, 80)
+    (False, False, False)
+    """
+    if not host:
+        return False
+    name, colon, number = host.strip().rpartition(":")
+    if not colon or "]" in number:  # no port (an IPv6 literal's colons are inside its brackets)
+        name, number = host.strip(), ""
+    if number and not (number.isascii() and number.isdigit()):
+        return False
+    return name.lower() in ("127.0.0.1", "localhost") and (int(number) if number else 80) == port
 
 
 def _problem_summary(problems: tuple[Problem, ...] | list[Problem], then: str) -> str:
@@ -153,8 +227,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.do_GET(body=False)
 
     def do_GET(self, body: bool = True) -> None:
-        # a page elsewhere may not read the preview through a DNS name pointed at 127.0.0.1
-        if self.headers.get("Host") not in (f"127.0.0.1:{self.port()}", f"localhost:{self.port()}"):
+        if not host_allowed(self.headers.get("Host"), self.port()):
             self._send(HTTPStatus.FORBIDDEN, b"forbidden\n", "text/plain", body)
             return
         path = self.path.split("?", 1)[0].split("#", 1)[0]
@@ -185,8 +258,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, data, mimetypes.guess_type(name)[0] or "application/octet-stream", body)
         elif not pages and name in (*MAPS, ATLAS):
             self._send(HTTPStatus.OK, with_live_reload(_NO_BUILD_YET.encode(), name), "text/html", body)
-        else:
+        elif name.startswith(("png/", "svg/")):  # geo/ lives beside maps/, not in it
             self._lazy(name, body)
+        else:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain", body)
 
     def _lazy(self, key: str, body: bool) -> None:
         data = self.state.drawn(key)
@@ -242,13 +317,72 @@ def _handler(state: _State, port: Callable[[], int]) -> type[BaseHTTPRequestHand
     return type("Handler", (_Handler,), {"state": state, "port": staticmethod(port)})
 
 
+def connection_cap(most: int = MAX_CONNECTIONS) -> int:
+    """Return how many connections to serve at once: ``most``, or fewer when few file descriptors are allowed.
+
+    A quarter of the soft ``RLIMIT_NOFILE`` at most (at least 4): the rest stay free for what a rebuild opens
+    (the tables, GDAL's and the export's temporary files). Under ``ulimit -n 128``: 32.
+    """
+    try:
+        import resource
+    except ImportError:  # not on Windows: its limit is not one of descriptors
+        return most
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return most if soft == resource.RLIM_INFINITY else max(4, min(most, soft // 4))
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = False  # every request thread is joined when the server closes
     block_on_close = True
+    # connections the kernel queues until they are accepted: socketserver's 5 makes the sixth of a page's
+    # parallel requests wait for a SYN to be sent again (1 s) while the server is idle
+    request_queue_size = 128
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, max_connections: int | None = None, **kwargs) -> None:
         self.connections: set[socket.socket] = set()
+        self.max_connections = max_connections or connection_cap()
+        self._slots = threading.BoundedSemaphore(self.max_connections)
         super().__init__(*args, **kwargs)
+
+    def get_request(self) -> tuple[socket.socket, object]:
+        """Accept a connection; out of file descriptors, wait a moment first (the connection stays queued)."""
+        try:
+            return super().get_request()
+        except OSError as error:  # socketserver drops it and selects again: without a pause, at once, forever
+            if error.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                time.sleep(ACCEPT_BACKOFF)
+            raise
+
+    def process_request(self, request, client_address) -> None:
+        """Serve a connection in its own thread if fewer than :attr:`max_connections` are; else say 503."""
+        if not self._slots.acquire(blocking=False):
+            self._refuse(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread could be started: the slot is free again
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def _refuse(self, request: socket.socket) -> None:
+        """Answer 503 without a thread and close; never wait for a slow client (this is the accepting thread)."""
+        try:
+            request.setblocking(False)
+            try:  # what the client has sent: closing with it unread would reset the connection before the answer
+                request.recv(65536)
+            except OSError:
+                pass
+            request.sendall(_BUSY)  # a few hundred bytes: any send buffer takes them at once
+        except OSError:
+            pass
+        finally:
+            self.shutdown_request(request)
 
     def handle_error(self, request, client_address) -> None:
         """Say nothing of a browser that left before its answer was sent (a reload, a closed tab)."""

@@ -87,6 +87,66 @@ def fresh_build(tmp_path_factory) -> Path:
     return out
 
 
+# The quick lane, `pytest -m "not browser and not slow"`, leaves out what takes most of the suite's time; the full
+# suite (scripts/test.sh, CI) runs everything. Markers are set here, from what a test uses, so no test file has to
+# remember them. `browser`: the test opens a page in Chromium. Every such test asks for the `chromium` fixture
+# (tests/browser.py's harness, one browser per session), directly or through a fixture that does; no test starts
+# Playwright or Chromium any other way.
+BROWSER_FIXTURES = frozenset({"chromium"})
+# `slow`: the test builds a whole site or more, each measured over 2 s on a loaded 2-core machine (pytest
+# --durations, issue 26). Either it uses a fixture that runs `c5map build` (a module-scoped build is paid by the
+# first test that asks for it, so every user of the fixture goes, or the build would move to the next one) ...
+SLOW_FIXTURES = frozenset({
+    "fresh_build", "built", "built_without_tiles", "built_self_contained", "pages", "hostile_build",
+    "arabic_publisher_build", "dataset", "bundled_maps", "site",
+    "big",  # test_scale: 100,000-row synthetic tables, imported and built
+    "wheel",  # test_packaging: builds the wheel and installs it in a fresh environment
+})  # fmt: skip
+# ... or its module is all full builds, Hypothesis over builds, or fault injection (kills, full disks, races) ...
+SLOW_MODULES = frozenset({"test_valid_data_builds.py", "test_truth_properties.py", "test_reliability.py"})
+# ... or, in its own body, it builds, kills or signals a build, an import or a server, runs out of file descriptors,
+# races two imports, executes notebooks or sweeps Hypothesis strategies.
+SLOW_TESTS = frozenset({
+    "test_any_region.py::test_rebuild_keeps_files_c5map_did_not_write",
+    "test_any_region.py::test_rebuild_refuses_to_overwrite_a_file_it_did_not_write",
+    "test_boundaries.py::test_natural_earths_own_10m_file_is_repaired_with_a_located_warning",
+    "test_boundaries.py::test_validate_export_and_build_accept_a_shapefile_in_etrs89",
+    "test_build.py::test_build_killed_midway_leaves_previous_outputs",
+    "test_build.py::test_build_writes_maps_with_progress",
+    "test_build.py::test_forked_workers_write_the_same_files_as_one_process",
+    "test_build.py::test_users_own_data_folder_builds",
+    "test_datasets.py::test_strategy_reaches",
+    "test_import_cli.py::test_import_then_validate_then_build",
+    "test_import_safety.py::test_a_signal_inside_duckdb_ends_the_import_with_one_line_and_no_scratch",
+    "test_import_safety.py::test_an_import_killed_at_any_rename_leaves_old_or_new_rows",
+    "test_import_safety.py::test_scratch_left_by_a_killed_import_is_reclaimed_by_the_next",
+    "test_import_safety.py::test_two_imports_at_once_keep_both_their_rows",
+    "test_notebooks.py::test_runs_top_to_bottom",
+    "test_scale.py::test_a_zero_value_validates_and_builds_every_page_and_image",
+    "test_serve.py::test_a_change_renders_only_its_pages_and_they_equal_a_full_build",
+    "test_serve_limits.py::test_a_rebuild_that_failed_for_lack_of_file_descriptors_is_tried_again",
+    "test_serve_limits.py::test_a_test_server_stops_though_the_test_ignores_sigint_and_blocks_sigterm",
+    "test_serve_limits.py::test_a_test_server_stops_when_the_test_dies",
+    "test_serve_limits.py::test_under_ulimit_n_128_with_200_slow_connections_an_edit_is_served",
+})  # fmt: skip
+
+
+def is_slow(item: pytest.Item) -> bool:
+    """Whether a collected test is one of the slow ones described above."""
+    name = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
+    uses = set(getattr(item, "fixturenames", ()))
+    return bool(SLOW_FIXTURES & uses) or item.path.name in SLOW_MODULES or name in SLOW_TESTS
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark tests `browser` and `slow` (see above): the quick lane deselects them, the full suite runs them."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+        if is_slow(item):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """A headless Chromium; a missing browser or asset folder fails the test, it is never skipped."""

@@ -17,10 +17,15 @@ file in the data folder (``story.toml``) overrides the derived text:
     print_subtitle = "Gulf partners' deals, one panel each."  # images: a subtitle with screen words is not printed
 
 Everything in the file is plain text: it is escaped like any data string.
+A story file is read whole, so it is held to :data:`MAX_STORY_BYTES` (checked
+before reading) and to :data:`MAX_STORY_DEPTH` levels of nesting (checked
+before parsing: TOML's parser recurses into arrays and goes quadratic in
+dotted keys).
 """
 
 from __future__ import annotations
 
+import bisect
 import numbers
 import re
 import tomllib
@@ -34,6 +39,12 @@ from c5map.errors import DataError, Problem, display_path
 from c5map.tables import Tables, free_text_problem, parse_partial_date
 
 STORY_FILE = "story.toml"
+#: Largest story file read, in bytes. A story is a few hundred words (the bundled ones are under 2 KB); a 6 GB
+#: file would be read whole before a word of it is checked.
+MAX_STORY_BYTES = 1_000_000
+#: Deepest nesting a story file may have: tables, dotted keys, arrays and inline tables together. Its own is 3
+#: (``maps.trade.title``); 200,000 levels overflowed the parser's recursion, or took it quadratic time and memory.
+MAX_STORY_DEPTH = 32
 STORY_KEYS = ("title", "subtitle", "byline", "notes")
 MAP_KEYS = ("title", "subtitle", "print_subtitle")
 MAP_NAMES = ("influence", "trade", "resources", "timeline")
@@ -164,14 +175,85 @@ def story_file(tables: Tables) -> Path | None:
     return path if path.is_file() else None
 
 
+class _KeyLines:
+    """Where each key is set and each ``[table]`` begins in a TOML text, found in one pass.
+
+    Looking each key up from the top of the text took time quadratic in the number of keys (87 s for a
+    story file of 60,000 unknown keys, see ``benchmarks/validate_scale.py``); here each lookup is a bisection.
+    """
+
+    _KEY = re.compile(r"""\s*(?:"([^"\n]*)"|'([^'\n]*)'|([A-Za-z0-9_-]+))\s*=""")
+    _TABLE = re.compile(r"\s*\[\s*([^\[\]\n]*?)\s*\]")
+
+    def __init__(self, text: str) -> None:
+        self.keys: dict[str, list[int]] = {}
+        self.tables: dict[str, int] = {}
+        for number, line in enumerate(text.split("\n"), start=1):
+            if key := self._KEY.match(line):
+                self.keys.setdefault(next(g for g in key.groups() if g is not None), []).append(number)
+            elif table := self._TABLE.match(line):
+                self.tables.setdefault(table.group(1), number)
+
+    def line_of(self, key: str, table: str = "") -> int:
+        """Return the line where ``key =`` is first set (after ``[table]`` if given and found), or 0."""
+        lines = self.keys.get(key, [])
+        at = bisect.bisect_right(lines, self.tables.get(table, 0) if table else 0)
+        return lines[at] if at < len(lines) else 0
+
+
 def _line_of(text: str, key: str, table: str = "") -> int:
     """Return the line where ``key =`` is set (inside ``[table]`` if given), or 0."""
-    start = 0
-    if table:
-        header = re.search(rf"^\s*\[\s*{re.escape(table)}\s*\]", text, flags=re.MULTILINE)
-        start = header.end() if header else 0
-    match = re.compile(rf"^\s*{re.escape(key)}\s*=", flags=re.MULTILINE).search(text, start)
-    return text[: match.start()].count("\n") + 1 if match else 0
+    return _KeyLines(text).line_of(key, table)
+
+
+# TOML's tokens, as far as nesting goes: strings (whose brackets and dots are text), comments, newlines,
+# brackets, braces, dots, equals signs and commas; anything else is one token per run of other characters.
+_TOML_TOKENS = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|\n|[\[\]{}.=,]'
+    r"|[^\s\[\]{}.=,\"'#]+|[ \t\r]+|.",
+    flags=re.DOTALL,
+)
+
+
+def _too_deep(text: str, deepest: int = MAX_STORY_DEPTH) -> int | None:
+    r"""Return the line where a TOML text nests deeper than ``deepest`` levels; None if it never does.
+
+    A level is an open array, inline table or table header, or a dot in a key. Read in one pass, before
+    the parser, which recurses once per array or inline table and keeps every prefix of a dotted key.
+
+    Examples
+    --------
+    >>> _too_deep('title = "a.b.c"\n[maps.trade]\ntitle = "x"\n', deepest=2) is None
+    True
+    >>> _too_deep("a = 1\nb = [[[[1]]]]\n", deepest=3), _too_deep("a.b.c.d = 1\n", deepest=2)
+    (2, 1)
+    >>> _too_deep("[[a.b.c.d]]\n", deepest=4), _too_deep('x = [1.5, 2.5, 3.5, "[[[["]\n', deepest=2)
+    (1, None)
+    """
+    if sum(text.count(mark) for mark in ".[{") <= deepest:  # nothing can nest that deep: no scan
+        return None
+    line, dots, in_key, open_ = 1, 0, True, []
+    for match in _TOML_TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            open_.append(token)
+            # a key follows in an inline table and in a table header ("[" or "[[" where a key would be)
+            in_key = token == "{" or (in_key and len(open_) <= 2 and "{" not in open_)
+        elif token in ("]", "}"):
+            if open_:
+                open_.pop()
+        elif token == "." and in_key:
+            dots += 1
+        elif token == "=":
+            in_key, dots = False, 0
+        elif token == "," and open_ and open_[-1] == "{":
+            in_key, dots = True, 0
+        elif token == "\n" and not open_:
+            in_key, dots = True, 0
+        if len(open_) + dots > deepest:
+            return line
+        line += token.count("\n")
+    return None
 
 
 def read_story_file(path: Path) -> tuple[dict, list[Problem]]:
@@ -185,15 +267,26 @@ def read_story_file(path: Path) -> tuple[dict, list[Problem]]:
     problems : list of Problem
     """
     name = display_path(path)
+    size = path.stat().st_size
+    if size > MAX_STORY_BYTES:  # before reading it: it is read whole
+        message = f"story file is {size:,} bytes; a story file holds at most {MAX_STORY_BYTES:,} (MAX_STORY_BYTES)"
+        return {}, [Problem(name, 0, "", message)]
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         return {}, [Problem(name, 0, "", "story file is not UTF-8 text; save it as UTF-8")]
+    deep = f"nested more than {MAX_STORY_DEPTH} levels deep (tables, dotted keys, arrays, inline tables); a story "
+    deep += "file holds text keys, at most in [maps.NAME] tables"
+    if (line := _too_deep(text)) is not None:
+        return {}, [Problem(name, line, "", deep)]
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
         return {}, [Problem(name, int(line.group(1)) if line else 0, "", f"not valid TOML: {exc}")]
+    except RecursionError:  # nesting _too_deep did not see: the parser does not say where
+        return {}, [Problem(name, 0, "", deep)]
+    lines = _KeyLines(text)
     problems: list[Problem] = []
     story: dict = {}
     for key, value in raw.items():
@@ -201,16 +294,16 @@ def read_story_file(path: Path) -> tuple[dict, list[Problem]]:
             continue
         if key not in STORY_KEYS:
             expected = ", ".join([*STORY_KEYS, "[maps.NAME]"])
-            problems.append(Problem(name, _line_of(text, key), key, f"unknown key; expected {expected}"))
+            problems.append(Problem(name, lines.line_of(key), key, f"unknown key; expected {expected}"))
         elif not isinstance(value, str):
-            problems.append(Problem(name, _line_of(text, key), key, "must be text in quotes"))
+            problems.append(Problem(name, lines.line_of(key), key, "must be text in quotes"))
         elif (wrong := free_text_problem(value)) is not None:
-            problems.append(Problem(name, _line_of(text, key), key, wrong))
+            problems.append(Problem(name, lines.line_of(key), key, wrong))
         else:
             story[key] = value.strip()
     maps = raw.get("maps", {})
     if not isinstance(maps, dict):
-        problems.append(Problem(name, _line_of(text, "maps"), "maps", "must be a table: [maps.influence] ..."))
+        problems.append(Problem(name, lines.line_of("maps"), "maps", "must be a table: [maps.influence] ..."))
         maps = {}
     story["maps"] = {}
     for page, words in maps.items():
@@ -222,14 +315,14 @@ def read_story_file(path: Path) -> tuple[dict, list[Problem]]:
                 problems.append(
                     Problem(
                         name,
-                        _line_of(text, key, f"maps.{page}"),
+                        lines.line_of(key, f"maps.{page}"),
                         f"maps.{page}.{key}",
                         "expected title, subtitle or print_subtitle, as text",
                     )
                 )
                 continue
             if (wrong := free_text_problem(value)) is not None:
-                problems.append(Problem(name, _line_of(text, key, f"maps.{page}"), f"maps.{page}.{key}", wrong))
+                problems.append(Problem(name, lines.line_of(key, f"maps.{page}"), f"maps.{page}.{key}", wrong))
                 continue
             story["maps"].setdefault(page, {})[key] = value.strip()
     return story, problems

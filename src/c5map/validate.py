@@ -2,11 +2,18 @@
 
 :func:`validate` is what ``c5map validate`` and ``c5map build`` run: every
 problem of every file, located by file, line and column, in one list.
+
+A table is read whole, so its size is checked first, before a byte of it is
+read: a file over :data:`MAX_TABLE_BYTES` is refused (its stat, not its
+content, tells), as is a story file over
+:data:`c5map.story.MAX_STORY_BYTES`. The time of every check grows linearly
+with the rows: each distinct bad value is judged, and given its hint, once.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +30,10 @@ from c5map.tables import Tables, read_tables
 #: How far (degrees) a point may lie outside its country's 1:10m polygon: coastal
 #: cities sit on generalised shorelines.
 POINT_TOLERANCE_DEG = 0.05
+#: Largest table file read, in bytes (2 GB: over ten million trade rows). A table is read whole, and reading
+#: takes about three times its size in memory; a 6 GB file (sparse, all NUL bytes) took past 4 GB in 17 s
+#: before a word was said. Bigger trade data goes through ``c5map import``, which streams and aggregates.
+MAX_TABLE_BYTES = 2_000_000_000
 
 
 def _rows(frame: pd.DataFrame, column: str) -> Iterator[tuple[int, str]]:
@@ -42,6 +53,8 @@ def _bad_rows(frame: pd.DataFrame, column: str, is_bad) -> Iterator[tuple[int, s
 
 def _check_codes(tables: Tables, book: CodeBook, names: dict[str, str]) -> list[Problem]:
     problems = []
+    # one message per distinct code: its "did you mean" costs about a millisecond, and a table repeats its codes
+    messages: dict[tuple[str, bool], str] = {}
     for table, schema in table_schemas().items():
         for spec in schema.fields:
             if spec.code is None:
@@ -52,24 +65,9 @@ def _check_codes(tables: Tables, book: CodeBook, names: dict[str, str]) -> list[
                 return not (book.is_country(value) or (allow_region and book.is_region(value)))
 
             for line, value in _bad_rows(tables[table], spec.name, unknown):
-                if book.is_region(value):
-                    problems.append(
-                        Problem(
-                            names[table], line, spec.name, f"{value!r} is a region; this column takes a country code"
-                        )
-                    )
-                    continue
-                guess = book.suggest(value)
-                hint = f"; did you mean {guess!r}?" if guess and (allow_region or book.is_country(guess)) else ""
-                what = "country or region code" if allow_region else "country code"
-                problems.append(
-                    Problem(
-                        names[table],
-                        line,
-                        spec.name,
-                        f"{value!r} is not a known {what} (ISO 3166-1 alpha-3 / Natural Earth ADM0_A3){hint}",
-                    )
-                )
+                if (value, allow_region) not in messages:
+                    messages[value, allow_region] = _unknown_code(value, allow_region, book)
+                problems.append(Problem(names[table], line, spec.name, messages[value, allow_region]))
     for line, region in _rows(tables.regions, "region"):
         if book.is_country(region):
             problems.append(
@@ -81,6 +79,73 @@ def _check_codes(tables: Tables, book: CodeBook, names: dict[str, str]) -> list[
                 )
             )
     return problems
+
+
+def _unknown_code(value: str, allow_region: bool, book: CodeBook) -> str:
+    """Say why ``value`` is not a code the column takes, and which one was likely meant, and how they differ."""
+    if book.is_region(value):
+        return f"{value!r} is a region; this column takes a country code"
+    guess = book.suggest(value)
+    hint = ""
+    if guess and (allow_region or book.is_country(guess)):
+        differs = what_differs(value, guess)
+        hint = f"; did you mean {guess!r}?" + (f" ({differs})" if differs else "")
+    what = "country or region code" if allow_region else "country code"
+    return f"{value!r} is not a known {what} (ISO 3166-1 alpha-3 / Natural Earth ADM0_A3){hint}"
+
+
+def _ordinal(number: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``, ``21st``."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def _character(char: str) -> str:
+    """Name a character by its script, itself and its code point: ``Cyrillic А (U+0410)``, ``Latin A (U+0041)``."""
+    name = unicodedata.name(char, "")
+    script = name.split(" LETTER ")[0].removesuffix(" CAPITAL").removesuffix(" SMALL") if " LETTER " in name else ""
+    shown = char if char.isprintable() and not unicodedata.combining(char) else ""
+    return " ".join(part for part in (script.title(), shown, f"(U+{ord(char):04X})") if part)
+
+
+def _normal_form(text: str) -> str:
+    if text == unicodedata.normalize("NFC", text):
+        return "NFC (composed)"
+    if text == unicodedata.normalize("NFD", text):
+        return "NFD (decomposed)"
+    return "neither NFC nor NFD"
+
+
+def what_differs(text: str, other: str) -> str:
+    r"""Say how ``text`` differs from ``other`` when they may look alike: Unicode normalisation, or lookalike letters.
+
+    Returns ``""`` when they differ visibly (another letter, another length) or not at all.
+
+    Examples
+    --------
+    >>> what_differs("Qarag\u0306an", "Qarag\u0306an".replace("g\u0306", "\u011f"))
+    'they differ in Unicode normalisation: this one is NFD (decomposed), the other NFC (composed); save both as NFC'
+    >>> what_differs("\u0410RE", "ARE")
+    'the 1st letter is Cyrillic А (U+0410), not Latin A (U+0041)'
+    >>> what_differs("UZZ", "UZB")
+    ''
+    """
+    if text == other:
+        return ""
+    if unicodedata.normalize("NFC", text) == unicodedata.normalize("NFC", other):
+        return (
+            f"they differ in Unicode normalisation: this one is {_normal_form(text)}, the other "
+            f"{_normal_form(other)}; save both as NFC"
+        )
+    if len(text) != len(other):
+        return ""
+    differing = [(i, a, b) for i, (a, b) in enumerate(zip(text, other, strict=True)) if a != b]
+    if not all(a.isascii() != b.isascii() for _, a, b in differing):  # an ASCII typo, not a lookalike
+        return ""
+    return ", ".join(
+        f"the {_ordinal(i + 1)} {'letter' if a.isalpha() else 'character'} is {_character(a)}, not {_character(b)}"
+        for i, a, b in differing[:3]
+    )
 
 
 def _check_foreign_keys(
@@ -95,9 +160,26 @@ def _check_foreign_keys(
                 continue
             (column,), (ref_column,) = fk.fields, fk.ref_fields
             known = set(tables[fk.table][ref_column].dropna())
+            listed = sorted(str(k) for k in known)
+            messages: dict[str, str] = {}  # one per distinct value
             for line, value in _bad_rows(tables[table], column, lambda v, known=known: v not in known):
-                problems.append(Problem(names[table], line, column, f"{value!r} is not listed in {names[fk.table]}"))
+                if value not in messages:
+                    messages[value] = f"{value!r} is not listed in {names[fk.table]}{_lookalike(value, listed)}"
+                problems.append(Problem(names[table], line, column, messages[value]))
     return problems
+
+
+def _lookalike(value: str, listed: list[str]) -> str:
+    """Return ``; did you mean 'X'? (how they differ)`` for a listed value ``value`` only looks like; or ``""``.
+
+    Only text with a character beyond ASCII can look like another (a Cyrillic letter, a decomposed accent).
+    """
+    if value.isascii():
+        return ""
+    for other in listed:
+        if differs := what_differs(value, other):
+            return f"; did you mean {other!r}? ({differs})"
+    return ""
 
 
 def _check_rules(tables: Tables, names: dict[str, str]) -> list[Problem]:
@@ -133,13 +215,14 @@ def _check_rules(tables: Tables, names: dict[str, str]) -> list[Problem]:
             continue
         first_name, first_line = named.setdefault(str(row["region"]), (str(row["region_name"]), int(line)))
         if str(row["region_name"]) != first_name:
+            differs = what_differs(str(row["region_name"]), first_name)  # two names that look the same
             problems.append(
                 Problem(
                     names["regions"],
                     int(line),
                     "region_name",
                     f"{row['region_name']!r} differs from {first_name!r} (line {first_line}) for region "
-                    f"{row['region']!r}: give a region one name on every row",
+                    f"{row['region']!r}{f' ({differs})' if differs else ''}: give a region one name on every row",
                 )
             )
     capitals = tables.places[tables.places["role"] == "capital"]
@@ -238,6 +321,9 @@ def _validate(
     1:10m) and every problem. The boundary file's warnings (repaired
     polygons, overlaps away from the data) go to ``tables.warnings``.
     """
+    oversized = _oversized_tables(data_dir)
+    if oversized:  # nothing read: every check needs every table
+        return _no_tables(), None, oversized
     tables, problems = read_tables(data_dir)
     names = {name: display_path(path) if path else name + ".csv" for name, path in tables.paths.items()}
     bundled: set[str] = set()
@@ -278,6 +364,34 @@ def _validate(
     if boundary_warnings:
         tables = dataclasses.replace(tables, warnings=tables.warnings + tuple(boundary_warnings))
     return tables, user, sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.message))
+
+
+def _oversized_tables(data_dir: Path | None) -> list[Problem]:
+    """Return a problem for each table file of ``data_dir`` over :data:`MAX_TABLE_BYTES`, from its size alone."""
+    if data_dir is None:
+        return []
+    problems = []
+    for schema in table_schemas().values():
+        path = Path(data_dir) / schema.path
+        try:
+            size = path.stat().st_size if path.is_file() else 0
+        except OSError:  # unreadable: read_tables says why
+            continue
+        if size > MAX_TABLE_BYTES:
+            message = (
+                f"file is {size / 1e9:,.1f} GB; c5map reads tables of at most {MAX_TABLE_BYTES / 1e9:g} GB "
+                "(MAX_TABLE_BYTES); for more trade rows use c5map import, which aggregates them; no table was read"
+            )
+            problems.append(Problem(display_path(path), 0, "", message))
+    return problems
+
+
+def _no_tables() -> Tables:
+    """Return empty tables (nothing read)."""
+    from c5map.tables import _empty_frame
+
+    schemas = table_schemas()
+    return Tables(**{name: _empty_frame(schema) for name, schema in schemas.items()}, paths=dict.fromkeys(schemas))
 
 
 def _used_countries(tables: Tables, book: CodeBook) -> dict[str, str]:

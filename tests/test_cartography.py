@@ -25,7 +25,11 @@ FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
 BOXES = """(() => {
     const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
     return {
-        labels: [...document.querySelectorAll('.c5-label')].map(e => [e.textContent, ...box(e)]),
+        labels: [...document.querySelectorAll('.c5-label')].map(e => [e.querySelector('.c5-label-name').textContent,
+                                                                     ...box(e)]),
+        figures: Object.fromEntries([...document.querySelectorAll('.c5-label')].map(e => [
+            e.querySelector('.c5-label-name').textContent,
+            [...e.querySelectorAll('.c5-label-figure')].map(f => f.textContent).join(' ')])),
         furniture: [...document.querySelectorAll('.leaflet-control')].filter(e => e.offsetParent).map(box),
         map: box(document.querySelector('.leaflet-container')),
     };
@@ -153,6 +157,52 @@ def test_every_member_is_drawn_on_every_trade_layer(chromium, pages, request):
         assert hatched == any("no reported figure" in text for text in legend), layer
     assert visit.page_errors == []
     visit.page.close()
+
+
+def _written_figures(dataset: str) -> tuple[int, list[dict[str, str]]]:
+    """(the opening view, each view's figures by member name) of a dataset's influence scene."""
+    from c5map.boundaries import web_countries
+    from c5map.scenes.influence import influence_scene
+
+    tables = load_tables(DATASETS[dataset]) if DATASETS[dataset] else load_tables()
+    story, names = story_for(tables), display_names(tables)
+    scene = influence_scene(tables, story, web_countries(list(story.members)))
+    return scene.opening, [{names.get(k, k): v for k, v in one.map_figures().items()} for one in scene.views]
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (390, 844)])
+def test_each_members_figure_is_written_on_the_map_for_the_chosen_partner(chromium, pages, request, size):
+    """Issue 23: a reader gets the figures from the map itself, at the opening view and after every switch."""
+    opening, written = _written_figures(request.node.callspec.params["pages"])
+    visit = chromium.open(pages / "influence.html", width=size[0], height=size[1])
+    visit.page.wait_for_timeout(250)
+    assert (
+        visit.page.locator(".leaflet-control-layers-base input:checked").evaluate(
+            "(input, radios) => [...document.querySelectorAll(radios)].indexOf(input)",
+            ".leaflet-control-layers-base input[type=radio]",
+        )
+        == opening
+    )
+    order = [opening] + [k for k in range(len(written)) if k != opening]
+    for k in order:
+        if k != opening:
+            visit.page.evaluate("(k) => document.querySelectorAll('.leaflet-control-layers-base input')[k].click()", k)
+            visit.page.wait_for_timeout(150)
+        shown = visit.page.evaluate(BOXES)["figures"]
+        for name, figure in written[k].items():
+            # named with its figure, never apart; where room is short (a phone) the kind may give way, never the
+            # figure or its qualifier: "about $3.2bn" of "about $3.2bn (financing announced)"
+            assert shown.get(name) in (figure, figure.split(" (")[0]), (k, name, figure, shown.get(name))
+        assert not {n: f for n, f in shown.items() if f and n not in written[k]}, k  # no figure of another view
+    assert visit.page_errors == []
+    visit.page.close()
+
+
+def test_the_page_opens_on_the_partner_its_headline_names(fresh_build):
+    opening, written = _written_figures("bundled")
+    assert "nearly $15bn" in written[opening].values()  # the title: nearly $15bn between China and Kazakhstan
+    page = (fresh_build / "maps" / "influence.html").read_text(encoding="utf-8")
+    assert "Nearly &#36;15bn of agreements signed between China and Kazakhstan" in page
 
 
 def test_partners_are_one_at_a_time(chromium, pages):

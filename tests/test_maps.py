@@ -95,7 +95,10 @@ def test_influence_counts_hover_and_toggle(chromium, built):
     us = layers.partner_country_figures(TABLES, web_countries(C5), "USA")
     located_events = len(layers.event_points(TABLES))
     arcs = int(us["has_deal"].sum())
-    # United States layer on at start: 5 countries, its arcs, the C5 outline, the events
+    chn_arcs = int(layers.partner_country_figures(TABLES, web_countries(C5), "CHN")["has_deal"].sum())
+    # China's layer on at start (the headline's partner): 5 countries, its arcs, the C5 outline, the events
+    assert interactive_paths(page) == len(C5) + chn_arcs + 1 + located_events
+    toggle(page, "United States: deals")
     assert interactive_paths(page) == len(C5) + arcs + 1 + located_events
     # hovering each Central Asian country shows its figure with its qualifier
     expected = {
@@ -112,13 +115,11 @@ def test_influence_counts_hover_and_toggle(chromium, built):
         text = hover(page, point.y, point.x)
         assert f"Deals with United States: {figure}" in text, (iso3, text)
     # China's layer: Kazakhstan's figure keeps its "nearly"
-    toggle(page, "United States: deals")
     toggle(page, "China: deals")
     assert page.locator(".c5-legend-section", has_text="Deals with China").is_visible()
     assert not page.locator(".c5-legend-section", has_text="Deals with United States").is_visible()
     kaz = shapes.loc["KAZ"].geometry.representative_point()
     assert "Deals with China: nearly $15bn" in hover(page, kaz.y, kaz.x)
-    chn_arcs = int(layers.partner_country_figures(TABLES, web_countries(C5), "CHN")["has_deal"].sum())
     assert interactive_paths(page) == len(C5) + chn_arcs + 1 + located_events
     # events layer off: its markers go
     toggle(page, "Events")
@@ -289,6 +290,7 @@ def test_self_contained_page_works_with_the_network_cut(chromium, built_self_con
     if name == "influence.html":
         shapes = web_countries(C5).set_index("iso3")
         point = shapes.loc["UZB"].geometry.representative_point()
+        toggle(page, "United States: deals")
         assert "Deals with United States: $8bn" in hover(page, point.y, point.x)
     page.close()
 

@@ -303,6 +303,7 @@ def test_the_keyboard_reaches_the_controls_first_then_every_figure(chromium, dat
 def test_a_shape_is_named_with_its_figures(chromium, bundled_maps):
     """The accessible name of Uzbekistan on the United States layer says what its tooltip says."""
     visit = chromium.open(bundled_maps / "influence.html", width=1400, height=900)
+    visit.page.locator(".leaflet-control-layers-list label", has_text="United States: deals").locator("input").click()
     visit.page.wait_for_timeout(150)
     labels = visit.page.locator("path[aria-label]").evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
     uzbekistan = [label for label in labels if label.startswith("Uzbekistan")]

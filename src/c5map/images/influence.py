@@ -40,7 +40,7 @@ from c5map.maps.style import (
     class_labels,
 )
 from c5map.scenes.influence import EVENTS_LAYER, influence_scene, view_arcs
-from c5map.story import BASIS_WORDS, Story, humanise, word_list
+from c5map.story import Story, word_list
 from c5map.tables import Tables
 
 
@@ -133,13 +133,6 @@ def _influence_panel(ax, one, scene, caps, tables) -> None:
         _arc(ax, caps[start], caps[end], one.colour, 0.6 + 3 * math.sqrt(share), dashed=not row["has_figure"])
 
 
-def _figure_words(row, mixed: bool) -> str:
-    """Return a member's figure under its name: its value, and its basis when a panel colours several."""
-    if row["has_figure"] and mixed:
-        return f"{row['value_text']}\n({BASIS_WORDS.get(row['value_basis'], humanise(row['value_basis']))})"
-    return str(row["value_text"]).replace(" (", "\n(", 1)
-
-
 def _lay_out_panels(fig, panels, grid, legend, block, names) -> list:
     """Size the influence image to its rows of panels and label each member; return the labels left out.
 
@@ -179,15 +172,16 @@ def _lay_out_panels(fig, panels, grid, legend, block, names) -> list:
     placer.block_frame()
     labels = []
     for ax, one in panels:
-        mixed = len(one.bases) > 1
+        written = one.map_figures()  # the web page's words; hatched countries: the name only
         rows_ = [
             (
-                names.get(row["iso3"], row["iso3"]) + ("\n" + _figure_words(row, mixed) if row["has_deal"] else ""),
+                names.get(row["iso3"], row["iso3"])
+                + ("\n" + written[row["iso3"]].replace(" (", "\n(", 1) if row["iso3"] in written else ""),
                 row.geometry,
                 float(row["value_usd"]) if row["has_figure"] else (0.0 if row["has_deal"] else -1.0),
             )
             for _, row in one.figures.iterrows()
-        ]  # hatched countries: the name only, the hatch says "no reported figure"
+        ]
         labels += _area_labels(ax, placer, rows_, fontsize=5.5)
     dropped = placer.place(labels)
     if dropped:

@@ -150,15 +150,17 @@ def influence_page(
         pairs = {(v.code, str(c)) for v in scene.views for c in v.figures.loc[v.figures["has_deal"], "iso3"]}
         for index, one in enumerate(scene.views):
             # one view at a time: a radio button each (a Leaflet base layer), so no fill hides another's
-            group = folium.FeatureGroup(name=layer_key(names[index]), show=index == 0, overlay=False)
+            group = folium.FeatureGroup(name=layer_key(names[index]), show=index == scene.opening, overlay=False)
             _draw_view(group, m, one, scene, tables, shapes, caps, seam, pairs)
             group.add_to(m)
         if len(scene.regional):
             _draw_region(m, tables, story, scene.regional, outline_shapes)
         _draw_events(m, tables, scene.events, seam)
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
-        add_legend(m, scene.sections, names[1:], names)
-        add_labels(m, tables, members, [v.code for v in scene.views if not v.within], seam=seam)
+        add_legend(m, scene.sections, [n for i, n in enumerate(names) if i != scene.opening], names)
+        figures = {layer_key(name): one.map_figures() for name, one in zip(names, scene.views, strict=True)}
+        add_labels(m, tables, members, [v.code for v in scene.views if not v.within], seam=seam, figures=figures,
+                   view=layer_key(names[scene.opening]) if names else "")  # fmt: skip
         located = tables.events[tables.events["lon"].notna() & tables.events["lat"].notna()]
         view_trade = pd.concat([v.trade for v in scene.views] + [tables.trade.iloc[:0]])
         region_trade = tables.trade[(tables.trade["origin"] == region) | (tables.trade["destination"] == region)]

@@ -35,6 +35,7 @@ STYLES = {
     "context": (f"11px {FONT}", 11),
     "capital": (f"11px {FONT}", 11),
     "place": (f"italic 11px {FONT}", 11),
+    "figure": (f"700 13px {FONT}", 13),  # a figure written under a country's name (see Labels)
 }
 
 
@@ -58,10 +59,12 @@ def natural_earth_label_points() -> pd.DataFrame:
     ).sort_values("iso3", ignore_index=True)
 
 
-def _label(kind: str, text: str, lon: float, lat: float, min_zoom: float, priority: float, seam: float) -> dict:
+def _label(
+    kind: str, text: str, lon: float, lat: float, min_zoom: float, priority: float, seam: float, iso3: str = ""
+) -> dict:
     return {
         "kind": kind, "text": text, "lon": round(wrap_lon(lon, seam), 2), "lat": round(float(lat), 2),
-        "minZoom": min_zoom, "priority": priority,
+        "minZoom": min_zoom, "priority": priority, "iso3": iso3,
     }  # fmt: skip
 
 
@@ -86,11 +89,13 @@ def label_candidates(
     for row in points.itertuples():
         text = names.get(row.iso3, row.name)
         if row.iso3 in members:
-            out.append(_label("member", text, row.lon, row.lat, 0, 300, seam))
+            out.append(_label("member", text, row.lon, row.lat, 0, 300, seam, row.iso3))
         elif row.iso3 in partners:
-            out.append(_label("partner", text, row.lon, row.lat, min(row.min_zoom, 3), 200, seam))
+            out.append(_label("partner", text, row.lon, row.lat, min(row.min_zoom, 3), 200, seam, row.iso3))
         else:
-            out.append(_label("context", text, row.lon, row.lat, math.floor(row.min_zoom), 100 - row.min_zoom, seam))
+            out.append(
+                _label("context", text, row.lon, row.lat, math.floor(row.min_zoom), 100 - row.min_zoom, seam, row.iso3)
+            )
     capital_names = layers.capital_names(tables)
     for iso3, (lon, lat) in sorted(layers.capitals(tables).items()):
         if iso3 in members or iso3 in partners:
@@ -110,16 +115,27 @@ c5mapLabels({{ this._parent.get_name() }}, {{ this.labels_js }});
 
 
 class Labels(branca.element.MacroElement):
-    """The page's labels (``assets/labels.js``); ``labels`` from :func:`label_candidates`."""
+    """The page's labels (``assets/labels.js``); ``labels`` from :func:`label_candidates`.
+
+    ``figures`` writes a figure under a country's name: layer name (as the layer control reports it) ->
+    ISO3 -> words, shown while that layer is the page's chosen view (``view`` at first). Give each view's
+    figures largest first: where room is short, the first are named first.
+    """
 
     _template = _LABELS
 
-    def __init__(self, labels: list[dict]):
+    def __init__(self, labels: list[dict], figures: dict[str, dict[str, str]] | None = None, view: str = ""):
         super().__init__()
         self._name = "Labels"
         # compact: the styles once, then one short row a label (a page has about 260 of them)
-        rows = [[label["kind"], label["text"], label["lon"], label["lat"], label["minZoom"]] for label in labels]
-        self.labels_js = json_for_script({"styles": {k: list(v) for k, v in STYLES.items()}, "labels": rows})
+        written = {iso3 for words in (figures or {}).values() for iso3 in words}  # only those rows carry a code
+        rows = [[label["kind"], label["text"], label["lon"], label["lat"], label["minZoom"]]
+                + ([label["iso3"]] if label.get("iso3") in written else []) for label in labels]  # fmt: skip
+        packed = {"styles": {k: list(v) for k, v in STYLES.items()}, "labels": rows, "view": view}
+        # each view's figures as [code, words] pairs in the given order (largest first): placed in that order
+        packed["figures"] = {layer: [[iso3, words] for iso3, words in by_code.items()]
+                             for layer, by_code in (figures or {}).items()}  # fmt: skip
+        self.labels_js = json_for_script(packed)
 
     def render(self, **kwargs) -> None:
         """Render the call, and the placing function once per page."""
@@ -128,9 +144,17 @@ class Labels(branca.element.MacroElement):
 
 
 def add_labels(
-    m: folium.Map, tables: Tables, members: Iterable[str], partners: Iterable[str] = (), *, seam: float = -180.0
+    m: folium.Map,
+    tables: Tables,
+    members: Iterable[str],
+    partners: Iterable[str] = (),
+    *,
+    seam: float = -180.0,
+    figures: dict[str, dict[str, str]] | None = None,
+    view: str = "",
 ) -> None:
-    """Label the countries, capitals and places of a page."""
+    """Label the countries, capitals and places of a page; ``figures`` and ``view`` as in :class:`Labels`."""
     from c5map.maps.common import display_names
 
-    m.add_child(Labels(label_candidates(tables, members, partners, names=display_names(tables), seam=seam)))
+    candidates = label_candidates(tables, members, partners, names=display_names(tables), seam=seam)
+    m.add_child(Labels(candidates, figures, view))

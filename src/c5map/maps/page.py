@@ -208,6 +208,7 @@ def new_page(
         max_zoom=max_zoom,
         control_scale=True,
         world_copy_jump=False,
+        zoom_snap=0.25,  # the opening fit fills the screen, not the largest whole zoom that fits (a third less)
     )
     m.get_root().title = escape_text(text.title)
     hatch = macro("page.html.j2", "hatch_defs")(NO_FIGURE_FILL, HATCH_COLOUR)

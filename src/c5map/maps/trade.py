@@ -102,7 +102,9 @@ def trade_page(
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
         add_legend(m, scene.sections, names[1:], names)
         exporters = {v.origin for v in scene.exporters}
-        add_labels(m, tables, members, exporters | set(selection.exports["destination"]), seam=seam)
+        figures = {layer_key(v.name): v.map_figures() for v in scene.exporters}
+        add_labels(m, tables, members, exporters | set(selection.exports["destination"]), seam=seam, figures=figures,
+                   view=layer_key(names[0]) if names else "")  # fmt: skip
         listed, beyond = undrawn_rows(selection)
         left = f" {selection.left_out:,} figures between two countries are not drawn: listed below" if (
             selection.left_out) else ""  # fmt: skip

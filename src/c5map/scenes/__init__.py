@@ -38,7 +38,7 @@ class LegendEntry:
     size : float
         Pixels of the swatch (a circle's diameter, a line's width).
     hint : str
-        Words for a screen only ("hover it for its figures"): the web page adds them, print never does.
+        Words for a screen only ("select it for its figures"): the web page adds them, print never does.
     """
 
     label: str

@@ -20,7 +20,7 @@ from c5map.format import format_usd
 from c5map.maps.common import date_words, display_names, partner_palette_of, text
 from c5map.maps.style import BOUND_RULE, INK, class_colours, class_labels, class_of, nice_breaks, tint
 from c5map.scenes import NO_FIGURE_ENTRY, LegendEntry, LegendSection, SceneText
-from c5map.story import BASIS_WORDS, Story, word_list
+from c5map.story import BASIS_WORDS, Story, humanise, word_list
 from c5map.tables import Tables
 
 EVENTS_LAYER = "Events"
@@ -79,6 +79,28 @@ class InfluenceView:
         found = set(self.figures.loc[self.figures["has_figure"], "value_basis"])
         return sorted(found, key=lambda b: (b not in layers.BASIS_ORDER, layers.BASIS_ORDER.index(b)
                                             if b in layers.BASIS_ORDER else 0, b))  # fmt: skip
+
+    def map_figures(self) -> dict[str, str]:
+        """Return the figure written under each member's name on the map, web and print alike (ISO3 -> words).
+
+        Largest first: where room is short, the largest figures are named first.
+
+        The figure coloured, with its qualifier, and its kind when the view colours several kinds (never
+        added); "value undisclosed" where every deal's value is; nothing where there is no deal (the hatch says it).
+        """
+        mixed = len(self.bases) > 1
+        words = {}
+        ordered = self.figures.assign(_v=self.figures["value_usd"].where(self.figures["has_figure"], -1.0))
+        ordered = ordered.sort_values(["_v", "iso3"], ascending=[False, True])  # largest first: named first
+        for iso3, value, basis, has_deal, has_figure in zip(
+            ordered["iso3"], ordered["value_text"], ordered["value_basis"],
+            ordered["has_deal"], ordered["has_figure"], strict=True,
+        ):  # fmt: skip
+            if has_figure:
+                words[str(iso3)] = f"{value} ({BASIS_WORDS.get(basis, humanise(basis))})" if mixed else str(value)
+            elif has_deal:
+                words[str(iso3)] = "value undisclosed"
+        return words
 
     @property
     def heading(self) -> str:
@@ -251,7 +273,7 @@ def view_section(one: InfluenceView, breaks, tables: Tables, caps: dict) -> Lege
         entries.append(LegendEntry(BOUND_RULE[0].upper() + BOUND_RULE[1:], shape="none"))
     if (figures["has_deal"] & ~figures["has_figure"]).any():
         entries.append(LegendEntry("deals of undisclosed value", fill=one.undisclosed_fill, edge=one.colour,
-                                   shape="dashed-box", hint="hover"))  # fmt: skip
+                                   shape="dashed-box", hint="select one for its deals"))  # fmt: skip
     if (~figures["has_deal"]).any():
         entries.append(NO_FIGURE_ENTRY)
     arcs = view_arcs(one, tables, caps)
@@ -278,7 +300,7 @@ def region_section(tables: Tables, story: Story, regional: pd.DataFrame) -> Lege
     more = len(listed) - MAX_LISTED
     listed = listed.head(MAX_LISTED)
     entries = [
-        LegendEntry("the region's outline", fill="none", edge=INK, shape="dashed-box", hint="hover it for its figures")
+        LegendEntry("the region's outline", fill="none", edge=INK, shape="dashed-box", hint="select it for its figures")
     ]
     entries += [
         LegendEntry(
@@ -337,6 +359,9 @@ class InfluenceScene:
         The events drawn as markers.
     left_out : tuple of str
         Partners beyond :data:`MAX_PARTNER_LAYERS`, by code.
+    opening : int
+        The view the page opens on: the one whose figure the derived title states (:func:`headline`), else
+        the first. A title of the story's own opens the first view.
     """
 
     text: SceneText
@@ -347,6 +372,7 @@ class InfluenceScene:
     regional: gpd.GeoDataFrame
     events: gpd.GeoDataFrame
     left_out: tuple[str, ...]
+    opening: int = 0
 
     @property
     def view_sections(self) -> tuple[LegendSection, ...]:
@@ -383,7 +409,10 @@ def influence_scene(tables: Tables, story: Story, countries: gpd.GeoDataFrame) -
         others = word_list([names.get(p, p) for p in left_out])
         sections.append(LegendSection(f"{len(left_out)} more partners", (
             LegendEntry(f"{others}: fewer figures, not drawn; in the data table", shape="none"),)))  # fmt: skip
-    title, subtitle = story.words("influence", *influence_words(views, story, bool(len(regional)), names))
+    derived = influence_words(views, story, bool(len(regional)), names)
+    title, subtitle = story.words("influence", *derived)
+    found = largest_deal(views) if title == derived[0] else None  # open on the view the headline is about
+    opening = next((i for i, one in enumerate(views) if found is not None and one is found[0]), 0)
     _, print_subtitle = story.print_words("influence", title, PRINT_SUBTITLE)
     if any(one.figures.loc[one.figures["has_figure"], "value_qualifier"].isin(BOUNDS).any() for one in views):
         print_subtitle += f" {BOUND_RULE[0].upper()}{BOUND_RULE[1:]}."
@@ -396,4 +425,5 @@ def influence_scene(tables: Tables, story: Story, countries: gpd.GeoDataFrame) -
         regional=regional,
         events=events,
         left_out=tuple(left_out),
+        opening=opening,
     )

@@ -78,7 +78,7 @@ def kind_entries(scale: ResourceScale) -> dict[str, LegendEntry]:
     """Return the legend entry of each kind of mark (:data:`KINDS`): the same words on the page and in print."""
     return {
         "scaled": LegendEntry(f"site: circle area by {scale.words}", fill=AREA_TINT, edge=RESOURCE_COLOUR,
-                              shape="circle", size=14, hint="hover for the figure"),
+                              shape="circle", size=14, hint="select it for the figure"),
         "uniform": LegendEntry(UNIFORM_WORDS if scale.unit else "site, one size: its figure beside it",
                                fill=RESOURCE_COLOUR, edge=RESOURCE_COLOUR, shape="circle", size=2 * OFF_SCALE_PX),
         "approximate": LegendEntry("dotted ring: where an approximate site lies", fill="#ffffff",
@@ -87,7 +87,8 @@ def kind_entries(scale: ResourceScale) -> dict[str, LegendEntry]:
                               fill=AREA_TINT, edge=RESOURCE_COLOUR, shape="dashed-circle", size=14),
         "country": LegendEntry(f"country total, no site implied (area by {scale.words} where given)"
                                if scale.unit else "country total, no site implied",
-                               fill="#ffffff", edge=INK, shape="dashed-circle", size=16, hint="hover"),
+                               fill="#ffffff", edge=INK, shape="dashed-circle", size=16,
+                               hint="select it for the figure"),
     }  # fmt: skip
 
 

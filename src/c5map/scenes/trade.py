@@ -225,6 +225,16 @@ class ExporterView:
         """Return the class colours of this exporter on the page's scale, light to dark."""
         return class_colours(self.colour, len(breaks) + 1)
 
+    def map_figures(self) -> dict[str, str]:
+        """Return the figure written under each destination's name on the map (ISO3 -> words), largest first."""
+        rows = self.rows.sort_values(["value_usd", "destination"], ascending=[False, True])
+        return {
+            str(dest): format_usd(value, qualifier)
+            for dest, value, qualifier in zip(
+                rows["destination"], rows["value_usd"], rows["value_qualifier"], strict=True
+            )
+        }
+
 
 @dataclass(frozen=True)
 class TradeScene:
@@ -320,7 +330,7 @@ def region_trade_section(scene_totals: pd.DataFrame, left_out: int, key: tuple[f
     biggest = float(scene_totals["value_usd"].max())
     entries = [
         LegendEntry(
-            "the region's outline", fill="none", edge=INK, shape="dashed-box", hint="hover it for these figures"
+            "the region's outline", fill="none", edge=INK, shape="dashed-box", hint="select it for these figures"
         )
     ]
     for _, row in scene_totals.iterrows():

@@ -1,20 +1,39 @@
 // Place labels drawn by c5map: country names, capitals and named places, with a halo, never overlapping each
 // other, the page's panels and controls, or a figure (anything drawn with the class c5-figure). Placed again
 // after every move and zoom, greedily in priority order; a label that finds no free spot is left out.
+// A country may carry the chosen view's figure under its name (packed.figures[view][iso3]): it moves and is left
+// out with its name, never without it.
 function c5mapLabels(map, packed) {
+    var FIGURE_FONT = packed.styles.figure[0], FIGURE_SIZE = packed.styles.figure[1];
+    var KIND_FONT = packed.styles.context[0], KIND_SIZE = packed.styles.context[1];
     var labels = packed.labels.map(function(row) {
         var style = packed.styles[row[0]];
         return {kind: row[0], text: row[1], lon: row[2], lat: row[3], minZoom: row[4], font: style[0], size: style[1],
-                dot: row[0] === 'capital' || row[0] === 'place'};
+                iso3: row[5] || '', dot: row[0] === 'capital' || row[0] === 'place'};
     });
+    var figures = {}, ranks = {};  // view -> code -> words, and -> its place in the view's order (largest first)
+    Object.keys(packed.figures).forEach(function(name) {
+        figures[name] = {}; ranks[name] = {};
+        packed.figures[name].forEach(function(pair, k) { figures[name][pair[0]] = pair[1]; ranks[name][pair[0]] = k; });
+    });
+    var view = packed.view;
+    map.on('baselayerchange', function(e) { view = e.name; });
+    function figureOf(label) {
+        var words = label.iso3 && figures[view];
+        return (words && words[label.iso3]) || '';
+    }
+    function rankOf(label) {
+        var rank = label.iso3 && ranks[view] ? ranks[view][label.iso3] : undefined;
+        return rank === undefined ? Infinity : rank;
+    }
     var layer = L.DomUtil.create('div', 'c5-labels', map.getContainer());
     var measure = document.createElement('canvas').getContext('2d');
     var widths = {};
-    function width(label) {
-        var key = label.font + '|' + label.text;
+    function textWidth(font, text) {
+        var key = font + '|' + text;
         if (!(key in widths)) {
-            measure.font = label.font;
-            widths[key] = Math.ceil(measure.measureText(label.text).width);
+            measure.font = font;
+            widths[key] = Math.ceil(measure.measureText(text).width);
         }
         return widths[key];
     }
@@ -55,12 +74,29 @@ function c5mapLabels(map, packed) {
             last.labels.push(label);
         });
         tiers.forEach(function(tier) {
+            // a country with a figure is named first: its two lines need the room more than a bare name
+            tier.labels.sort(function(a, b) {
+                var ra = rankOf(a), rb = rankOf(b);
+                return ra === rb ? 0 : (ra < rb ? -1 : 1);
+            });
             var aside = tier.labels.filter(function(label) { return !put(label, true); });
-            aside.forEach(function(label) { put(label, false); });
+            var crowded = aside.filter(function(label) { return !put(label, false); });
+            // where even that fails (a phone, a crowded region), the figure without its kind: the kind is in the
+            // legend's heading and the tooltip, the figure and its qualifier stay on the map
+            // and last, a figure further out with a line to its country: the story's figures are never left out
+            // for want of room beside a capital's symbols
+            crowded.forEach(function(label) {
+                return put(label, true, true) || put(label, false, true) || (figureOf(label) && put(label, 'led', true));
+            });
         });
-        function put(label, ownSpot) {
+        function put(label, ownSpot, valueOnly) {
             var p = map.latLngToContainerPoint([label.lat, label.lon]);
-            var w = width(label), h = label.size + 4;
+            // the figure under the name; what kind of figure it is, "(investment committed)", on a line of its own
+            var figure = figureOf(label), cut = figure.indexOf(' (');
+            var value = cut > 0 ? figure.slice(0, cut) : figure, kind = cut > 0 && !valueOnly ? figure.slice(cut + 1) : '';
+            var w = Math.max(textWidth(label.font, label.text), value ? textWidth(FIGURE_FONT, value) : 0,
+                             kind ? textWidth(KIND_FONT, kind) : 0);
+            var line = label.size + 4, h = line + (value ? FIGURE_SIZE + 3 : 0) + (kind ? KIND_SIZE + 3 : 0);
             // a place label sits to the right of its dot, else to the left; a country label is centred, else
             // above, below, beside or diagonal to its point, then a line further up or down
             var spots = label.dot ? [[p.x + 6, p.y - h / 2], [p.x - 6 - w, p.y - h / 2]]
@@ -68,7 +104,17 @@ function c5mapLabels(map, packed) {
                    [p.x - w, p.y - h / 2], [p.x, p.y - h / 2], [p.x, p.y - 1.5 * h], [p.x, p.y + h / 2],
                    [p.x - w, p.y - 1.5 * h], [p.x - w, p.y + h / 2], [p.x - w / 2, p.y - 2.5 * h],
                    [p.x - w / 2, p.y + 1.5 * h]];
-            spots = ownSpot ? spots.slice(0, 1) : spots.slice(1);
+            var led = ownSpot === 'led';
+            if (led) {  // rings of spots around the point, nearest first, each joined to it by a leader line
+                spots = [];
+                [1, 2, 3].forEach(function(r) {
+                    [[0, -1], [0, 1], [1, 0], [-1, 0], [1, -1], [-1, -1], [1, 1], [-1, 1]].forEach(function(d) {
+                        spots.push([p.x + d[0] * (w / 2 + 22 * r) - w / 2, p.y + d[1] * (h / 2 + 16 * r) - h / 2]);
+                    });
+                });
+            } else {
+                spots = ownSpot ? spots.slice(0, 1) : spots.slice(1);
+            }
             for (var i = 0; i < spots.length; i++) {
                 var box = {left: spots[i][0], top: spots[i][1], right: spots[i][0] + w, bottom: spots[i][1] + h};
                 if (box.left < 0 || box.top < 0 || box.right > size.x || box.bottom > size.y) { continue; }
@@ -76,6 +122,7 @@ function c5mapLabels(map, packed) {
                 var dot = label.dot ? {left: p.x - 3, top: p.y - 3, right: p.x + 3, bottom: p.y + 3} : null;
                 if (taken.some(function(t) { return overlaps(t, box); })) { continue; }
                 taken.push(box);
+                if (led) { leader(p, box); }
                 if (dot) {
                     taken.push(dot);
                     var marker = L.DomUtil.create('span', 'c5-label-dot', layer);
@@ -83,15 +130,34 @@ function c5mapLabels(map, packed) {
                     marker.style.top = (p.y - 2.5) + 'px';
                 }
                 var element = L.DomUtil.create('span', 'c5-label ' + label.kind, layer);
-                element.textContent = label.text;  // text, never HTML
                 element.style.left = box.left + 'px';
                 element.style.top = box.top + 'px';
-                element.style.font = label.font;
-                element.style.lineHeight = h + 'px';
+                element.style.width = w + 'px';
+                var name = L.DomUtil.create('span', 'c5-label-name', element);
+                name.textContent = label.text;  // text, never HTML
+                name.style.font = label.font;
+                name.style.lineHeight = line + 'px';
+                [[value, FIGURE_FONT, FIGURE_SIZE], [kind, KIND_FONT, KIND_SIZE]].forEach(function(part) {
+                    if (!part[0]) { return; }
+                    var span = L.DomUtil.create('span', 'c5-label-figure', element);
+                    span.textContent = part[0];
+                    span.style.font = part[1];
+                    span.style.lineHeight = (part[2] + 3) + 'px';
+                });
                 return true;
             }
             return false;
         }
+    }
+    // a thin line from a country's point to the nearest edge of its label's box
+    function leader(p, box) {
+        var x = Math.max(box.left, Math.min(p.x, box.right)), y = Math.max(box.top, Math.min(p.y, box.bottom));
+        var dx = x - p.x, dy = y - p.y, length = Math.sqrt(dx * dx + dy * dy);
+        var line = L.DomUtil.create('span', 'c5-label-leader', layer);
+        line.style.left = p.x + 'px';
+        line.style.top = p.y + 'px';
+        line.style.width = length + 'px';
+        line.style.transform = 'rotate(' + Math.atan2(dy, dx) + 'rad)';
     }
     function later() {
         if (!pending) { pending = true; window.requestAnimationFrame(place); }

@@ -21,9 +21,78 @@ function c5mapPanel(map, position, cssClass, html) {
 
 // On a narrow map the layer control folds into its button, so it covers neither the title nor the zoom buttons.
 function c5mapCompactControls(map, view) {
-    window.setTimeout(function() { c5mapFoldControls(map); }, 0);  // after the page's script made the controls
     c5mapAttributionUnderSource(map);
-    if (view) { c5mapOpenInFreeSpace(map, view); }
+    window.setTimeout(function() {  // after the page's script made the controls
+        c5mapFoldControls(map);
+        c5mapPhoneHeader(map);
+        c5mapViewButtons(map);
+        if (view) { c5mapOpenInFreeSpace(map, view); }  // in the room the header and the buttons leave
+    }, 0);
+}
+
+// On a phone the header is compact: the zoom buttons join the layer button on the right, so the title block
+// takes the width; its subtitle shows three lines until the reader taps it (screen readers read it all).
+function c5mapPhoneHeader(map) {
+    if (map.getSize().x >= 640) { return; }
+    if (map.zoomControl) { map.zoomControl.setPosition('topright'); }
+    var title = map.getContainer().querySelector('.c5-title');
+    var subtitle = title && title.querySelector('p:not(.c5-byline)');
+    if (!subtitle) { return; }
+    subtitle.setAttribute('aria-expanded', 'false');  // clamped by page.css from here
+    if (subtitle.scrollHeight <= subtitle.clientHeight + 1) {  // three lines or fewer: nothing to open
+        subtitle.removeAttribute('aria-expanded');
+        return;
+    }
+    subtitle.setAttribute('role', 'button');
+    subtitle.setAttribute('tabindex', '0');
+    function toggle() {
+        var open = title.classList.toggle('c5-open');
+        subtitle.setAttribute('aria-expanded', open ? 'true' : 'false');
+    }
+    subtitle.addEventListener('click', toggle);
+    subtitle.addEventListener('keydown', function(e) {
+        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(); }
+    });
+}
+
+// On a phone the choice of view (one partner at a time) is the page's main control: a row of buttons at the
+// map's foot, not a list behind the layer icon. The layer control's radio buttons stay the one source of truth:
+// a button clicks its radio, and shows it pressed while that view is on.
+function c5mapViewButtons(map) {
+    var container = map.getContainer();
+    function radios() { return container.querySelectorAll('.leaflet-control-layers-base input[type=radio]'); }
+    if (map.getSize().x >= 640 || radios().length < 2) { return; }
+    var buttons = [];
+    var control = L.control({position: 'bottomleft'});
+    control.onAdd = function() {
+        var row = L.DomUtil.create('div', 'c5-views');
+        row.setAttribute('role', 'group');
+        row.setAttribute('aria-label', 'Choose what the map shows');
+        radios().forEach(function(radio, k) {
+            var button = L.DomUtil.create('button', '', row);
+            button.type = 'button';
+            button.textContent = radio.parentNode.textContent.trim();  // the layer's name, as text
+            button.addEventListener('click', function() { radios()[k].click(); });
+            buttons.push(button);
+        });
+        L.DomEvent.disableClickPropagation(row);
+        L.DomEvent.disableScrollPropagation(row);
+        return row;
+    };
+    control.addTo(map);  // a bottom corner's newest control goes on top: above the source line
+    function sync() {
+        var now = radios();
+        buttons.forEach(function(button, k) {
+            var on = !!(now[k] && now[k].checked);
+            button.setAttribute('aria-pressed', on ? 'true' : 'false');
+            var row = button.parentNode, left = button.offsetLeft - row.offsetLeft;
+            if (on && (left < row.scrollLeft || left + button.offsetWidth > row.scrollLeft + row.clientWidth)) {
+                row.scrollLeft = left - 8;  // the chosen view in sight, the row otherwise left as the reader put it
+            }
+        });
+    }
+    map.on('baselayerchange', sync);
+    sync();
 }
 
 // On a phone the title block covers the top of the map and the credits its foot: the opening view fits the

@@ -8,21 +8,30 @@ pandas) and writes ``trade.csv`` rows and a ``sources.csv`` row that
 
 Modules: :mod:`~c5map.imports.baci` and :mod:`~c5map.imports.comtrade` (one
 format each), :mod:`~c5map.imports.crosswalk` (codes to ``ADM0_A3``),
-:mod:`~c5map.imports.engine` (DuckDB), :mod:`~c5map.imports.files` (files,
-folders, zips), :mod:`~c5map.imports.selection` (the filter and the sums),
-:mod:`~c5map.imports.write` (the tables written).
+:mod:`~c5map.imports.engine` (DuckDB), :mod:`~c5map.imports.files` (files and
+folders, each read once), :mod:`~c5map.imports.archive` (zips, their limits),
+:mod:`~c5map.imports.selection` (the filter and the sums),
+:mod:`~c5map.imports.write` (the tables written), :mod:`~c5map.imports.lock`
+(one import per folder at a time), :mod:`~c5map.imports.scratch` (the scratch
+folder, removed after any end) and :mod:`~c5map.imports.interrupts` (Ctrl-C and
+SIGTERM, even inside DuckDB).
+
+An import is as safe as a build: the same file is counted once, archives are
+checked whole before extracting, the tables are replaced whole under the
+folder's lock, and Ctrl-C, SIGTERM or a kill leave the folder's old or new
+rows and no scratch (a killed run's is reclaimed by the next).
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from c5map.errors import DataError, Problem
+from c5map.errors import DataError, Problem, printable
 from c5map.imports.crosswalk import Unmapped
 from c5map.imports.selection import MEASURES, Selection, aggregate, parse_products, parse_years, resolve_parties
 
@@ -89,6 +98,7 @@ def import_trade(
     measure: str = "exports",
     side: str = "exporter",
     threads: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Import trade totals from UN Comtrade or CEPII BACI files into a c5map data folder.
 
@@ -122,6 +132,9 @@ def import_trade(
         exporter's; see :mod:`c5map.imports.comtrade`).
     threads : int, optional
         DuckDB's threads (default: every core).
+    progress : callable, optional
+        Told when the import waits for another one writing into ``out``
+        (default: a line on stderr).
 
     Returns
     -------
@@ -131,6 +144,11 @@ def import_trade(
     ------
     c5map.errors.DataError
         With every problem found, located; nothing is written then.
+    c5map.errors.ResourceUnavailable
+        Another import (or a build) held ``out`` for longer than
+        ``C5MAP_LOCK_WAIT`` seconds (:mod:`c5map.imports.lock`).
+    OSError
+        ``out`` or a table in it is a device, a FIFO, or a file where a folder goes.
 
     Examples
     --------
@@ -138,11 +156,36 @@ def import_trade(
     >>> result = import_trade("baci", ["BACI_HS92_V202501/"], "my-folder/",
     ...                       between="C5", and_="USA,CHN,RUS", hs="2846,280530")  # doctest: +SKIP
     """
+    from c5map.imports.interrupts import watched
+    from c5map.imports.write import check_targets, source_id, source_row, trade_rows, write_tables
+
+    selection = _selection(dataset, measure, side, years, between, and_, hs, out)
+    if out is not None:  # a device, a FIFO, a file where the folder or a table goes: refused before any work
+        check_targets(Path(out))
+    with watched():  # Ctrl-C and SIGTERM end the import even inside DuckDB, scratch removed
+        totals, names, notes = _pair_totals(dataset, paths, selection, side, threads)
+        source = source_id(totals.dataset, names, selection, side if dataset == "comtrade" else "")
+        sums = aggregate(totals.frame, selection)
+        _check_sums(sums)
+        rows = trade_rows(sums, totals.dataset, selection, source)
+        row = source_row(totals.dataset, source, names, selection)
+        if rows.empty and not totals.frame.empty:
+            asked = "the years and products asked for"
+            notes.append(f"no row matched {_parties(selection)}: the files hold no trade between them in {asked}")
+        written, still = [], []
+        if out is not None and len(rows):  # nothing matched: nothing to add, and no source to cite
+            result = write_tables(Path(out), rows, row, selection, progress=progress or _say)
+            written, still = result.paths, result.still_needed
+    return ImportResult(rows, row, totals.unmapped, notes, written, still)
+
+
+def _say(line: str) -> None:
+    print(printable(line), file=sys.stderr)
+
+
+def _selection(dataset, measure, side, years, between, and_, hs, out) -> Selection:
+    """Check the options and resolve the parties; raise every problem at once."""
     from c5map.boundaries import country_names
-    from c5map.imports import baci, comtrade
-    from c5map.imports.engine import connect
-    from c5map.imports.files import InputFile, gather
-    from c5map.imports.write import source_id, source_row, trade_rows, write_tables
 
     problems: list[Problem] = []
     if dataset not in DATASETS:
@@ -166,32 +209,67 @@ def import_trade(
     if problems:
         raise DataError(problems)
     used = {c: definitions[c] for c in (origins or ()) + (partners or ()) if c in definitions}
-    selection = Selection(measure, parsed_years, origins, partners, products, used)
+    return Selection(measure, parsed_years, origins, partners, products, used)
 
-    with tempfile.TemporaryDirectory(prefix="c5map-import-") as scratch:
-        scratch_path = Path(scratch)
-        (scratch_path / "zip").mkdir()
-        frames = [(f"data frame {i + 1}", p) for i, p in enumerate(paths) if isinstance(p, pd.DataFrame)]
-        files, problems = gather([Path(p) for p in paths if not isinstance(p, pd.DataFrame)], scratch_path / "zip")
-        if problems:
-            raise DataError(problems)
-        con = connect(scratch_path, threads=threads)
+
+def _pair_totals(dataset, paths, selection, side, threads):
+    """Read the files in a scratch folder of their own; return the pair totals, the files' names and notes."""
+    from c5map.imports.engine import connect
+    from c5map.imports.files import gather
+    from c5map.imports.interrupts import raise_received, stopping
+    from c5map.imports.scratch import scratch_folder
+
+    frames = [(f"data frame {i + 1}", p) for i, p in enumerate(paths) if isinstance(p, pd.DataFrame)]
+    if dataset == "baci" and frames:
+        raise DataError([Problem("c5map import", 0, "", "BACI is read from files, not data frames")])
+    with scratch_folder() as scratch:
+        (scratch / "zip").mkdir()
+        found = gather([Path(p) for p in paths if not isinstance(p, pd.DataFrame)], scratch / "zip")
+        if found.problems:
+            raise DataError(found.problems)
+        con = connect(scratch, threads=threads)
         try:
-            inputs: list[InputFile | tuple[str, pd.DataFrame]] = [*files, *frames]
-            if dataset == "baci":
-                if frames:
-                    raise DataError([Problem("c5map import", 0, "", "BACI is read from files, not data frames")])
-                totals = baci.pair_totals(con, files, selection)
-            else:
-                totals = comtrade.pair_totals(con, inputs, selection, side=side)
+            with stopping(con.interrupt):  # Ctrl-C or SIGTERM stops a query at once, not when DuckDB next looks
+                totals = _totals(dataset, con, found.files, frames, selection, side)
+        except Exception:
+            raise_received()  # a query Ctrl-C stopped may have been taken for a bad file
+            raise
         finally:
             con.close()
-    names = [f.base for f in files] + [name for name, _ in frames]
-    source = source_id(totals.dataset, names, selection, side if dataset == "comtrade" else "")
-    rows = trade_rows(aggregate(totals.frame, selection), totals.dataset, selection, source)
-    row = source_row(totals.dataset, source, names, selection)
-    written, still = [], []
-    if out is not None and len(rows):  # nothing matched: nothing to add, and no source to cite
-        result = write_tables(Path(out), rows, row, selection)
-        written, still = result.paths, result.still_needed
-    return ImportResult(rows, row, totals.unmapped, totals.notes, written, still)
+        raise_received()
+    names = [f.base for f in found.files] + [name for name, _ in frames]
+    return totals, names, [*found.notes, *totals.notes]
+
+
+def _totals(dataset, con, files, frames, selection, side):
+    """Run the dataset's own reading: BACI's files, or Comtrade's files and data frames."""
+    from c5map.imports import baci, comtrade
+
+    if dataset == "baci":
+        return baci.pair_totals(con, files, selection)
+    return comtrade.pair_totals(con, [*files, *frames], selection, side=side)
+
+
+def _parties(selection: Selection) -> str:
+    between = ",".join(selection.origins) if selection.origins else "every country"
+    return f"--between {between} --and {','.join(selection.partners) if selection.partners else 'every country'}"
+
+
+def _check_sums(sums: pd.DataFrame) -> None:
+    """Refuse a figure trade.csv cannot take (more than US$ 1e14), naming the files its rows came from."""
+    from c5map.schema import table_schemas
+
+    most = int(table_schemas()["trade"].field("value_usd").maximum)
+    big = sums[sums["cents"] > most * 100]
+    problems = [
+        Problem(
+            files.split("; ")[0],
+            0,
+            "",
+            f"{origin} to {destination}, {year}: the rows of {files} add up to US$ {int(cents) // 100:,}, more than "
+            f"trade.csv takes (US$ {most:.0e}): a unit mistake?",
+        )
+        for year, origin, destination, cents, _, files in big.head(20).itertuples(index=False)
+    ]
+    if problems:
+        raise DataError(problems)

@@ -20,8 +20,10 @@ from c5map.errors import DataError, Problem
 from c5map.imports.crosswalk import Unmapped, adm0_for_iso3
 from c5map.imports.dataset import Dataset, PairTotals
 from c5map.imports.engine import path_list, quote, rejected_rows
-from c5map.imports.files import InputFile
-from c5map.imports.selection import PAIR_COLUMNS, Selection
+from c5map.imports.files import InputFile, renamed_copies
+from c5map.imports.interrupts import raise_received
+from c5map.imports.selection import PAIR_COLUMNS, Selection, unmatched_filter
+from c5map.schema import table_schemas
 
 COLUMNS = ("t", "i", "j", "k", "v", "q")
 _DATA_NAME = re.compile(r"BACI_(HS\d{2})_Y(\d{4})_(V\d{6}[a-z]?)", re.IGNORECASE)
@@ -30,6 +32,8 @@ URL = "https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37"
 # v is DECIMAL, not DOUBLE: sums are exact, so the same files give the same figures whatever the thread count
 # k is read as a number: HS codes are digits, and comparing integers costs a quarter less than strings over 100M
 # rows (benchmarks/import_bench.py); "010121" and a tool's 10121 are then one code, as they are
+#: The largest v (thousands of US dollars) one row may have: trade.csv takes at most US$ 1e14, above world GDP.
+_MOST_THOUSANDS = 10**11
 _CSV_TYPES = "{'t': 'INTEGER', 'i': 'INTEGER', 'j': 'INTEGER', 'k': 'INTEGER', 'v': 'DECIMAL(18,3)', 'q': 'VARCHAR'}"
 
 
@@ -118,11 +122,30 @@ def pair_totals(con, files: list[InputFile], selection: Selection) -> PairTotals
     ------
     c5map.errors.DataError
         A file that is not in BACI's layout, a bad row (with its line), no
-        country codes file, or files of two releases.
+        country codes file, files of two releases, or a renamed copy of a file.
     """
     codes_files = [f for f in files if _CODES_NAME.search(f.base) or f.base.lower().startswith("country_codes")]
     data_files = [f for f in files if f not in codes_files and not f.base.lower().startswith("product_codes")]
     data_files = [f for f in data_files if not f.base.lower().startswith("readme")]
+    problems = _file_problems(con, data_files, codes_files)
+    codes: dict[int, tuple[str, str]] = {}
+    for file in codes_files[:1]:
+        codes, found = read_country_codes(file)
+        problems += found
+    if problems:
+        raise DataError(problems)
+    names = {str(f.path): f.name for f in data_files}
+    raw = _read(con, data_files, selection, names)
+    dataset = _dataset(data_files, codes_files)
+    if raw.empty:  # valid files, but the filter matched nothing: say which filter
+        note = unmatched_filter(selection, _present(con, data_files, selection))
+        return PairTotals(pd.DataFrame({c: [] for c in PAIR_COLUMNS}), dataset, notes=[note] if note else [])
+    raw["files"] = raw["filename"].map(lambda p: names.get(p, p).rsplit("/", 1)[-1])
+    return _mapped(raw, codes, dataset)
+
+
+def _file_problems(con, data_files: list[InputFile], codes_files: list[InputFile]) -> list[Problem]:
+    """Check the files as a set: headers, a codes file, one release, one HS revision, each file once."""
     problems: list[Problem] = []
     for file in data_files:
         problems += _check_header(file) if file.kind == "csv" else _parquet_header(con, file)
@@ -153,41 +176,38 @@ def pair_totals(con, files: list[InputFile], selection: Selection) -> PairTotals
     classes = {m.group(1).upper() for f in data_files if (m := _DATA_NAME.search(f.base))}
     if len(classes) > 1:
         problems.append(Problem("c5map import", 0, "", f"files of several HS revisions: {', '.join(sorted(classes))}"))
-    codes: dict[int, tuple[str, str]] = {}
-    for file in codes_files[:1]:
-        codes, found = read_country_codes(file)
-        problems += found
-    if problems:
-        raise DataError(problems)
+    return problems + renamed_copies(data_files)
 
-    names = {str(f.path): f.name for f in data_files}
+
+def _read(con, data_files: list[InputFile], selection: Selection, names: dict[str, str]) -> pd.DataFrame:
+    """Run the query; raise every bad row, negative value or out-of-range figure, located in the user's file."""
     try:
         raw = con.execute(_query(data_files, selection, rejects=False)).df()
     except Exception as exc:  # noqa: BLE001 - a bad row: read again, keeping every bad row with its line
+        raise_received()  # or Ctrl-C, which DuckDB reports as an error of its own: stop, do not read again
         try:
             raw = con.execute(_query(data_files, selection, rejects=True)).df()
         except Exception as again:  # noqa: BLE001 - not a row's fault (unreadable file): say so, located
+            raise_received()
             where = data_files[0].name if len(data_files) == 1 else "c5map import"
             raise DataError([Problem(where, 0, "", _short(again))]) from exc
     problems = rejected_rows(con, names)
     bad = raw[raw["negative"] > 0]
     problems += [
-        Problem(names.get(f, f), 0, "v", f"{n:,} rows have a negative value")
+        Problem(names.get(f, f), 0, "v", f"{int(n):,} row{'s have' if n != 1 else ' has'} a negative value")
         for f, n in bad.groupby("filename")["negative"].sum().items()
     ]
+    years = table_schemas()["trade"].field("year")
+    outside = raw["year"].lt(years.minimum) | raw["year"].gt(years.maximum) | raw["largest"].gt(_MOST_THOUSANDS)
+    if not problems and outside.any():
+        problems += _out_of_range(con, data_files, (int(years.minimum), int(years.maximum)))
     if problems:
         raise DataError(problems)
-    raw["files"] = raw["filename"].map(lambda p: names.get(p, p).rsplit("/", 1)[-1])
-    return _mapped(raw, codes, _dataset(data_files, codes_files))
+    return raw
 
 
-def _query(data_files: list[InputFile], selection: Selection, *, rejects: bool) -> str:
-    """Return the one query that reads the files and sums v per year, exporter, importer and file.
-
-    Without ``rejects`` a bad row stops it (the fast path: nearly every file is clean); with it,
-    DuckDB keeps each bad row with its line in ``reject_errors`` and reads on.
-    """
-    years = "TRUE" if selection.years is None else f"t IN ({', '.join(str(y) for y in selection.years)})"
+def _rows(data_files: list[InputFile], *, rejects: bool) -> str:
+    """Return the query of every row of the files: ``t, i, j, k, v, filename``."""
     keep = "store_rejects = true, rejects_limit = 1000, " if rejects else ""
     parts = []
     csv_files = [f.path for f in data_files if f.kind == "csv"]
@@ -208,14 +228,60 @@ def _query(data_files: list[InputFile], selection: Selection, *, rejects: bool) 
             f"CAST(v AS DECIMAL(18,3)) AS v, filename FROM read_parquet({path_list(parquet_files)}, filename = true, "
             "union_by_name = true, hive_partitioning = true)"  # t=2023/...: the year may be in the path alone
         )
+    return " UNION ALL ".join(parts)
+
+
+def _query(data_files: list[InputFile], selection: Selection, *, rejects: bool) -> str:
+    """Return the one query that reads the files and sums v per year, exporter, importer and file.
+
+    Without ``rejects`` a bad row stops it (the fast path: nearly every file is clean); with it,
+    DuckDB keeps each bad row with its line in ``reject_errors`` and reads on.
+    """
+    years = "TRUE" if selection.years is None else f"t IN ({', '.join(str(y) for y in selection.years)})"
     return f"""
         SELECT t AS year, i, j, filename, CAST(sum(v) * 100000 AS BIGINT) AS cents, count(*) AS rows,
-               count_if(v < 0) AS negative
-        FROM ({" UNION ALL ".join(parts)})
+               count_if(v < 0) AS negative, max(v) AS largest
+        FROM ({_rows(data_files, rejects=rejects)})
         WHERE {years} AND {_product_filter(selection)} AND t IS NOT NULL AND i IS NOT NULL AND j IS NOT NULL
               AND v IS NOT NULL
         GROUP BY ALL
     """
+
+
+def _present(con, data_files: list[InputFile], selection: Selection) -> dict[int, tuple[int, int]]:
+    """Rows per year in the files, and how many are of the products asked for (to say which filter failed)."""
+    found = con.execute(
+        f"SELECT t, count(*), count_if({_product_filter(selection)}) FROM ({_rows(data_files, rejects=False)}) "
+        "WHERE t IS NOT NULL GROUP BY t"
+    ).fetchall()
+    return {int(t): (int(rows), int(products)) for t, rows, products in found}
+
+
+def _out_of_range(con, data_files: list[InputFile], years: tuple[int, int]) -> list[Problem]:
+    """Locate, in the user's own files, each row whose year or value ``trade.csv`` cannot take."""
+    test = f"t < {years[0]} OR t > {years[1]} OR v > {_MOST_THOUSANDS}"
+    problems = []
+    con.execute("SET preserve_insertion_order = true")  # row_number() is the line only while rows keep their order
+    try:
+        for file in data_files:
+            if file.kind == "csv":
+                rows = f"""SELECT row_number() OVER () + 1 AS line, t, v FROM read_csv({quote(file.path)},
+                    header = true, auto_detect = false, columns = {_CSV_TYPES}, quote = '"', escape = '"')"""
+            else:
+                rows = f"""SELECT file_row_number + 1 AS line, CAST(t AS INTEGER) AS t, CAST(v AS DECIMAL(18,3)) AS v
+                    FROM read_parquet({quote(file.path)}, file_row_number = true, hive_partitioning = true)"""
+            for line, t, v in con.execute(f"SELECT * FROM ({rows}) WHERE {test} ORDER BY line LIMIT 20").fetchall():
+                row = int(line) if file.kind == "csv" else 0  # a Parquet row has no line: its number is said
+                where = "" if file.kind == "csv" else f"row {int(line) - 1:,}: "
+                if t < years[0] or t > years[1]:
+                    message = f"{where}{t} is not a year trade.csv takes ({years[0]}-{years[1]})"
+                    problems.append(Problem(file.name, row, "t", message))
+                else:
+                    message = f"{where}{v} thousand US dollars is more than trade.csv takes (US$ 1e14): a unit mistake?"
+                    problems.append(Problem(file.name, row, "v", message))
+    finally:
+        con.execute("SET preserve_insertion_order = false")
+    return problems
 
 
 def _short(exc: Exception) -> str:

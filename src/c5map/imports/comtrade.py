@@ -25,7 +25,9 @@ from c5map.imports.crosswalk import Unmapped, adm0_for_iso3, iso3_for_m49, m49_l
 from c5map.imports.dataset import Dataset, PairTotals
 from c5map.imports.engine import MAX_PROBLEMS_PER_FILE, quote
 from c5map.imports.files import InputFile
-from c5map.imports.selection import PAIR_COLUMNS, Selection
+from c5map.imports.interrupts import raise_received
+from c5map.imports.selection import PAIR_COLUMNS, Selection, unmatched_filter
+from c5map.schema import table_schemas
 
 SIDES = ("exporter", "importer")
 URL = "https://comtradeplus.un.org/"
@@ -110,7 +112,11 @@ def _normalised(con, relation: str, name: str, number: int) -> list[Problem]:
 
 
 def _row_problems(con, views: list[str]) -> list[Problem]:
+    """Every row whose year or value is not one (or not one trade.csv takes), or that is monthly, located."""
     union = " UNION ALL ".join(f"SELECT * FROM {v}" for v in views)
+    trade = table_schemas()["trade"]
+    first, last = int(trade.field("year").minimum), int(trade.field("year").maximum)
+    most = int(trade.field("value_usd").maximum)  # larger, its cents would not fit a BIGINT (1e300 did not)
     rows = con.execute(
         f"""
         SELECT file, line, column_name, message FROM (
@@ -126,6 +132,14 @@ def _row_problems(con, views: list[str]) -> list[Problem]:
             UNION ALL
             SELECT file, line, 'primaryValue', value_text || ' is negative'
             FROM ({union}) WHERE TRY_CAST(value_text AS DOUBLE) < 0
+            UNION ALL
+            SELECT file, line, 'primaryValue',
+                   value_text || ' US dollars is more than trade.csv takes (US$ 1e14, above world GDP): a unit mistake?'
+            FROM ({union}) WHERE TRY_CAST(value_text AS DOUBLE) > {most}
+                                 AND isfinite(TRY_CAST(value_text AS DOUBLE))
+            UNION ALL
+            SELECT file, line, 'refYear', year_text || ' is not a year trade.csv takes ({first}-{last})'
+            FROM ({union}) WHERE TRY_CAST(year_text AS INTEGER) NOT BETWEEN {first} AND {last}
             UNION ALL
             SELECT file, line, 'freqCode', 'monthly data (freqCode ' || freq || '): download annual data (freqCode A)'
             FROM ({union}) WHERE freq IS NOT NULL AND upper(freq) <> 'A'
@@ -169,7 +183,21 @@ def pair_totals(
     notes = _left_out(con, years, flow)
     _refuse_duplicates(con, years, flow)
     raw = _leaf_totals(con, years, flow, selection)
+    if raw.empty:  # valid files, but the filter matched nothing: say which filter
+        note = unmatched_filter(selection, _present(con, flow, selection))
+        notes += [note] if note else []
     return _mapped(raw, side, _dataset(side), notes)
+
+
+def _present(con, flow: str, selection: Selection) -> dict[int, tuple[int, int]]:
+    """Total rows of this side per year in the files, and how many are of the products asked for."""
+    code = "CASE WHEN cmd IN ('TOTAL', 'AG0') THEN '' ELSE cmd END"
+    asked = " OR ".join(f"starts_with({code}, {quote(p)})" for p in selection.products or ("",))
+    found = con.execute(
+        f"SELECT year, count(*), count_if({asked}) FROM comtrade WHERE flow = {quote(flow)} AND is_total "
+        "AND year IS NOT NULL GROUP BY year"
+    ).fetchall()
+    return {int(year): (int(rows), int(products)) for year, rows, products in found}
 
 
 def _read_files(con, files: list[InputFile | tuple[str, pd.DataFrame]]) -> list[str]:
@@ -183,6 +211,7 @@ def _read_files(con, files: list[InputFile | tuple[str, pd.DataFrame]]) -> list[
         try:
             found = _normalised(con, relation, name, number)
         except Exception as exc:  # noqa: BLE001 - an unreadable file: say which and why
+            raise_received()  # or Ctrl-C, which DuckDB reports as an error of its own
             found = [Problem(name, 0, "", str(exc).split("\n", 1)[0][:300])]
         problems += found
         if not found:

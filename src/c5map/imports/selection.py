@@ -212,3 +212,47 @@ def aggregate(pairs: pd.DataFrame, selection: Selection) -> pd.DataFrame:
         both.loc[swap, ["origin", "destination"]] = both.loc[swap, ["destination", "origin"]].to_numpy()
     out = _sum(both, keys)
     return out[columns].sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def year_ranges(years: Sequence[int]) -> str:
+    """``2019-2021, 2023``: years as ranges.
+
+    Examples
+    --------
+    >>> year_ranges([2023, 2019, 2020, 2021])
+    '2019-2021, 2023'
+    """
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+def unmatched_filter(selection: Selection, present: Mapping[int, tuple[int, int]]) -> str | None:
+    """Say which filter matched no row, from the rows the files hold per year; None when years and products did.
+
+    Parameters
+    ----------
+    selection : Selection
+    present : Mapping of int to (int, int)
+        Per year in the files: its rows, and how many of them are of the products asked for.
+
+    Examples
+    --------
+    >>> unmatched_filter(Selection(years=(1999,)), {2022: (4, 4), 2023: (10, 10)})
+    'no row matched --years 1999: the files hold 2022-2023'
+    >>> unmatched_filter(Selection(products=("9999",)), {2023: (10, 0)})
+    'no row matched --hs 9999*: no product code in the rows of 2023 starts with it'
+    """
+    if not present:
+        return "no row matched: the files hold no rows"
+    chosen = {y: counts for y, counts in present.items() if selection.years is None or y in selection.years}
+    if not chosen:
+        return f"no row matched --years {year_ranges(selection.years or ())}: the files hold {year_ranges(present)}"
+    if selection.products is not None and not any(products for _, products in chosen.values()):
+        asked = selection.describe_products().removeprefix("HS ")
+        return f"no row matched --hs {asked}: no product code in the rows of {year_ranges(chosen)} starts with it"
+    return None

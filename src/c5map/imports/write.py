@@ -2,18 +2,22 @@
 
 An import adds to a data folder without losing what is there: rows an
 earlier run of the same import wrote (same ``source_id``) are replaced,
-every other row is kept as it was. Every table is written aside and checked
-against its schema first, then swapped in; nothing is written when anything
-is wrong.
+every other row is kept as it was. Every table is written aside, checked
+against its schema and flushed first, then renamed over the old one; nothing
+is written when anything is wrong. One import writes into a folder at a time
+(:mod:`c5map.imports.lock`), so a concurrent import's rows are never lost,
+and an import killed at any moment leaves each table old or new, never a mix.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -21,8 +25,14 @@ import pandas as pd
 from c5map._paths import bundled_data_dir
 from c5map.errors import DataError, Problem, display_path
 from c5map.imports.dataset import Dataset
+from c5map.imports.interrupts import deferred
+from c5map.imports.lock import folder_locked
 from c5map.imports.selection import Selection
+from c5map.publish import _fsync_dir, _write_new_file, check_target
 from c5map.schema import table_schemas
+
+#: The tables an import writes, in the order they are renamed in: ``trade.csv``, which cites the others, last.
+_WRITTEN = ("regions", "sources", "trade")
 
 
 def source_id(dataset: Dataset, file_names: list[str], selection: Selection, side: str) -> str:
@@ -136,8 +146,33 @@ def _csv_bytes(columns: list[str], rows: list[dict[str, str]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def write_tables(out: Path, trade: pd.DataFrame, source: dict[str, str], selection: Selection) -> Written:
+def check_targets(out: Path) -> None:
+    """Refuse an ``out`` that is not a folder, or a table in it that is not a file (a device, a FIFO).
+
+    Raises
+    ------
+    OSError
+        From :func:`c5map.publish.check_target`: what is there, and what to name instead.
+    """
+    check_target(out, "folder")
+    for name in _WRITTEN:
+        check_target(out / table_schemas()[name].path, "file")
+
+
+def write_tables(
+    out: Path,
+    trade: pd.DataFrame,
+    source: dict[str, str],
+    selection: Selection,
+    progress: Callable[[str], None] = print,
+) -> Written:
     """Merge the imported rows into ``out`` and write it; on any problem raise :class:`DataError`, writing nothing.
+
+    The tables are read, merged and replaced under the folder's lock
+    (:mod:`c5map.imports.lock`), so two imports into one folder keep both
+    their rows. Each table is written aside, flushed and renamed over the old
+    one; ``trade.csv`` last, so that at every moment the folder's
+    ``trade.csv`` cites only sources its ``sources.csv`` has.
 
     Parameters
     ----------
@@ -149,13 +184,35 @@ def write_tables(out: Path, trade: pd.DataFrame, source: dict[str, str], selecti
         The row from :func:`source_row`.
     selection : Selection
         For the regions it used: written to ``regions.csv`` when the folder has none.
+    progress : callable
+        Told when the import waits for the folder's lock.
     """
-    from c5map.tables import read_table
-
-    schemas = table_schemas()
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise DataError([Problem(display_path(out), 0, "", "--out is a file; it takes a data folder")])
+    check_targets(out)
+    made = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        with folder_locked(out, progress):
+            for name in _WRITTEN:  # drafts of an import killed before its rename: ours, and stale under the lock
+                (out / _draft_name(name)).unlink(missing_ok=True)
+            tables = _merged(out, trade, source, selection)
+            _replace(out, tables)
+    except BaseException:
+        if made:  # made for nothing: leave no empty folder behind
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
+    still = [name for name in ("deals", "regions") if not (out / table_schemas()[name].path).is_file()]
+    return Written([out / table_schemas()[n].path for n in reversed(_WRITTEN) if n in tables], still)
+
+
+def _draft_name(name: str) -> str:
+    return f".{name}.csv.c5map-import"
+
+
+def _merged(out: Path, trade: pd.DataFrame, source: dict[str, str], selection: Selection) -> dict[str, bytes]:
+    """Return the tables to write: the folder's rows of other imports and the user's, with this import's."""
+    schemas = table_schemas()
     ours = source["source_id"]
     new_rows = trade.to_dict("records")
     tables: dict[str, bytes] = {}
@@ -201,21 +258,31 @@ def write_tables(out: Path, trade: pd.DataFrame, source: dict[str, str], selecti
             for m in selection.regions[r]
         ]
         tables["regions"] = _csv_bytes(schemas["regions"].column_names, rows)
+    return tables
 
-    out.mkdir(parents=True, exist_ok=True)
+
+def _replace(out: Path, tables: dict[str, bytes]) -> None:
+    """Write each table aside, check it, then rename it in: ``trade.csv`` last; nothing replaced on a problem."""
+    from c5map.tables import read_table
+
+    schemas = table_schemas()
     staged: dict[str, Path] = {}
     try:
-        for name, data in tables.items():
-            path = out / f".{name}.csv.c5map-import"
-            path.write_bytes(data)
+        for name in (n for n in _WRITTEN if n in tables):
+            path = out / _draft_name(name)
+            _write_new_file(path, tables[name], shown_as=out / schemas[name].path)
             staged[name] = path
-        problems = [p for name, path in staged.items() for p in read_table(path, schemas[name])[1]]
+        problems = [
+            replace(p, file=display_path(out / schemas[name].path))  # named as the table it would have become
+            for name, path in staged.items()
+            for p in read_table(path, schemas[name])[1]
+        ]
         if problems:  # a bug, not the user's: the rows are made to fit the schema
             raise DataError(problems)
-        for name, path in staged.items():
-            os.replace(path, out / schemas[name].path)
+        with deferred():  # Ctrl-C or SIGTERM now waits until every table is in: never sources new, trade half
+            for name, path in staged.items():
+                os.replace(path, out / schemas[name].path)
+            _fsync_dir(out)
     finally:
         for path in staged.values():
             path.unlink(missing_ok=True)
-    still = [name for name in ("deals", "regions") if not (out / schemas[name].path).is_file()]
-    return Written([out / schemas[n].path for n in tables], still)

@@ -101,12 +101,44 @@ def test_zoom_goes_to_8_and_deeper_than_the_opening_view(chromium, pages, page):
 
 SWATCHES = """(() => {
     const shown = [...document.querySelectorAll('.c5-legend-section')].filter(s => s.offsetParent);
-    const fills = shown.flatMap(s => [...s.querySelectorAll('rect')].map(r => r.getAttribute('fill')));
-    const strokes = shown.flatMap(s => [...s.querySelectorAll('line')].map(r => r.getAttribute('stroke')));
+    // rows of the present classes (an absent one, faint and marked "(none)", is the scale's, not the map's)
+    const rows = shown.flatMap(s => [...s.querySelectorAll('.c5-legend-row:not(.c5-legend-absent)')]);
+    const fills = rows.flatMap(s => [...s.querySelectorAll('rect')].map(r => r.getAttribute('fill')));
+    const strokes = rows.flatMap(s => [...s.querySelectorAll('line')].map(r => r.getAttribute('stroke')));
     const drawn = [...document.querySelectorAll('.leaflet-pane path')];
     return {fills, strokes, drawnFills: drawn.map(p => p.getAttribute('fill')),
             drawnStrokes: drawn.map(p => p.getAttribute('stroke'))};
 })()"""
+
+
+@pytest.mark.parametrize("page", ["influence.html", "trade.html"])
+def test_every_legend_shows_the_whole_class_scale_with_the_drawn_classes_marked(chromium, pages, page):
+    """Issue 23: a reader sees where a colour sits on the whole scale; the classes not drawn are said to be absent."""
+    visit = chromium.open(pages / page, width=1400, height=900)
+    radios = visit.page.locator(".leaflet-control-layers-base label")
+    for k in range(radios.count()):
+        radios.nth(k).locator("input").click()
+        visit.page.wait_for_timeout(100)
+        rows = visit.page.evaluate(
+            """[...document.querySelectorAll('.c5-legend-section')].filter(s => s.offsetParent).map(s =>
+                [...s.querySelectorAll('.c5-legend-row')].filter(r => r.querySelector('rect')).map(r =>
+                    [r.textContent, r.classList.contains('c5-legend-absent'),
+                     r.querySelector('rect').getAttribute('fill')]))"""
+        )
+        classes = [
+            r for section in rows for r in section if "no reported figure" not in r[0] and "undisclosed" not in r[0]
+        ]
+        if not classes:  # a view with no figure: no scale
+            continue
+        drawn = [r for r in classes if not r[1]]
+        assert drawn, (page, k, classes)
+        assert all(r[0].endswith("(none)") for r in classes if r[1]), (page, k, classes)
+        assert len({r[2] for r in classes}) == len(classes)  # one colour a class, the absent ones too
+        fills = visit.page.evaluate(
+            "[...document.querySelectorAll('.leaflet-pane path')].map(p => p.getAttribute('fill'))"
+        )
+        assert not [r for r in classes if r[1] and r[2] in fills], (page, k)  # an absent class is not drawn
+    visit.page.close()
 
 
 @pytest.mark.parametrize("page", ["influence.html", "trade.html", "resources.html"])

@@ -39,6 +39,7 @@ from c5map.maps.resources import (
 )
 from c5map.maps.style import size_key_values, symbol_radius
 from c5map.resource_scale import ResourceScale, choose_pair, figure_label, resource_scale
+from c5map.scenes.resources import site_words
 from c5map.story import story_for
 from c5map.tables import load_tables
 
@@ -199,7 +200,8 @@ def test_every_located_resource_is_drawn_at_its_site_on_the_web_whatever_its_uni
         (marker,) = markers
         if bool(scale.on_scale(row.to_frame().T)[0]):
             assert marker["radius"] == symbol_radius(row["quantity"], scale.largest, LARGEST_SYMBOL_PX)
-            assert not _at(labels, row["lat"], row["lon"])  # its figure is in the key and on hover
+            (label,) = _at(labels, row["lat"], row["lon"])  # its name and figure beside it (issue 23)
+            assert label["text"] == site_words(row, True) and label["permanent"], row["resource_id"]
         else:  # another commodity or unit, or undisclosed: one size, and its figure written beside it
             assert marker["radius"] == OFF_SCALE_PX, row["resource_id"]
             (label,) = _at(labels, row["lat"], row["lon"])

@@ -59,11 +59,12 @@ def influence_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
     fig = _frame(scene.text.title, subtitle, source_line(tables, tables.deals["source_id"]), figsize=(10.0, 4.4))
     width = 10.0
     bounds = region_view(shapes, list(story.members), pad=2.0)
-    cols = min(max(len(views), 1), 3)
-    rows = math.ceil(max(len(views), 1) / cols)
+    rows = math.ceil(max(len(views), 1) / 3)  # at most three panels a row, the rows evenly filled (4: two by two)
+    cols = math.ceil(max(len(views), 1) / rows)
     panel_w = (width - 2 * MARGIN - (cols - 1) * 0.2) / cols
     ratio = (bounds[3] - bounds[1]) / ((bounds[2] - bounds[0]) / _stretch(bounds))
     panel_h = min(panel_w * ratio, 3.0 if rows == 1 else 2.6)
+    panel_w = panel_h / ratio  # as wide as the map drawn in it: titles and notes fit the map, not an empty frame
     caps = layers.capitals(tables)
     panels = []
     for i, (one, section) in enumerate(zip(views, sections, strict=True)):
@@ -159,7 +160,8 @@ def _lay_out_panels(fig, panels, grid, legend, block, names) -> list:
         for ax, _ in panels:
             r, c = ax.cell
             y = top - sum(t + panel_h + b + 0.12 for t, b in row_heights[:r]) - row_heights[r][0] - panel_h
-            x = MARGIN + c * (panel_w + 0.2)
+            columns = max(ax.cell[1] for ax, _ in panels) + 1
+            x = (width - columns * panel_w - (columns - 1) * 0.2) / 2 + c * (panel_w + 0.2)  # the grid centred
             ax.set_position([x / width, y / height, panel_w / width, panel_h / height])
         if legend is not None:
             legend.set_bbox_to_anchor((0.5, fig.footer_in / height), transform=fig.transFigure)

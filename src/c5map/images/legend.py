@@ -38,6 +38,9 @@ class CircleSwatch(Patch):
     """A legend handle of a symbol drawn as a circle: its swatch is a circle (:data:`PATCH_HANDLERS`)."""
 
 
+#: Opacity of the swatch of a class the layer does not draw (``LegendEntry.present`` False).
+ABSENT_ALPHA = 0.3
+
 PATCH_HANDLERS = {Patch: _PatchHandler(), CircleSwatch: _PatchHandler(circle=True)}
 
 
@@ -132,6 +135,8 @@ def _handle(entry: LegendEntry):
         return Line2D([], [], color=entry.edge, linewidth=1.5, alpha=0.8, solid_capstyle="round",
                       linestyle=(0, (1, 3)) if entry.shape == "dashed-line" else "-")  # fmt: skip
     style = {"facecolor": entry.fill, "edgecolor": entry.edge, "linewidth": 0.5}
+    if not entry.present:  # a class of the scale this panel does not draw: faint, as on the web
+        return Patch(**style, alpha=ABSENT_ALPHA)
     if entry.shape in ("circle", "dashed-circle"):  # symbols are drawn translucent on the map, so is their swatch
         style |= {"alpha": REGION_CIRCLE["alpha"], "linewidth": REGION_CIRCLE["linewidth"]}
         return _circle_handle(entry.label, linestyle="--" if entry.shape == "dashed-circle" else "-", **style)

@@ -45,7 +45,7 @@ from c5map.maps.style import (
     RESOURCE_COLOUR,
 )
 from c5map.resource_scale import ResourceScale, figure_label
-from c5map.scenes.resources import DEALS_LAYER, UNCERTAINTY_KM, kind_entries, resources_scene
+from c5map.scenes.resources import DEALS_LAYER, UNCERTAINTY_KM, kind_entries, resources_scene, site_words
 from c5map.story import Story, humanise
 from c5map.tables import Tables
 
@@ -131,8 +131,8 @@ def _draw_resources(ax, marks: _ResourceMarks, scale: ResourceScale, shape_of: d
         kind = "sized" if pd.notna(row["lon"]) else "country"
         _resource_patch(ax, x, y, radius, row, kind, 6)
         drawn |= {kind, "approximate"} if km else {kind}
-        figure = format_quantity(row["quantity"], row["unit"], row["value_qualifier"])
-        symbols.append((x, y, radius, km / 111.32, f"{row['name']}\n{figure}", (0, 0, -float(row["quantity"])), False))
+        words = site_words(row, True).replace(": ", "\n", 1)  # the page's words, on two lines
+        symbols.append((x, y, radius, km / 111.32, words, (0, 0, -float(row["quantity"])), False))
     for _, row in marks.areas.iterrows():
         x, y, radius = _x(ax, float(row["lon"])), float(row["lat"]), UNCERTAINTY_KM["region"] / 111.32
         _resource_patch(ax, x, y, radius, row, "region", 5)

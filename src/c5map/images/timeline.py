@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 
 import geopandas as gpd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle
 
-from c5map.images.frame import Image, _drawn, _frame
+from c5map.images.frame import FIGSIZE, MARGIN, Image, _drawn, _fit, _frame, _height_in
 from c5map.images.labels import MAX_TIMELINE_ITEMS
 from c5map.maps.common import (
     date_words,
@@ -46,49 +48,64 @@ def timeline_items_to_list(
 
 
 def timeline_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None) -> Image:
-    """Draw the timeline scene as a dated strip (a chart: time, not place, is the axis here)."""
+    """Draw the timeline scene as a chronology: one dated line an item, a rule where the year changes.
+
+    A list, not a time axis: the web page compresses the empty years between items, and a page of print does
+    it the same way, so ten years with one item take no room from the year with twenty. Past
+    :data:`CHRONOLOGY_ROWS` items it runs in two columns.
+    """
     from c5map.boundaries import load_countries
 
     scene = timeline_scene(tables, story, load_countries("10m") if countries is None else countries)
     deals = tables.deals[tables.deals["value_usd"].notna()]
     listed, left = timeline_items_to_list(scene.items, dict(zip(deals["deal_id"], deals["value_usd"], strict=True)))
-    items = [(i["date"], i["text"], i["colour"]) for i in listed]
-    span = scene.span
     kinds = {"event": "events", "deal": "smaller deals", "resource": "resource finds"}
     counted = [f"{n:,} {kinds[k]}" for k, n in left.items()]
     counted += [f"{scene.earlier:,} earlier items"] if scene.earlier else []
     subtitle = scene.text.print_subtitle + (f"; not listed: {word_list(counted)} (all are in geo/)" if counted else "")
-    fig = _frame(
-        scene.text.title,
-        subtitle,
-        source_line(
-            tables,
-            list(tables.events["source_id"]) + list(tables.deals["source_id"]) + list(tables.resources["source_id"]),
-        ),  # fmt: skip
-    )
-    height = fig.get_figheight()
-    ax = fig.add_axes([0.03, (fig.footer_in + 0.2) / height, 0.94, 1 - (fig.header_in + fig.footer_in + 0.2) / height])
-    if span is None:
-        ax.set_axis_off()
-        ax.text(0.5, 0.5, "No dated event or deal in the data.", ha="center", transform=ax.transAxes, fontsize=10)
+    sources = list(tables.events["source_id"]) + list(tables.deals["source_id"]) + list(tables.resources["source_id"])
+    fig = _frame(scene.text.title, subtitle, source_line(tables, sources), figsize=(FIGSIZE[0], 4.4))
+    if scene.span is None or not listed:
+        fig.text(0.5, 0.5, "No dated event or deal in the data.", ha="center", fontsize=10)
         return _drawn(fig)
-    first, last = span
-
-    def position(date: str) -> float:
-        year, month, day = parse_partial_date(date)
-        return year + ((month or 7) - 1) / 12 + ((day or 15) - 1) / 365
-
-    for k, (date, label, colour) in enumerate(items):
-        y = len(items) - k
-        ax.plot([position(date)], [y], "o", color=colour, markersize=4)
-        entry = ax.text(position(date) - 0.08, y, f"{date_words(date)}  {label}", ha="right", va="center", fontsize=5.8)
-        fig.mark(entry, "label")
-    ax.set_xlim(first - 6, last + 1.2)
-    ax.set_ylim(0, len(items) + 1)
-    ax.set_yticks([])
-    step = max(1, math.ceil((last - first + 1) / 15))  # at most about 15 year ticks
-    ax.set_xticks(range(first, last + 1, step))
-    ax.tick_params(axis="x", labelsize=6.5)
-    for spine in ("left", "right", "top"):
-        ax.spines[spine].set_visible(False)
+    _chronology(fig, listed)
     return _drawn(fig)
+
+
+#: Most items in one column of the chronology; more run in two.
+CHRONOLOGY_ROWS = 12
+DATE_COLUMN_IN = 1.25  # the dates, right-aligned against the dots
+
+
+def _chronology(fig, listed: list[dict]) -> None:
+    """Write the items in date order, in one or two columns, and size the page to them."""
+    columns = 1 if len(listed) <= CHRONOLOGY_ROWS else 2
+    per_column = math.ceil(len(listed) / columns)
+    width = fig.get_figwidth()
+    column_in = (width - 2 * MARGIN - (columns - 1) * 0.3) / columns
+    rows = []  # (column, date text, entry text, dot colour, year, entry height)
+    for k, item in enumerate(listed):
+        entry = fig.text(0, 0, item["text"], fontsize=7.5, va="top")
+        _fit(entry, column_in - DATE_COLUMN_IN - 0.2)
+        date = fig.text(0, 0, date_words(item["date"]), fontsize=7.5, va="top", ha="right", fontweight="bold")
+        dot = fig.add_artist(Circle((0, 0), 0.035, color=item["colour"], transform=fig.dpi_scale_trans))
+        rows.append((k // per_column, date, entry, dot, parse_partial_date(item["date"])[0], _height_in(entry) + 0.07))
+        fig.mark(entry, "label")
+    heights = [sum(r[5] + (0.06 if i and r[4] != c[i - 1][4] else 0) for i, r in enumerate(c))
+               for c in ([r for r in rows if r[0] == col] for col in range(columns))]  # fmt: skip
+    height = max(fig.header_in + max(heights) + 0.15 + fig.footer_in, 4.0)
+    fig.set_size_inches(width, height)
+    fig.place_frame()
+    for column in range(columns):
+        x = MARGIN + column * (column_in + 0.3)
+        y, year = height - fig.header_in - 0.05, None
+        for _, date, entry, dot, this_year, row_h in (r for r in rows if r[0] == column):
+            if year is not None and this_year != year:  # a hairline where the year changes
+                y -= 0.06
+                fig.add_artist(Line2D([x / width, (x + column_in) / width], [(y + 0.03) / height] * 2,
+                                      transform=fig.transFigure, color="#bbbbbb", linewidth=0.5))  # fmt: skip
+            year = this_year
+            date.set_position(((x + DATE_COLUMN_IN - 0.05) / width, y / height))
+            dot.set_center((x + DATE_COLUMN_IN + 0.06, y - 0.055))  # inches: on the first line's middle
+            entry.set_position(((x + DATE_COLUMN_IN + 0.17) / width, y / height))
+            y -= row_h

@@ -48,9 +48,12 @@ from c5map.scenes.resources import (  # noqa: F401  (the scene's names, as the p
     UNCERTAINTY_KM,
     UNIFORM_WORDS,
     ResourcesScene,
+    country_words,
     points_to_draw,
+    programme_fill,
     resource_deals,
     resources_scene,
+    site_words,
 )
 from c5map.story import BASIS_WORDS, Story, story_for
 from c5map.tables import Tables
@@ -161,8 +164,8 @@ def _add_site(group: folium.FeatureGroup, tables: Tables, row: pd.Series, scale:
         tooltip=folium.Tooltip(tip),
     )
     in_pane(symbol, "symbols").add_to(group)
-    if not on_scale:
-        group.add_child(FigureLabel(location, figure_label(row), OFF_SCALE_PX))
+    # every site's figure beside its symbol: the deposits are what this map is about
+    group.add_child(FigureLabel(location, site_words(row, on_scale), symbol.options["radius"]))
     return "scaled" if on_scale else "uniform"
 
 
@@ -210,7 +213,7 @@ def _add_deposits(group, m: folium.Map, tables: Tables, countries, scene: Resour
     """Draw the scene's resources into ``group``: located ones (:func:`_add_site`), then country figures."""
     for _, row in scene.shown.iterrows():
         _add_site(group, tables, row, scene.scale, seam)
-    if scene.kinds & {"uniform", "region"}:
+    if len(scene.shown):
         m.get_root().header.add_child(branca.element.Element(FIGURE_LABEL_CSS), name="c5-figure-label")
     _add_country_figures(group, tables, countries, scene.scale, seam)
 
@@ -244,10 +247,11 @@ def _add_deals(group, m: folium.Map, tables: Tables, minerals, shapes: SharedSha
         if partner == country:
             styles[country] = {
                 "fill": True,
-                "fillColor": colour,
-                "fillOpacity": 0.25,
+                "fillColor": programme_fill(colour),
+                "fillOpacity": 0.9,
                 "color": colour,
-                "weight": 3,
+                "weight": 2,
+                "dashArray": "6 3",
             }
             tips[country] = tooltip_html(f"{names.get(country, country)}: domestic programme", rows)
             continue
@@ -342,7 +346,8 @@ def resources_page(
 
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
         add_legend(m, sections)  # deposits first, as on the map
-        add_labels(m, tables, members, set(resources["country"]) | set(minerals["partner"]), seam=seam)
+        add_labels(m, tables, members, set(resources["country"]) | set(minerals["partner"]), seam=seam,
+                   figures={"": country_words(resources, scene.scale)})  # fmt: skip
         add_data_table(
             made,
             page_figures(tables, deals=minerals, resources=resources),

@@ -39,6 +39,9 @@ class LegendEntry:
         Pixels of the swatch (a circle's diameter, a line's width).
     hint : str
         Words for a screen only ("select it for its figures"): the web page adds them, print never does.
+    present : bool
+        False for a class of the page's scale that this layer does not draw: kept in the legend, faint, so the
+        reader sees where the drawn classes sit on the whole scale.
     """
 
     label: str
@@ -47,6 +50,7 @@ class LegendEntry:
     shape: str = "box"
     size: float = 12.0
     hint: str = ""
+    present: bool = True
 
     def __post_init__(self) -> None:
         if self.shape not in SHAPES:
@@ -80,6 +84,22 @@ class SceneText:
     subtitle: str
     print_subtitle: str
     notes: tuple[str, ...] = field(default=())
+
+
+def class_entries(labels: list[str], shades: list[str], drawn: set[int]) -> list[LegendEntry]:
+    """Return the legend rows of a class scale: every class, those not in ``drawn`` marked absent.
+
+    No class drawn, no rows: a scale with nothing on it says nothing.
+
+    Examples
+    --------
+    >>> [(e.label, e.present) for e in class_entries(["small", "large"], ["#eeeeee", "#111111"], {1})]
+    [('small', False), ('large', True)]
+    """
+    if not drawn:
+        return []
+    return [LegendEntry(label, fill=shade, present=k in drawn)
+            for k, (label, shade) in enumerate(zip(labels, shades, strict=True))]  # fmt: skip
 
 
 #: The legend row of "no reported figure": hatched on the web and in print, never a class.

@@ -19,7 +19,7 @@ from c5map import layers
 from c5map.format import format_usd
 from c5map.maps.common import date_words, display_names, partner_palette_of, text
 from c5map.maps.style import BOUND_RULE, INK, class_colours, class_labels, class_of, nice_breaks, tint
-from c5map.scenes import NO_FIGURE_ENTRY, LegendEntry, LegendSection, SceneText
+from c5map.scenes import NO_FIGURE_ENTRY, LegendEntry, LegendSection, SceneText, class_entries
 from c5map.story import BASIS_WORDS, Story, humanise, word_list
 from c5map.tables import Tables
 
@@ -264,11 +264,7 @@ def view_section(one: InfluenceView, breaks, tables: Tables, caps: dict) -> Lege
     figures = one.figures
     reported = figures[figures["has_figure"]]
     classes = set(int(k) for k in reported["value_class"])
-    entries = [
-        LegendEntry(label, fill=shade)
-        for k, (label, shade) in enumerate(zip(class_labels(breaks, format_usd), one.shades(breaks), strict=True))
-        if k in classes
-    ]
+    entries = class_entries(class_labels(breaks, format_usd), one.shades(breaks), classes)  # the whole scale
     if reported["value_qualifier"].isin(BOUNDS).any():
         entries.append(LegendEntry(BOUND_RULE[0].upper() + BOUND_RULE[1:], shape="none"))
     if (figures["has_deal"] & ~figures["has_figure"]).any():

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from c5map.format import format_usd
+from c5map.format import format_quantity, format_usd
 from c5map.maps.common import date_words, display_names, partner_palette_of, text
-from c5map.maps.style import INK, RESOURCE_COLOUR, symbol_radius
-from c5map.resource_scale import ResourceScale, resource_scale
+from c5map.maps.style import INK, RESOURCE_COLOUR, symbol_radius, tint
+from c5map.resource_scale import ResourceScale, figure_label, resource_scale
 from c5map.scenes import LegendEntry, LegendSection, SceneText
 from c5map.story import BASIS_WORDS, Story, humanise, word_list
 from c5map.tables import Tables
@@ -101,6 +101,42 @@ def key_entries(scale: ResourceScale) -> list[LegendEntry]:
     ]  # fmt: skip
 
 
+def site_words(row: pd.Series, on_scale: bool) -> str:
+    """Return the words written beside a site, page and image alike.
+
+    Its name and figure when the circle is sized by it, else what the figure is
+    (:func:`c5map.resource_scale.figure_label`).
+    """
+    if on_scale:
+        return f"{row['name']}: {format_quantity(row['quantity'], row['unit'], row['value_qualifier'])}"
+    return figure_label(row)
+
+
+def country_words(resources: pd.DataFrame, scale: ResourceScale) -> dict[str, str]:
+    """Return the figure written under a country's name for its figures with no site (ISO3 -> words).
+
+    The one its circle is sized by (the largest on the scale), else its first figure, with what it is; largest
+    first, as the labels are placed.
+    """
+    unplaced = resources[resources["lon"].isna()]
+    on_scale = scale.on_scale(unplaced)
+    quantity = pd.to_numeric(unplaced["quantity"], errors="coerce").where(on_scale)
+    ordered = unplaced.assign(_q=quantity.fillna(-1.0)).sort_values(["_q", "resource_id"], ascending=[False, True])
+    words: dict[str, str] = {}
+    for _, row in ordered.iterrows():
+        if row["country"] not in words:
+            sized = row["_q"] >= 0
+            words[str(row["country"])] = (
+                format_quantity(row["quantity"], row["unit"], row["value_qualifier"]) if sized else figure_label(row)
+            )
+    return words
+
+
+def programme_fill(colour: str) -> str:
+    """Return the pale fill of a country with a domestic programme of resources (page and legend alike)."""
+    return tint(colour, 0.12)
+
+
 def deal_section(tables: Tables, minerals: pd.DataFrame, caps: dict) -> LegendSection | None:
     """Return the legend of the resource deals: one row per partner and country, with its figures."""
     names = display_names(tables)
@@ -113,9 +149,9 @@ def deal_section(tables: Tables, minerals: pd.DataFrame, caps: dict) -> LegendSe
             f", {date_words(text(d['date']))})"
             for _, d in deals.sort_values("deal_id").iterrows()
         )
-        if partner == country:
-            entries.append(LegendEntry(f"{names.get(country, country)}: domestic programme: {figures}", fill=colour,
-                                       edge=colour))  # fmt: skip
+        if partner == country:  # a pale country with a dashed edge: the deposits, not the programme, stand out
+            entries.append(LegendEntry(f"{names.get(country, country)}: domestic programme: {figures}",
+                                       fill=programme_fill(colour), edge=colour, shape="dashed-box"))  # fmt: skip
             continue
         if partner not in caps or country not in caps:
             continue

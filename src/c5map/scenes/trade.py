@@ -20,7 +20,7 @@ from c5map import layers
 from c5map.format import format_usd
 from c5map.maps.common import display_names, partner_palette_of
 from c5map.maps.style import BOUND_RULE, INK, class_colours, class_labels, class_of, nice_breaks, size_key_values
-from c5map.scenes import NO_FIGURE_ENTRY, LegendEntry, LegendSection, SceneText
+from c5map.scenes import NO_FIGURE_ENTRY, LegendEntry, LegendSection, SceneText, class_entries
 from c5map.story import Story, humanise, span_text, word_list, year_span
 from c5map.tables import Tables
 
@@ -300,14 +300,10 @@ def _capital_words(tables: Tables, code: str, name: str) -> str:
 
 
 def exporter_section(view: ExporterView, breaks, selection: TradeSelection, tables: Tables) -> LegendSection:
-    """Return the legend section of one exporter's layer: only what it draws, then what it leaves out."""
+    """Return the legend section of one exporter's layer: its class scale, what it draws, what it leaves out."""
     names = display_names(tables)
     classes = set(int(k) for k in view.rows["value_class"]) if len(view.rows) else set()
-    entries = [
-        LegendEntry(label, fill=shade)
-        for k, (label, shade) in enumerate(zip(class_labels(breaks, format_usd), view.shades(breaks), strict=True))
-        if k in classes
-    ]
+    entries = class_entries(class_labels(breaks, format_usd), view.shades(breaks), classes)  # the whole scale
     if view.rows["value_qualifier"].isin(BOUND_QUALIFIERS).any():
         entries.append(LegendEntry(BOUND_RULE[0].upper() + BOUND_RULE[1:], shape="none"))
     if view.silent:

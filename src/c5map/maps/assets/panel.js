@@ -26,8 +26,34 @@ function c5mapCompactControls(map, view) {
         c5mapFoldControls(map);
         c5mapPhoneHeader(map);
         c5mapViewButtons(map);
+        c5mapFitLegend(map);
         if (view) { c5mapOpenInFreeSpace(map, view); }  // in the room the header and the buttons leave
     }, 0);
+}
+
+// On a wide screen the legend never runs under the controls above it (a long list of partners): it scrolls in
+// the height they leave. On a phone it folds behind its Key button (page.css).
+function c5mapFitLegend(map) {
+    var container = map.getContainer(), legend = container.querySelector('.c5-legend');
+    if (!legend) { return; }
+    function fit() {
+        if (map.getSize().x < 640) { legend.style.maxHeight = ''; return; }
+        var origin = container.getBoundingClientRect(), above = 0;
+        container.querySelectorAll('.leaflet-top.leaflet-right .leaflet-control').forEach(function(control) {
+            var r = control.getBoundingClientRect();
+            if (r.height) { above = Math.max(above, r.bottom - origin.top); }
+        });
+        legend.style.boxSizing = 'border-box';
+        legend.style.overflowY = 'auto';
+        legend.style.maxHeight = Math.max(120, map.getSize().y - above - 20) + 'px';
+        if (legend.scrollHeight > legend.clientHeight) {  // a keyboard reader can scroll it too
+            legend.setAttribute('tabindex', '0');
+            legend.setAttribute('role', 'region');
+            legend.setAttribute('aria-label', 'Key');
+        }
+    }
+    fit();
+    map.on('resize', fit);
 }
 
 // On a phone the header is compact: the zoom buttons join the layer button on the right, so the title block
@@ -95,25 +121,30 @@ function c5mapViewButtons(map) {
     sync();
 }
 
-// On a phone the title block covers the top of the map and the credits its foot: the opening view fits the
-// region between them. A shared link's own view wins (share.js), and the timeline fits itself (timeline.js).
+// The title block covers the top left of the map, the legend its right foot (a phone: its whole foot, the
+// view buttons and the credits): the opening view fits the story in the room they leave. A shared link's own
+// view wins (share.js), and the timeline fits itself (timeline.js).
 function c5mapOpenInFreeSpace(map, view) {
     function fit() {
-        var container = map.getContainer(), size = map.getSize();
-        if (size.x >= 640 || container.querySelector('.c5-timeline') || /(^#|&)at=/.test(window.location.hash)) {
-            return;
-        }
-        var origin = container.getBoundingClientRect(), top = 0, bottom = size.y;
+        var container = map.getContainer(), size = map.getSize(), phone = size.x < 640;
+        if (container.querySelector('.c5-timeline') || /(^#|&)at=/.test(window.location.hash)) { return; }
+        var origin = container.getBoundingClientRect(), top = 0, bottom = size.y, right = size.x;
         container.querySelectorAll('.leaflet-top .leaflet-control').forEach(function(control) {
             var r = control.getBoundingClientRect();
             if (r.width && r.left - origin.left < size.x / 2) { top = Math.max(top, r.bottom - origin.top); }
         });
         container.querySelectorAll('.leaflet-bottom .leaflet-control').forEach(function(control) {
             var r = control.getBoundingClientRect();
-            if (r.width) { bottom = Math.min(bottom, r.top - origin.top); }
+            if (!r.width) { return; }
+            if (!phone && r.left - origin.left > size.x / 2) {  // a desktop legend: a column on the right
+                right = Math.min(right, r.left - origin.left);
+            } else {
+                bottom = Math.min(bottom, r.top - origin.top);
+            }
         });
+        if (right < size.x * 0.55) { right = size.x; }  // too wide a column to give up: the legend folds anyway
         if (bottom - top < size.y / 3) { return; }  // too little room left: keep Leaflet's own fit
-        map.fitBounds(view, {paddingTopLeft: [6, top + 6], paddingBottomRight: [6, size.y - bottom + 6],
+        map.fitBounds(view, {paddingTopLeft: [6, top + 6], paddingBottomRight: [size.x - right + 6, size.y - bottom + 6],
                              animate: false});
     }
     L.Util.requestAnimFrame(function() { c5mapWhenSettled(map, fit); });

@@ -57,8 +57,9 @@ function c5mapStartShareState(map, control) {
         var at = (params.at || '').split(',').map(Number);
         if (at.length === 3 && at.every(isFinite) && Math.abs(at[0]) <= 90) {
             var go = function() {
+                // reset: a view set from the page's own last centre (a pan) lands off by the opening fit's drift
                 map.setView([at[0], at[1]], Math.max(map.getMinZoom(), Math.min(map.getMaxZoom(), at[2])),
-                            {animate: false});
+                            {animate: false, reset: true});
             };
             c5mapWhenSettled(map, go);  // after the opening fit: its end would undo a view set now
         }

@@ -76,8 +76,8 @@ def test_story_file_overrides_the_derived_text(built):
     if name == "gulf-east-africa":
         assert "<title>Who is courting East Africa? (synthetic example)</title>" in atlas
         assert "c5map synthetic example" in atlas  # the byline
-    elif name == "south-caucasus":  # no story file: derived
-        assert "<title>Who is courting South Caucasus</title>" in atlas
+    elif name == "south-caucasus":  # derived; its story file only names the region in a sentence
+        assert "<title>Who is courting the South Caucasus</title>" in atlas
 
 
 @pytest.mark.parametrize("page", list(MAPS))
@@ -111,7 +111,7 @@ def test_a_partner_with_a_deal_never_reads_no_reported_figure(built):
     members = set(story_for(tables).members)
     deals = tables.deals[tables.deals["country"].isin(members)]
     for (partner, member), rows in deals.groupby(["partner", "country"]):
-        region_name = story_for(tables).region_name  # a member's deals in its own region are "within" it
+        region_name = story_for(tables).region_words  # a member's deals in its own region are "within" it
         label = f"Deals within {region_name}" if partner in members else f"Deals with {names.get(partner, partner)}"
         found = [t[member] for t in tips if member in t and escape_text(label) in t[member]]
         assert found, (partner, member)

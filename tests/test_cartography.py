@@ -300,3 +300,12 @@ def test_a_line_cut_at_the_seam_keeps_every_point_where_it_belongs(start, end, s
         assert max(abs(a[1] - b[1]) + abs(a[0] - b[0]) for a, b in zip(part, part[1:], strict=False)) < 5
     assert parts[0][0] == (round(start[1], 3), round(wrap_lon(start[0], seam), 3))
     assert parts[-1][-1] == (round(end[1], 3), round(wrap_lon(end[0], seam), 3))
+
+
+def test_the_attribution_credits_leaflet_without_decoration(chromium, pages):
+    """Issue 23 item 11: the credit is words and a link, no flag or emblem beside the source line."""
+    visit = chromium.open(pages / "influence.html", width=1400, height=900)
+    attribution = visit.page.locator(".leaflet-control-attribution")
+    assert "Leaflet" in attribution.inner_text()
+    assert attribution.locator("svg, img").count() == 0
+    visit.page.close()

@@ -238,3 +238,20 @@ def test_the_largest_trade_figure_says_what_it_measures(built):
 def test_the_resources_image_says_domestic_programme():
     words = _words(_image("resources", "bundled").figure)
     assert "Kazakhstan: domestic programme: $1bn" in words and "Kazakhstan → Kazakhstan" not in words
+
+
+def test_a_region_that_takes_the_is_named_with_it_in_every_sentence():
+    """Issue 23: "courting the South Caucasus", never "courting South Caucasus" (story.toml: region_in_text)."""
+    from c5map.scenes.influence import influence_scene
+    from c5map.scenes.trade import trade_scene
+
+    tables = load_valid_tables(DATASETS["south-caucasus"])
+    story = story_for(tables)
+    assert (story.region_words, story.region_heading) == ("the South Caucasus", "The South Caucasus")
+    scene = influence_scene(tables, story, web_countries(list(story.members)))
+    words = [scene.text.title, scene.text.subtitle, *(s.title for s in scene.sections)]
+    trade = trade_scene(tables, story, set(web_countries(list(story.members))["iso3"]))
+    words += [trade.text.title, trade.text.subtitle, *(s.title for s in trade.sections)]
+    text = " | ".join(words)
+    assert "the South Caucasus" in text and "The South Caucasus as a whole" in text, text
+    assert not re.search(r"(?<![Tt]he )South Caucasus", text), text  # no bare name mid-sentence

@@ -78,7 +78,7 @@ def atlas_words(tables: Tables, story: Story) -> tuple[str, str]:
     names = display_names(tables)
     partners = [names.get(p, p) for p in story.partners]
     title = story.title or (
-        f"Who is courting {story.region_name}" if partners else f"{story.region_name}: maps and data"
+        f"Who is courting {story.region_words}" if partners else f"{story.region_heading}: maps and data"
     )
     counts = [
         f"{len(tables[name])} {label}"
@@ -87,7 +87,7 @@ def atlas_words(tables: Tables, story: Story) -> tuple[str, str]:
         if len(tables[name])
     ]  # fmt: skip
     derived = (
-        f"Interactive maps of {story.region_name}"
+        f"Interactive maps of {story.region_words}"
         + (f" and its partners {word_list(partners)}" if partners else "")
         + (f", from {word_list(counts)}" if counts else "")
         + ". Every figure keeps its qualifier and source."

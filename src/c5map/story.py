@@ -10,6 +10,7 @@ file in the data folder (``story.toml``) overrides the derived text:
     subtitle = "Gulf money, Chinese loans, Turkish contractors"
     byline = "Data desk, 2026"
     notes = "Figures as announced; not all were delivered."
+    region_in_text = "the Horn of Africa"         # the region's name inside a sentence, where it takes "the"
 
     [maps.influence]                              # any of influence, trade, resources, timeline
     title = "Gulf partners' announced deals"
@@ -45,7 +46,7 @@ MAX_STORY_BYTES = 1_000_000
 #: Deepest nesting a story file may have: tables, dotted keys, arrays and inline tables together. Its own is 3
 #: (``maps.trade.title``); 200,000 levels overflowed the parser's recursion, or took it quadratic time and memory.
 MAX_STORY_DEPTH = 32
-STORY_KEYS = ("title", "subtitle", "byline", "notes")
+STORY_KEYS = ("title", "subtitle", "byline", "notes", "region_in_text")
 MAP_KEYS = ("title", "subtitle", "print_subtitle")
 MAP_NAMES = ("influence", "trade", "resources", "timeline")
 
@@ -78,6 +79,9 @@ class Story:
         From the story file; ``""`` where it says nothing.
     maps : dict
         Per-map ``title`` / ``subtitle`` from the story file.
+    region_in_text : str
+        The region's name inside a sentence ("the South Caucasus"), from the story file; ``""`` for
+        :attr:`region_name` as it is.
     """
 
     region: str
@@ -89,6 +93,18 @@ class Story:
     byline: str = ""
     notes: str = ""
     maps: dict[str, dict[str, str]] = field(default_factory=dict)
+    region_in_text: str = ""
+
+    @property
+    def region_words(self) -> str:
+        """The region's name inside a sentence: "courting the South Caucasus" where the story file says so."""
+        return self.region_in_text or self.region_name
+
+    @property
+    def region_heading(self) -> str:
+        """The region's name starting a heading: "The South Caucasus as a whole"."""
+        words = self.region_words
+        return words[:1].upper() + words[1:]
 
     def words(self, page: str, title: str, subtitle: str) -> tuple[str, str]:
         """Return a page's (title, subtitle): the story file's where it has them, else the derived ones."""
@@ -381,6 +397,7 @@ def story_for(tables: Tables, region: str | None = None) -> Story:
         byline=given.get("byline", ""),
         notes=given.get("notes", ""),
         maps=given.get("maps", {}),
+        region_in_text=given.get("region_in_text", ""),
     )
 
 

@@ -86,7 +86,7 @@ def influence_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
     if block_text is not None:
         _fit(block_text, width - 2 * MARGIN)
     if not views:
-        fig.text(0.5, 0.5, f"No deal with a member of {story.region_name} in the data.", ha="center", fontsize=10)
+        fig.text(0.5, 0.5, f"No deal with a member of {story.region_words} in the data.", ha="center", fontsize=10)
     dropped = _lay_out_panels(fig, panels, (rows, panel_w, panel_h, width), legend, block_text, names)
     return _drawn(fig, dropped)
 

@@ -172,7 +172,7 @@ def influence_page(
                 trade=pd.concat([region_trade, view_trade]).drop_duplicates("flow_id"),
                 events=located,
             ),
-            f"Deals with {story.region_name} and its members, trade figures of its partners, and events.",
+            f"Deals with {story.region_words} and its members, trade figures of its partners, and events.",
             among=("deals",),
         )
     return made
@@ -239,7 +239,7 @@ def _draw_view(group, m, one: InfluenceView, scene: InfluenceScene, tables, shap
 def _draw_region(m, tables: Tables, story: Story, regional, outline_shapes) -> None:
     """Draw the region's outline carrying its region-level figures in its tooltip (never split between members)."""
     names = display_names(tables)
-    region_layer = f"{story.region_name} as a whole"
+    region_layer = f"{story.region_heading} as a whole"
     group = folium.FeatureGroup(name=layer_key(region_layer), show=True)
     rows = []
     listed = regional.sort_values(["partner", "date", "figure_id"])

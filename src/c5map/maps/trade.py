@@ -112,7 +112,7 @@ def trade_page(
         add_data_table(
             made,
             page_figures(tables, trade=pd.concat([selection.totals, selection.exports, listed])),
-            f"Trade figures for {story.region_name} as a whole, and the exports drawn on the map.{left}",
+            f"Trade figures for {story.region_words} as a whole, and the exports drawn on the map.{left}",
         )
     return made
 
@@ -169,17 +169,17 @@ def _draw_region_trade(m, tables: Tables, story: Story, scene: TradeScene, count
     outlines = layers.region_outlines(tables, countries)
     outline_shapes = SharedShapes(outlines[outlines["region"] == region], "region", seam=seam)
     m.add_child(outline_shapes)
-    group = folium.FeatureGroup(name=layer_key(f"Trade with {story.region_name} as a whole"), show=True)
+    group = folium.FeatureGroup(name=layer_key(f"Trade with {story.region_words} as a whole"), show=True)
     rows = []
     for _, row in scene.totals.iterrows():
         partner = row["partner"]
-        what = region_measure(row, region, story.region_name, names.get(partner, partner))
+        what = region_measure(row, region, story.region_words, names.get(partner, partner))
         rows.append((f"{names.get(partner, partner)}, {what}, {row['year']}",
                      format_usd(row["value_usd"], row["value_qualifier"])))  # fmt: skip
         if text(row["note"]):
             rows.append(("Note", text(row["note"])))
         rows.append(("Source", source_label(tables, row["source_id"], row["attributed_to"])))
-    tip = tooltip_html(f"{story.region_name} as a whole", rows,
+    tip = tooltip_html(f"{story.region_heading} as a whole", rows,
                        note="Region-level figures: never split between the countries.")  # fmt: skip
     style = {region: {"fill": False, "color": INK, "weight": 2.5, "dashArray": "8 6"}}
     group.add_child(ShapeLayer(outline_shapes, style, {region: tip}, pane="borders"))

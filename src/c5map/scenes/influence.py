@@ -157,7 +157,7 @@ def influence_views(
     ]  # fmt: skip
     within = layers.within_region_figures(tables, countries, region=story.region)
     if within["has_deal"].any():
-        frames.append((story.region, f"Within {story.region_name}", WITHIN_COLOUR, within, True))
+        frames.append((story.region, f"Within {story.region_words}", WITHIN_COLOUR, within, True))
     breaks = influence_breaks([f for *_, f, _ in frames])
     views = []
     for code, name, colour, figures, is_within in frames:
@@ -207,13 +207,13 @@ def headline(views: list[InfluenceView], story: Story, names: dict[str, str]) ->
     """Return a title that states a finding, true on any data: the largest member-level figure and its kind."""
     found = largest_deal(views)
     if found is None:
-        return f"Who is courting {story.region_name}" if views else f"{story.region_name}: announced deals"
+        return f"Who is courting {story.region_words}" if views else f"{story.region_heading}: announced deals"
     view, row = found
     value = str(row["value_text"])
     basis = BASIS_WORDS.get(row["value_basis"], str(row["value_basis"]))
     member = names.get(row["iso3"], row["iso3"])
     return (f"{value[:1].upper()}{value[1:]} of {basis} between {view.name} and {member}: "
-            f"the largest deal figure for {story.region_name}")  # fmt: skip
+            f"the largest deal figure for {story.region_words}")  # fmt: skip
 
 
 def influence_words(views: list[InfluenceView], story: Story, has_regional: bool, names: dict[str, str]):
@@ -291,7 +291,7 @@ def view_section(one: InfluenceView, breaks, tables: Tables, caps: dict) -> Lege
 def region_section(tables: Tables, story: Story, regional: pd.DataFrame) -> LegendSection:
     """Return the legend section of the region's outline: its region-level figures, never split between members."""
     names = display_names(tables)
-    region_layer = f"{story.region_name} as a whole"
+    region_layer = f"{story.region_heading} as a whole"
     listed = regional.sort_values(["partner", "date", "figure_id"])
     more = len(listed) - MAX_LISTED
     listed = listed.head(MAX_LISTED)

@@ -211,11 +211,11 @@ def resources_headline(tables: Tables, story: Story, scale: ResourceScale) -> st
     resources = tables.resources
     on_scale = resources[scale.on_scale(resources) & (resources["value_qualifier"] != "under").to_numpy(bool)]
     if not scale.unit or not len(on_scale):
-        return f"Resources in and around {story.region_name}"
+        return f"Resources in and around {story.region_words}"
     top = on_scale.assign(_q=pd.to_numeric(on_scale["quantity"])).sort_values(
         ["_q", "resource_id"], ascending=[False, True]).iloc[0]  # fmt: skip
     figure = format_quantity(float(top["_q"]), str(top["unit"]), str(top["value_qualifier"]))
-    return f"{top['name']}: {figure}, the largest {humanise(scale.commodity)} figure in and around {story.region_name}"
+    return f"{top['name']}: {figure}, the largest {humanise(scale.commodity)} figure in and around {story.region_words}"
 
 
 def resources_scene(tables: Tables, story: Story, drawn_codes, caps: dict) -> ResourcesScene:

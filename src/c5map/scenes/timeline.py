@@ -250,7 +250,7 @@ def timeline_scene(tables: Tables, story: Story, countries: gpd.GeoDataFrame) ->
         _fan_out(items)
     kind_words = {"event": "events", "deal": "deals", "resource": "resource finds"}
     what = word_list([kind_words[k] for k in kind_words if any(i["kind"] == k for i in items)])
-    title = f"{story.region_name}: a timeline" + (f", {span_text(span)}" if span else "")
+    title = f"{story.region_heading}: a timeline" + (f", {span_text(span)}" if span else "")
     listed = f"{what.capitalize()} in date order." if items else "No dated event, deal or resource find in the data."
     title, subtitle = story.words("timeline", title, listed[:-1] + ". Press Play, step through them, or choose one "
                                   "from the list." if items else listed)  # fmt: skip

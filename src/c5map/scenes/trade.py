@@ -331,7 +331,7 @@ def region_trade_section(scene_totals: pd.DataFrame, left_out: int, key: tuple[f
     ]
     for _, row in scene_totals.iterrows():
         partner = row["partner"]
-        what = region_measure(row, story.region, story.region_name, names.get(partner, partner))
+        what = region_measure(row, story.region, story.region_words, names.get(partner, partner))
         value = format_usd(row["value_usd"], row["value_qualifier"])
         entries.append(LegendEntry(
             f"{names.get(partner, partner)}, {what}, {row['year']}: {value}",
@@ -345,7 +345,7 @@ def region_trade_section(scene_totals: pd.DataFrame, left_out: int, key: tuple[f
     ]  # fmt: skip
     if left_out:
         entries.append(LegendEntry(f"{left_out:,} older or smaller figures not drawn; in the data table", shape="none"))
-    name = f"Trade with {story.region_name} as a whole"
+    name = f"Trade with {story.region_words} as a whole"
     return LegendSection(f"{name} (circle area = value, one scale)", tuple(entries), layer=name)
 
 
@@ -383,7 +383,7 @@ def trade_words(selection: TradeSelection, story: Story, names: dict[str, str]) 
     if len(totals):
         sentences.append(
             f"Trade of {word_list([names.get(p, p) for p in dict.fromkeys(partner_codes)])} with "
-            f"{story.region_name} as a whole, on one scale ({span_text(year_span(totals['year']))})."
+            f"{story.region_words} as a whole, on one scale ({span_text(year_span(totals['year']))})."
         )
     return trade_headline(selection, story, names), " ".join(sentences) or "No trade figure in the data."
 
@@ -400,8 +400,8 @@ def trade_headline(selection: TradeSelection, story: Story, names: dict[str, str
         top = totals.sort_values(["value_usd", "flow_id"], ascending=[False, True]).iloc[0]
         partner = top["destination"] if top["origin"] == region else top["origin"]
         value = format_usd(top["value_usd"], top["value_qualifier"])
-        measure = region_measure(top, region, story.region_name, names.get(partner, partner))
-        lead = f"{names.get(partner, partner)}'s {measure} with {story.region_name}" if top["measure"] == (
+        measure = region_measure(top, region, story.region_words, names.get(partner, partner))
+        lead = f"{names.get(partner, partner)}'s {measure} with {story.region_words}" if top["measure"] == (
             "total_trade") else f"{measure[:1].upper()}{measure[1:]}"  # fmt: skip
         return f"{lead}: {value} in {top['year']}"  # the figure itself; bounds make "ahead of" a guess
     exports = selection.exports[selection.exports["value_qualifier"] != "under"]
@@ -410,8 +410,8 @@ def trade_headline(selection: TradeSelection, story: Story, names: dict[str, str
         value = format_usd(top["value_usd"], top["value_qualifier"])
         return (f"{value[:1].upper()}{value[1:]} of exports from {names.get(top['origin'], top['origin'])} to "
                 f"{names.get(top['destination'], top['destination'])} in {top['year']}: the largest export figure "
-                f"around {story.region_name}")  # fmt: skip
-    return f"Trade with and around {story.region_name}"
+                f"around {story.region_words}")  # fmt: skip
+    return f"Trade with and around {story.region_words}"
 
 
 PRINT_SUBTITLE = "Export flows by destination; trade with the region as a whole, circle area by value"

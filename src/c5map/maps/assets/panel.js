@@ -166,6 +166,7 @@ function c5mapWhenSettled(map, then) {
 function c5mapAttributionUnderSource(map) {
     var attribution = map.attributionControl;
     if (!attribution) { return; }
+    attribution.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');  // the credit, without decoration
     attribution.setPosition('bottomleft');
     var container = attribution.getContainer();
     container.parentNode.appendChild(container);  // Leaflet puts a bottom control on top of its corner: move it down

@@ -72,9 +72,12 @@ def test_unknown_tiles_is_a_clear_error_and_writes_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_tiles_that_need_a_key_are_refused(tmp_path):
-    result = run_cli("build", "--out", str(tmp_path), "--tiles", "CartoDB.Positron")
-    assert result.returncode == 2 and "needs an API key" in result.stderr
+def test_tiles_that_need_a_key_give_way_to_keyless_ones_and_the_build_says_so(tmp_path):
+    """Issue 25: a folium user's 'CartoDB.Positron' builds; with no key in C5MAP_TILES_KEY, on keyless tiles."""
+    result = run_cli("build", "--out", str(tmp_path), "--tiles", "CartoDB.Positron", "--no-images")
+    said = result.stdout + result.stderr
+    assert result.returncode == 0, said
+    assert said.count("needs an API key") == 1 and "C5MAP_TILES_KEY" in said
 
 
 def test_users_own_data_folder_builds(tmp_path, data_copy):

@@ -27,8 +27,8 @@ from c5map.export import LAYER_SUMMARIES, TABLE_SUMMARIES, export_layers, geo_fi
 from c5map.maps import MAPS, PAGES, AtlasEntry, atlas_page
 from c5map.maps.common import display_names, source_line
 from c5map.maps.figures import figures_csv
-from c5map.maps.page import DEFAULT_TILES, tile_provider
 from c5map.maps.share import PageFiles, add_page_tools, published_base
+from c5map.maps.tiles import DEFAULT_TILES, resolve_tiles
 from c5map.publish import MANIFEST, STAGING_PREFIX, foreign_files, publish_outputs, recover_interrupted  # noqa: F401 (imported from here too)
 from c5map.story import Story, story_for, word_list
 from c5map.tables import Tables
@@ -448,7 +448,9 @@ def build(
     """
     started = time.perf_counter()
     if tiles is not None and tiles.lower() != "none":
-        tile_provider(tiles)  # fail before any work
+        chosen = resolve_tiles(tiles)  # fail before any work
+        if chosen.note:
+            progress(f"note: {chosen.note}")
     base_url = published_base(base_url)
     tables, countries = load_inputs(data_dir, boundaries)
     story = story_for(tables, region)

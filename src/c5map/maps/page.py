@@ -15,7 +15,6 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
-import xyzservices.providers
 from jinja2 import Template
 
 from c5map.boundaries import MAX_ZOOM, load_countries, pixel_degrees, quantise
@@ -26,13 +25,13 @@ from c5map.maps.shapes import ShapeLayer, SharedShapes
 from c5map.maps.share import ShareState
 from c5map.maps.style import HATCH_COLOUR, LAND_COLOUR, LAND_EDGE, NO_FIGURE_EDGE, NO_FIGURE_FILL, SEA_COLOUR
 from c5map.maps.templates import macro
+from c5map.maps.tiles import DEFAULT_TILES, resolve_tiles, tile_provider  # noqa: F401  (tile_provider: the page's API)
 
 #: Fill of "no reported figure" on the web, as in print: hatched, so it never reads as land or as a low value.
 HATCH_FILL = "url(#c5-hatch)"
 #: Leaflet path options of a shape with no reported figure (influence and trade pages).
 NO_FIGURE_STYLE = {"fillColor": HATCH_FILL, "fillOpacity": 1, "color": NO_FIGURE_EDGE, "weight": 1}
 
-DEFAULT_TILES = "Esri.WorldGrayCanvas"
 
 _PANEL_TEMPLATE = Template("""
 {% macro script(this, kwargs) %}
@@ -181,7 +180,7 @@ def new_page(
         (west, south, east, north) the map opens on. Computed from what the
         map is about, never from a whole layer: Russia's bounds span the globe.
     tiles : str or None
-        An ``xyzservices`` provider name (``"Esri.WorldGrayCanvas"``,
+        ``"OpenStreetMap"`` or an ``xyzservices`` provider name (``"Esri.WorldGrayCanvas"``,
         ``"OpenStreetMap.Mapnik"``, ...), or ``None`` / ``"none"`` for land
         and sea from Natural Earth alone.
     max_zoom : int
@@ -219,9 +218,10 @@ def new_page(
         )
         _add_land(m, seam)
     else:
-        provider = tile_provider(tiles)
+        chosen = resolve_tiles(tiles)
+        provider = chosen.provider
         folium.TileLayer(
-            tiles=provider.build_url(scale_factor="{r}") if "{r}" in provider.url else provider.build_url(),
+            tiles=chosen.url,
             attr=provider.html_attribution,
             name=escape_text(provider.name),
             max_zoom=max_zoom,
@@ -236,16 +236,3 @@ def new_page(
     m.add_child(AccessibleFeatures())
     m.add_child(ShareState())
     return MapPage(m, text, title, data_csv)
-
-
-def tile_provider(name: str) -> xyzservices.TileProvider:
-    """Look up a tile provider by its xyzservices name; refuse ones that need an API key."""
-    try:
-        provider = xyzservices.providers.query_name(name)
-    except ValueError:
-        raise ValueError(
-            f"unknown tile provider {name!r}; use an xyzservices name such as {DEFAULT_TILES!r}, or 'none'"
-        ) from None
-    if provider.requires_token():
-        raise ValueError(f"tile provider {name!r} needs an API key; choose another or 'none'")
-    return provider

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from make_trade_samples import BACI_COUNTRIES, BACI_ROWS, write_samples
 
-from c5map._paths import bundled_data_dir
 from c5map.errors import DataError
 from c5map.imports import import_trade
 from c5map.validate import load_valid_tables
@@ -23,16 +22,6 @@ ISO = {code: iso for code, _, _, iso in BACI_COUNTRIES}
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory) -> dict[str, Path]:
     return write_samples(tmp_path_factory.mktemp("samples"))
-
-
-@pytest.fixture
-def data_copy(tmp_path) -> Path:
-    """A data folder of one's own: the bundled tables, copied."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for path in bundled_data_dir().glob("*.csv"):
-        shutil.copy(path, folder / path.name)
-    return folder
 
 
 def expected_usd(origin: set[str], destination: set[str], prefixes: tuple[str, ...], year: int) -> int:

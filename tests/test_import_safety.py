@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 from make_trade_samples import write_samples
 
-from c5map._paths import bundled_data_dir
 from c5map.errors import DataError
 from c5map.imports import archive, import_trade
 from c5map.validate import load_valid_tables
@@ -32,15 +31,6 @@ YEAR_2023 = "BACI_HS92_Y2023_V202501.csv"
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory) -> dict[str, Path]:
     return write_samples(tmp_path_factory.mktemp("samples"))
-
-
-@pytest.fixture
-def data_copy(tmp_path) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for path in bundled_data_dir().glob("*.csv"):
-        shutil.copy(path, folder / path.name)
-    return folder
 
 
 def c5map(*args: str, env: dict | None = None, hook: str = "") -> subprocess.CompletedProcess:

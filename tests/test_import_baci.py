@@ -218,3 +218,20 @@ def test_the_same_query_runs_over_partitioned_parquet(samples, tmp_path):
     from_parquet = import_trade("baci", [folder], between="C5", hs="2846,280530")
     from_csv = import_trade("baci", [samples["baci_2023"].parent], between="C5", hs="2846,280530")
     assert values(from_parquet) == values(from_csv)
+
+
+def test_past_the_readers_reject_limit_the_count_of_bad_rows_is_said_to_be_a_lower_bound(samples, tmp_path):
+    """Issue 24 row 18: 'and 950 more bad rows' when there were 99,950 more (DuckDB keeps 1,000 rejects)."""
+    from c5map.imports.engine import REJECTS_LIMIT
+
+    folder = tmp_path / "bad"
+    shutil.copytree(samples["baci_2023"].parent, folder)
+    year = folder / "BACI_HS92_Y2023_V202501.csv"
+    lines = year.read_text().splitlines()
+    lines += ["2023,156,860,284690,lots,"] * (2 * REJECTS_LIMIT)
+    year.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError) as caught:
+        import_trade("baci", [folder], tmp_path / "out", hs="2846")
+    counted = [p.message for p in caught.value.problems if "more bad rows" in p.message]
+    assert len(counted) == 1 and counted[0].startswith("and at least "), counted
+    assert f"counting stops at {REJECTS_LIMIT:,}" in counted[0]

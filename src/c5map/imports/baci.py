@@ -19,7 +19,7 @@ import pandas as pd
 from c5map.errors import DataError, Problem
 from c5map.imports.crosswalk import Unmapped, adm0_for_iso3
 from c5map.imports.dataset import Dataset, PairTotals
-from c5map.imports.engine import path_list, quote, rejected_rows
+from c5map.imports.engine import REJECTS_LIMIT, path_list, quote, rejected_rows
 from c5map.imports.files import InputFile, renamed_copies
 from c5map.imports.interrupts import raise_received
 from c5map.imports.selection import PAIR_COLUMNS, Selection, unmatched_filter
@@ -208,7 +208,7 @@ def _read(con, data_files: list[InputFile], selection: Selection, names: dict[st
 
 def _rows(data_files: list[InputFile], *, rejects: bool) -> str:
     """Return the query of every row of the files: ``t, i, j, k, v, filename``."""
-    keep = "store_rejects = true, rejects_limit = 1000, " if rejects else ""
+    keep = f"store_rejects = true, rejects_limit = {REJECTS_LIMIT}, " if rejects else ""
     parts = []
     csv_files = [f.path for f in data_files if f.kind == "csv"]
     parquet_files = [f.path for f in data_files if f.kind == "parquet"]

@@ -50,6 +50,10 @@ def path_list(paths: Iterable[Path]) -> str:
     return "[" + ", ".join(quote(p) for p in paths) + "]"
 
 
+#: Most rows the CSV reader keeps of those it rejects (``rejects_limit``); past it the count is a lower bound.
+REJECTS_LIMIT = 1000
+
+
 def rejected_rows(con, names: dict[str, str]) -> list[Problem]:
     """Return the rows the CSV reader rejected (``store_rejects``), located, at most a few per file.
 
@@ -88,8 +92,12 @@ def rejected_rows(con, names: dict[str, str]) -> list[Problem]:
             problems.append(Problem(name, int(line), column or "", f"{value!r} is not a number"))
         else:
             problems.append(Problem(name, int(line), column or "", message))
+    capped = len(rows) >= REJECTS_LIMIT  # DuckDB stops storing rejects there: the true count may be far higher
     for name, count in per_file.items():
         if count > MAX_PROBLEMS_PER_FILE:
             more = count - MAX_PROBLEMS_PER_FILE
-            problems.append(Problem(name, 0, "", f"and {more:,} more bad row{'s' * (more != 1)} not listed"))
+            words = f"and {more:,} more bad row{'s' * (more != 1)} not listed"
+            if capped:
+                words = f"and at least {more:,} more bad rows not listed (counting stops at {REJECTS_LIMIT:,})"
+            problems.append(Problem(name, 0, "", words))
     return problems

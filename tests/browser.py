@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ASSETS = Path(__file__).resolve().parent / "browser" / "node_modules"
 CHROMIUM = os.environ.get("C5MAP_CHROMIUM", "/usr/bin/chromium")
@@ -138,4 +139,14 @@ class Chromium:
 
         page.route("**/*", route)
         page.goto(path.resolve().as_uri(), wait_until="load")
+        # a map page fits its opening view to the room its panels leave, a frame or more after load: a test that
+        # hovers or measures before would race it (the atlas and other pages have no map: nothing to wait for)
+        try:
+            page.wait_for_function(
+                "() => { const m = document.querySelector('.leaflet-container');"
+                " return !m || m.hasAttribute('data-c5-opened') || !document.querySelector('.c5-title'); }",
+                timeout=5_000,
+            )
+        except PlaywrightTimeoutError:
+            pass  # a page that never opens (a broken one): the test itself says what is wrong
         return visit

@@ -27,7 +27,11 @@ function c5mapCompactControls(map, view) {
         c5mapPhoneHeader(map);
         c5mapViewButtons(map);
         c5mapFitLegend(map);
-        if (view) { c5mapOpenInFreeSpace(map, view); }  // in the room the header and the buttons leave
+        if (view) {
+            c5mapOpenInFreeSpace(map, view);  // in the room the header and the buttons leave
+        } else {
+            map.getContainer().setAttribute('data-c5-opened', '');
+        }
     }, 0);
 }
 
@@ -147,7 +151,11 @@ function c5mapOpenInFreeSpace(map, view) {
         map.fitBounds(view, {paddingTopLeft: [6, top + 6], paddingBottomRight: [size.x - right + 6, size.y - bottom + 6],
                              animate: false});
     }
-    L.Util.requestAnimFrame(function() { c5mapWhenSettled(map, fit); });
+    // data-c5-opened: the page stands on its opening view (tests, and scripts embedding a page, wait for it)
+    function opened() {
+        try { fit(); } finally { map.getContainer().setAttribute('data-c5-opened', ''); }
+    }
+    L.Util.requestAnimFrame(function() { c5mapWhenSettled(map, opened); });
 }
 
 // Run ``then`` once the map stands still: the page's opening fit may still be zooming or panning (it starts on

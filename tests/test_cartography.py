@@ -27,7 +27,7 @@ BOXES = """(() => {
     return {
         labels: [...document.querySelectorAll('.c5-label')].map(e => [e.querySelector('.c5-label-name').textContent,
                                                                      ...box(e)]),
-        figures: Object.fromEntries([...document.querySelectorAll('.c5-label')].map(e => [
+        figures: Object.fromEntries([...document.querySelectorAll('.c5-label:not(.region)')].map(e => [
             e.querySelector('.c5-label-name').textContent,
             [...e.querySelectorAll('.c5-label-figure')].map(f => f.textContent).join(' ')])),
         furniture: [...document.querySelectorAll('.leaflet-control')].filter(e => e.offsetParent).map(box),
@@ -226,6 +226,36 @@ def test_each_members_figure_is_written_on_the_map_for_the_chosen_partner(chromi
             # figure or its qualifier: "about $3.2bn" of "about $3.2bn (financing announced)"
             assert shown.get(name) in (figure, figure.split(" (")[0]), (k, name, figure, shown.get(name))
         assert not {n: f for n, f in shown.items() if f and n not in written[k]}, k  # no figure of another view
+    assert visit.page_errors == []
+    visit.page.close()
+
+
+@pytest.mark.parametrize("page", ["influence.html", "trade.html"])
+def test_the_regions_own_figures_are_written_beside_it_never_on_a_member(chromium, pages, request, page):
+    """Issue 23 item 1: region-level figures are on the map at the opening, in the key's words, under the region."""
+    from c5map.boundaries import web_countries
+    from c5map.scenes import region_figure_lines
+    from c5map.scenes.influence import influence_scene
+    from c5map.scenes.trade import trade_scene
+
+    dataset = request.node.callspec.params["pages"]
+    tables = load_tables(DATASETS[dataset]) if DATASETS[dataset] else load_tables()
+    story = story_for(tables)
+    shapes = web_countries(list(story.members))
+    if page == "influence.html":
+        sections = influence_scene(tables, story, shapes).sections
+    else:
+        sections = trade_scene(tables, story, set(shapes["iso3"])).sections
+    region = [s for s in sections if s.title.startswith(story.region_heading) or s.title.startswith("Trade with ")
+              and s.title.endswith("one scale)")]  # fmt: skip
+    visit = chromium.open(pages / page, width=1400, height=900)
+    label = visit.page.locator(".c5-label.region")
+    if not region:
+        assert label.count() == 0
+    else:
+        assert label.count() == 1, dataset
+        lines = label.locator(".c5-label-figure").all_inner_texts()
+        assert lines == region_figure_lines(region[0]), (dataset, lines)  # placed like any label: no overlap
     assert visit.page_errors == []
     visit.page.close()
 

@@ -36,6 +36,7 @@ STYLES = {
     "capital": (f"11px {FONT}", 11),
     "place": (f"italic 11px {FONT}", 11),
     "figure": (f"700 13px {FONT}", 13),  # a figure written under a country's name (see Labels)
+    "region": (f"600 12px {FONT}", 12),  # "Central Asia (C5) as a whole", its figures under it
 }
 
 
@@ -118,8 +119,9 @@ class Labels(branca.element.MacroElement):
     """The page's labels (``assets/labels.js``); ``labels`` from :func:`label_candidates`.
 
     ``figures`` writes a figure under a country's name: layer name (as the layer control reports it) ->
-    ISO3 -> words, shown while that layer is the page's chosen view (``view`` at first). Give each view's
-    figures largest first: where room is short, the first are named first.
+    ISO3 -> words, shown while that layer is the page's chosen view (``view`` at first); those under ``"*"``
+    whatever the view. Give each view's figures largest first: where room is short, the first are named first.
+    Words with line breaks are written one line each.
     """
 
     _template = _LABELS
@@ -143,6 +145,16 @@ class Labels(branca.element.MacroElement):
         super().render(**kwargs)
 
 
+def region_label(code: str, heading: str, outline, seam: float = -180.0) -> dict:
+    """Return the label of a region's own figures: its name, placed at the foot of its outline.
+
+    Its figures are given as ``figures["*"][code]`` (lines joined by newlines): region-level figures belong to
+    no member, so they are written beside the region, never on a country.
+    """
+    west, south, east, _ = outline.bounds
+    return _label("region", f"{heading} as a whole", (west + east) / 2, south, 0, 250, seam, code)
+
+
 def add_labels(
     m: folium.Map,
     tables: Tables,
@@ -152,9 +164,14 @@ def add_labels(
     seam: float = -180.0,
     figures: dict[str, dict[str, str]] | None = None,
     view: str = "",
+    extra: Iterable[dict] = (),
 ) -> None:
-    """Label the countries, capitals and places of a page; ``figures`` and ``view`` as in :class:`Labels`."""
+    """Label the countries, capitals and places of a page; ``figures`` and ``view`` as in :class:`Labels`.
+
+    ``extra`` labels (:func:`region_label`) are placed with the others, by priority.
+    """
     from c5map.maps.common import display_names
 
-    candidates = label_candidates(tables, members, partners, names=display_names(tables), seam=seam)
+    candidates = label_candidates(tables, members, partners, names=display_names(tables), seam=seam) + list(extra)
+    candidates.sort(key=lambda label: (-label["priority"], label["text"]))
     m.add_child(Labels(candidates, figures, view))

@@ -102,5 +102,26 @@ def class_entries(labels: list[str], shades: list[str], drawn: set[int]) -> list
             for k, (label, shade) in enumerate(zip(labels, shades, strict=True))]  # fmt: skip
 
 
+def region_figure_lines(section: LegendSection, most: int = 3) -> list[str]:
+    """Return the region-level figures of its legend section, to write beside the region on the map.
+
+    The section's figure rows (words only, or the circles of trade with the region), in its order, at most
+    ``most`` of them and a count of the rest; no notes, no size keys.
+
+    Examples
+    --------
+    >>> rows = (LegendEntry("the region's outline", shape="dashed-box"), LegendEntry("China: $66.2bn", shape="none"),
+    ...         LegendEntry("Note: may overlap", shape="none"))
+    >>> region_figure_lines(LegendSection("Central Asia as a whole", rows))
+    ['China: $66.2bn']
+    """
+    figures = [e.label for e in section.entries
+               if (e.shape == "none" and not e.label.startswith(("Note: ", "and ")))
+               or (e.shape == "circle" and not e.label.startswith("size key: "))]  # fmt: skip
+    if len(figures) > most:
+        figures = [*figures[: most - 1], f"and {len(figures) - most + 1:,} more in the key"]
+    return figures
+
+
 #: The legend row of "no reported figure": hatched on the web and in print, never a class.
 NO_FIGURE_ENTRY = LegendEntry("no reported figure (not zero)", shape="hatched-box")

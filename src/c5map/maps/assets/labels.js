@@ -19,8 +19,8 @@ function c5mapLabels(map, packed) {
     var view = packed.view;
     map.on('baselayerchange', function(e) { view = e.name; });
     function figureOf(label) {
-        var words = label.iso3 && figures[view];
-        return (words && words[label.iso3]) || '';
+        if (!label.iso3) { return ''; }
+        return (figures[view] && figures[view][label.iso3]) || (figures['*'] && figures['*'][label.iso3]) || '';
     }
     function rankOf(label) {
         var rank = label.iso3 && ranks[view] ? ranks[view][label.iso3] : undefined;
@@ -92,11 +92,15 @@ function c5mapLabels(map, packed) {
         function put(label, ownSpot, valueOnly) {
             var p = map.latLngToContainerPoint([label.lat, label.lon]);
             // the figure under the name; what kind of figure it is, "(investment committed)", on a line of its own
-            var figure = figureOf(label), cut = figure.indexOf(' (');
+            // a region's figures: a line each, in the plain face (several figures, none singled out)
+            var figure = figureOf(label), cut = figure.indexOf(' ('), listed = figure.indexOf('\n') >= 0;
             var value = cut > 0 ? figure.slice(0, cut) : figure, kind = cut > 0 && !valueOnly ? figure.slice(cut + 1) : '';
-            var w = Math.max(textWidth(label.font, label.text), value ? textWidth(FIGURE_FONT, value) : 0,
-                             kind ? textWidth(KIND_FONT, kind) : 0);
-            var line = label.size + 4, h = line + (value ? FIGURE_SIZE + 3 : 0) + (kind ? KIND_SIZE + 3 : 0);
+            var parts = listed ? figure.split('\n').map(function(text) { return [text, KIND_FONT, KIND_SIZE]; })
+                : [[value, FIGURE_FONT, FIGURE_SIZE], [kind, KIND_FONT, KIND_SIZE]];
+            var w = textWidth(label.font, label.text), line = label.size + 4, h = line;
+            parts.forEach(function(part) {
+                if (part[0]) { w = Math.max(w, textWidth(part[1], part[0])); h += part[2] + 3; }
+            });
             // a place label sits to the right of its dot, else to the left; a country label is centred, else
             // above, below, beside or diagonal to its point, then a line further up or down
             var spots = label.dot ? [[p.x + 6, p.y - h / 2], [p.x - 6 - w, p.y - h / 2]]
@@ -137,7 +141,7 @@ function c5mapLabels(map, packed) {
                 name.textContent = label.text;  // text, never HTML
                 name.style.font = label.font;
                 name.style.lineHeight = line + 'px';
-                [[value, FIGURE_FONT, FIGURE_SIZE], [kind, KIND_FONT, KIND_SIZE]].forEach(function(part) {
+                parts.forEach(function(part) {
                     if (!part[0]) { return; }
                     var span = L.DomUtil.create('span', 'c5-label-figure', element);
                     span.textContent = part[0];

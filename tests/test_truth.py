@@ -255,3 +255,14 @@ def test_a_region_that_takes_the_is_named_with_it_in_every_sentence():
     text = " | ".join(words)
     assert "the South Caucasus" in text and "The South Caucasus as a whole" in text, text
     assert not re.search(r"(?<![Tt]he )South Caucasus", text), text  # no bare name mid-sentence
+
+
+def test_a_regions_own_name_is_used_as_given_in_headings():
+    """Hypothesis found 'c: a timeline' written 'C: a timeline': only the story file's article takes a capital."""
+    from c5map.story import Story
+
+    assert Story("R", "c", (), ()).region_heading == "c"
+    assert Story("R", "iWest", (), ()).region_words == "iWest"
+    assert Story("R", "South Caucasus", (), (), region_in_text="the South Caucasus").region_heading == (
+        "The South Caucasus"
+    )

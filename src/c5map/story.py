@@ -102,9 +102,13 @@ class Story:
 
     @property
     def region_heading(self) -> str:
-        """The region's name starting a heading: "The South Caucasus as a whole"."""
-        words = self.region_words
-        return words[:1].upper() + words[1:]
+        """The region's name starting a heading: "The South Caucasus as a whole".
+
+        Only the story file's words take a capital (their article); the data's own name is left as it is given.
+        """
+        if not self.region_in_text:
+            return self.region_name
+        return self.region_in_text[:1].upper() + self.region_in_text[1:]
 
     def words(self, page: str, title: str, subtitle: str) -> tuple[str, str]:
         """Return a page's (title, subtitle): the story file's where it has them, else the derived ones."""

@@ -153,9 +153,10 @@ def _add_site(group: folium.FeatureGroup, tables: Tables, row: pd.Series, scale:
         )
         in_pane(ring, "symbols").add_to(group)
     on_scale = bool(scale.on_scale(row.to_frame().T)[0])
+    radius = symbol_radius(float(row["quantity"]), scale.largest, LARGEST_SYMBOL_PX) if on_scale else OFF_SCALE_PX
     symbol = folium.CircleMarker(
         location=location,
-        radius=symbol_radius(float(row["quantity"]), scale.largest, LARGEST_SYMBOL_PX) if on_scale else OFF_SCALE_PX,
+        radius=radius,
         color=RESOURCE_COLOUR,
         weight=3 if on_scale else 2,
         fill=True,
@@ -165,7 +166,7 @@ def _add_site(group: folium.FeatureGroup, tables: Tables, row: pd.Series, scale:
     )
     in_pane(symbol, "symbols").add_to(group)
     # every site's figure beside its symbol: the deposits are what this map is about
-    group.add_child(FigureLabel(location, site_words(row, on_scale), symbol.options["radius"]))
+    group.add_child(FigureLabel(location, site_words(row, on_scale), radius))
     return "scaled" if on_scale else "uniform"
 
 

@@ -24,13 +24,12 @@ from c5map.maps.common import (
     text,
 )
 from c5map.maps.figures import add_data_table, page_figures
-from c5map.maps.labels import add_labels, region_label
+from c5map.maps.labels import add_labels, region_figures
 from c5map.maps.legend import add_legend
 from c5map.maps.page import DEFAULT_TILES, NO_FIGURE_STYLE, MapPage, PageText, new_page
 from c5map.maps.safety import layer_key, stable_ids, tooltip_html
 from c5map.maps.shapes import LayerOrder, ShapeLayer, SharedShapes, in_pane, wrap_lon
 from c5map.maps.style import FILL_OPACITY, INK, line_weight
-from c5map.scenes import region_figure_lines
 from c5map.scenes.influence import (  # noqa: F401  (the scene's names, as the page's API has always offered them)
     EVENTS_LAYER,
     MAX_EVENTS,
@@ -160,11 +159,9 @@ def influence_page(
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
         add_legend(m, scene.sections, [n for i, n in enumerate(names) if i != scene.opening], names)
         figures = {layer_key(name): one.map_figures() for name, one in zip(names, scene.views, strict=True)}
-        extra = []
-        region_rows = [s for s in scene.sections if s.title == f"{story.region_heading} as a whole"]
-        if region_rows and len(outline):  # the region's own figures beside it, never on a member
-            figures["*"] = {region: "\n".join(region_figure_lines(region_rows[0]))}
-            extra.append(region_label(region, story.region_heading, outline.geometry.iloc[0], seam))
+        section = next((s for s in scene.sections if s.layer == f"{story.region_heading} as a whole"), None)
+        written, extra = region_figures(section, region, story.region_heading, outline, seam)  # beside the region
+        figures |= written
         add_labels(m, tables, members, [v.code for v in scene.views if not v.within], seam=seam, figures=figures,
                    view=layer_key(names[scene.opening]) if names else "", extra=extra)  # fmt: skip
         located = tables.events[tables.events["lon"].notna() & tables.events["lat"].notna()]

@@ -16,6 +16,7 @@ from functools import cache
 
 import branca.element
 import folium
+import geopandas as gpd
 import pandas as pd
 import pyogrio
 from jinja2 import Template
@@ -25,6 +26,7 @@ from c5map.boundaries import bundled_path
 from c5map.maps.assets import script_once
 from c5map.maps.safety import json_for_script
 from c5map.maps.shapes import wrap_lon
+from c5map.scenes import LegendSection, region_figure_lines
 from c5map.tables import Tables
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
@@ -153,6 +155,20 @@ def region_label(code: str, heading: str, outline, seam: float = -180.0) -> dict
     """
     west, south, east, _ = outline.bounds
     return _label("region", f"{heading} as a whole", (west + east) / 2, south, 0, 250, seam, code)
+
+
+def region_figures(
+    section: LegendSection | None, code: str, heading: str, outline: gpd.GeoDataFrame, seam: float = -180.0
+) -> tuple[dict[str, dict[str, str]], list[dict]]:
+    """Return the ``figures`` and ``extra`` of :func:`add_labels` that write a region's own figures beside it.
+
+    ``section`` is the scene's legend section of those figures (:func:`c5map.scenes.region_figure_lines`),
+    ``outline`` the region's outline (:func:`c5map.layers.region_outlines`); without either, nothing.
+    """
+    if section is None or not len(outline):
+        return {}, []
+    words = {"*": {code: "\n".join(region_figure_lines(section))}}
+    return words, [region_label(code, heading, outline.geometry.iloc[0], seam)]
 
 
 def add_labels(

@@ -12,13 +12,12 @@ from c5map.format import format_usd
 from c5map.maps.arcs import add_arc
 from c5map.maps.common import display_names, page_view, source_label, source_line, text
 from c5map.maps.figures import add_data_table, page_figures
-from c5map.maps.labels import add_labels, region_label
+from c5map.maps.labels import add_labels, region_figures
 from c5map.maps.legend import add_legend
 from c5map.maps.page import DEFAULT_TILES, NO_FIGURE_STYLE, MapPage, PageText, new_page
 from c5map.maps.safety import layer_key, stable_ids, tooltip_html
 from c5map.maps.shapes import LayerOrder, ShapeLayer, SharedShapes
 from c5map.maps.style import FILL_OPACITY, INK, line_weight
-from c5map.scenes import region_figure_lines
 from c5map.scenes.trade import (  # noqa: F401  (the scene's names, as the page's API has always offered them)
     BOUND_QUALIFIERS,
     MAX_DESTINATIONS,
@@ -98,18 +97,16 @@ def trade_page(
             group = folium.FeatureGroup(name=layer_key(exporter.name), show=index == 0, overlay=False)  # one at a time
             _draw_exporter(group, m, exporter, scene, tables, shapes, set(countries["iso3"]), seam)
             group.add_to(m)
+        outline = layers.region_outlines(tables, countries).query("region == @region")
         if len(scene.totals):
-            _draw_region_trade(m, tables, story, scene, countries, seam)
+            _draw_region_trade(m, tables, story, scene, outline, seam)
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
         add_legend(m, scene.sections, names[1:], names)
         exporters = {v.origin for v in scene.exporters}
         figures = {layer_key(v.name): v.map_figures() for v in scene.exporters}
-        extra = []
-        region_rows = [s for s in scene.sections if s.layer == f"Trade with {story.region_words} as a whole"]
-        outline = layers.region_outlines(tables, countries).query("region == @region")
-        if region_rows and len(outline):  # the region's own figures beside it, never on a member
-            figures["*"] = {region: "\n".join(region_figure_lines(region_rows[0]))}
-            extra.append(region_label(region, story.region_heading, outline.geometry.iloc[0], seam))
+        section = next((s for s in scene.sections if s.layer == f"Trade with {story.region_words} as a whole"), None)
+        written, extra = region_figures(section, region, story.region_heading, outline, seam)  # beside the region
+        figures |= written
         add_labels(m, tables, members, exporters | set(selection.exports["destination"]), seam=seam, figures=figures,
                    view=layer_key(names[0]) if names else "", extra=extra)  # fmt: skip
         listed, beyond = undrawn_rows(selection)
@@ -169,12 +166,11 @@ def _draw_exporter(group, m, exporter: ExporterView, scene: TradeScene, tables, 
     group.add_child(ShapeLayer(shapes, styles, tips, pane="fills"))
 
 
-def _draw_region_trade(m, tables: Tables, story: Story, scene: TradeScene, countries, seam) -> None:
+def _draw_region_trade(m, tables: Tables, story: Story, scene: TradeScene, outline, seam) -> None:
     """Draw the region's outline carrying its trade figures in its tooltip, never on the members."""
     names = display_names(tables)
     region = story.region
-    outlines = layers.region_outlines(tables, countries)
-    outline_shapes = SharedShapes(outlines[outlines["region"] == region], "region", seam=seam)
+    outline_shapes = SharedShapes(outline, "region", seam=seam)
     m.add_child(outline_shapes)
     group = folium.FeatureGroup(name=layer_key(f"Trade with {story.region_words} as a whole"), show=True)
     rows = []

@@ -142,7 +142,7 @@ def influence_page(
         shapes = SharedShapes(countries[countries["iso3"].isin(members)], seam=seam)
         m.add_child(shapes)
         outline = layers.region_outlines(tables, countries).query("region == @region")
-        outline_shapes = SharedShapes(outline, "region", seam=seam)
+        outline_shapes = SharedShapes(outline, "region", seam=seam, along=shapes)  # the members' borders once
         m.add_child(outline_shapes)
         caps = layers.capitals(tables)
         names = [view_layer_name(v) for v in scene.views]

@@ -32,7 +32,7 @@ from c5map.maps.safety import json_for_script
 
 _SHARED_SHAPES = Template("""
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = c5mapShapes({{ this.data_js }});
+var {{ this.get_name() }} = c5mapShapes({{ this.data_js }}{% if this.along %}, {{ this.along.get_name() }}{% endif %});
 {% endmacro %}
 """)
 
@@ -46,7 +46,13 @@ class SharedShapes(branca.element.MacroElement):
 
     _template = _SHARED_SHAPES
 
-    def __init__(self, frame: gpd.GeoDataFrame, id_column: str = "iso3", seam: float = -180.0):
+    def __init__(
+        self,
+        frame: gpd.GeoDataFrame,
+        id_column: str = "iso3",
+        seam: float = -180.0,
+        along: SharedShapes | None = None,
+    ):
         super().__init__()
         self._name = "SharedShapes"
         decimals = _decimals(frame.geometry.values)
@@ -55,9 +61,18 @@ class SharedShapes(branca.element.MacroElement):
             shapely.transform(wrap_geometry(g, seam), lambda xy: np.round(xy, decimals)) if seam > -180 else g
             for g in frame.geometry
         ]
-        scale = 10**decimals
-        packed = [[str(key), _pack(geom, scale)] for key, geom in zip(frame[id_column], geometries, strict=True)]
-        self.data_js = json_for_script({"s": scale, "f": packed})
+        # a shape set drawn along another (a region's outline along its members' borders) refers to the stretches
+        # of border they share instead of writing them again; only on the other set's grid
+        self.along = along if along is not None and along.scale >= 10**decimals else None
+        self.scale = self.along.scale if self.along else 10**decimals
+        self.rings = []
+        shared = _RingIndex(self.along.rings) if self.along else None
+        packed = []
+        for key, geom in zip(frame[id_column], geometries, strict=True):
+            polygons = _integer_rings(geom, self.scale)
+            self.rings.extend(ring[:-1] for rings in polygons for ring in rings)
+            packed.append([str(key), [[_pack_ring(ring, shared) for ring in rings] for rings in polygons]])
+        self.data_js = json_for_script({"s": self.scale, "f": packed})
         self.ids = [str(k) for k in frame[id_column]]
 
     def render(self, **kwargs) -> None:
@@ -76,17 +91,77 @@ def _decimals(geometries: np.ndarray, most: int = 7) -> int:
     return most
 
 
-def _pack(geometry, scale: int) -> list[list[list[int]]]:
-    """Return a (Multi)Polygon as polygons of rings of integer steps (decoded by ``c5mapShapes``)."""
+def _integer_rings(geometry, scale: int) -> list[list[list[tuple[int, int]]]]:
+    """Return a (Multi)Polygon as polygons of closed rings of integer points (1/scale degree)."""
     polygons = list(geometry.geoms) if geometry.geom_type == "MultiPolygon" else [geometry]
-    packed = []
-    for polygon in polygons:
-        rings = []
-        for ring in (polygon.exterior, *polygon.interiors):
-            points = np.rint(np.asarray(ring.coords)[:, :2] * scale).astype(np.int64)
-            rings.append(np.diff(points, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel().tolist())
-        packed.append(rings)
-    return packed
+    return [
+        [
+            list(map(tuple, np.rint(np.asarray(ring.coords)[:, :2] * scale).astype(np.int64).tolist()))
+            for ring in (polygon.exterior, *polygon.interiors)
+        ]
+        for polygon in polygons
+    ]
+
+
+#: The fewest points a stretch shared with another shape set must have to be written as a reference to it.
+SHARED_STRETCH = 3
+
+
+class _RingIndex:
+    """Where each point lies on another shape set's rings, to find the stretches a ring shares with them."""
+
+    def __init__(self, rings: list[list[tuple[int, int]]]):
+        self.rings = rings
+        self.where: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for number, ring in enumerate(rings):
+            for position, point in enumerate(ring):
+                self.where.setdefault(point, []).append((number, position))
+
+    def longest_stretch(self, points: list[tuple[int, int]], start: int) -> tuple[int, int, int, int]:
+        """Return ``(ring, position, length, direction)`` of the longest run of ``points[start:]`` on one ring."""
+        best = (0, 0, 0, 1)
+        for number, position in self.where.get(points[start], ()):
+            ring = self.rings[number]
+            size = len(ring)
+            for direction in (1, -1):
+                length = 1
+                while (
+                    start + length < len(points)
+                    and length <= size
+                    and ring[(position + direction * length) % size] == points[start + length]
+                ):
+                    length += 1
+                if length > best[2]:
+                    best = (number, position, length, direction)
+        return best
+
+
+def _pack_ring(ring: list[tuple[int, int]], shared: _RingIndex | None) -> list[int] | dict:
+    """Return a closed ring as flat integer steps, or, where it runs along ``shared``'s rings, as stretches.
+
+    Steps: ``[dx, dy, ...]`` from the previous point (the first from 0, 0). Stretches: ``{"r": [...]}`` of
+    ``[ring, position, length, direction]`` references to the other set's rings and ``{"p": [dx, dy, ...]}``
+    steps from the last point written.
+    """
+    if shared is not None:
+        parts, steps, last, index = [], [], (0, 0), 0
+        while index < len(ring):
+            number, position, length, direction = shared.longest_stretch(ring, index)
+            if length >= SHARED_STRETCH:
+                if steps:
+                    parts.append({"p": steps})
+                    steps = []
+                parts.append([number, position, length, direction])
+                index += length
+                last = ring[index - 1]
+            else:
+                steps += [ring[index][0] - last[0], ring[index][1] - last[1]]
+                last = ring[index]
+                index += 1
+        if any(isinstance(part, list) for part in parts):
+            return {"r": parts + ([{"p": steps}] if steps else [])}
+    points = np.asarray(ring, dtype=np.int64)
+    return np.diff(points, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel().tolist()
 
 
 _SHAPE_LAYER = Template("""

@@ -99,7 +99,7 @@ def trade_page(
             group.add_to(m)
         outline = layers.region_outlines(tables, countries).query("region == @region")
         if len(scene.totals):
-            _draw_region_trade(m, tables, story, scene, outline, seam)
+            _draw_region_trade(m, tables, story, scene, outline, seam, along=shapes)
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
         add_legend(m, scene.sections, names[1:], names)
         exporters = {v.origin for v in scene.exporters}
@@ -166,11 +166,11 @@ def _draw_exporter(group, m, exporter: ExporterView, scene: TradeScene, tables, 
     group.add_child(ShapeLayer(shapes, styles, tips, pane="fills"))
 
 
-def _draw_region_trade(m, tables: Tables, story: Story, scene: TradeScene, outline, seam) -> None:
+def _draw_region_trade(m, tables: Tables, story: Story, scene: TradeScene, outline, seam, along=None) -> None:
     """Draw the region's outline carrying its trade figures in its tooltip, never on the members."""
     names = display_names(tables)
     region = story.region
-    outline_shapes = SharedShapes(outline, "region", seam=seam)
+    outline_shapes = SharedShapes(outline, "region", seam=seam, along=along)
     m.add_child(outline_shapes)
     group = folium.FeatureGroup(name=layer_key(f"Trade with {story.region_words} as a whole"), show=True)
     rows = []

@@ -1,20 +1,42 @@
 // Shapes travel as integers: each ring a flat list [dx, dy, dx, dy, ...] of steps of 1/scale degree from the
 // previous point (the first from 0, 0), decoded here into a GeoJSON FeatureCollection of MultiPolygons.
-function c5mapShapes(packed) {
-    var scale = packed.s;
+// A set drawn ``along`` another (a region's outline along its members) may write a ring as {r: [...]}: stretches
+// [ring, position, length, direction] of the other set's rings (numbered in order, each without its closing
+// point) and {p: [dx, dy, ...]} steps from the last point written.
+function c5mapShapes(packed, along) {
+    var scale = packed.s, rings = [];
     function ring(steps) {
         var out = [], x = 0, y = 0;
-        for (var i = 0; i < steps.length; i += 2) {
-            x += steps[i];
-            y += steps[i + 1];
-            out.push([x / scale, y / scale]);
+        function step(list) {
+            for (var i = 0; i < list.length; i += 2) {
+                x += list[i];
+                y += list[i + 1];
+                out.push([x, y]);
+            }
         }
-        return out;
+        if (steps.r) {
+            steps.r.forEach(function(part) {
+                if (part.p) { step(part.p); return; }
+                var other = along.rings[part[0]], size = other.length;
+                for (var k = 0; k < part[2]; k++) {
+                    var point = other[(((part[1] + part[3] * k) % size) + size) % size];
+                    x = point[0];
+                    y = point[1];
+                    out.push([x, y]);
+                }
+            });
+        } else {
+            step(steps);
+        }
+        rings.push(out.slice(0, -1));
+        return out.map(function(point) { return [point[0] / scale, point[1] / scale]; });
     }
-    return {type: 'FeatureCollection', features: packed.f.map(function(item) {
+    var shapes = {type: 'FeatureCollection', features: packed.f.map(function(item) {
         return {type: 'Feature', id: item[0], properties: {},
                 geometry: {type: 'MultiPolygon', coordinates: item[1].map(function(p) { return p.map(ring); })}};
     })};
+    shapes.rings = rings;  // integer points, for a set drawn along this one
+    return shapes;
 }
 
 // Draw some of a shape set, one style and tooltip per shape id; shapes without a style are not drawn.

@@ -5,6 +5,7 @@ The public API: load and validate the tables, load boundaries, build layers.
 >>> import c5map
 >>> tables = c5map.load_tables()
 >>> world = c5map.load_countries("110m")
+>>> m = c5map.explore(world, "pop_est", label="name", tiles="none")  # any GeoDataFrame, c5map's cartography
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -30,6 +31,16 @@ try:
 except PackageNotFoundError:  # running from a checkout without installing
     __version__ = "0+unknown"
 
+
+def __getattr__(name: str):
+    """Import :func:`c5map.choropleth.explore` on first use (PEP 562): ``import c5map`` stays free of folium."""
+    if name == "explore":
+        from c5map.choropleth import explore
+
+        return explore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "DataError",
     "Problem",
@@ -37,6 +48,7 @@ __all__ = [
     "__version__",
     "deal_totals",
     "event_points",
+    "explore",
     "fetch_naturalearth",
     "flows",
     "format_quantity",

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import importlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,17 +31,20 @@ import numpy as np
 import pandas as pd
 
 from c5map._paths import bundled_data_dir
-from c5map.errors import DataError, Problem, display_path
+from c5map.errors import DataError, Problem, UsageError, display_path, printable
 from c5map.schema import Field, TableSchema, table_schemas
 from c5map.tables.cells import _check_column, free_text_problem, parse_partial_date
 from c5map.tables.parsing import _OTHER_DELIMITERS, _decode, _other_delimiter, _parse_exact, _parse_fast
 
 __all__ = [
     "REFERENCE_TABLES",
+    "RowProblem",
     "Tables",
     "free_text_problem",
     "load_tables",
     "parse_partial_date",
+    "read_frame",
+    "read_frames",
     "read_table",
     "read_tables",
 ]
@@ -79,6 +83,63 @@ class Tables:
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
+
+    @classmethod
+    def from_frames(
+        cls,
+        deals: pd.DataFrame,
+        regions: pd.DataFrame,
+        *,
+        trade: pd.DataFrame | None = None,
+        resources: pd.DataFrame | None = None,
+        events: pd.DataFrame | None = None,
+        places: pd.DataFrame | None = None,
+        sources: pd.DataFrame | None = None,
+    ) -> Tables:
+        """Build the tables from DataFrames in memory, checked as files are; raise on any problem.
+
+        Every cell is checked as if it were read from a CSV file (:func:`read_table`: types, codes, dates,
+        allowed values, required columns, keys), then, once every table passes, across tables as
+        :func:`c5map.validate.validate` checks a folder (codes, foreign keys, rules, points in their country).
+        Problems are located by table and row: ``deals.iloc[2]: value_usd: ...`` (:class:`RowProblem`).
+
+        Parameters
+        ----------
+        deals, regions : pandas.DataFrame
+            The two required tables, with the columns of their CSV files (:func:`c5map.schema.table_schemas`).
+        trade, resources, events, places : pandas.DataFrame, optional
+            Left out: empty.
+        sources : pandas.DataFrame, optional
+            Left out: the bundled sources, as for a folder without ``sources.csv``.
+
+        Returns
+        -------
+        Tables
+            As :func:`load_tables` returns them, except that each frame's index (``line``) is the row's
+            position counting from 1 (row 1 is ``.iloc[0]``), and ``paths`` are ``None`` (no file).
+
+        Raises
+        ------
+        c5map.errors.DataError
+            With every problem found.
+
+        Examples
+        --------
+        >>> bundled = load_tables()
+        >>> tables = Tables.from_frames(bundled.deals, bundled.regions, sources=bundled.sources)
+        >>> len(tables.deals) == len(bundled.deals)
+        True
+        >>> Tables.from_frames(bundled.deals.assign(value_usd="lots"), bundled.regions)
+        Traceback (most recent call last):
+        ...
+        c5map.errors.DataError: deals.iloc[0]: value_usd: ...
+        """
+        given = {"deals": deals, "regions": regions, "trade": trade, "resources": resources, "events": events,
+                 "places": places, "sources": sources}  # fmt: skip
+        tables, problems = read_frames(given)
+        if problems:
+            raise DataError(problems)
+        return tables
 
     def region_members(self) -> dict[str, list[str]]:
         """Map each region code to its sorted member ISO3 codes.
@@ -351,3 +412,107 @@ def load_tables(data_dir: Path | None = None) -> Tables:
     if problems:
         raise DataError(problems)
     return tables
+
+
+class RowProblem(Problem):
+    """A problem in a table given as a DataFrame (:meth:`Tables.from_frames`): located by table and row.
+
+    ``file`` is the table's name and ``line`` the row's position counting from 1 (0: the table as a whole);
+    it reads ``deals.iloc[2]: value_usd: value must be a number``, a row a pandas user can look up.
+    """
+
+    def __str__(self) -> str:
+        where = f"{self.file}.iloc[{self.line - 1}]" if self.line else f"{self.file} (DataFrame)"
+        return printable(f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}")
+
+
+def _cell_text(value: object) -> str:
+    """Return a cell as a CSV file would hold it: empty for a missing value, numbers without a needless ``.0``."""
+    if isinstance(value, str):
+        return value
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float | np.floating):
+        if np.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(float(value))
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.strftime("%Y-%m-%d")  # a date read by pandas as a timestamp: the day it names
+    return str(value)
+
+
+def _frame_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the cells of ``frame`` as text, columns by position (a header may name a column twice, as a file may)."""
+    texts = [pd.Series([_cell_text(v) for v in frame.iloc[:, i]], dtype=object) for i in range(frame.shape[1])]
+    return pd.concat(texts, axis=1, ignore_index=True) if texts else pd.DataFrame(index=range(len(frame)))
+
+
+def read_frame(name: str, frame: pd.DataFrame, schema: TableSchema) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check one table given as a DataFrame as :func:`read_table` checks a file; problems are :class:`RowProblem`.
+
+    Returns the typed frame (index: the row's position counting from 1) and every problem found.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise UsageError(f"{name}= takes a pandas.DataFrame, not a {type(frame).__name__}")
+    header = [str(column) for column in frame.columns]
+    lines = np.arange(1, len(frame) + 1, dtype="int64")
+    problems = _header_problems(header, schema, name, 0)
+    typed, cell_problems = _typed_columns(_frame_as_text(frame), header, schema, lines, name)
+    cell_problems += _duplicate_keys(typed, schema, name)
+    problems += sorted(
+        cell_problems,
+        key=lambda p: (p.line, schema.column_names.index(p.column) if p.column in schema.column_names else -1),
+    )
+    if schema.required_table and not problems and len(typed) == 0:
+        problems.append(Problem(name, 0, "", "no rows: it needs at least one record"))
+    return typed, problems
+
+
+def read_frames(frames: dict[str, pd.DataFrame | None]) -> tuple[Tables, list[Problem]]:
+    """Check tables given as DataFrames (``None``: not given), each alone and then across tables.
+
+    What :meth:`Tables.from_frames` raises with; the problems of the frames given are :class:`RowProblem`.
+    """
+    schemas = table_schemas()
+    unknown = sorted(set(frames) - set(schemas))
+    if unknown:
+        raise UsageError(f"no table named {', '.join(unknown)}; the tables are {', '.join(schemas)}")
+    typed: dict[str, pd.DataFrame] = {}
+    paths: dict[str, Path | None] = dict.fromkeys(schemas)
+    problems: list[Problem] = []
+    for name, schema in schemas.items():
+        frame = frames.get(name)
+        if frame is not None:
+            typed[name], found = read_frame(name, frame, schema)
+        elif name in REFERENCE_TABLES:  # as for a folder without it: the bundled table
+            paths[name] = bundled_data_dir() / schema.path
+            typed[name], found = read_table(paths[name], schema)
+        elif schema.required_table:
+            typed[name], found = _empty_frame(schema), [Problem(name, 0, "", "required table is missing")]
+        else:
+            typed[name], found = _empty_frame(schema), []
+        problems += found
+    tables = Tables(**typed, paths=paths)
+    given = {n for n, f in frames.items() if f is not None}
+    if not problems:  # a cell that failed its own check is empty: rules across tables would only repeat it
+        problems = _problems_across(tables, given)
+    return tables, [RowProblem(p.file, p.line, p.column, p.message, p.voids_column) if p.file in given else p
+                    for p in problems]  # fmt: skip
+
+
+def _problems_across(tables: Tables, given: set[str]) -> list[Problem]:
+    """Run :mod:`c5map.validate`'s checks across tables (codes, foreign keys, rules, points) on in-memory tables."""
+    # the module, imported here (it imports this package); c5map.validate names its function validate()
+    checks = importlib.import_module("c5map.validate")
+    from c5map.boundaries import country_names, load_countries
+    from c5map.codes import build_code_book
+
+    bundled = {name for name in table_schemas() if name not in given and tables.paths[name] is not None}
+    names = {name: f"{name} (bundled)" if name in bundled else name for name in table_schemas()}
+    book = build_code_book(country_names("10m"), tables.region_members())
+    return (
+        checks._check_codes(tables, book, names)
+        + checks._check_foreign_keys(tables, names, bundled, set())
+        + checks._check_rules(tables, names)
+        + checks._check_points(tables, load_countries("10m"), book, names)
+    )

@@ -35,6 +35,7 @@ from c5map.scenes.influence import (  # noqa: F401  (the scene's names, as the p
     MAX_EVENTS,
     MAX_LISTED,
     MAX_PARTNER_LAYERS,
+    OPENING_PAD,
     WITHIN_COLOUR,
     InfluenceScene,
     InfluenceView,
@@ -46,8 +47,12 @@ from c5map.scenes.influence import (  # noqa: F401  (the scene's names, as the p
     view_arcs,
     view_layer_name,
 )
+from c5map.scenes.tiny import SYMBOL_PX, PointSymbol
 from c5map.story import BASIS_WORDS, Story, story_for
 from c5map.tables import Tables
+
+#: A tiny member's point symbol: radius in pixels, with its 2 px edge at least :data:`SYMBOL_PX` across.
+TINY_RADIUS = SYMBOL_PX / 2 + 1
 
 
 def deal_lines(tables: Tables, ids: str, with_partner: bool = False) -> list[tuple[str, str]]:
@@ -134,7 +139,7 @@ def influence_page(
     used_sources |= {s for v in scene.views for s in v.trade["source_id"]}
     page = PageText(title=scene.text.title, subtitle=scene.text.subtitle, source=source_line(tables, used_sources),
                     byline=story.byline)  # fmt: skip
-    view, seam = page_view(countries, members, pad=3.0)
+    view, seam = page_view(countries, members, pad=OPENING_PAD)
     with stable_ids(f"influence:{region}"):
         made = new_page(page, view, tiles, seam=seam, data_csv=data_csv)
         m = made.map
@@ -221,6 +226,8 @@ def _draw_view(group, m, one: InfluenceView, scene: InfluenceScene, tables, shap
                   for _, t in trade_here.head(MAX_LISTED).iterrows()]  # fmt: skip
         tips[iso3] = tooltip_html(names.get(iso3, iso3), lines, note=note)
     group.add_child(ShapeLayer(shapes, styles, tips, pane="fills"))
+    for point in scene.tiny:  # a member too small to see: a point in its class's colour, with its tooltip
+        _draw_tiny(group, point, styles[point.iso3], tips[point.iso3], seam)
     for start, end, figure_row in view_arcs(one, tables, caps):
         add_arc(
             group,
@@ -237,6 +244,22 @@ def _draw_view(group, m, one: InfluenceView, scene: InfluenceScene, tables, shap
                 + deal_lines(tables, figure_row["deal_ids"], with_partner=one.within),
             ),
         )
+
+
+def _draw_tiny(group, point: PointSymbol, style: dict, tip: str, seam: float) -> None:
+    """Draw a member's point symbol (``scene.tiny``) as its fill is drawn: class colour, dashed, or hatched ring."""
+    marker = folium.CircleMarker(
+        location=(point.lat, wrap_lon(point.lon, seam)),
+        radius=TINY_RADIUS,
+        tooltip=folium.Tooltip(tip),
+    )
+    # the fill's own options (colour or hatching, edge, dashes), only opaque and with an edge a dot can show
+    marker.options.update({k: v for k, v in style.items() if k in ("fillColor", "color", "dashArray")})
+    marker.options.update({"fill": True, "fillOpacity": 1, "weight": max(2, style.get("weight", 1)),
+                           "className": f"c5-tiny c5-tiny-{point.iso3}"})  # fmt: skip
+    if "dashArray" in style:
+        marker.options["dashArray"] = "4 2"  # the fill's dashes, to a dot's measure
+    in_pane(marker, "symbols").add_to(group)
 
 
 def _draw_region(m, tables: Tables, story: Story, regional, outline_shapes) -> None:

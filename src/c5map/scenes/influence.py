@@ -17,9 +17,10 @@ import pandas as pd
 
 from c5map import layers
 from c5map.format import format_usd
-from c5map.maps.common import date_words, display_names, partner_palette_of, text
+from c5map.maps.common import date_words, display_names, partner_palette_of, region_view, text
 from c5map.maps.style import BOUND_RULE, INK, class_colours, class_labels, class_of, nice_breaks, tint
 from c5map.scenes import NO_FIGURE_ENTRY, LegendEntry, LegendSection, SceneText, class_entries
+from c5map.scenes.tiny import PointSymbol, tiny_members
 from c5map.story import BASIS_WORDS, Story, humanise, word_list
 from c5map.tables import Tables
 
@@ -34,6 +35,8 @@ MAX_EVENTS = 200
 WITHIN_COLOUR = "#8C510A"
 #: Qualifiers that make a figure a bound, classed on its side (:func:`c5map.maps.style.class_of`).
 BOUNDS = ("under", "nearly", "over")
+#: Degrees of sea and land around the members in the page's opening view (:func:`c5map.maps.common.page_view`).
+OPENING_PAD = 3.0
 
 
 @dataclass(frozen=True)
@@ -358,6 +361,9 @@ class InfluenceScene:
     opening : int
         The view the page opens on: the one whose figure the derived title states (:func:`headline`), else
         the first. A title of the story's own opens the first view.
+    tiny : tuple of PointSymbol
+        Members too small to see at the opening zoom, drawn as a point in their class's colour as well
+        (:func:`c5map.scenes.tiny.tiny_members`).
     """
 
     text: SceneText
@@ -369,6 +375,7 @@ class InfluenceScene:
     events: gpd.GeoDataFrame
     left_out: tuple[str, ...]
     opening: int = 0
+    tiny: tuple[PointSymbol, ...] = ()
 
     @property
     def view_sections(self) -> tuple[LegendSection, ...]:
@@ -410,6 +417,7 @@ def influence_scene(tables: Tables, story: Story, countries: gpd.GeoDataFrame) -
     found = largest_deal(views) if title == derived[0] else None  # open on the view the headline is about
     opening = next((i for i, one in enumerate(views) if found is not None and one is found[0]), 0)
     _, print_subtitle = story.print_words("influence", title, PRINT_SUBTITLE)
+    opening_view = region_view(countries, story.members, OPENING_PAD)
     if any(one.figures.loc[one.figures["has_figure"], "value_qualifier"].isin(BOUNDS).any() for one in views):
         print_subtitle += f" {BOUND_RULE[0].upper()}{BOUND_RULE[1:]}."
     return InfluenceScene(
@@ -422,4 +430,5 @@ def influence_scene(tables: Tables, story: Story, countries: gpd.GeoDataFrame) -
         events=events,
         left_out=tuple(left_out),
         opening=opening,
+        tiny=tiny_members(countries, story.members, opening_view, caps, [(g.x, g.y) for g in events.geometry]),
     )

@@ -256,14 +256,18 @@ def _labels(rows: _Rows, seam: float) -> list[dict]:
 
 
 def _draw(m: folium.Map, rows: _Rows, breaks: list[float], style: dict, seam: float, labelled: bool) -> None:
-    """Add the layer (fills in a group named by the heading), its legend and, if ``labelled``, the labels."""
+    """Add the layer (fills in a group named by the heading), its legend and, if ``labelled``, the labels.
+
+    On c5map's own page the fills go in its pane of fills (``style["pane"]``); on a user's map in Leaflet's
+    overlay pane, so what the user adds afterwards (markers, lines) is drawn over them, as with any folium layer.
+    """
     colour, fmt, heading = style["colour"], style["fmt"], style["heading"]
     styles, tips, drawn, words = _fills(rows, breaks, colour, fmt, heading)
     # simplified to half a screen pixel at the deepest zoom, then rounded: a fraction of the source's bytes
     shapes = SharedShapes(web_countries(source=rows.frame), _ID, seam=seam)
     m.add_child(shapes)
     group = folium.FeatureGroup(name=layer_key(heading), show=True)
-    group.add_child(ShapeLayer(shapes, styles, tips, pane="fills"))
+    group.add_child(ShapeLayer(shapes, styles, tips, pane=style["pane"]))
     group.add_to(m)
     add_legend(m, [_section(rows, breaks, colour, fmt, drawn, heading)])
     if labelled:
@@ -351,7 +355,7 @@ def explore(
         raise UsageError(f"m= takes a folium.Map, not a {type(m).__name__}")
     rows = _rows(gdf, column, qualifier, label, tooltip)
     chosen = _checked_breaks(breaks, rows)
-    style = {"colour": colour, "fmt": fmt, "heading": str(title or column)}
+    style = {"colour": colour, "fmt": fmt, "heading": str(title or column), "pane": "fills" if m is None else None}
     if m is not None:  # the user's map: its own world copy (-180..180), zoom and ids are left as they are
         hatch = macro("page.html.j2", "hatch_defs")(NO_FIGURE_FILL, HATCH_COLOUR)
         m.get_root().html.add_child(folium.Element(hatch), name="c5-hatch")  # once per page, as new_page does

@@ -226,7 +226,7 @@ def test_data_dictionary_lists_every_field(geo):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--format", "geojson", "--layer", "flows"], ["flows.flow_figures.csv", "flows.geojson"]),
+        (["--format", "geojson", "--layer", "flows"], ["flows.flow_figures.csv", "flows.geojson", "flows.qml"]),
         (["--format", "gpkg"], ["c5map.gpkg"]),
         (["--format", "parquet", "--layer", "events"], ["events.parquet"]),
         (["--format", "geojson"], ["geo"]),
@@ -243,6 +243,8 @@ def test_export_command(tmp_path, args, expected):
             assert len(pd.read_csv(path)) > 0
         elif path.suffix == ".parquet":
             assert len(read_parquet(path)) > 0
+        elif path.suffix == ".qml":  # the layer's QGIS style, named after it (tests/test_qgis_styles.py)
+            assert path.with_suffix(".geojson").exists()
         else:
             for layer, _ in pyogrio.list_layers(path):
                 assert len(pyogrio.read_dataframe(path, layer=layer)) > 0

@@ -154,10 +154,13 @@ def test_export_names_its_tables_after_out_and_never_replaces_your_file(tmp_path
     yours.write_text("my own notes\n")
     assert _export("--layer", "flows", "--out", str(exp / "myflows.geojson")) == 0
     assert yours.read_text() == "my own notes\n"
-    assert sorted(p.name for p in exp.iterdir()) == ["flow_figures.csv", "myflows.flow_figures.csv", "myflows.geojson"]
+    assert sorted(p.name for p in exp.iterdir()) == [
+        "flow_figures.csv", "myflows.flow_figures.csv", "myflows.geojson", "myflows.qml"
+    ]  # fmt: skip
     assert len(pyogrio.read_dataframe(exp / "myflows.geojson")) > 0
     err = capsys.readouterr().err
-    assert err.splitlines() == [f"wrote {exp / 'myflows.geojson'}", f"wrote {exp / 'myflows.flow_figures.csv'}"]
+    assert err.splitlines() == [f"wrote {exp / 'myflows.geojson'}", f"wrote {exp / 'myflows.qml'}",
+                                f"wrote {exp / 'myflows.flow_figures.csv'}"]  # fmt: skip
     # run again: its own files are recognised and replaced
     assert _export("--layer", "flows", "--out", str(exp / "myflows.geojson")) == 0
     capsys.readouterr()
@@ -168,6 +171,14 @@ def test_export_names_its_tables_after_out_and_never_replaces_your_file(tmp_path
     assert _export("--layer", "flows", "--out", str(exp / "myflows.geojson")) == 2
     err = capsys.readouterr().err
     assert f"{exp / 'myflows.flow_figures.csv'}: exists and was not written by c5map" in err
+    assert {p.name: p.read_bytes() for p in exp.iterdir()} == before
+
+    # a QGIS style of yours where c5map's would go (QGIS opens myflows.geojson with myflows.qml): refused too
+    (exp / "myflows.flow_figures.csv").unlink()
+    (exp / "myflows.qml").write_text("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis/>\n")
+    before = {p.name: p.read_bytes() for p in exp.iterdir()}
+    assert _export("--layer", "flows", "--out", str(exp / "myflows.geojson")) == 2
+    assert f"{exp / 'myflows.qml'}: exists and was not written by c5map" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in exp.iterdir()} == before
 
 
@@ -199,6 +210,25 @@ def test_all_layers_to_a_geojson_path_is_an_error_that_suggests_a_folder(tmp_pat
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "names a file" in err and f"--out {tmp_path / 'sahel'}/" in err
     assert "--format gpkg" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "out", "advice"),
+    [
+        (["--format", "gpkg"], "sahel.geojson", "give --format geojson or --out {dir}/sahel.gpkg"),
+        (["--layer", "flows"], "flows.parquet", "give --format parquet or --out {dir}/flows.geojson"),
+        (["--format", "parquet", "--layer", "flows"], "flows.gpkg", "give --format gpkg or --out {dir}/flows.parquet"),
+        (["--layer", "flows"], "flows.qml", "names a QGIS style, but --format geojson writes GeoJSON"),
+        (["--layer", "flows"], "flows.csv", "give --out {dir}/flows.geojson"),
+    ],
+    ids=["gpkg-as-geojson", "geojson-as-parquet", "parquet-as-gpkg", "geojson-as-qml", "geojson-as-csv"],
+)
+def test_a_file_named_as_another_format_is_an_error_that_says_which(tmp_path, capsys, args, out, advice):
+    """Issue #25 item 6: ``--format gpkg --out sahel.geojson`` wrote a GeoPackage named .geojson."""
+    assert _export(*args, "--out", str(tmp_path / out)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and advice.format(dir=tmp_path) in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -244,5 +274,8 @@ def test_export_escapes_the_paths_it_prints(tmp_path, capsys):
     assert _export("--layer", "events", "--out", str(folder / "ev.geojson")) == 0
     err = capsys.readouterr().err
     assert "\x1b" not in err
-    assert err.splitlines() == [f"wrote {tmp_path}/d\\x1b[31m\\nx/ev.geojson"]
+    assert err.splitlines() == [
+        f"wrote {tmp_path}/d\\x1b[31m\\nx/ev.geojson",
+        f"wrote {tmp_path}/d\\x1b[31m\\nx/ev.qml",
+    ]
     assert len(pyogrio.read_dataframe((folder / "ev.geojson").read_bytes())) > 0  # GDAL drops the ESC from a path

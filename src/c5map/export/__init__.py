@@ -32,6 +32,15 @@ writes beside a single-layer file after that file (``myflows.geojson`` ->
 ``myflows.flow_figures.csv``), and never replaces a file it did not write
 (:func:`written_by_c5map`).
 
+QGIS opens every layer with the web map's classes, colours, "no reported
+figure" hatching and labels: :func:`qgis_styles` makes the styles from the
+web's own scenes; the GeoPackage carries them in its ``layer_styles`` table
+and each GeoJSON file gets its default style beside it, named after it
+(``countries.geojson`` -> ``countries.qml``, :func:`style_beside`).
+``c5map export`` lists every file it writes, styles too, and refuses a name
+that says another format (``--format gpkg --out sahel.geojson``) or a file
+where a folder of several layers goes.
+
 GeoJSON follows RFC 7946: WGS 84 longitude/latitude with no ``crs`` member,
 exterior rings counter-clockwise and holes clockwise, nothing crossing ±180°
 (lines and polygons are split there), coordinates rounded to
@@ -42,7 +51,8 @@ Modules, each importable from here: :mod:`~c5map.export.model` (the layer,
 table and field types, and the constants every format follows),
 :mod:`~c5map.export.layer_builders` (the five layers made from the tables),
 :mod:`~c5map.export.formats` (GeoJSON, CSV, GeoPackage, GeoParquet and the
-data dictionary ``geo/README.md``), :mod:`~c5map.export.command`
+data dictionary ``geo/README.md``), :mod:`~c5map.export.qgis_styles`
+(QGIS styles as QML, from the web's decisions), :mod:`~c5map.export.command`
 (``c5map export``: its targets, and the files it writes beside them).
 """
 
@@ -54,6 +64,7 @@ from c5map.export.command import (
     default_out,
     export_command,
     export_out,
+    style_beside,
     write_export,
     written_by_c5map,
 )
@@ -67,6 +78,7 @@ from c5map.export.formats import (
     write_geojson,
     write_gpkg,
     write_parquet,
+    write_qml,
     write_table,
 )
 from c5map.export.layer_builders import (
@@ -91,6 +103,7 @@ from c5map.export.model import (
     ExportLayer,
     ExportTable,
 )
+from c5map.export.qgis_styles import QgisStyle, qgis_styles
 
 __all__ = [
     "COORDINATE_DECIMALS",
@@ -105,6 +118,7 @@ __all__ = [
     "MARK",
     "MAX_COLUMN_GROUPS",
     "NOT_OURS",
+    "QgisStyle",
     "SIMPLIFY_TOLERANCE_DEG",
     "SUFFIXES",
     "TABLE_SUMMARIES",
@@ -120,14 +134,17 @@ __all__ = [
     "flows_layer",
     "geo_files",
     "geojson_text",
+    "qgis_styles",
     "regions_layer",
     "resources_layer",
     "rfc7946_geometries",
+    "style_beside",
     "table_csv",
     "write_export",
     "write_geojson",
     "write_gpkg",
     "write_parquet",
+    "write_qml",
     "write_table",
     "written_by_c5map",
 ]

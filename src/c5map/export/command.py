@@ -14,14 +14,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from c5map.errors import DataError, Problem, UsageError, display_path, printable
-from c5map.export.formats import MARK, write_geojson, write_gpkg, write_parquet, write_table
+from c5map.export.formats import MARK, write_geojson, write_gpkg, write_parquet, write_qml, write_table
 from c5map.export.layer_builders import export_layers
 from c5map.export.model import LAYER_NAMES, ExportLayer, ExportTable
+from c5map.export.qgis_styles import QgisStyle, qgis_styles, qml_is_for
 from c5map.publish import check_target, replace_file
 
 SUFFIXES = {"geojson": ".geojson", "gpkg": ".gpkg", "parquet": ".parquet"}
 #: Names that say "a file": several layers are never written into a folder named like this (issue #25).
-FILE_SUFFIXES = (".geojson", ".json", ".gpkg", ".parquet", ".geoparquet", ".csv")
+FILE_SUFFIXES = (".geojson", ".json", ".gpkg", ".parquet", ".geoparquet", ".csv", ".qml")
+#: The format each file suffix names: ``--out x.parquet`` with ``--format geojson`` is refused, not written as GeoJSON.
+SUFFIX_FORMATS = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".parquet": "parquet",
+                  ".geoparquet": "parquet", ".csv": "a CSV table", ".qml": "a QGIS style"}  # fmt: skip
+#: What each format writes, in a user's words.
+FORMAT_WORDS = {"geojson": "GeoJSON", "gpkg": "a GeoPackage", "parquet": "GeoParquet"}
 NOT_OURS = "exists and was not written by c5map; move it away or export to another --out"
 
 
@@ -43,6 +49,8 @@ def export_out(fmt: str, layer: str | None, out: Path | None) -> Path:
     c5map.errors.UsageError
         Several layers to a path named like a file (``sahel.geojson``): say
         a folder, one ``--layer``, or ``--format gpkg`` (a ValueError too).
+        One file whose suffix names another format (``--format gpkg --out
+        a.geojson``): say the name or the format that agree.
     OSError
         The path (or a part of it) is a device, a FIFO, or a file where a folder is needed.
     """
@@ -53,6 +61,13 @@ def export_out(fmt: str, layer: str | None, out: Path | None) -> Path:
             f"{display_path(target)} names a file, but {len(LAYER_NAMES)} layers go into a folder of one file "
             f"each: give a folder (--out {display_path(target.with_suffix(''))}/), one layer (--layer NAME), "
             "or every layer in one file (--format gpkg)"
+        )
+    named = SUFFIX_FORMATS.get(target.suffix.lower(), fmt)
+    if one_file and named != fmt:
+        fix = f"--format {named} or " if named in SUFFIXES else ""
+        raise UsageError(
+            f"{display_path(target)} names {FORMAT_WORDS.get(named, named)}, but --format {fmt} writes "
+            f"{FORMAT_WORDS[fmt]}: give {fix}--out {display_path(target.with_suffix(SUFFIXES[fmt]))}"
         )
     check_target(target, "file" if one_file else "folder")
     return target
@@ -69,6 +84,14 @@ def beside(target: Path, table: ExportTable, fmt: str) -> Path:
     return target.with_name(f"{target.stem}.{table.name}{extension}")
 
 
+def style_beside(target: Path) -> Path:
+    """Where the QGIS style of a GeoJSON file goes: beside it, named after it (QGIS opens ``x.geojson`` with ``x.qml``).
+
+    ``exp/myflows.geojson`` -> ``exp/myflows.qml``.
+    """
+    return target.with_name(f"{target.stem}.qml")
+
+
 def written_by_c5map(path: Path, name: str, columns: list[str]) -> bool:
     """Whether the file at ``path`` is one c5map wrote for the layer or table ``name`` (whose fields are ``columns``).
 
@@ -76,7 +99,8 @@ def written_by_c5map(path: Path, name: str, columns: list[str]) -> bool:
     manifest) is needed beside an export, and exports of earlier versions are
     recognised too: a CSV whose first line is the table's header; a GeoJSON
     that starts ``{"type":"FeatureCollection","name":"NAME"`` (c5map's compact
-    form; GDAL and geopandas write spaces and new lines); a Parquet file with
+    form; GDAL and geopandas write spaces and new lines); a QML file that
+    starts with c5map's mark and the layer's name; a Parquet file with
     c5map's mark (:data:`MARK`) in its pandas metadata, or exactly the columns
     c5map writes. A file of yours that merely has the same name is none of these.
     """
@@ -93,18 +117,22 @@ def written_by_c5map(path: Path, name: str, columns: list[str]) -> bool:
         return False
     if path.suffix == ".csv":
         return head.split(b"\n", 1)[0] == ",".join(columns).encode("utf-8")
+    if path.suffix == ".qml":
+        return qml_is_for(head, name)
     prefix = f'{{"type":"FeatureCollection","name":{json.dumps(name, ensure_ascii=False)}'.encode()
     return head.startswith(prefix) and head[len(prefix) : len(prefix) + 1] in (b",", b"}")
 
 
-def _writes(layers_: dict[str, ExportLayer], fmt: str, out: Path) -> list[tuple[Path, Callable[[Path], None], tuple]]:
+def _writes(
+    layers_: dict[str, ExportLayer], fmt: str, out: Path, styles: dict[str, list[QgisStyle]]
+) -> list[tuple[Path, Callable[[Path], None], tuple]]:
     """Every file an export writes: (path, writer of a draft, what it must be if it exists: None or (name, columns)).
 
     The file ``--out`` names is written as asked; every other one (a table
-    beside it, each file in a folder) must be absent or c5map's.
+    or style beside it, each file in a folder) must be absent or c5map's.
     """
     if fmt == "gpkg":
-        return [(out, lambda draft: _gpkg_draft(layers_, draft), None)]
+        return [(out, lambda draft: _gpkg_draft(layers_, draft, styles), None)]
     writer = write_geojson if fmt == "geojson" else write_parquet
     extension = ".csv" if fmt == "geojson" else SUFFIXES[fmt]
     writes = []
@@ -115,6 +143,9 @@ def _writes(layers_: dict[str, ExportLayer], fmt: str, out: Path) -> list[tuple[
         else:
             path, expected = out / f"{name}{SUFFIXES[fmt]}", (name, columns)
         writes.append((path, lambda draft, layer=layer: writer(layer, draft), expected))
+        if fmt == "geojson" and styles.get(name):
+            style_path = style_beside(path)
+            writes.append((style_path, lambda draft, name=name: write_qml(styles, name, draft), (name, [])))
         for table in layer.tables:
             beside_it = beside(out, table, fmt) if len(layers_) == 1 else out / f"{table.name}{extension}"
             expected = (table.name, [f.name for f in table.fields])
@@ -122,13 +153,17 @@ def _writes(layers_: dict[str, ExportLayer], fmt: str, out: Path) -> list[tuple[
     return writes
 
 
-def write_export(layers_: dict[str, ExportLayer], fmt: str, out: Path) -> list[Path]:
+def write_export(
+    layers_: dict[str, ExportLayer], fmt: str, out: Path, styles: dict[str, list[QgisStyle]] | None = None
+) -> list[Path]:
     """Write layers in one format as ``c5map export`` does; return every file written, in order.
 
     One layer (or ``gpkg``): the file ``out``, with the layer's tables beside it
     named after it (:func:`beside`). Several layers: the folder ``out``, one file
     per layer and table. Each file is written aside and renamed over the
-    previous one when complete (:func:`c5map.publish.replace_file`).
+    previous one when complete (:func:`c5map.publish.replace_file`). ``styles``
+    (:func:`c5map.export.qgis_styles.qgis_styles`): in the GeoPackage, or as a
+    ``.qml`` file beside each GeoJSON file, named after it (:func:`style_beside`).
 
     Raises
     ------
@@ -143,7 +178,7 @@ def write_export(layers_: dict[str, ExportLayer], fmt: str, out: Path) -> list[P
     out = Path(out)
     folder = len(layers_) > 1 and fmt != "gpkg"
     check_target(out, "folder" if folder else "file")
-    writes = _writes(layers_, fmt, out)
+    writes = _writes(layers_, fmt, out, styles or {})
     for path, _, _ in writes:
         check_target(path, "file")
     problems = [
@@ -160,12 +195,12 @@ def write_export(layers_: dict[str, ExportLayer], fmt: str, out: Path) -> list[P
     return [path for path, _, _ in writes]
 
 
-def _gpkg_draft(layers_: dict[str, ExportLayer], draft: Path) -> None:
+def _gpkg_draft(layers_: dict[str, ExportLayer], draft: Path, styles: dict[str, list[QgisStyle]]) -> None:
     """Write the GeoPackage draft; GDAL's "Failed to commit transaction" (said of a full disk) names the folder."""
     import pyogrio.errors
 
     try:
-        write_gpkg(layers_, draft)
+        write_gpkg(layers_, draft, styles)
     except pyogrio.errors.DataSourceError as exc:
         message = f"GDAL could not write a GeoPackage draft here ({exc}); if this disk is full, set TMPDIR elsewhere"
         raise OSError(None, message, str(draft.parent)) from exc
@@ -174,8 +209,8 @@ def _gpkg_draft(layers_: dict[str, ExportLayer], draft: Path) -> None:
 def export_command(args: argparse.Namespace) -> int:
     """Run ``c5map export`` (parsed by :func:`c5map.cli.build_parser`); return its exit status.
 
-    The target is checked before the data is read; every file written is
-    listed on stderr, escaped for the terminal (:func:`c5map.errors.printable`).
+    The target is checked before the data is read; every file written (the
+    QGIS styles beside GeoJSON too) is listed on stderr, escaped for the terminal (:func:`c5map.errors.printable`).
     A usage mistake (:class:`c5map.errors.UsageError`), a device or FIFO
     target (OSError), or a file c5map did not write in the way
     (:class:`c5map.errors.DataError`) raises: ``c5map.cli`` prints it in its
@@ -189,6 +224,7 @@ def export_command(args: argparse.Namespace) -> int:
         print(printable(f"warning: {warning}"), file=sys.stderr)
     exported = export_layers(tables, countries, region=args.region)
     names = [args.layer] if args.layer else list(LAYER_NAMES)
-    for path in write_export({name: exported[name] for name in names}, args.format, out):
+    styles = qgis_styles(tables, exported, region=args.region) if args.format != "parquet" else {}
+    for path in write_export({name: exported[name] for name in names}, args.format, out, styles):
         print(printable(f"wrote {display_path(path)}"), file=sys.stderr)
     return 0

@@ -21,6 +21,7 @@ from c5map.export.model import (
     ExportLayer,
     ExportTable,
 )
+from c5map.export.qgis_styles import QgisStyle, layer_styles_frame
 from c5map.spreadsheet import spreadsheet_safe_column
 
 #: Key of c5map's mark in the pandas metadata of every Parquet file it writes (the layer's or table's name).
@@ -122,10 +123,13 @@ def write_table(table: ExportTable, path: Path) -> None:
         path.write_text(table_csv(table), encoding="utf-8")
 
 
-def write_gpkg(layers_: dict[str, ExportLayer], path: Path) -> None:
+def write_gpkg(layers_: dict[str, ExportLayer], path: Path, styles: dict[str, list[QgisStyle]] | None = None) -> None:
     """Write layers and their tables into one GeoPackage (one table each), byte-identical for identical input.
 
-    A layer's tables are attribute tables (no geometry), written after it.
+    A layer's tables are attribute tables (no geometry), written after it. ``styles``
+    (:func:`c5map.export.qgis_styles.qgis_styles`) of the layers written go last, into the
+    table ``layer_styles`` as QGIS writes it, stamped :data:`GPKG_TIMESTAMP`: QGIS opens
+    each layer with its default style.
     """
     path.unlink(missing_ok=True)
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
@@ -153,6 +157,11 @@ def write_gpkg(layers_: dict[str, ExportLayer], path: Path) -> None:
                     layer_options={"FID": "fid"},
                     use_arrow=True,
                 )
+        chosen = {name: found for name, found in (styles or {}).items() if name in layers_}
+        if any(chosen.values()):
+            # QGIS's own table: its columns, "id" its key, looked up by f_table_name and f_geometry_column
+            pyogrio.write_dataframe(layer_styles_frame(chosen, GPKG_TIMESTAMP), path, layer="layer_styles",
+                                    driver="GPKG", append=True, layer_options={"FID": "id"})  # fmt: skip
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
@@ -164,23 +173,37 @@ def write_parquet(layer: ExportLayer, path: Path) -> None:
     frame.to_parquet(path, index=False, schema_version="1.0.0")
 
 
-def geo_files(layers_: dict[str, ExportLayer]) -> dict[str, bytes]:
+def geo_files(layers_: dict[str, ExportLayer], styles: dict[str, list[QgisStyle]] | None = None) -> dict[str, bytes]:
     """Return every file of a build's ``geo/`` (name -> bytes).
 
     GeoJSON per layer, CSV per table, the GeoPackage with all of them, and
-    the data dictionary ``README.md``.
+    the data dictionary ``README.md``. With ``styles``
+    (:func:`c5map.export.qgis_styles.qgis_styles`), the GeoPackage carries
+    them all and each GeoJSON layer gets its default style beside it
+    (``countries.qml``: QGIS opens ``countries.geojson`` with it).
     """
     files = {f"{name}.geojson": geojson_text(layer).encode("utf-8") for name, layer in layers_.items()}
+    files |= {f"{name}.qml": default_qml(styles, name).encode("utf-8") for name in layers_ if default_qml(styles, name)}
     files |= {f"{t.name}.csv": table_csv(t).encode("utf-8") for layer in layers_.values() for t in layer.tables}
-    files["README.md"] = data_dictionary(layers_).encode("utf-8")
+    files["README.md"] = data_dictionary(layers_, styled=bool(styles)).encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="c5map-gpkg-") as folder:
-        write_gpkg(layers_, Path(folder) / "c5map.gpkg")
+        write_gpkg(layers_, Path(folder) / "c5map.gpkg", styles)
         files["c5map.gpkg"] = (Path(folder) / "c5map.gpkg").read_bytes()
     return files
 
 
-def data_dictionary(layers_: dict[str, ExportLayer]) -> str:
-    """Markdown describing every layer, table and field (written as ``geo/README.md``)."""
+def default_qml(styles: dict[str, list[QgisStyle]] | None, layer: str) -> str:
+    """Return the QML of ``layer``'s default style in ``styles``, or empty when it has none."""
+    return next((style.qml for style in (styles or {}).get(layer, []) if style.default), "")
+
+
+def write_qml(styles: dict[str, list[QgisStyle]], layer: str, path: Path) -> None:
+    """Write ``layer``'s default QGIS style as a ``.qml`` file (beside a GeoJSON file of the same name)."""
+    path.write_text(default_qml(styles, layer), encoding="utf-8")
+
+
+def data_dictionary(layers_: dict[str, ExportLayer], *, styled: bool = False) -> str:
+    """Markdown describing every layer, table and field (written as ``geo/README.md``); ``styled``: QGIS styles too."""
     out = [
         "# geo/ — GIS exports",
         "",
@@ -199,6 +222,14 @@ def data_dictionary(layers_: dict[str, ExportLayer]) -> str:
         "Null in a figure column means *no reported figure*, never zero. Made with Natural Earth.",
         "",
     ]
+    if styled:
+        out += [
+            "QGIS opens every layer with the web map's classes, colours, hatching and labels: `c5map.gpkg` carries "
+            "them in its `layer_styles` table (the countries layer has one style per partner's view of the "
+            "influence page; Layer Properties → Style → Load from database), and `<layer>.qml` beside each GeoJSON "
+            "file is its default style.",
+            "",
+        ]
     for layer in layers_.values():
         out += [
             f"## {layer.name}",

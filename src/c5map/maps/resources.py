@@ -323,7 +323,9 @@ def resources_page(
     focus = [c for c in set(members) | set(resources["country"]) if c in set(countries["iso3"])]
     view, seam = page_view(countries, focus, pad=2.0)
     with stable_ids(f"resources:{region}"):
-        made = new_page(page, view, tiles, max_zoom=MAX_ZOOM, seam=seam, data_csv=data_csv)
+        made = new_page(
+            page, view, tiles, max_zoom=MAX_ZOOM, seam=seam, data_csv=data_csv, search="Find a country, deal or site"
+        )
         m = made.map
         m.add_child(LayerOrder(view, MAX_ZOOM))  # before any layer: borders, arcs, deposits keep their order
         shapes = SharedShapes(countries, seam=seam)

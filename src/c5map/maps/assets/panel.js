@@ -130,23 +130,9 @@ function c5mapViewButtons(map) {
 // view wins (share.js), and the timeline fits itself (timeline.js).
 function c5mapOpenInFreeSpace(map, view) {
     function fit() {
-        var container = map.getContainer(), size = map.getSize(), phone = size.x < 640;
+        var container = map.getContainer(), size = map.getSize();
         if (container.querySelector('.c5-timeline') || /(^#|&)at=/.test(window.location.hash)) { return; }
-        var origin = container.getBoundingClientRect(), top = 0, bottom = size.y, right = size.x;
-        container.querySelectorAll('.leaflet-top .leaflet-control').forEach(function(control) {
-            var r = control.getBoundingClientRect();
-            if (r.width && r.left - origin.left < size.x / 2) { top = Math.max(top, r.bottom - origin.top); }
-        });
-        container.querySelectorAll('.leaflet-bottom .leaflet-control').forEach(function(control) {
-            var r = control.getBoundingClientRect();
-            if (!r.width) { return; }
-            if (!phone && r.left - origin.left > size.x / 2) {  // a desktop legend: a column on the right
-                right = Math.min(right, r.left - origin.left);
-            } else {
-                bottom = Math.min(bottom, r.top - origin.top);
-            }
-        });
-        if (right < size.x * 0.55) { right = size.x; }  // too wide a column to give up: the legend folds anyway
+        var room = c5mapFreeRoom(map), top = room.top, bottom = room.bottom, right = room.right;
         if (bottom - top < size.y / 3) { return; }  // too little room left: keep Leaflet's own fit
         map.fitBounds(view, {paddingTopLeft: [6, top + 6], paddingBottomRight: [size.x - right + 6, size.y - bottom + 6],
                              animate: false});
@@ -156,6 +142,28 @@ function c5mapOpenInFreeSpace(map, view) {
         try { fit(); } finally { map.getContainer().setAttribute('data-c5-opened', ''); }
     }
     L.Util.requestAnimFrame(function() { c5mapWhenSettled(map, opened); });
+}
+
+// The room the panels leave the map, in map pixels: {top, bottom, right}. The title block (and the buttons beside
+// it) take the top, the legend a column on the right on a wide screen, the foot on a phone.
+function c5mapFreeRoom(map) {
+    var container = map.getContainer(), size = map.getSize(), phone = size.x < 640;
+    var origin = container.getBoundingClientRect(), top = 0, bottom = size.y, right = size.x;
+    container.querySelectorAll('.leaflet-top .leaflet-control').forEach(function(control) {
+        var r = control.getBoundingClientRect();
+        if (r.width && r.left - origin.left < size.x / 2) { top = Math.max(top, r.bottom - origin.top); }
+    });
+    container.querySelectorAll('.leaflet-bottom .leaflet-control').forEach(function(control) {
+        var r = control.getBoundingClientRect();
+        if (!r.width) { return; }
+        if (!phone && r.left - origin.left > size.x / 2) {  // a desktop legend: a column on the right
+            right = Math.min(right, r.left - origin.left);
+        } else {
+            bottom = Math.min(bottom, r.top - origin.top);
+        }
+    });
+    if (right < size.x * 0.55) { right = size.x; }  // too wide a column to give up: the legend folds anyway
+    return {top: top, bottom: bottom, right: right};
 }
 
 // Run ``then`` once the map stands still: the page's opening fit may still be zooming or panning (it starts on

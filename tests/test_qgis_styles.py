@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pandas as pd
 import pyogrio
@@ -27,6 +28,7 @@ from c5map.scenes import NO_FIGURE_ENTRY
 from c5map.scenes.influence import influence_scene, view_layer_name
 from c5map.story import story_for
 from c5map.tables import load_tables
+from c5map.validate import load_inputs
 
 TABLES = load_tables()
 LAYERS = export_layers(TABLES)
@@ -56,11 +58,19 @@ def _rules(document: ET.Element) -> list[tuple[str, str, list[tuple[str, dict[st
     ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def scene():
-    """The influence scene exactly as the web page builds it: the web's own member shapes."""
-    story = story_for(TABLES)
-    return influence_scene(TABLES, story, web_countries(list(story.members)))
+@pytest.fixture(scope="module", params=["bundled", "sahel-synthetic"])
+def case(request):
+    """(styles, influence scene as the web page builds it: the web's own member shapes) of a dataset.
+
+    The Sahel has deals of undisclosed value (a dashed outline); the bundled data has none.
+    """
+    if request.param == "bundled":
+        tables, styles = TABLES, STYLES
+    else:
+        tables, countries = load_inputs(Path(__file__).parent / "data" / request.param, None)
+        styles = qgis_styles(tables, export_layers(tables, countries))
+    story = story_for(tables)
+    return styles, influence_scene(tables, story, web_countries(list(story.members)))
 
 
 def test_the_gpkg_carries_a_layer_styles_table_as_qgis_writes_it(tmp_path):
@@ -98,12 +108,14 @@ def test_each_geojson_layer_gets_its_default_style_beside_it():
     assert "layer_styles" in files["README.md"].decode()
 
 
-def test_countries_styles_class_members_as_the_web_scene_does(scene):
+def test_countries_styles_class_members_as_the_web_scene_does(case):
     """One style per view, the web's class of each member in the web's colour, in the legend's words."""
-    countries = STYLES["countries"]
+    styles, scene = case
+    countries = styles["countries"]
     by_name = {style.name: style for style in countries}
     assert [s.name for s in countries if s.default] == [view_layer_name(scene.views[scene.opening])]
     labels = class_labels(list(scene.breaks), format_usd)
+    undisclosed = set()
     for view in scene.views:
         rules = _rules(ET.fromstring(by_name[view_layer_name(view)].qml.split("\n", 2)[2]))
         shades = view.shades(scene.breaks)
@@ -124,9 +136,10 @@ def test_countries_styles_class_members_as_the_web_scene_does(scene):
                 assert label == labels[int(row["value_class"])]
                 assert layers[0][1]["color"] == _rgba(shades[int(row["value_class"])], FILL_OPACITY)
                 assert layers[1][1]["line_color"] == _rgba(INK)
-            elif row["has_deal"]:
-                assert layers[0][1]["color"].startswith(_rgba(view.undisclosed_fill)[:-4])
-                assert layers[1][1]["use_custom_dash"] == "1"
+            elif row["has_deal"]:  # the web's pale fill and dashed edge of the partner's colour
+                undisclosed.add(view.name)
+                assert layers[0][1]["color"].rsplit(",", 1)[0] == _rgba(view.undisclosed_fill).rsplit(",", 1)[0]
+                assert layers[1][1]["line_color"] == _rgba(view.colour) and layers[1][1]["use_custom_dash"] == "1"
             else:  # "no reported figure": the web's hatch, never a class
                 assert label == NO_FIGURE_ENTRY.label
                 assert kinds == ["SimpleFill", "LinePatternFill", "SimpleLine"]
@@ -134,11 +147,13 @@ def test_countries_styles_class_members_as_the_web_scene_does(scene):
                 assert layers[1][1]["color"] == _rgba(HATCH_COLOUR) and layers[1][1]["angle"] == "45"
                 assert layers[2][1]["line_color"] == _rgba(NO_FIGURE_EDGE)
         assert rules[-1][1] == "ELSE"  # partners and counterparts: outlined, not classed
+    assert bool(undisclosed) == any((v.figures["has_deal"] & ~v.figures["has_figure"]).any() for v in scene.views)
 
 
-def test_countries_are_labelled_with_the_web_figures(scene):
+def test_countries_are_labelled_with_the_web_figures(case):
+    styles, scene = case
     for view in scene.views:
-        style = next(s for s in STYLES["countries"] if s.name == view_layer_name(view))
+        style = next(s for s in styles["countries"] if s.name == view_layer_name(view))
         document = ET.fromstring(style.qml.split("\n", 2)[2])
         assert document.get("labelsEnabled") == "1"
         text = document.find("labeling/settings/text-style")

@@ -227,8 +227,9 @@ def labeling(expression: str, geometry: str, size_px: float = 13.0, bold: bool =
                   bufferColor="255,255,255,255", bufferOpacity="0.85", bufferJoinStyle="128",
                   bufferNoFill="1")  # fmt: skip
     ET.SubElement(settings, "text-format", multilineAlign="1", wrapChar="", addDirectionSymbol="0")
-    # polygons: over their centroid, kept inside; points: around the point, lines: along them
-    placement = {"polygon": "1", "point": "6", "line": "2"}[geometry]
+    # polygons: over their centroid, kept inside; "beside": outside the polygon (the region's figures, as the web
+    # writes them beside the region, clear of its members' names); points: around the point; lines: along them
+    placement = {"polygon": "1", "beside": "8", "point": "6", "line": "2"}[geometry]
     ET.SubElement(settings, "placement", placement=placement, centroidInside="1", dist="1", distUnits="MM",
                   priority="5")  # fmt: skip
     ET.SubElement(settings, "rendering", obstacle="1", drawLabels="1", scaleVisibility="0", displayAll="0")
@@ -318,7 +319,7 @@ def regions_style(section: LegendSection) -> QgisStyle:
     lines = region_figure_lines(section)
     text = '"region_name"' + (f" || char(10) || {literal(chr(10).join(lines))}" if lines else "")
     renderer = rule_renderer([(outline.label, "TRUE", symbol)])
-    return QgisStyle("regions", section.title, section.title, qml("regions", renderer, labeling(text, "polygon", 12)),
+    return QgisStyle("regions", section.title, section.title, qml("regions", renderer, labeling(text, "beside", 12)),
                      True)  # fmt: skip
 
 

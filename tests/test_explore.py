@@ -8,7 +8,9 @@ import re
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
+import shapely
 
 import c5map
 from c5map.assets import inline_assets, leaflet_only
@@ -126,6 +128,24 @@ def test_an_unknown_qualifier_is_refused_naming_the_row_and_the_allowed_ones(nat
     frame = naturalearth.head(3).assign(q=["exact", "roughly", None])
     with pytest.raises(UsageError, match=r"row 1 has 'roughly'; a qualifier is one of exact, about, nearly"):
         c5map.explore(frame, "POP_EST", qualifier="q")
+
+
+def test_nullable_columns_and_empty_names_as_pandas_holds_them(naturalearth):
+    frame = naturalearth.head(3).copy()
+    frame["count"] = pd.array([5, None, 50], dtype="Int64")
+    frame["title"] = pd.array(["A", None, "C"], dtype="string")
+    m = c5map.explore(frame, "count", label="title", tiles="none")
+    assert fills(m)["r1"] == NO_FIGURE_STYLE  # <NA>: no reported figure
+    assert set(packed_labels(m)) == {"A", "C"}  # an empty name is not written as "<NA>" or "nan"
+
+
+def test_an_invalid_polygon_is_repaired_and_a_row_without_one_left_out():
+    bow_tie = shapely.Polygon([(60, 40), (70, 50), (70, 40), (60, 50)])  # crosses itself: invalid
+    frame = gpd.GeoDataFrame(
+        {"v": [1.0, 2.0, 3.0]}, geometry=[bow_tie, shapely.Point(65, 45), shapely.box(71, 40, 75, 45)], crs=4326
+    )
+    styles = fills(c5map.explore(frame, "v", tiles="none"))
+    assert set(styles) == {"r0", "r2"}  # the point has no area to colour
 
 
 def test_undisclosed_is_outlined_not_hatched(naturalearth):

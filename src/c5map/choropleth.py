@@ -89,7 +89,7 @@ class _Rows:
     frame: gpd.GeoDataFrame  # ids in _ID, geometry in EPSG:4326, polygonal and valid
     values: np.ndarray  # float, NaN where no figure is reported
     qualifiers: list[str]  # one of format.QUALIFIERS a row
-    names: list[str]  # tooltip and label heading of each row
+    names: list[str]  # each row's label and tooltip heading ("": its label cell is empty)
     extra: list[list[tuple[str, str]]]  # each row's other tooltip lines: (column, value)
 
     @property
@@ -101,6 +101,16 @@ class _Rows:
     def undisclosed(self) -> np.ndarray:
         """Rows the source says have a figure whose value it does not give."""
         return np.array([q == "undisclosed" for q in self.qualifiers], dtype=bool)
+
+
+@dataclass(frozen=True)
+class _Look:
+    """How :func:`explore` draws a layer: its hue, number format, heading (layer and legend) and pane."""
+
+    colour: str
+    fmt: Callable[..., str]
+    heading: str
+    pane: str | None  # one of c5map.maps.shapes.PANES on c5map's own page; None: Leaflet's overlay pane
 
 
 def _missing_column(gdf: gpd.GeoDataFrame, what: str, name: object) -> UsageError:
@@ -134,10 +144,12 @@ def _polygonal(geometry):
         return None
     if not geometry.is_valid:
         geometry = shapely.make_valid(geometry, method="structure")
-    parts = [g for g in getattr(geometry, "geoms", [geometry]) if g.geom_type in ("Polygon", "MultiPolygon")]
-    if not parts:
-        return None
-    return shapely.union_all(parts) if len(parts) > 1 else parts[0]
+    if geometry.geom_type in ("Polygon", "MultiPolygon"):
+        return geometry
+    # a collection (what make_valid may return): its polygons, which do not overlap, as one MultiPolygon
+    polygons = [p for g in getattr(geometry, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")
+                for p in getattr(g, "geoms", [g])]  # fmt: skip
+    return shapely.MultiPolygon(polygons) if polygons else None
 
 
 def _qualifiers(gdf: gpd.GeoDataFrame, qualifier: str | None) -> list[str]:
@@ -163,7 +175,7 @@ def _rows(gdf: gpd.GeoDataFrame, column: str, qualifier: str | None, label: str 
     if infinite.any():
         raise UsageError(f"column={column!r}: row {gdf.index[infinite][0]!r} is infinite; a figure is a finite number")
     qualifiers = _qualifiers(gdf, qualifier)
-    names = [str(v) for v in gdf[label]] if label is not None else [str(i) for i in gdf.index]
+    names = [str(v) for v in gdf.index] if label is None else ["" if pd.isna(v) else str(v) for v in gdf[label]]
     extra = [[(str(c), "" if pd.isna(v) else str(v)) for c, v in zip(tooltip, row, strict=True)]
              for row in zip(*(gdf[c] for c in tooltip), strict=True)] if tooltip else [[]] * len(gdf)  # fmt: skip
     frame = gdf.to_crs(4326) if gdf.crs.to_epsg() != 4326 else gdf
@@ -219,7 +231,7 @@ def _fills(rows: _Rows, breaks: list[float], colour: str, fmt: Callable[..., str
             styles[key] = {"fillColor": shades[k], "fillOpacity": FILL_OPACITY, "color": INK, "weight": 1}
             text, note = fmt(value, qualifier), ""
             words.append((value, key, text))
-        tips[key] = tooltip_html(name, [(heading, text), *extra], note=note)
+        tips[key] = tooltip_html(name or "(no name)", [(heading, text), *extra], note=note)
     words.sort(key=lambda item: (-item[0], item[1]))
     return styles, tips, drawn, {key: text for _, key, text in words}
 
@@ -248,6 +260,8 @@ def _labels(rows: _Rows, seam: float) -> list[dict]:
     """Return a label per shape (:class:`c5map.maps.labels.Labels`), larger shapes first where room is short."""
     out = []
     for key, name, geometry in zip(rows.frame[_ID], rows.names, rows.frame.geometry, strict=True):
+        if not name:  # no name to write, and a figure alone would not say whose it is
+            continue
         lon, lat = _label_point(geometry)
         out.append({"kind": "member", "text": name, "lon": round(wrap_lon(lon, seam), 2), "lat": round(lat, 2),
                     "minZoom": 0, "priority": float(geometry.area), "iso3": key})  # fmt: skip
@@ -255,19 +269,19 @@ def _labels(rows: _Rows, seam: float) -> list[dict]:
     return out
 
 
-def _draw(m: folium.Map, rows: _Rows, breaks: list[float], style: dict, seam: float, labelled: bool) -> None:
+def _draw(m: folium.Map, rows: _Rows, breaks: list[float], look: _Look, seam: float, labelled: bool) -> None:
     """Add the layer (fills in a group named by the heading), its legend and, if ``labelled``, the labels.
 
-    On c5map's own page the fills go in its pane of fills (``style["pane"]``); on a user's map in Leaflet's
+    On c5map's own page the fills go in its pane of fills (``look.pane``); on a user's map in Leaflet's
     overlay pane, so what the user adds afterwards (markers, lines) is drawn over them, as with any folium layer.
     """
-    colour, fmt, heading = style["colour"], style["fmt"], style["heading"]
+    colour, fmt, heading = look.colour, look.fmt, look.heading
     styles, tips, drawn, words = _fills(rows, breaks, colour, fmt, heading)
     # simplified to half a screen pixel at the deepest zoom, then rounded: a fraction of the source's bytes
     shapes = SharedShapes(web_countries(source=rows.frame), _ID, seam=seam)
     m.add_child(shapes)
     group = folium.FeatureGroup(name=layer_key(heading), show=True)
-    group.add_child(ShapeLayer(shapes, styles, tips, pane=style["pane"]))
+    group.add_child(ShapeLayer(shapes, styles, tips, pane=look.pane))
     group.add_to(m)
     add_legend(m, [_section(rows, breaks, colour, fmt, drawn, heading)])
     if labelled:
@@ -355,18 +369,18 @@ def explore(
         raise UsageError(f"m= takes a folium.Map, not a {type(m).__name__}")
     rows = _rows(gdf, column, qualifier, label, tooltip)
     chosen = _checked_breaks(breaks, rows)
-    style = {"colour": colour, "fmt": fmt, "heading": str(title or column), "pane": "fills" if m is None else None}
+    look = _Look(colour, fmt, str(title or column), "fills" if m is None else None)
     if m is not None:  # the user's map: its own world copy (-180..180), zoom and ids are left as they are
         hatch = macro("page.html.j2", "hatch_defs")(NO_FIGURE_FILL, HATCH_COLOUR)
         m.get_root().html.add_child(folium.Element(hatch), name="c5-hatch")  # once per page, as new_page does
-        _draw(m, rows, chosen, style, -180.0, label is not None)
+        _draw(m, rows, chosen, look, -180.0, label is not None)
         return m
     view, seam = page_view(rows.frame.rename(columns={_ID: "iso3"}), rows.frame[_ID].tolist(), pad=1.0)
     if view[2] - view[0] > WORLD_SPAN:  # the whole world: the usual copy, Greenwich in the middle
         view, seam = (-180.0, view[1], 180.0, view[3]), -180.0
-    text = PageText(title=style["heading"], subtitle=subtitle, source=source or "Source not given")
-    with stable_ids(f"explore:{style['heading']}"):
+    text = PageText(title=look.heading, subtitle=subtitle, source=source or "Source not given")
+    with stable_ids(f"explore:{look.heading}"):
         made = new_page(text, view, tiles, seam=seam)
         made.map.add_child(LayerOrder(view))  # before any layer: the panes and the zoom's bounds
-        _draw(made.map, rows, chosen, style, seam, label is not None)
+        _draw(made.map, rows, chosen, look, seam, label is not None)
     return made.map

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -141,14 +142,15 @@ def test_recovery_puts_back_an_output_moved_aside(tmp_path):
     assert not staging.exists()
 
 
-def test_forked_workers_write_the_same_files_as_one_process(tmp_path):
+def test_forked_workers_write_the_same_files_as_one_process(tmp_path, monkeypatch):
     forked = run_cli("build", "--out", str(tmp_path / "forked"))  # a fresh single-threaded process: it forks
     assert forked.returncode == 0, forked.stderr
     assert "GeoPackage (" in forked.stderr and "s in a forked process)" in forked.stderr
     assert "images (" in forked.stderr and "in 2 forked processes)" in forked.stderr
     lines: list[str] = []
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)  # one core: everything runs in turn, in this process
     hold = threading.Event()
-    other = threading.Thread(target=hold.wait)  # a second thread makes fork unsafe: everything runs in turn
+    other = threading.Thread(target=hold.wait)  # (a thread: fork server workers, tests/test_parallel_workers.py)
     other.start()
     try:
         build(None, tmp_path / "in-turn", progress=lines.append)

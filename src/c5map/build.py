@@ -259,15 +259,7 @@ class _Forked:
             try:
                 os.close(read)
                 _die_with_parent(parent)
-                try:
-                    outcome = (True, function(*args))
-                except BaseException as exc:
-                    outcome = (False, exc)
-                try:
-                    data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-                except Exception as exc:  # an exception that cannot be pickled: its words still can
-                    words = f"the worker {_work(function.__name__)} failed: {outcome[1]!r} ({exc}); please report it"
-                    data = pickle.dumps((False, WorkerCrashed(words)))
+                data = _outcome(function, args)
                 with open(write, "wb") as pipe:
                     pipe.write(data)
             finally:
@@ -291,10 +283,7 @@ class _Forked:
         self._done = True
         if not data:
             raise _died(self._name, status, self._oom_kills)
-        succeeded, value = pickle.loads(data)
-        if succeeded:
-            return value
-        raise value
+        return _answer(data)
 
     def __del__(self) -> None:
         if not getattr(self, "_done", True):  # the build failed before it asked: stop the work
@@ -303,6 +292,94 @@ class _Forked:
                 os.waitpid(self._pid, 0)
             except OSError:
                 pass
+
+
+def _outcome(function: Callable, args: tuple) -> bytes:
+    """Call ``function(*args)`` and return its result or its exception, pickled (in a worker)."""
+    try:
+        outcome = (True, function(*args))
+    except BaseException as exc:
+        outcome = (False, exc)
+    try:
+        return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # an exception that cannot be pickled: its words still can
+        words = f"the worker {_work(function.__name__)} failed: {outcome[1]!r} ({exc}); please report it"
+        return pickle.dumps((False, WorkerCrashed(words)))
+
+
+def _answer(data: bytes):
+    """Return what a worker's :func:`_outcome` holds, or raise its exception."""
+    succeeded, value = pickle.loads(data)
+    if succeeded:
+        return value
+    raise value
+
+
+class _Served(_Forked):
+    """A call run by a worker of multiprocessing's fork server: how a process with threads builds in parallel.
+
+    Forking a process with threads (a Jupyter kernel, Playwright) can copy a lock another thread holds into the
+    worker, which then waits for it forever. The fork server, one thread started once by fork and exec with c5map
+    imported, forks the workers instead. The call, its arguments, this process's c5map context variables (the
+    classes in use) and environment go to it pickled; the result comes back as from :class:`_Forked`. The worker
+    dies with the fork server (``PR_SET_PDEATHSIG``), which exits when this process ends, however it ends.
+    """
+
+    def __init__(self, function: Callable, *args) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["c5map.build", "c5map.images"])  # imported once, shared by every worker
+        self._oom_kills = _oom_kills()
+        reader, writer = context.Pipe(duplex=False)
+        call = (function, args, _context_variables(), dict(os.environ))
+        self._process = context.Process(target=_serve, args=(writer, *call), daemon=True, name="c5map-worker")
+        self._process.start()
+        writer.close()  # the worker holds the only writer: its death ends the reading
+        self._name, self._pipe, self._done = function.__name__, reader, False
+
+    def result(self):
+        """Wait for the worker and return its result, or raise its exception (as :meth:`_Forked.result`)."""
+        try:
+            data = self._pipe.recv_bytes()
+        except EOFError:
+            data = b""
+        finally:
+            self._pipe.close()
+        self._process.join()
+        self._done = True
+        if not data:
+            code = self._process.exitcode or 0
+            raise _died(self._name, -code if code < 0 else code << 8, self._oom_kills)  # as a wait status
+        return _answer(data)
+
+    def __del__(self) -> None:
+        if not getattr(self, "_done", True):  # the build failed before it asked: stop the work
+            self._process.kill()
+            self._process.join()
+
+
+def _context_variables() -> list[tuple[str, str, object]]:
+    """Every c5map context variable set here, as (module, attribute, value): a served worker sets them again."""
+    import contextvars
+
+    Var = contextvars.ContextVar
+    owners = {id(v): (name, a) for name, m in list(sys.modules.items()) if name.split(".")[0] == "c5map"
+              for a, v in list(getattr(m, "__dict__", {}).items()) if isinstance(v, Var)}  # fmt: skip
+    return [(*owners[id(var)], value) for var, value in contextvars.copy_context().items() if id(var) in owners]
+
+
+def _serve(pipe, function: Callable, args: tuple, variables: list, environment: dict) -> None:
+    """Run one call in a fork server's worker and send its :func:`_outcome` back (see :class:`_Served`)."""
+    import importlib
+
+    _die_with_parent(os.getppid())  # the fork server
+    os.environ.clear()
+    os.environ.update(environment)
+    for module, attribute, value in variables:
+        getattr(importlib.import_module(module), attribute).set(value)
+    with pipe:
+        pipe.send_bytes(_outcome(function, args))
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -377,19 +454,25 @@ def _oom_kills() -> int | None:
     return None
 
 
-def _beside(calls: list[tuple]) -> tuple[list[_Forked | _Job], bool]:
-    """Start ``(function, *args)`` calls in forked workers while the caller renders the pages.
+def _beside(calls: list[tuple]) -> tuple[list[_Forked | _Job], str]:
+    """Start ``(function, *args)`` calls in worker processes while the caller renders the pages.
 
     The machines we build on have two cores, and the static images (about 3 s
     of matplotlib) and the GIS exports (about 1 s) do not depend on the pages.
-    Forked workers inherit the loaded tables and send back bytes, so the files
-    are the same either way (tested). Fork is only safe on Linux and from a
-    single-threaded process; otherwise, or on one core, each call runs here
-    when its result is asked for. Returns the jobs and whether they were forked.
+    Workers send back bytes, so the files are the same either way (tested).
+    A single-threaded process forks them (:class:`_Forked`: they inherit the
+    loaded tables); one with other threads, where forking is unsafe, has
+    multiprocessing's fork server fork them (:class:`_Served`). Off Linux, or
+    on one core, each call runs here when its result is asked for.
+
+    Returns the jobs (each with ``result()``) and where they run: ``"forked"``,
+    ``"fork-server"`` or ``""`` (in this process).
     """
-    if (os.cpu_count() or 1) < 2 or sys.platform != "linux" or threading.active_count() > 1:
-        return [_Job(*call) for call in calls], False
-    return [_Forked(*call) for call in calls], True
+    if (os.cpu_count() or 1) < 2 or sys.platform != "linux":
+        return [_Job(*call) for call in calls], ""
+    if threading.active_count() > 1:
+        return [_Served(*call) for call in calls], "fork-server"
+    return [_Forked(*call) for call in calls], "forked"
 
 
 def build(
@@ -468,7 +551,7 @@ def build(
     calls: list[tuple] = [(_geo_files, tables, countries, story.region)]
     if images:
         calls += [(_render_images, tables, countries, story, share, 2) for share in range(2)]
-    (geo_job, *image_jobs), forked = _beside(calls)
+    (geo_job, *image_jobs), forked = _beside(calls)  # "forked", "fork-server" or "" (in this process)
     pages = render_maps(tables, tiles, progress, countries, images, story, base_url)
     if self_contained:
         pages = {name: inline_assets(page, leaflet) if name in MAPS else page for name, page in pages.items()}
@@ -476,14 +559,15 @@ def build(
     geo_files, seconds = geo_job.result()
     files |= geo_files
     layers_written = sum(name.endswith(".geojson") for name in geo_files)
-    where = "in a forked process" if forked else "in this process"
+    where = f"in a {forked} process" if forked else "in this process"
     progress(f"geo/: {layers_written} layers as GeoJSON and GeoPackage ({seconds:.2f} s {where})")
     if image_jobs:
         drawn = [job.result() for job in image_jobs]
         files |= {f"maps/{name}": data for images_, _ in drawn for name, data in images_.items()}
         progress(
             f"maps/png, maps/svg: {sum(len(i) for i, _ in drawn)} images "
-            f"({sum(t for _, t in drawn):.2f} s of drawing {f'in {len(drawn)} forked processes' if forked else where})"
+            f"({sum(t for _, t in drawn):.2f} s of drawing "
+            f"{f'in {len(drawn)} {forked} processes' if forked else where})"
         )
     out_dir = Path(out_dir)
     written = publish_outputs(out_dir, files, progress)  # aside, then swapped in (c5map.publish)

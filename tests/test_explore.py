@@ -311,3 +311,15 @@ def test_numbers_and_dates_as_pandas_holds_them_are_read_as_their_csv_text():
     regions = files.regions.copy()
     tables = Tables.from_frames(deals, regions)
     assert tables.deals["value_usd"].sum() == files.deals["value_usd"].sum()
+
+
+def test_tables_from_dataframes_draw_the_same_page_as_the_files():
+    from c5map.maps import influence_map
+
+    files = load_tables()
+    frames = Tables.from_frames(
+        files.deals, files.regions, trade=files.trade, resources=files.resources, events=files.events,
+        places=files.places,
+    )  # fmt: skip
+    page = influence_map(frames, tiles="none").get_root().render()
+    assert page == influence_map(files, tiles="none").get_root().render()

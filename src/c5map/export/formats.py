@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -162,6 +164,10 @@ def write_gpkg(layers_: dict[str, ExportLayer], path: Path, styles: dict[str, li
             # QGIS's own table: its columns, "id" its key, looked up by f_table_name and f_geometry_column
             pyogrio.write_dataframe(layer_styles_frame(chosen, GPKG_TIMESTAMP), path, layer="layer_styles",
                                     driver="GPKG", append=True, layer_options={"FID": "id"})  # fmt: skip
+            # GDAL writes 2000-01-01T00:00:00Z; GeoPackage's DATETIME has milliseconds, and GDAL before 3.7 (QGIS
+            # 3.22's) warns "Non-conformant content" at every read of the table without them
+            with contextlib.closing(sqlite3.connect(path)) as db, db:
+                db.execute("UPDATE layer_styles SET update_time = ?", (GPKG_TIMESTAMP,))
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 

@@ -158,7 +158,7 @@ def _qualifiers(gdf: gpd.GeoDataFrame, qualifier: str | None) -> list[str]:
         return ["exact"] * len(gdf)
     out = []
     for index, value in gdf[qualifier].items():
-        text = "exact" if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) else value
+        text = "exact" if pd.isna(value) else value
         if text not in QUALIFIERS:
             raise UsageError(
                 f"qualifier={qualifier!r}: row {index!r} has {value!r}; a qualifier is one of {', '.join(QUALIFIERS)}"
@@ -319,7 +319,8 @@ def explore(
         below 5, "over 5" above it (:func:`c5map.maps.style.class_of`), and the legend says so.
     label : str, optional
         A column naming each shape: written on the map (never overlapping, with the figure under it) and
-        heading its tooltip. Without it, no labels.
+        heading its tooltip. Without it, no labels. On a map of several layers give it to one: each layer's
+        labels are placed on their own and would overlap another's.
     m : folium.Map, optional
         A map to add to, as with ``GeoDataFrame.explore(m=...)``: its layers are kept, c5map's fills (a
         layer named ``title``), legend and labels are added. Default: a new c5map page.

@@ -1,4 +1,4 @@
-"""Read a data folder into typed tables, reporting every problem with its place.
+"""Read a data folder, or DataFrames in memory (:meth:`Tables.from_frames`), into typed tables, problems located.
 
 The contract of every table returned here:
 
@@ -7,7 +7,8 @@ The contract of every table returned here:
 * ``string`` columns hold ``pd.NA`` for empty cells, ``number`` columns are
   ``float64`` (``NaN`` when empty), ``integer`` columns are ``Int64``;
 * the index, named ``line``, is the line of the CSV file where each record
-  starts, so that later checks can point at the row.
+  starts, so that later checks can point at the row (for a table given as a
+  DataFrame, the row's position counting from 1: :class:`RowProblem`).
 
 Cross-table checks (codes, foreign keys, points in polygons) live in
 :mod:`c5map.validate`; this package knows one file at a time.

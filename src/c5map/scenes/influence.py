@@ -16,9 +16,10 @@ import geopandas as gpd
 import pandas as pd
 
 from c5map import layers
+from c5map.classify import class_breaks
 from c5map.format import format_usd
 from c5map.maps.common import date_words, display_names, partner_palette_of, region_view, text
-from c5map.maps.style import BOUND_RULE, INK, class_colours, class_labels, class_of, nice_breaks, tint
+from c5map.maps.style import BOUND_RULE, INK, class_colours, class_labels, class_of, tint
 from c5map.scenes import NO_FIGURE_ENTRY, LegendEntry, LegendSection, SceneText, class_entries
 from c5map.scenes.tiny import PointSymbol, tiny_members
 from c5map.story import BASIS_WORDS, Story, humanise, word_list
@@ -128,10 +129,13 @@ def influence_partners(tables: Tables, story: Story) -> list[str]:
 
 
 def influence_breaks(views: list[InfluenceView] | list[gpd.GeoDataFrame]) -> list[float]:
-    """Class breaks of the influence page: one scale for every view's disclosed figures."""
+    """Class breaks of the influence page: one scale for every view's disclosed figures.
+
+    The 1-2-5 ladder, or the scheme the build chose (:func:`c5map.classify.class_breaks`).
+    """
     frames = [v.figures if isinstance(v, InfluenceView) else v for v in views]
     values = [float(x) for f in frames for x in f.loc[f["has_figure"], "value_usd"]]
-    return nice_breaks(values)
+    return class_breaks(values, "influence")
 
 
 def influence_views(

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from c5map import layers
+from c5map.classify import class_breaks
 from c5map.format import format_usd
 from c5map.maps.common import display_names, partner_palette_of
-from c5map.maps.style import BOUND_RULE, INK, class_colours, class_labels, class_of, nice_breaks, size_key_values
+from c5map.maps.style import BOUND_RULE, INK, class_colours, class_labels, class_of, size_key_values
 from c5map.scenes import NO_FIGURE_ENTRY, LegendEntry, LegendSection, SceneText, class_entries
 from c5map.story import Story, humanise, span_text, word_list, year_span
 from c5map.tables import Tables
@@ -432,7 +433,7 @@ def trade_scene(tables: Tables, story: Story, drawn_codes, selection: TradeSelec
     caps = layers.capitals(tables)
     selection = trade_selection(tables, story.region) if selection is None else selection
     exports = selection.exports
-    breaks = nice_breaks(list(exports["value_usd"]), classes=4)
+    breaks = class_breaks(exports["value_usd"], "trade")  # the 1-2-5 ladder, or the build's scheme
     drawn_codes = set(drawn_codes)
     views = []
     for origin, year in selection.exporters:

@@ -161,3 +161,66 @@ def test_semicolons_in_a_comma_separated_file_are_only_text(tmp_path):
     path.write_text(header + "\n", encoding="utf-8")
     _, problems = read_table(path, schema)
     assert problems and not any("delimited" in p.message for p in problems)
+
+
+SAHEL = Path(__file__).resolve().parent / "data" / "sahel-synthetic"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--scheme", "quantiles", "--k", "1"], "c5map build: --k 1: give 2 to 7 classes"),
+        (["--scheme", "user", "--breaks", "5e9,1e9"], "c5map build: --breaks 5e9,1e9: not increasing: 1e9 comes "),
+        (["--breaks", "1e9,5e9"], "c5map build: --breaks needs --scheme user"),
+        (["--scheme", "quantiles", "--k", "6"], "c5map build: --k 6: the influence page has 4 distinct figures to "),
+    ],
+)
+def test_bad_class_options_are_located_usage_errors_and_write_nothing(options, message, tmp_path):
+    result = c5map("build", "--out", str(tmp_path / "out"), "--tiles", "none", "--no-images", *options)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1].startswith(message), result.stderr
+    assert not (tmp_path / "out" / "maps").exists()
+
+
+def test_a_scheme_classes_the_pages_and_their_print_images(tmp_path):
+    """The web legend and the SVG's (drawn in forked workers) both say the scheme's classes."""
+    from c5map.boundaries import web_countries
+    from c5map.classify import using
+    from c5map.format import format_usd
+    from c5map.maps.style import class_labels
+    from c5map.scenes.influence import influence_scene
+    from c5map.story import story_for
+    from c5map.validate import load_valid_tables
+
+    result = c5map("build", "--data", str(SAHEL), "--out", str(tmp_path), "--tiles", "none",
+                   "--scheme", "natural_breaks", "--k", "3")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    tables = load_valid_tables(SAHEL)
+    story = story_for(tables)
+    with using("natural_breaks", k=3):
+        scene = influence_scene(tables, story, web_countries(list(story.members)))
+    labels = class_labels(scene.breaks, format_usd)
+    assert len(labels) == 3
+    svg = (tmp_path / "maps" / "svg" / "influence.svg").read_text(encoding="utf-8")
+    page = (tmp_path / "maps" / "influence.html").read_text(encoding="utf-8")
+    for label in labels:
+        assert label in svg
+        assert label.replace("$", "\\u0026#36;") in page
+    assert "less than $2bn" not in svg  # the 1-2-5 ladder's first class is not
+
+
+def test_a_build_whose_pages_need_the_network_says_so_once(tmp_path):
+    result = c5map("build", "--out", str(tmp_path), "--no-images")
+    assert result.returncode == 0, result.stderr
+    hints = [line for line in result.stderr.splitlines() if "--self-contained --tiles none" in line]
+    assert len(hints) == 1 and hints[0].startswith("note: the pages load scripts or styles from cdn.jsdelivr.net")
+    assert "map tiles from server.arcgisonline.com" in hints[0]
+
+
+def test_a_self_contained_build_without_tiles_says_nothing_of_the_network(tmp_path):
+    result = c5map("build", "--out", str(tmp_path), "--no-images", "--self-contained", "--tiles", "none")
+    assert result.returncode == 0, result.stderr
+    assert "network" not in result.stderr and "--self-contained" not in result.stderr
+    result = c5map("build", "--out", str(tmp_path), "--no-images", "--self-contained")  # Leaflet inline, web tiles
+    hints = [line for line in result.stderr.splitlines() if "--self-contained --tiles none" in line]
+    assert len(hints) == 1 and "offline they show no base map" in hints[0] and "scripts" not in hints[0]

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from c5map import classify
 from c5map.assets import inline_assets, leaflet_inline, leaflet_only
 from c5map.errors import OutOfMemory, WorkerCrashed
 from c5map.export import LAYER_SUMMARIES, TABLE_SUMMARIES, export_layers, geo_files
@@ -485,6 +486,7 @@ def build(
     self_contained: bool = False,
     images: bool = True,
     base_url: str | None = None,
+    classes: classify.Classes | None = None,
     progress: Callable[[str], None] = _stderr,
 ) -> BuildReport:
     """Validate a data folder and write ``OUT/maps/`` and ``OUT/geo/``.
@@ -512,8 +514,10 @@ def build(
     base_url : str, optional
         Where ``maps/`` is published (``https://example.org/maps/``): the
         embed code, canonical link and share card of every page use it.
+    classes : c5map.classify.Classes, optional
+        How the pages class figures: ``Classes.of("quantiles", k=5)``. Default: the 1-2-5 ladder.
     progress : callable
-        Receives one line per step.
+        Receives one line per step, and a note if the pages need the network (:func:`c5map.publish.offline_hint`).
 
     Returns
     -------
@@ -529,6 +533,12 @@ def build(
         ``tiles`` names no usable provider, or ``base_url`` is not an
         http(s) address; nothing was written.
     """
+    with classify.using(classes or classify.Classes()):  # the scenes read it; workers inherit it, or are sent it
+        return _build(data_dir, out_dir, tiles, boundaries, region, self_contained, images, base_url, progress)
+
+
+def _build(data_dir, out_dir, tiles, boundaries, region, self_contained, images, base_url, progress) -> BuildReport:
+    """Do :func:`build`'s work with the classes in use."""
     started = time.perf_counter()
     if tiles is not None and tiles.lower() != "none":
         chosen = resolve_tiles(tiles)  # fail before any work

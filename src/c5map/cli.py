@@ -168,6 +168,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from c5map.build import build
+    from c5map.classify import Classes
 
     _check_usage(args.tiles, args.base_url)
     build(
@@ -179,6 +180,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         images=not args.no_images,
         region=args.region,
         base_url=args.base_url,
+        classes=Classes.of(args.scheme, args.k, args.breaks),  # a mistake: a UsageError naming the option
         progress=_progress,
     )
     return EXIT_OK
@@ -342,6 +344,7 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
 
 def _add_build(commands: argparse._SubParsersAction) -> None:
     """Add ``c5map build``."""
+    from c5map.classify import DEFAULT_K, SCHEMES
     from c5map.maps.page import DEFAULT_TILES
 
     build = commands.add_parser(
@@ -382,6 +385,12 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
         help="where maps/ will be published (https://example.org/maps/): the pages' embed code, canonical link "
         "and share card use it; links between the pages stay relative and work anywhere",
     )
+    build.add_argument("--scheme", choices=SCHEMES, default=None,
+                       help="class the figures by mapclassify's quantiles, natural breaks (Fisher-Jenks), equal "
+                       "intervals, or your --breaks (default: the 1-2-5 ladder, $1bn, $2bn, $5bn...)")  # fmt: skip
+    build.add_argument("--k", type=int, default=None, metavar="N", help=f"classes of --scheme (default {DEFAULT_K})")
+    build.add_argument("--breaks", default=None, metavar="X,Y,...",
+                       help="with --scheme user: US dollars where each class starts, as 1e9,5e9,2e10")  # fmt: skip
     _boundaries_option(build)
     build.set_defaults(run=_cmd_build)
 

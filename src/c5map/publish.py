@@ -33,6 +33,7 @@ import ctypes
 import errno
 import json
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -41,6 +42,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from c5map.errors import DataError, Problem, display_path
 
@@ -458,7 +460,8 @@ def publish_outputs(out_dir: Path, files: dict[str, bytes], progress: Callable[[
     """Write ``files`` (``maps/...`` and ``geo/...`` paths -> bytes) into ``out_dir``: aside, then swapped in.
 
     Adds each folder's :data:`MANIFEST`, keeps the files c5map did not write,
-    and returns every file written, manifests included.
+    and returns every file written, manifests included. If the pages load
+    anything from the network, ``progress`` gets a note saying so (:func:`offline_hint`).
 
     Raises
     ------
@@ -501,6 +504,8 @@ def publish_outputs(out_dir: Path, files: dict[str, bytes], progress: Callable[[
             _fsync_dir(target.parent)
         for staging in stagings.values():
             shutil.rmtree(staging, ignore_errors=True)  # now the old folders
+    if hint := offline_hint(files):  # once a build, where its pages are put in place
+        progress(f"note: {hint}")
     return files
 
 
@@ -544,3 +549,42 @@ def _swap_in(moves: list[dict]) -> None:
             code = failure.errno if isinstance(failure, OSError) else None
             raise _HalfSwapped(code, message, str(Path(moves[0]["staged"]).parent.parent)) from failure
         raise
+
+
+#: What a page loads from another host: scripts and style sheets (Leaflet from a CDN), and the URL
+#: templates of Leaflet tile layers (``{z}``). Links a reader may follow (sources, attribution) are not loads.
+_SCRIPT_OR_STYLE = re.compile(
+    r'<script\b[^>]*\bsrc="(https?://[^"]+)"|<link\b(?=[^>]*\brel="?stylesheet)[^>]*\bhref="(https?://[^"]+)"'
+)
+_TILES = re.compile(r'["\'](https?://[^"\'\s]*\{z\}[^"\'\s]*)["\']')
+
+
+def offline_hint(files: dict[str, bytes]) -> str | None:
+    """Say once what the built pages load from the network, and how to build pages that need none.
+
+    Read from the pages themselves (``maps/*.html``), so it stays true whatever adds a load; None when
+    no page loads anything, as with ``--self-contained --tiles none``.
+
+    Examples
+    --------
+    >>> page = b'<script src="https://cdn.jsdelivr.net/npm/leaflet.js"></script>'
+    >>> offline_hint({"maps/a.html": page})  # doctest: +ELLIPSIS
+    'the pages load scripts or styles from cdn.jsdelivr.net: offline they stay blank; ...'
+    >>> offline_hint({"maps/a.html": b"<script>L.map('m')</script>"}) is None
+    True
+    """
+    scripts: set[str] = set()
+    tiles: set[str] = set()
+    for name, data in files.items():
+        if name.startswith("maps/") and name.endswith(".html"):
+            text = data.decode("utf-8", errors="replace")
+            scripts |= {urlsplit(a or b).hostname or "" for a, b in _SCRIPT_OR_STYLE.findall(text)}
+            tiles |= {(urlsplit(url).hostname or "").removeprefix("{s}.") for url in _TILES.findall(text)}
+    if not scripts and not tiles:
+        return None
+    loads = ([f"scripts or styles from {', '.join(sorted(scripts))}"] if scripts else []) + (
+        [f"map tiles from {', '.join(sorted(tiles))}"] if tiles else []
+    )
+    effect = "offline they stay blank" if scripts else "offline they show no base map"
+    return (f"the pages load {' and '.join(loads)}: {effect}; "
+            "build with --self-contained --tiles none for pages that need no network")  # fmt: skip

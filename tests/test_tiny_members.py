@@ -116,3 +116,19 @@ def test_each_tiny_member_has_a_visible_tappable_symbol_in_its_class_colour(chro
         assert names[point.iso3] in tips[0] and str(opening.loc[point.iso3, "deals_text"]) in tips[0], tips
     assert visit.page_errors == []
     visit.page.close()
+
+
+def test_a_view_switched_to_gets_its_symbols_with_their_own_tooltips(chromium, built):
+    visit = chromium.open(built / "influence.html", width=1400, height=900)
+    page = visit.page
+    page.wait_for_timeout(300)
+    page.get_by_label("Australia: deals").check()
+    page.wait_for_timeout(150)
+    drawn = page.evaluate(DRAWN, "TUV")
+    assert drawn["on_top"] and drawn["fill"] == drawn["polygon"], drawn
+    page.mouse.move(*drawn["centre"])
+    page.wait_for_timeout(150)
+    tips = page.evaluate(OPEN_TIP_TEXT)
+    assert len(tips) == 1 and "undersea cable landing at Funafuti" in tips[0], tips
+    assert page.locator("path.c5-tiny").count() == 6  # the view shown only: one symbol per member
+    page.close()

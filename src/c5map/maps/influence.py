@@ -6,14 +6,17 @@ draws fills, arcs, tooltips and markers, and lays out the page.
 
 from __future__ import annotations
 
+import branca.element
 import folium
 import geopandas as gpd
 import pandas as pd
+from jinja2 import Template
 
 from c5map import layers
 from c5map.boundaries import web_countries
 from c5map.format import format_usd
 from c5map.maps.arcs import add_arc
+from c5map.maps.assets import script_once
 from c5map.maps.common import (
     date_words,
     display_names,
@@ -27,7 +30,7 @@ from c5map.maps.figures import add_data_table, page_figures
 from c5map.maps.labels import add_labels, region_figures
 from c5map.maps.legend import add_legend
 from c5map.maps.page import DEFAULT_TILES, NO_FIGURE_STYLE, MapPage, PageText, new_page
-from c5map.maps.safety import layer_key, stable_ids, tooltip_html
+from c5map.maps.safety import json_for_script, layer_key, stable_ids, tooltip_html
 from c5map.maps.shapes import LayerOrder, ShapeLayer, SharedShapes, in_pane, wrap_lon
 from c5map.maps.style import FILL_OPACITY, INK, line_weight
 from c5map.scenes.influence import (  # noqa: F401  (the scene's names, as the page's API has always offered them)
@@ -226,8 +229,8 @@ def _draw_view(group, m, one: InfluenceView, scene: InfluenceScene, tables, shap
                   for _, t in trade_here.head(MAX_LISTED).iterrows()]  # fmt: skip
         tips[iso3] = tooltip_html(names.get(iso3, iso3), lines, note=note)
     group.add_child(ShapeLayer(shapes, styles, tips, pane="fills"))
-    for point in scene.tiny:  # a member too small to see: a point in its class's colour, with its tooltip
-        _draw_tiny(group, point, styles[point.iso3], tips[point.iso3], seam)
+    if scene.tiny:  # members too small to see: a point each in its class's colour, with its tooltip
+        group.add_child(TinySymbols([_tiny_options(p, styles[p.iso3], seam) for p in scene.tiny]))
     for start, end, figure_row in view_arcs(one, tables, caps):
         add_arc(
             group,
@@ -246,20 +249,41 @@ def _draw_view(group, m, one: InfluenceView, scene: InfluenceScene, tables, shap
         )
 
 
-def _draw_tiny(group, point: PointSymbol, style: dict, tip: str, seam: float) -> None:
-    """Draw a member's point symbol (``scene.tiny``) as its fill is drawn: class colour, dashed, or hatched ring."""
-    marker = folium.CircleMarker(
-        location=(point.lat, wrap_lon(point.lon, seam)),
-        radius=TINY_RADIUS,
-        tooltip=folium.Tooltip(tip),
-    )
-    # the fill's own options (colour or hatching, edge, dashes), only opaque and with an edge a dot can show
-    marker.options.update({k: v for k, v in style.items() if k in ("fillColor", "color", "dashArray")})
-    marker.options.update({"fill": True, "fillOpacity": 1, "weight": max(2, style.get("weight", 1)),
-                           "className": f"c5-tiny c5-tiny-{point.iso3}"})  # fmt: skip
+def _tiny_options(point: PointSymbol, style: dict, seam: float) -> list:
+    """Return [iso3, lat, lon, Leaflet options] of a member's symbol, drawn as its fill: colour, dashes or hatching."""
+    options = {k: v for k, v in style.items() if k in ("fillColor", "color")}  # the fill's own colour or hatching
+    options |= {"radius": TINY_RADIUS, "fill": True, "fillOpacity": 1, "weight": max(2, style.get("weight", 1)),
+                "className": f"c5-tiny c5-tiny-{point.iso3}"}  # fmt: skip
     if "dashArray" in style:
-        marker.options["dashArray"] = "4 2"  # the fill's dashes, to a dot's measure
-    in_pane(marker, "symbols").add_to(group)
+        options["dashArray"] = "4 2"  # the fill's dashes, to a dot's measure
+    return [point.iso3, point.lat, round(wrap_lon(point.lon, seam), 4), options]
+
+
+_TINY = Template("""
+{% macro script(this, kwargs) %}
+c5mapTiny({{ this._parent.get_name() }}, {{ this.points_js }});
+{% endmacro %}
+""")
+
+
+class TinySymbols(branca.element.MacroElement):
+    """The point symbols of a view's tiny members (``scene.tiny``), in the symbols pane (``assets/tiny.js``).
+
+    Each carries its member's tooltip, taken from the member's shape when the view is drawn: written once in
+    the page, not twice (six Pacific members in five views would add 26 KB).
+    """
+
+    _template = _TINY
+
+    def __init__(self, points: list[list]):
+        super().__init__()
+        self._name = "TinySymbols"
+        self.points_js = json_for_script(points)
+
+    def render(self, **kwargs) -> None:
+        """Render the call, and the function once per page."""
+        script_once(self, "tiny.js")
+        super().render(**kwargs)
 
 
 def _draw_region(m, tables: Tables, story: Story, regional, outline_shapes) -> None:

@@ -15,7 +15,7 @@ from c5map.boundaries import load_countries, web_countries
 from c5map.build import build
 from c5map.maps.common import display_names
 from c5map.scenes.influence import influence_scene
-from c5map.scenes.tiny import SYMBOL_PX, opening_zoom, tiny_members
+from c5map.scenes.tiny import CLEAR_PX, SYMBOL_PX, opening_zoom, tiny_members
 from c5map.story import story_for
 from c5map.tables import load_tables
 
@@ -81,10 +81,11 @@ def test_a_symbol_goes_on_its_capitals_island_and_off_an_event_there(pacific):
     tables, _, scene = pacific
     kiribati = next(p for p in scene.tiny if p.iso3 == "KIR")
     assert abs(kiribati.lon - 173.0) < 0.5 and abs(kiribati.lat - 1.4) < 0.5  # Tarawa, where the arcs end
+    assert kiribati.offset_px == (0.0, 0.0)  # no event there
     tonga = next(p for p in scene.tiny if p.iso3 == "TON")
     event = scene.events[scene.events["country"] == "TON"].geometry.iloc[0]
-    apart_px = ((tonga.lon - event.x) ** 2 + (tonga.lat - event.y) ** 2) ** 0.5 * 256 * 2**3.5 / 360
-    assert 15 < apart_px < 40  # beside the Nuku'alofa summit's marker, not under it, not far off
+    assert abs(tonga.lon - event.x) < 0.5 and abs(tonga.lat - event.y) < 0.5  # Tongatapu, with the summit's marker
+    assert 10 < (tonga.offset_px[0] ** 2 + tonga.offset_px[1] ** 2) ** 0.5 <= CLEAR_PX  # set beside it, in pixels
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -132,3 +133,24 @@ def test_a_view_switched_to_gets_its_symbols_with_their_own_tooltips(chromium, b
     assert len(tips) == 1 and "undersea cable landing at Funafuti" in tips[0], tips
     assert page.locator("path.c5-tiny").count() == 6  # the view shown only: one symbol per member
     page.close()
+
+
+# Screen distance between Tonga's symbol and the summit's marker in Nuku'alofa, at the zoom given.
+APART = """(zoom) => { const map = MAP;
+    let event = null;
+    map.eachLayer(l => {
+        if (l instanceof L.CircleMarker && !l.options.className && /Nuku/.test(l.getTooltip()?.getContent()))
+            event = l.getLatLng(); });
+    map.setView(event, zoom, {animate: false});
+    const r = document.querySelector('path.c5-tiny-TON').getBoundingClientRect();
+    const origin = map.getContainer().getBoundingClientRect(), at = map.latLngToContainerPoint(event);
+    return Math.hypot((r.left + r.right) / 2 - origin.left - at.x, (r.top + r.bottom) / 2 - origin.top - at.y); }"""
+APART = APART.replace("MAP", FIND_MAP)
+
+
+def test_a_symbol_set_beside_an_event_stays_beside_it_at_every_zoom(chromium, built):
+    visit = chromium.open(built / "influence.html", width=1400, height=900)
+    for zoom in (4, 6, 8):
+        apart = visit.page.evaluate(APART, zoom)
+        assert CLEAR_PX - 1 <= apart < 3 * CLEAR_PX, (zoom, apart)  # not on the marker, not adrift at sea
+    visit.page.close()

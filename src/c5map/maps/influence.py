@@ -250,13 +250,13 @@ def _draw_view(group, m, one: InfluenceView, scene: InfluenceScene, tables, shap
 
 
 def _tiny_options(point: PointSymbol, style: dict, seam: float) -> list:
-    """Return [iso3, lat, lon, Leaflet options] of a member's symbol, drawn as its fill: colour, dashes or hatching."""
+    """Return [iso3, lat, lon, Leaflet options, x, y offset] of a member's symbol, drawn as its fill is drawn."""
     options = {k: v for k, v in style.items() if k in ("fillColor", "color")}  # the fill's own colour or hatching
     options |= {"radius": TINY_RADIUS, "fill": True, "fillOpacity": 1, "weight": max(2, style.get("weight", 1)),
                 "className": f"c5-tiny c5-tiny-{point.iso3}"}  # fmt: skip
     if "dashArray" in style:
         options["dashArray"] = "4 2"  # the fill's dashes, to a dot's measure
-    return [point.iso3, point.lat, round(wrap_lon(point.lon, seam), 4), options]
+    return [point.iso3, point.lat, round(wrap_lon(point.lon, seam), 4), options, *point.offset_px]
 
 
 _TINY = Template("""

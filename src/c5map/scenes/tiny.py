@@ -43,16 +43,20 @@ class PointSymbol:
     iso3 : str
         The member.
     lon, lat : float
-        Where the symbol goes: on the piece of land holding its capital (else its largest piece), moved
-        :data:`CLEAR_PX` off an event marker that would cover it. Longitude in [-180, 180).
+        Where the symbol goes: on the piece of land holding its capital (else its largest piece).
+        Longitude in [-180, 180).
     size_px : float
         The side of a square of the area of its largest piece, in pixels at the opening zoom.
+    offset_px : tuple of float
+        (x east, y south) screen pixels from (lon, lat), the same at every zoom: :data:`CLEAR_PX` off an
+        event marker (or another symbol) that would cover it, else (0, 0).
     """
 
     iso3: str
     lon: float
     lat: float
     size_px: float
+    offset_px: tuple[float, float] = (0.0, 0.0)
 
 
 def _mercator_y(lat: float) -> float:
@@ -103,21 +107,24 @@ def _home_piece(parts: list, capital: tuple[float, float] | None):
     return max(parts, key=lambda p: p.area)
 
 
-def _clear_of(lon: float, lat: float, markers: Iterable[tuple[float, float]], zoom: float) -> tuple[float, float]:
-    """Move (lon, lat) :data:`CLEAR_PX` from any marker nearer than that at ``zoom``, away from it (north if on it)."""
-    k = _pixels_per_degree(zoom)
-    for m_lon, m_lat in markers:
-        dx = _lon_gap(lon, m_lon) * k
-        dy = (_mercator_y(lat) - _mercator_y(m_lat)) * 2.0**zoom
-        gap = math.hypot(dx, dy)
+def _clear_of(lon: float, lat: float, markers: list[tuple[float, float, float, float]], zoom: float) -> tuple:
+    """Return the screen offset (x east, y south; pixels) that puts a symbol at (lon, lat) clear of ``markers``.
+
+    ``markers``: (lon, lat, x offset, y offset) of what is drawn there already. A marker nearer than
+    :data:`CLEAR_PX` at ``zoom`` pushes the symbol to that distance, straight away from it (north if on it).
+    The offset is in pixels, the same at every zoom: the symbol stays beside the marker, never on it.
+    """
+    k, scale = _pixels_per_degree(zoom), 2.0**zoom
+    x, y = 0.0, 0.0
+    for m_lon, m_lat, m_x, m_y in markers:
+        mx = _lon_gap(m_lon, lon) * k + m_x
+        my = (_mercator_y(m_lat) - _mercator_y(lat)) * scale + m_y
+        gap = math.hypot(x - mx, y - my)
         if gap >= CLEAR_PX:
             continue
-        ux, uy = (dx / gap, dy / gap) if gap > 1e-6 else (0.0, -1.0)  # screen y grows southwards: -1 is north
-        x_px = _lon_gap(m_lon, 0.0) * k + ux * CLEAR_PX
-        y_px = _mercator_y(m_lat) * 2.0**zoom + uy * CLEAR_PX
-        lon = _lon_gap(x_px / k, 0.0)
-        lat = math.degrees(2 * math.atan(math.exp((128.0 - y_px / 2.0**zoom) * math.pi / 128.0)) - math.pi / 2)
-    return lon, lat
+        ux, uy = ((x - mx) / gap, (y - my) / gap) if gap > 1e-6 else (0.0, -1.0)  # screen y grows southwards
+        x, y = mx + ux * CLEAR_PX, my + uy * CLEAR_PX
+    return round(x, 1), round(y, 1)
 
 
 def tiny_members(
@@ -140,7 +147,7 @@ def tiny_members(
     capitals : dict, optional
         (lon, lat) of capitals by ISO3: a symbol goes on its capital's piece of land, where lines end.
     markers : iterable of (lon, lat)
-        Event markers drawn above the symbols: a symbol is moved off them.
+        Event markers drawn above the symbols: a symbol is set off them (``offset_px``).
 
     Examples
     --------
@@ -151,7 +158,7 @@ def tiny_members(
     """
     zoom = opening_zoom(view)
     capitals = capitals or {}
-    markers = list(markers)
+    markers = [(float(lon), float(lat), 0.0, 0.0) for lon, lat in markers]
     shapes = countries.set_index("iso3").geometry
     found = []
     for iso3 in members:
@@ -164,7 +171,8 @@ def tiny_members(
         if size >= SYMBOL_PX:
             continue
         where = _home_piece(parts, capitals.get(iso3)).representative_point()
-        lon, lat = _clear_of(_lon_gap(where.x, 0.0), where.y, markers, zoom)
-        found.append(PointSymbol(str(iso3), round(lon, 4), round(lat, 4), round(size, 1)))
-        markers.append((lon, lat))  # the next member's symbol clears this one too
+        lon, lat = round(_lon_gap(where.x, 0.0), 4), round(where.y, 4)
+        offset = _clear_of(lon, lat, markers, zoom)
+        found.append(PointSymbol(str(iso3), lon, lat, round(size, 1), offset))
+        markers.append((lon, lat, *offset))  # the next member's symbol clears this one too
     return tuple(found)

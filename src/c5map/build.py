@@ -260,9 +260,8 @@ class _Forked:
             try:
                 os.close(read)
                 _die_with_parent(parent)
-                data = _outcome(function, args)
                 with open(write, "wb") as pipe:
-                    pipe.write(data)
+                    _send_outcome(function, args, pipe)
             finally:
                 os._exit(0)
         os.close(write)
@@ -279,12 +278,12 @@ class _Forked:
             The worker died another way without an answer: which signal or status.
         """
         with self._pipe as pipe:
-            data = pipe.read()
+            outcome = _receive(pipe)
         _, status = os.waitpid(self._pid, 0)
         self._done = True
-        if not data:
+        if outcome is None:
             raise _died(self._name, status, self._oom_kills)
-        return _answer(data)
+        return _answer(outcome)
 
     def __del__(self) -> None:
         if not getattr(self, "_done", True):  # the build failed before it asked: stop the work
@@ -295,25 +294,33 @@ class _Forked:
                 pass
 
 
-def _outcome(function: Callable, args: tuple) -> bytes:
-    """Call ``function(*args)`` and return its result or its exception, pickled (in a worker)."""
+def _send_outcome(function: Callable, args: tuple, pipe) -> None:
+    """Call ``function(*args)``; write its result (straight: a big table's geo/ is never held twice) or error."""
     try:
-        outcome = (True, function(*args))
+        result = function(*args)
     except BaseException as exc:
-        outcome = (False, exc)
+        try:
+            pipe.write(pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception as problem:  # an exception that cannot be pickled: its words still can
+            words = f"the worker {_work(function.__name__)} failed: {exc!r} ({problem}); please report it"
+            pipe.write(pickle.dumps((False, WorkerCrashed(words))))
+        return
+    pickle.dump((True, result), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _receive(pipe) -> tuple | None:
+    """Read what :func:`_send_outcome` wrote; None if the worker wrote nothing whole (it died)."""
     try:
-        return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:  # an exception that cannot be pickled: its words still can
-        words = f"the worker {_work(function.__name__)} failed: {outcome[1]!r} ({exc}); please report it"
-        return pickle.dumps((False, WorkerCrashed(words)))
+        return pickle.load(pipe)
+    except (EOFError, pickle.UnpicklingError):
+        return None
 
 
-def _answer(data: bytes):
-    """Return what a worker's :func:`_outcome` holds, or raise its exception."""
-    succeeded, value = pickle.loads(data)
-    if succeeded:
-        return value
-    raise value
+def _answer(outcome: tuple):
+    """Return the result in a worker's outcome, or raise its exception."""
+    if outcome[0]:
+        return outcome[1]
+    raise outcome[1]
 
 
 class _Served(_Forked):
@@ -327,9 +334,7 @@ class _Served(_Forked):
     """
 
     def __init__(self, function: Callable, *args) -> None:
-        import multiprocessing
-
-        context = multiprocessing.get_context("forkserver")
+        context = __import__("multiprocessing").get_context("forkserver")
         context.set_forkserver_preload(["c5map.build", "c5map.images"])  # imported once, shared by every worker
         self._oom_kills = _oom_kills()
         reader, writer = context.Pipe(duplex=False)
@@ -341,18 +346,14 @@ class _Served(_Forked):
 
     def result(self):
         """Wait for the worker and return its result, or raise its exception (as :meth:`_Forked.result`)."""
-        try:
-            data = self._pipe.recv_bytes()
-        except EOFError:
-            data = b""
-        finally:
-            self._pipe.close()
+        with self._pipe, open(self._pipe.fileno(), "rb", closefd=False) as pipe:
+            outcome = _receive(pipe)
         self._process.join()
         self._done = True
-        if not data:
+        if outcome is None:
             code = self._process.exitcode or 0
             raise _died(self._name, -code if code < 0 else code << 8, self._oom_kills)  # as a wait status
-        return _answer(data)
+        return _answer(outcome)
 
     def __del__(self) -> None:
         if not getattr(self, "_done", True):  # the build failed before it asked: stop the work
@@ -371,16 +372,21 @@ def _context_variables() -> list[tuple[str, str, object]]:
 
 
 def _serve(pipe, function: Callable, args: tuple, variables: list, environment: dict) -> None:
-    """Run one call in a fork server's worker and send its :func:`_outcome` back (see :class:`_Served`)."""
+    """Run one call in a fork server's worker and send its outcome back (see :class:`_Served`)."""
     import importlib
+    from multiprocessing import forkserver
 
     _die_with_parent(os.getppid())  # the fork server
+    server = forkserver._forkserver  # the fork server exits once no process holds its "alive" pipe: not this one
+    if server._forkserver_alive_fd is not None:  # (inherited so that a worker could start processes of its own)
+        os.close(server._forkserver_alive_fd)
+        server._forkserver_alive_fd = None
     os.environ.clear()
     os.environ.update(environment)
     for module, attribute, value in variables:
         getattr(importlib.import_module(module), attribute).set(value)
-    with pipe:
-        pipe.send_bytes(_outcome(function, args))
+    with pipe, open(pipe.fileno(), "wb", closefd=False) as raw:
+        _send_outcome(function, args, raw)
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -458,13 +464,10 @@ def _oom_kills() -> int | None:
 def _beside(calls: list[tuple]) -> tuple[list[_Forked | _Job], str]:
     """Start ``(function, *args)`` calls in worker processes while the caller renders the pages.
 
-    The machines we build on have two cores, and the static images (about 3 s
-    of matplotlib) and the GIS exports (about 1 s) do not depend on the pages.
-    Workers send back bytes, so the files are the same either way (tested).
-    A single-threaded process forks them (:class:`_Forked`: they inherit the
-    loaded tables); one with other threads, where forking is unsafe, has
-    multiprocessing's fork server fork them (:class:`_Served`). Off Linux, or
-    on one core, each call runs here when its result is asked for.
+    The images and the GIS exports do not depend on the pages, and the machines we build on have two cores.
+    Workers send back bytes: the files are the same either way (tested). A single-threaded process forks them
+    (:class:`_Forked`: they inherit the loaded tables); one with other threads has multiprocessing's fork
+    server fork them (:class:`_Served`). Off Linux, or on one core, each call runs here when asked for.
 
     Returns the jobs (each with ``result()``) and where they run: ``"forked"``,
     ``"fork-server"`` or ``""`` (in this process).

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from c5map.format import QUALIFIERS, combine_qualifiers, format_quantity, format_usd
+from c5map.format import QUALIFIERS, combine_qualifiers, format_quantity, format_usd, format_usd_many
 
 
 @pytest.mark.parametrize(
@@ -64,6 +64,73 @@ def test_formatted_value_is_within_rounding_of_the_figure(value):
     scale = {"tn": 1e12, "bn": 1e9, "m": 1e6, None: 1}[match.group(2)]
     shown = float(match.group(1).replace(",", "")) * scale
     assert math.isclose(shown, value, rel_tol=0.006), (value, text)
+
+
+#: Values next to every rounding boundary format_usd has: ties at the third digit, powers of ten, suffixes.
+EDGES = [
+    0.0,
+    -0.0,
+    float("nan"),
+    1e-5,
+    0.000999,
+    0.5,
+    1.5,
+    2.5,
+    99.95,
+    100.0,
+    999.4999999,
+    999.5,
+    999.5000001,
+    1e3,
+    1234.5,
+    1235.5,
+    999_999.5,
+    999_500.0,
+    1e6,
+    999.5e6,
+    1.125e9,
+    1.135e9,
+    12.45e9,
+    1e9,
+    1e12,
+    9.995e14,
+    1e15 - 1,
+    1e15,
+    1.7e308,
+    float("inf"),
+    *(10.0**k * f for k in range(-6, 16) for f in (1 - 1e-16, 1.0, 1 + 1e-15, 1.005, 9.995)),
+]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.sampled_from(EDGES), st.floats(min_value=0, max_value=1e16), money.map(lambda v: round(v))),
+            st.sampled_from(QUALIFIERS),
+        ),
+        max_size=40,
+    )
+)
+def test_format_usd_many_writes_what_format_usd_writes_byte_for_byte(rows):
+    values, qualifiers = [v for v, _ in rows], [q for _, q in rows]
+    assert format_usd_many(values, qualifiers) == [format_usd(v, q) for v, q in rows]
+
+
+def test_format_usd_many_formats_a_million_rows_as_format_usd_does():
+    import numpy as np
+
+    rng = np.random.default_rng(26)
+    values = np.concatenate([rng.lognormal(18, 5, 200_000).round() / 10.0 ** rng.integers(-3, 4, 200_000), EDGES * 3])
+    qualifiers = np.array(QUALIFIERS)[rng.integers(0, len(QUALIFIERS), len(values))]
+    expected = [format_usd(v, q) for v, q in zip(values.tolist(), qualifiers.tolist(), strict=True)]
+    assert format_usd_many(values, qualifiers) == expected
+
+
+def test_format_usd_many_raises_what_format_usd_raises():
+    with pytest.raises(ValueError, match="unknown qualifier"):
+        format_usd_many([1e9, 2e9], ["exact", "roughly"])
+    with pytest.raises(ValueError, match="negative"):
+        format_usd_many([1e9, -1e9], ["exact", "exact"])
 
 
 @given(st.lists(st.sampled_from(QUALIFIERS), min_size=1, max_size=6))

@@ -82,6 +82,58 @@ def format_usd(value: float | None, qualifier: str = "exact") -> str:
     return f"{_PREFIX[qualifier]}${_trim(value)}"
 
 
+def format_usd_many(values, qualifiers) -> list[str]:
+    """Return :func:`format_usd` of every (value, qualifier) pair, calling it once per distinct text.
+
+    A bilateral table of a million rows has a million distinct values but a
+    few thousand distinct texts: each value is keyed by what its text depends
+    on (qualifier, suffix and the figure rounded as :func:`format_usd` rounds
+    it) and one value of each key is formatted. A value too close to a
+    rounding boundary for that key to be sure (a tie at the third digit, a
+    power of ten) gets a key of its own, so every text is the one
+    :func:`format_usd` writes, byte for byte.
+
+    Parameters
+    ----------
+    values : array-like of float
+        US dollars; NaN when undisclosed.
+    qualifiers : array-like of str
+        One of :data:`QUALIFIERS` each.
+
+    Examples
+    --------
+    >>> format_usd_many([45e9, 45.1e9, 850e6], ["over", "over", "about"])
+    ['more than $45bn', 'more than $45.1bn', 'about $850m']
+    """
+    import numpy as np
+    import pandas as pd
+
+    numbers = pd.array(values, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+    qualifier_code, qualifier_words = pd.factorize(pd.Index(qualifiers, dtype=object), use_na_sentinel=False)
+    if len(numbers) != len(qualifier_code):
+        raise ValueError("as many qualifiers as values are needed")
+    tier = np.select([numbers >= 1e12, numbers >= 1e9, numbers >= 1e6], [3, 2, 1], 0)
+    scaled = numbers / np.choose(tier, [1.0, 1e6, 1e9, 1e12])  # as format_usd divides
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exponent = np.floor(np.log10(scaled))
+        digits = scaled / 10.0 ** np.where(scaled >= 1000, 0, exponent - 2)  # 3 digits, or whole dollars
+        rounded = np.floor(digits + 0.5)
+        unsure = (np.abs(digits - np.floor(digits) - 0.5) < 1e-6) | (np.abs(digits / 100 - 1) < 1e-9)
+        unsure |= (scaled < 1000) & ((digits < 100) | (digits >= 1000))  # log10 one off next to a power of ten
+        unsure |= ~np.isfinite(digits) | (numbers <= 0) | (numbers >= SCIENTIFIC_FROM) | (scaled < 1e-3)
+    undisclosed = np.isnan(numbers)
+    # one int64 per text: (qualifier, suffix, exponent, rounded digits); undisclosed and unsure rows apart
+    sure = np.where(unsure, 0, rounded).astype(np.int64)  # digits < 2**20 (whole dollars below 1e6)
+    key = ((qualifier_code * 4 + tier) * 64 + np.where(unsure, 0, exponent + 20).astype(np.int64)) * 2**21 + sure
+    key[unsure] = -1 - np.flatnonzero(unsure)
+    key[undisclosed] = -(2**62) + qualifier_code[undisclosed]
+    code, _ = pd.factorize(key)  # numbered in order of first appearance
+    first = np.flatnonzero(code > np.maximum.accumulate(np.concatenate([[-1], code[:-1]])))
+    # in row order: a bad row raises what format_usd of every row would
+    texts = [format_usd(numbers[i], qualifier_words[qualifier_code[i]]) for i in first.tolist()]
+    return np.array(texts, dtype=object)[code].tolist()
+
+
 _UNIT_WORDS = {
     "tonnes": "tonnes",
     "percent_of_world_processing": "% of world processing",

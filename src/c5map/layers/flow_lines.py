@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from c5map.format import format_usd
+from c5map.format import format_usd, format_usd_many
 from c5map.geodesic import great_circle
 from c5map.layers.places import CRS, capitals
 from c5map.layers.totals import group_figures
@@ -25,20 +25,6 @@ FLOW_PAIR_COLUMNS = [
     "pair_id", "origin", "destination", "kinds", "n_deals", "n_trade", "first_date", "last_date",
     "latest_exports_year", "latest_exports_usd", "latest_exports_qualifier", "latest_exports_text",
 ]  # fmt: skip
-
-
-def _formatted(values, qualifiers) -> list[str]:
-    """:func:`~c5map.format.format_usd` of every row, each distinct (value, qualifier) formatted once."""
-    cache: dict[tuple, str] = {}
-    out = []
-    values = pd.Series(values).to_numpy(dtype=float, na_value=np.nan)  # numpy, not Arrow scalars: 1M rows
-    qualifiers = pd.Series(qualifiers).to_numpy(dtype=object)
-    for value, qualifier in zip(values.tolist(), qualifiers.tolist(), strict=True):
-        key = (value, qualifier)
-        if key not in cache:
-            cache[key] = format_usd(value, qualifier)
-        out.append(cache[key])
-    return out
 
 
 #: Spacing of the points along flow lines, and the most points all of a layer's lines may hold: beyond, the
@@ -145,7 +131,7 @@ def flow_figures(tables: Tables) -> pd.DataFrame:
     )
     frame = candidates[drawable.to_numpy(dtype=bool)].reset_index(drop=True)
     frame["value_usd"] = frame["value_usd"].astype("float64")
-    frame["value_text"] = _formatted(frame["value_usd"], frame["value_qualifier"])
+    frame["value_text"] = format_usd_many(frame["value_usd"], frame["value_qualifier"])
     for column in ("attributed_to", "note"):
         frame[column] = frame[column].fillna("")
     frame["pair_id"] = frame["origin"].astype(str) + "-" + frame["destination"].astype(str)

@@ -339,3 +339,44 @@ def test_the_attribution_credits_leaflet_without_decoration(chromium, pages):
     assert "Leaflet" in attribution.inner_text()
     assert attribution.locator("svg, img").count() == 0
     visit.page.close()
+
+
+SCHEME_BUILDS = {  # (dataset, options of Classes.of): each computed scheme and the user's breaks, on two datasets
+    "sahel-natural_breaks": ("sahel-synthetic", {"scheme": "natural_breaks", "k": 5}),
+    "sahel-user": ("sahel-synthetic", {"scheme": "user", "breaks": "2e8,1e9,5e9"}),
+    "bundled-quantiles": ("bundled", {"scheme": "quantiles"}),
+    "bundled-equal_interval": ("bundled", {"scheme": "equal_interval", "k": 3}),
+}
+CLASS_ROWS = """[...document.querySelectorAll('.c5-legend-section')].filter(s => s.offsetParent).flatMap(s =>
+    [...s.querySelectorAll('.c5-legend-row')].filter(r => r.querySelector('rect')).map(r => r.textContent.trim()))"""
+
+
+@pytest.mark.parametrize("build_name", list(SCHEME_BUILDS))
+def test_the_legend_a_reader_sees_is_the_schemes_classes(chromium, tmp_path, build_name):
+    """Issue 25 item 2: whatever the scheme, every view's legend lists its classes, in readable money."""
+    from c5map.boundaries import web_countries
+    from c5map.classify import Classes, using
+    from c5map.format import format_usd
+    from c5map.maps.style import class_labels
+    from c5map.scenes.influence import influence_scene
+
+    dataset, options = SCHEME_BUILDS[build_name]
+    data = REPO / "tests" / "data" / dataset if dataset != "bundled" else None
+    classes = Classes.of(**options)
+    build(data, tmp_path, tiles="none", images=False, classes=classes, progress=lambda line: None)
+    tables = load_tables(data) if data else load_tables()
+    story = story_for(tables)
+    with using(classes):
+        scene = influence_scene(tables, story, web_countries(list(story.members)))
+    labels = class_labels(scene.breaks, format_usd)
+    assert len(labels) > 2 and all(label.count("$") <= 2 for label in labels)
+    visit = chromium.open(tmp_path / "maps" / "influence.html", width=1400, height=900)
+    radios = visit.page.locator(".leaflet-control-layers-base label")
+    for k in range(radios.count()):
+        radios.nth(k).locator("input").click()
+        visit.page.wait_for_timeout(100)
+        rows = [r.removesuffix("(none)").strip() for r in visit.page.evaluate(CLASS_ROWS)]
+        classes_shown = [r for r in rows if r.startswith(("less than $", "$"))]  # not the hatch, nor the outline
+        assert classes_shown in ([], labels), (k, classes_shown)  # a view with no figure has no scale
+    assert visit.page_errors == []
+    visit.page.close()

@@ -239,3 +239,24 @@ def test_bounds_still_class_on_their_side():
         for value, qualifier, drawn in zip(f["value_usd"], f["value_qualifier"], f["value_class"], strict=True):
             seen.add((value, qualifier, int(drawn)))
     assert (1e9, "under", 1) in seen and (4e8, "over", 1) in seen
+
+
+def test_the_build_s_workers_class_as_it_does_forked_or_by_the_fork_server():
+    """The print images are drawn in workers: each must see the classes the build uses."""
+    import threading
+
+    from c5map.build import _beside
+
+    chosen = Classes.of("quantiles", k=3)
+    with using(chosen):
+        (job,), where = _beside([(classes_in_use,)])
+        assert (where, job.result()) == ("forked", chosen)
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait)
+        other.start()  # a process with threads (a notebook) has the fork server fork its workers
+        try:
+            (job,), where = _beside([(classes_in_use,)])
+            assert (where, job.result()) == ("fork-server", chosen)
+        finally:
+            stop.set()
+            other.join()

@@ -30,6 +30,7 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from c5map.images.frame import DPI, STYLE, Image, MapAxes, Mark, PrintFigure
 from c5map.images.influence import influence_image
@@ -56,8 +57,29 @@ IMAGES: dict[str, Callable[..., Image]] = {
 }
 
 
-def _png(fig) -> bytes:
-    """Encode the figure as a 256-colour PNG.
+#: Inches of white kept around what an image draws when it is cropped to it.
+CROP_PAD = 0.1
+
+
+def _content_box(fig) -> tuple[int, int, int, int]:
+    """Draw the figure and return the pixel box (left, top, right, bottom) of what it draws, padded by CROP_PAD.
+
+    Found in the drawn pixels, not from artists' extents: what is cropped is exactly what is blank.
+    """
+    fig.set_dpi(DPI)
+    fig.canvas.draw()
+    inked = np.asarray(fig.canvas.buffer_rgba())[..., :3].min(axis=2) < 250
+    rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
+    height, width = inked.shape
+    if not len(rows):
+        return 0, 0, width, height
+    pad = round(CROP_PAD * DPI)
+    return (max(cols[0] - pad, 0), max(rows[0] - pad, 0), min(cols[-1] + 1 + pad, width),
+            min(rows[-1] + 1 + pad, height))  # fmt: skip
+
+
+def _png(fig, box: tuple[int, int, int, int]) -> bytes:
+    """Encode the figure, cropped to ``box`` (pixels), as a 256-colour PNG.
 
     Flat map colours and anti-aliased edges fit in a palette with no visible
     change; the file is about a quarter of full RGBA and quicker to encode.
@@ -65,9 +87,7 @@ def _png(fig) -> bytes:
     """
     from PIL import Image  # matplotlib's own dependency
 
-    fig.set_dpi(DPI)
-    fig.canvas.draw()
-    rgb = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).convert("RGB")
+    rgb = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).convert("RGB").crop(box)
     buffer = io.BytesIO()
     rgb.quantize(256, method=Image.Quantize.FASTOCTREE).save(buffer, format="png", dpi=(DPI, DPI))
     return buffer.getvalue()
@@ -119,10 +139,13 @@ def render_images(
             fig = IMAGES[name](tables, story, countries=countries).figure
             for text in fig.findobj(Text):  # right-to-left names keep the text around them in place
                 text.set_text(isolate_bidi(text.get_text()))
-            out[f"png/{name}.png"] = _png(fig)
+            box = _content_box(fig)  # every image cropped to what it draws: no blank band at any edge
+            out[f"png/{name}.png"] = _png(fig, box)
             buffer = io.BytesIO()
             title, description = _svg_words(fig)
             metadata = {"Title": title, "Date": None, "Creator": None}
-            fig.savefig(buffer, format="svg", dpi=DPI, metadata=metadata, facecolor="white")
+            height = fig.get_figheight()
+            crop = Bbox.from_extents(box[0] / DPI, height - box[3] / DPI, box[2] / DPI, height - box[1] / DPI)
+            fig.savefig(buffer, format="svg", dpi=DPI, metadata=metadata, facecolor="white", bbox_inches=crop)
             out[f"svg/{name}.svg"] = _with_desc(buffer.getvalue(), description)
     return out

@@ -150,10 +150,20 @@ class PrintFigure(Figure):
             self.text(x, 0, subtitle, fontsize=9, color="#444", va="top"),
             self.text(x, 0, f"{source} · Made with Natural Earth", fontsize=6.5, color="#555", va="bottom"),
         )
+        self._frame_words = tuple(part.get_text() for part in self.frame_texts)
         for part in self.frame_texts:
             _fit(part, width)
         self.header_in = self.footer_in = 0.0
         self.marks: list[Mark] = []
+        self.place_frame()
+
+    def resize(self, width: float, height: float) -> None:
+        """Make the page ``width`` by ``height`` inches, the frame's words wrapped again to the new width."""
+        self.set_size_inches(width, height)
+        for part, words in zip(self.frame_texts, self._frame_words, strict=True):
+            part.set_text(words)
+            part.set_x(MARGIN / width)
+            _fit(part, width - 2 * MARGIN)
         self.place_frame()
 
     def place_frame(self) -> None:

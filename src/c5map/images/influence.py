@@ -43,6 +43,9 @@ from c5map.scenes.influence import EVENTS_LAYER, influence_scene, view_arcs
 from c5map.story import Story, word_list
 from c5map.tables import Tables
 
+#: Inches: the tallest panel of the small multiples (one or two views of a tall region would fill a page).
+TALLEST_PANEL = 4.6
+
 
 def influence_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None) -> Image:
     """Small multiples of the influence scene (:func:`c5map.scenes.influence.influence_scene`): a panel a view."""
@@ -63,7 +66,7 @@ def influence_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
     cols = math.ceil(max(len(views), 1) / rows)
     panel_w = (width - 2 * MARGIN - (cols - 1) * 0.2) / cols
     ratio = (bounds[3] - bounds[1]) / ((bounds[2] - bounds[0]) / _stretch(bounds))
-    panel_h = min(panel_w * ratio, 3.0 if rows == 1 else 2.6)
+    panel_h = min(panel_w * ratio, TALLEST_PANEL)  # as wide as the page allows: no gutter beside the grid
     panel_w = panel_h / ratio  # as wide as the map drawn in it: titles and notes fit the map, not an empty frame
     caps = layers.capitals(tables)
     panels = []

@@ -94,17 +94,18 @@ def _key_values(largest: float) -> list[float]:
     return values
 
 
-def _size_key(fig, x_in: float, top_in: float, title: str, values, radius_in, label, **style) -> float:
+def _size_key(fig, x_in: float, top_in: float, title: str, values, radius_in, label, width_in=None, **style) -> float:
     """Draw nested reference circles (bottoms aligned) of ``radius_in(value)`` inches; return the key's bottom.
 
     The circles use the map's own scale (``radius_in`` converts a value to inches
-    as the map draws it), so a reader can compare any circle with the key.
+    as the map draws it), so a reader can compare any circle with the key. Its heading is wrapped to
+    ``width_in`` inches (default: to the page's right margin).
     """
     width, height = fig.get_figwidth(), fig.get_figheight()
     if not values:  # no figure to scale: no key
         return top_in
     heading = fig.text(x_in / width, top_in / height, title, fontsize=7, fontweight="bold", va="top")
-    _fit(heading, width - MARGIN - x_in)
+    _fit(heading, width - MARGIN - x_in if width_in is None else width_in)
     radii = [radius_in(v) for v in values]
     biggest = max(radii)
     base = top_in - _height_in(heading) - 0.1 - 2 * biggest

@@ -30,11 +30,14 @@ from c5map.images.frame import (
     _settle,
     _shapes,
     _share,
+    _stretch,
+    _wrapped,
     _x,
 )
 from c5map.images.labels import MAX_LISTED, MAX_SYMBOLS, _area_labels, _Label, _listed, _one_line, _Placer
+from c5map.images.layout import lay_out_map_page, planned_rect
 from c5map.images.legend import _circle_handle, _legend, _size_key
-from c5map.images.trade import _inches_per_degree, _side_column
+from c5map.images.trade import _inches_per_degree, _note
 from c5map.maps.common import (
     display_names,
     region_view,
@@ -219,9 +222,8 @@ def resources_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
     scene = resources_scene(tables, story, set(shapes["iso3"]), layers.capitals(tables))
     scale = scene.scale  # the page's scale: the same pair, the same key values
     fig = _frame(scene.text.title, scene.text.print_subtitle, source_line(tables, resources["source_id"]))
-    ax, rect = _map_axes(fig)
-    height = fig.get_figheight()
     bounds = region_view(shapes, codes, pad=2.0)
+    ax, rect = _map_axes(fig, planned_rect(fig, bounds))
     _basemap(ax, bounds)
     _shapes(ax, shapes.geometry.boundary, edgecolor="#6b6b6b", linewidth=0.4)
     largest = min(RESOURCE_LARGEST_DEGREES, RESOURCE_LARGEST_SHARE * (bounds[3] - bounds[1]))
@@ -230,31 +232,54 @@ def resources_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
     symbols, drawn = _draw_resources(ax, marks, scale, shape_of, largest, uniform)
     lines = _resource_lines(tables, marks, scene)
 
+    members = [shape_of[m] for m in story.members if m in shape_of]
+    return _resources_page(fig, ax, (symbols, drawn, lines, largest), scale, [
+        (names.get(c, c), shape_of[c], -1.0) for c in codes if c in shape_of], members)  # fmt: skip
+
+
+def _resources_page(fig, ax, drawing, scale: ResourceScale, area_rows, members) -> Image:
+    """Lay out the page (map, legend, size key, other figures), then label the map; list what has no room.
+
+    The keys keep off the ``members`` (geometries) and the symbols.
+    """
+    symbols, drawn, lines, largest = drawing
+    keep_clear = [_wrapped(ax, shape) for shape in members]
+    for x, y, radius, uncertainty, _, _, _ in symbols:  # the symbols, with room for a label beside each
+        keep_clear.append(shapely.Point(x, y).buffer(max(radius, uncertainty) * _stretch(ax.bounds) + 1.0))
+    blocks = []
+    handles = _resource_handles(drawn, scale)
+    if handles:
+        blocks.append(lambda x, top, width, _: top - _height_in(
+            _legend(fig, handles, x, top, width, title="Deposits and reserves")))  # fmt: skip
+    if drawn & {"sized", "country"}:  # the web page's key values, at this image's own scale
+        blocks.append(lambda x, top, width, per_degree: _size_key(
+            fig, x, top, scale.title[:1].upper() + scale.title[1:], sorted(scale.key_values, reverse=True),
+            lambda v: largest * math.sqrt(_share(v, scale.largest)) * per_degree,
+            scale.key_label, width_in=width, facecolor="none", edgecolor=INK, linewidth=0.8,
+        ))  # fmt: skip
+    blocks.append(lambda x, top, width, _: _other_figures(fig, lines, x, top, width))
+    page = lay_out_map_page(fig, ax, blocks, keep_clear)
     _settle(fig)
     placer = _Placer(fig)
     labels = _resource_labels(ax, placer, symbols)
-    labels += _area_labels(ax, placer, [(names.get(c, c), shape_of[c], -1.0) for c in codes if c in shape_of],
-                           fontsize=6, color="#555555")  # fmt: skip
-    x_in, y, column = _side_column(fig, ax)
-    handles = _resource_handles(drawn, scale)
-    if handles:
-        legend = _legend(fig, handles, x_in, y, column, title="Deposits and reserves")
-        y -= _height_in(legend) + 0.15
-    if drawn & {"sized", "country"}:  # the web page's key values, at this image's own scale
-        ppd = ax.transData.transform((0, 1))[1] - ax.transData.transform((0, 0))[1]
-        y = _size_key(
-            fig, x_in, y, scale.title[:1].upper() + scale.title[1:], sorted(scale.key_values, reverse=True),
-            lambda v: largest * math.sqrt(_share(v, scale.largest)) * ppd / DPI,
-            scale.key_label, facecolor="none", edgecolor=INK, linewidth=0.8,
-        ) - 0.2  # fmt: skip
+    labels += _area_labels(ax, placer, area_rows, fontsize=6, color="#555555")
     placer.block_frame()
     dropped = _place_resource_labels(placer, labels)
-    lines += _listed([f"{_one_line(d)} (not labelled on the map: no room)" for d in dropped])
-    if lines:
-        heading = fig.text(x_in / fig.get_figwidth(), y / height, "Other figures and deals", fontsize=8,
-                           fontweight="bold", va="top")  # fmt: skip
-        y -= _height_in(heading) + 0.08
-        listing = fig.text(x_in / fig.get_figwidth(), y / height, "\n".join(lines), fontsize=6.3, va="top",
-                           linespacing=1.6)  # fmt: skip
-        _fit(listing, column)
+    if dropped:  # the same map, its labels where they are; the list under everything
+        more = _listed([f"{_one_line(d)} (not labelled on the map: no room)" for d in dropped])
+        page.add_below(lambda x, top, width, _: _note(fig, "\n".join(more), x, top, width))
+        _settle(fig)
     return _drawn(fig, dropped, scale)  # the scale drawn: the web page's
+
+
+def _other_figures(fig, lines: list[str], x_in: float, top_in: float, width_in: float) -> float:
+    """Write the figures and deals the map does not draw, under a heading; return their bottom."""
+    if not lines:
+        return top_in
+    width, height = fig.get_figwidth(), fig.get_figheight()
+    heading = fig.text(x_in / width, top_in / height, "Other figures and deals", fontsize=8, fontweight="bold",
+                       va="top")  # fmt: skip
+    y = top_in - _height_in(heading) - 0.08
+    listing = fig.text(x_in / width, y / height, "\n".join(lines), fontsize=6.3, va="top", linespacing=1.6)
+    _fit(listing, width_in)
+    return y - _height_in(listing)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 
 import geopandas as gpd
-from matplotlib.lines import Line2D
-from matplotlib.patches import Circle
+from matplotlib.patches import Circle, Rectangle
 
 from c5map.images.frame import FIGSIZE, MARGIN, Image, _drawn, _fit, _frame, _height_in
 from c5map.images.labels import MAX_TIMELINE_ITEMS
@@ -75,6 +74,8 @@ def timeline_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | N
 #: Most items in one column of the chronology; more run in two.
 CHRONOLOGY_ROWS = 12
 DATE_COLUMN_IN = 1.25  # the dates, right-aligned against the dots
+#: Each year's rows on a pale band, alternating, as a printed chronology table groups them.
+YEAR_BANDS = ("#f3f2ee", "#e8e7e1")
 
 
 def _chronology(fig, listed: list[dict]) -> None:
@@ -91,21 +92,31 @@ def _chronology(fig, listed: list[dict]) -> None:
         dot = fig.add_artist(Circle((0, 0), 0.035, color=item["colour"], transform=fig.dpi_scale_trans))
         rows.append((k // per_column, date, entry, dot, parse_partial_date(item["date"])[0], _height_in(entry) + 0.07))
         fig.mark(entry, "label")
-    heights = [sum(r[5] + (0.06 if i and r[4] != c[i - 1][4] else 0) for i, r in enumerate(c))
-               for c in ([r for r in rows if r[0] == col] for col in range(columns))]  # fmt: skip
-    height = max(fig.header_in + max(heights) + 0.15 + fig.footer_in, 4.0)
-    fig.set_size_inches(width, height)
-    fig.place_frame()
+    heights = [sum(r[5] for r in rows if r[0] == col) for col in range(columns)]
+    # each column as wide as its widest line: the page ends where the text does, not at a fixed width
+    date_in = max(_width_in(r[1]) for r in rows) + 0.05
+    widths = [date_in + 0.17 + max(_width_in(r[2]) for r in rows if r[0] == col) for col in range(columns)]
+    width = 2 * MARGIN + sum(widths) + (columns - 1) * 0.3
+    fig.resize(width, fig.get_figheight())
+    height = fig.header_in + max(heights) + 0.05 + fig.footer_in
+    fig.resize(width, height)
+    x = MARGIN
     for column in range(columns):
-        x = MARGIN + column * (column_in + 0.3)
-        y, year = height - fig.header_in - 0.05, None
+        y, year, band = height - fig.header_in - 0.05, None, 0
         for _, date, entry, dot, this_year, row_h in (r for r in rows if r[0] == column):
-            if year is not None and this_year != year:  # a hairline where the year changes
-                y -= 0.06
-                fig.add_artist(Line2D([x / width, (x + column_in) / width], [(y + 0.03) / height] * 2,
-                                      transform=fig.transFigure, color="#bbbbbb", linewidth=0.5))  # fmt: skip
+            if year is not None and this_year != year:  # a new year: the other band
+                band += 1
             year = this_year
-            date.set_position(((x + DATE_COLUMN_IN - 0.05) / width, y / height))
-            dot.set_center((x + DATE_COLUMN_IN + 0.06, y - 0.055))  # inches: on the first line's middle
-            entry.set_position(((x + DATE_COLUMN_IN + 0.17) / width, y / height))
+            fig.add_artist(Rectangle((x, y - row_h + 0.035), widths[column], row_h, transform=fig.dpi_scale_trans,
+                                     facecolor=YEAR_BANDS[band % 2], edgecolor="none", zorder=0.5))  # fmt: skip
+            date.set_position(((x + date_in - 0.05) / width, y / height))
+            dot.set_center((x + date_in + 0.06, y - 0.055))  # inches: on the first line's middle
+            entry.set_position(((x + date_in + 0.17) / width, y / height))
             y -= row_h
+        x += widths[column] + 0.3
+
+
+def _width_in(text) -> float:
+    """Width in inches of a text as drawn."""
+    fig = text.get_figure(root=True)
+    return text.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi

@@ -13,7 +13,6 @@ from c5map.boundaries import web_countries
 from c5map.format import format_usd
 from c5map.images.frame import (
     DPI,
-    MARGIN,
     NO_FIGURE_HATCH,
     REGION_CIRCLE,
     TRADE_LARGEST_DEGREES,
@@ -35,6 +34,7 @@ from c5map.images.frame import (
     _wrapped,
 )
 from c5map.images.labels import _area_labels, _display, _Label, _listed, _Placer, _unlabelled
+from c5map.images.layout import KeyBlock, lay_out_map_page, planned_rect
 from c5map.images.legend import _merged_legend_at, _size_key, merged_legend
 from c5map.maps.common import (
     display_names,
@@ -131,28 +131,24 @@ def _inches_per_degree(fig, rect, bounds) -> float:
     return min(w_in / ((bounds[2] - bounds[0]) / _stretch(bounds)), h_in / (bounds[3] - bounds[1]))
 
 
-def _side_column(fig, ax) -> tuple[float, float, float]:
-    """(x, top, width) in inches of the column right of a settled map, for its legends and keys."""
-    x = ax.get_position().x1 * fig.get_figwidth() + 0.25
-    top = ax.get_position().y1 * fig.get_figheight()
-    return x, top, fig.get_figwidth() - MARGIN - x
-
-
-def _trade_legends(fig, scene, x_in: float, top_in: float, column: float) -> float:
-    """Draw the image's legends from the scene: exports (every exporter at once), then the region's circles."""
-    y = top_in
+def _trade_legend_blocks(fig, scene) -> list[KeyBlock]:
+    """Return the scene's legends, a key block each: exports (every exporter at once), then the region's circles."""
+    legends = []
     for section in scene.combined:
-        entries = merged_legend([section], class_labels(scene.breaks, format_usd))
-        if entries:
-            y = _merged_legend_at(fig, entries, section.title, x_in, y, column)
+        legends.append((merged_legend([section], class_labels(scene.breaks, format_usd)), section.title))
     region = [s for s in scene.sections if s.layer and s.layer.startswith("Trade with ")]
     for section in region:  # the circles' own words; the size key is drawn apart, at the map's scale
         entries = merged_legend(
             [LegendSection(section.title, tuple(e for e in section.entries if not e.label.startswith("size key: ")))]
         )
-        if entries:
-            y = _merged_legend_at(fig, entries, section.title, x_in, y, column)
-    return y
+        legends.append((entries, section.title))
+    return [
+        lambda x, top, width, _, entries=entries, title=title: (
+            _merged_legend_at(fig, entries, title, x, top, width) + 0.15
+        )  # _merged_legend_at leaves room below for the next legend; the layout keeps its own gaps
+        for entries, title in legends
+        if entries
+    ]
 
 
 def _region_circles(fig, ax, rect, tables, story, scene, shapes, shape_of, palette, names):
@@ -219,12 +215,16 @@ def _trade_notes(fig, scene, x_in: float, y: float, column: float) -> float:
     """Write the scene's notes (the rule for bounds, what the bounded drawing leaves out); return their bottom."""
     layers_last = sorted(scene.sections, key=lambda section: section.layer in {v.name for v in scene.exporters})
     lines = list(dict.fromkeys(e.label for section in (*scene.combined, *layers_last) for e in section.lines))
-    if not lines:
+    return _note(fig, "\n".join(_listed(lines)), x_in, y, column)
+
+
+def _note(fig, words: str, x_in: float, y: float, column: float) -> float:
+    """Write ``words`` in the key's small type, wrapped to ``column`` inches; return their bottom."""
+    if not words:
         return y
-    note = fig.text(x_in / fig.get_figwidth(), y / fig.get_figheight(), "\n".join(_listed(lines)), fontsize=6,
-                    va="top")  # fmt: skip
+    note = fig.text(x_in / fig.get_figwidth(), y / fig.get_figheight(), words, fontsize=6, va="top")
     _fit(note, column)
-    return y - _height_in(note) - 0.1
+    return y - _height_in(note)
 
 
 def trade_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None) -> Image:
@@ -245,9 +245,8 @@ def trade_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None
     totals = scene.totals
     caps = layers.capitals(tables)
     fig = _frame(scene.text.title, scene.text.print_subtitle, source_line(tables, tables.trade["source_id"]))
-    ax, rect = _map_axes(fig)
-    height = fig.get_figheight()
     bounds = region_view(shapes, members, pad=3.0)
+    ax, rect = _map_axes(fig, planned_rect(fig, bounds))
     _basemap(ax, bounds)
     shape_of = {iso3: g for iso3, g in zip(shapes["iso3"], shapes.geometry, strict=True)}
     for view in scene.exporters:
@@ -281,13 +280,39 @@ def trade_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None
     if len(totals):
         circles, radius = _region_circles(fig, ax, rect, tables, story, scene, shapes, shape_of, palette, names)
 
+    return _trade_page(fig, ax, scene, circles, radius, area_rows, [m for m in members if m in shape_of], shape_of)
+
+
+def _trade_page(fig, ax, scene, circles, radius, area_rows, members, shape_of) -> Image:
+    """Lay out the page (map, legends, size key, notes), then label the map; list what has no room under the keys."""
+    blocks = _trade_legend_blocks(fig, scene)
+    if circles:
+        blocks.append(
+            lambda x, top, width, per_degree: _size_key(
+                fig,
+                x,
+                top,
+                "Circle area by value (one scale)",
+                sorted(scene.size_key, reverse=True),
+                lambda v: radius * math.sqrt(_share(v, scene.region_largest)) * per_degree,
+                format_usd,
+                width_in=width,
+                facecolor="#bbbbbb",
+                **REGION_CIRCLE,
+            )  # fmt: skip
+        )
+    blocks.append(lambda x, top, width, _: _trade_notes(fig, scene, x, top, width))
+    keep_clear = [_wrapped(ax, shape_of[m]) for m in members]
+    keep_clear += [_wrapped(ax, shape_of[d]) for d in scene.largest_exporter() if d in shape_of]
+    keep_clear += [shapely.Point(x, y).buffer(r * _stretch(ax.bounds)) for _, x, y, r, _, _ in circles]
+    page = lay_out_map_page(fig, ax, blocks, keep_clear)
     _settle(fig)
     placer = _Placer(fig)
     labels = []
     if circles:
         # transformed to display points a valid polygon can self-touch: repair before the union
         members_display = shapely.union_all(
-            [shapely.make_valid(_display(ax, _wrapped(ax, shape_of[m]))) for m in members if m in shape_of]
+            [shapely.make_valid(_display(ax, _wrapped(ax, shape_of[m]))) for m in members]
         )
         members_display = members_display.buffer(placer.pad)
         shapely.prepare(members_display)
@@ -298,19 +323,10 @@ def trade_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None
             labels.append(_Label(ax, label_text, (0, -r, label_text), point=(x, y), radius=r_px, avoid=members_display,
                                  prefer=prefer, style={"fontsize": 6.5}))  # fmt: skip
     labels += _area_labels(ax, placer, area_rows, fontsize=6)
-
-    x_in, top_in, column = _side_column(fig, ax)
-    y = _trade_legends(fig, scene, x_in, top_in, column)
-    if len(totals):
-        ppd = ax.transData.transform((0, 1))[1] - ax.transData.transform((0, 0))[1]  # pixels per degree
-        y = _size_key(
-            fig, x_in, y, "Circle area by value (one scale)", sorted(scene.size_key, reverse=True),
-            lambda v: radius * math.sqrt(_share(v, scene.region_largest)) * ppd / DPI, format_usd,
-            facecolor="#bbbbbb", **REGION_CIRCLE,
-        ) - 0.15  # fmt: skip
-    y = _trade_notes(fig, scene, x_in, y, column)
     placer.block_frame()
     dropped = placer.place(labels)
-    if dropped:
-        _fit(fig.text(x_in / fig.get_figwidth(), y / height, _unlabelled(dropped), fontsize=6, va="top"), column)
+    if dropped:  # the same map, its labels where they are; the list under everything
+        words = _unlabelled(dropped)
+        page.add_below(lambda x, top, width, _: _note(fig, words, x, top, width))
+        _settle(fig)
     return _drawn(fig, dropped)

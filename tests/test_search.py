@@ -106,6 +106,12 @@ def test_the_search_with_its_results_open_passes_axe_and_clears_the_story(chromi
             .filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id))"""
     )
     assert violations == []
+    assert page.locator(".c5-find [role=status]").text_content() == f"{page.locator('.c5-find-list li').count()} found"
+    page.keyboard.type("zzqx")  # nothing: said, and shown
+    page.wait_for_timeout(100)
+    assert page.locator(".c5-find-list li").count() == 0
+    assert page.locator(".c5-find [role=status]").is_visible()
+    assert page.locator(".c5-find [role=status]").text_content() == "Nothing on this map matches"
     page.keyboard.press("Escape")
     assert page.evaluate("document.activeElement.matches('.c5-find .c5-tool')")
     assert not page.locator(".c5-find-list li").count()

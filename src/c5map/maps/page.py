@@ -113,6 +113,8 @@ c5mapFind({{ this._parent.get_name() }}, {{ this.labels_js }});
 FIND_WORDS = {
     "search": "Find a country, partner or deal",
     "results": "Found on this map",
+    "found": "{n} found",
+    "none": "Nothing on this map matches",
     "fullscreen": "Full screen",
     "exit": "Leave full screen",
 }

@@ -2,7 +2,7 @@
 // line and symbol with a tooltip, in every view, and the views themselves), and a full-screen button. Our own:
 // folium's plugins load leaflet-search and leaflet.fullscreen from a CDN, which a --self-contained page cannot.
 function c5mapFind(map, labels) {
-    var control = L.control({position: 'topright'}), box, input, list, found = [], active = -1;
+    var control = L.control({position: 'topright'}), box, input, list, status, found = [], active = -1;
     control.onAdd = function() {
         box = L.DomUtil.create('div', 'c5-find leaflet-bar');
         var form = L.DomUtil.create('form', 'c5-find-form', box);
@@ -19,6 +19,8 @@ function c5mapFind(map, labels) {
         list.id = 'c5-find-list';
         list.setAttribute('role', 'listbox');
         list.setAttribute('aria-label', labels.results);
+        status = L.DomUtil.create('p', 'c5-find-status', form);
+        status.setAttribute('role', 'status');
         var open = c5mapToolButton(box, labels.search, '<circle cx="7" cy="7" r="4.5"/><path d="M10.5 10.5l4 4"/>');
         open.setAttribute('aria-expanded', 'false');
         open.addEventListener('click', function() { show(!box.classList.contains('c5-find-open')); });
@@ -57,6 +59,10 @@ function c5mapFind(map, labels) {
             item.addEventListener('click', function() { pick(k); });
         });
         input.setAttribute('aria-expanded', found.length ? 'true' : 'false');
+        // said by screen readers; shown when nothing matches, so a sighted reader is told too
+        status.textContent = !input.value.trim() ? '' : found.length ? labels.found.replace('{n}', found.length)
+                                                                      : labels.none;
+        status.classList.toggle('c5-find-none', !!input.value.trim() && !found.length);
         if (active >= 0) { input.setAttribute('aria-activedescendant', 'c5-find-' + active); }
         else { input.removeAttribute('aria-activedescendant'); }
     }
@@ -65,6 +71,8 @@ function c5mapFind(map, labels) {
         if (!hit) { return; }
         found = [];
         draw();
+        status.textContent = '';  // chosen: nothing left to say
+        status.classList.remove('c5-find-none');
         c5mapFlyToHit(map, hit);
     }
     control.addTo(map);

@@ -34,9 +34,9 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 STYLES = {
     "member": (f"600 13px {FONT}", 13),
     "partner": (f"600 12px {FONT}", 12),
-    "context": (f"11px {FONT}", 11),
-    "capital": (f"11px {FONT}", 11),
-    "place": (f"italic 11px {FONT}", 11),
+    "context": (f"12px {FONT}", 12),
+    "capital": (f"12px {FONT}", 12),
+    "place": (f"italic 12px {FONT}", 12),
     "figure": (f"700 13px {FONT}", 13),  # a figure written under a country's name (see Labels)
     "region": (f"600 12px {FONT}", 12),  # "Central Asia (C5) as a whole", its figures under it
 }
@@ -83,7 +83,8 @@ def label_candidates(
 
     Members are labelled from the first zoom, partners from Natural Earth's
     zoom or 3, other countries from Natural Earth's zoom; the capitals of
-    members and partners from zoom 4, named places of ``places.csv`` from 5.
+    members and partners, where the lines of a page end, from the first zoom (after the countries' names and
+    figures, where room is left), named places of ``places.csv`` from 5.
     """
     members, partners = set(members), set(partners) - set(members)
     points = natural_earth_label_points()
@@ -102,7 +103,7 @@ def label_candidates(
     capital_names = layers.capital_names(tables)
     for iso3, (lon, lat) in sorted(layers.capitals(tables).items()):
         if iso3 in members or iso3 in partners:
-            out.append(_label("capital", capital_names[iso3], lon, lat, 4, 150 if iso3 in members else 140, seam))
+            out.append(_label("capital", capital_names[iso3], lon, lat, 0, 150 if iso3 in members else 140, seam))
     places = tables.places[tables.places["role"] != "capital"]
     for place in places.sort_values("place_id").itertuples():
         out.append(_label("place", str(place.name), place.lon, place.lat, 5, 50, seam))

@@ -103,7 +103,11 @@ function c5mapLabels(map, packed) {
             });
             // a place label sits to the right of its dot, else to the left; a country label is centred, else
             // above, below, beside or diagonal to its point, then a line further up or down
-            var spots = label.dot ? [[p.x + 6, p.y - h / 2], [p.x - 6 - w, p.y - h / 2]]
+            // (a capital where an arc ends carries its event marker or arrowhead: then clear of it, or above, below)
+            var spots = label.dot ? [[p.x + 6, p.y - h / 2], [p.x - 6 - w, p.y - h / 2], [p.x + 12, p.y - h / 2],
+                                     [p.x - 12 - w, p.y - h / 2], [p.x - w / 2, p.y - 10 - h], [p.x - w / 2, p.y + 10],
+                                     [p.x + 22, p.y - h / 2], [p.x - 22 - w, p.y - h / 2], [p.x + 8, p.y + 14],
+                                     [p.x - 8 - w, p.y + 14], [p.x + 8, p.y - 14 - h], [p.x - 8 - w, p.y - 14 - h]]
                 : [[p.x - w / 2, p.y - h / 2], [p.x - w / 2, p.y - 1.5 * h], [p.x - w / 2, p.y + h / 2],
                    [p.x - w, p.y - h / 2], [p.x, p.y - h / 2], [p.x, p.y - 1.5 * h], [p.x, p.y + h / 2],
                    [p.x - w, p.y - 1.5 * h], [p.x - w, p.y + h / 2], [p.x - w / 2, p.y - 2.5 * h],

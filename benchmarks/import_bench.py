@@ -6,7 +6,9 @@ temporary folder (never committed), then times each reader in its own subprocess
 
 - c5map: `import_trade("baci", ...)`, C5 and every partner, HS 2846 and 280530, DuckDB streaming;
 - pandas: `pd.read_csv` of the whole file, then the same filter and group-by;
-- pyarrow: `pyarrow.csv.read_csv` of the whole file, then the same filter and group-by.
+- pyarrow: `pyarrow.csv.read_csv` of the whole file, then the same filter and group-by;
+- duckdb: DuckDB alone, the same filter and group-by streamed from the file (what c5map's import adds to it:
+  the codes, the checks, the tables).
 
     python benchmarks/import_bench.py --rows 10000000 [--rows 100000000] [--out benchmarks/import-results.md]
 """
@@ -82,6 +84,13 @@ f = pd.read_csv(FILE, dtype={"k": str, "q": str})
 f = f[f["k"].str.startswith("2846") | (f["k"] == "280530")]
 print(len(f.groupby(["t", "i", "j"])["v"].sum()))
 """,
+    "duckdb": """
+import duckdb
+con = duckdb.connect(config={"threads": 2})
+types = {"k": "VARCHAR", "q": "VARCHAR"}
+print(con.execute("SELECT count(*) FROM (SELECT t, i, j, sum(v) FROM read_csv(?, header = true, types = ?) "
+                  "WHERE k LIKE '2846%' OR k = '280530' GROUP BY ALL)", [FILE, types]).fetchone()[0])
+""",
     "pyarrow": """
 import pyarrow as pa, pyarrow.compute as pc, pyarrow.csv as pv
 t = pv.read_csv(FILE, convert_options=pv.ConvertOptions(column_types={"k": pa.string(), "q": pa.string()}))
@@ -119,7 +128,7 @@ def run_child(name: str, file: Path, codes: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, action="append", help="rows per file (repeatable)")
-    parser.add_argument("--readers", default="c5map,pandas,pyarrow")
+    parser.add_argument("--readers", default="c5map,duckdb,pandas,pyarrow")
     parser.add_argument("--out", type=Path, default=None, help="append a Markdown table here")
     parser.add_argument("--tmp", type=Path, default=None, help="where to generate the files (default: system temp)")
     args = parser.parse_args()

@@ -1,18 +1,24 @@
 #!/usr/bin/env python3
-"""Measure c5map against geopandas .explore(), side by side, and write benchmarks/results.{md,json}.
+"""Every benchmark figure of c5map, each beside its peer or baseline from the same run: benchmarks/results.{md,json}.
 
-Figures, not assertions: nothing here fails on a slow machine; the numbers are reported.
+Figures, not assertions: nothing here fails on a slow machine; the numbers are reported with the load average.
 
-    python benchmarks/run.py            # everything (about 2-3 minutes on 2 cores)
-    python benchmarks/run.py --quick    # skip the 1,000,000-row scale run and the 1:10m explore()
+    python benchmarks/run.py --all      # every figure (about 25 minutes on 2 cores, most of it 10M rows)
+    python benchmarks/run.py --quick    # skips the 10M-row build, the 1M-row scale run, the 1:10m world
+                                        # explore() and pandas in the import race, and imports 1M rows, not 10M
 
-Needs the test and bench extras (pip install -e ".[test,bench]") and, for the browser timing,
-Debian's chromium and the npm assets of tests/browser (bash scripts/test.sh installs both).
+Pages against geopandas ``explore()`` and a hand-written ``folium.Choropleth``; the bundled build against 1M and
+10M trade rows (big_tables.py); a build from a Jupyter kernel against one from a shell (kernel_bench.py);
+``c5map import`` against DuckDB alone (import_bench.py); the browser's time to a drawn map.
+
+Needs the test and bench extras (pip install -e ".[test,bench]"), nbclient and ipykernel, and, for the browser
+timing, Debian's chromium and the npm assets of tests/browser (bash scripts/test.sh installs both).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import math
 import os
@@ -51,16 +57,44 @@ def explore_baseline(scales: list[str]) -> dict:
     return out
 
 
-def explore_same_layer() -> dict:
-    """.explore() of the layer our influence page colours: the five countries at 1:10m with the US figures."""
+def _same_layer():
+    """The layer our influence page colours: the five countries at 1:10m with the US figures."""
     from c5map import layers
     from c5map.boundaries import load_countries
     from c5map.tables import load_tables
 
-    figures = layers.partner_country_figures(load_tables(), load_countries("10m"), "USA")
+    return layers.partner_country_figures(load_tables(), load_countries("10m"), "USA")
+
+
+def _html_figures(render) -> dict:
     started = time.perf_counter()
-    html = figures.explore(column="value_usd").get_root().render()
-    return {"bytes": len(html.encode()), "seconds": round(time.perf_counter() - started, 2)}
+    html = render().encode()
+    seconds = time.perf_counter() - started
+    return {"bytes": len(html), "gzip_bytes": len(gzip.compress(html, 9)), "seconds": round(seconds, 2)}
+
+
+def explore_same_layer() -> dict:
+    """.explore() of the influence page's layer, as a user would call it."""
+    figures = _same_layer()
+    return _html_figures(lambda: figures.explore(column="value_usd").get_root().render())
+
+
+def choropleth_same_layer() -> dict:
+    """The same layer as a hand-written folium.Choropleth with a tooltip: what one writes without c5map."""
+    import folium
+
+    figures = _same_layer()[["iso3", "name", "value_usd", "value_text", "geometry"]]
+
+    def render() -> str:
+        m = folium.Map(location=[43, 65], zoom_start=4)
+        layer = folium.Choropleth(
+            geo_data=figures.to_json(), data=figures, columns=["iso3", "value_usd"], key_on="feature.properties.iso3",
+            fill_color="YlGnBu", legend_name="US deals (USD)",
+        ).add_to(m)  # fmt: skip
+        folium.GeoJsonTooltip(["name", "value_text"]).add_to(layer.geojson)
+        return m.get_root().render()
+
+    return _html_figures(render)
 
 
 def our_pages() -> dict:
@@ -74,10 +108,13 @@ def our_pages() -> dict:
             target = Path(tmp) / label
             _run([sys.executable, "-m", "c5map.cli", "build", "--no-images", "--out", str(target), *extra])
             out[label] = {p.name: p.stat().st_size for p in sorted((target / "maps").glob("*.html"))}
+            out[f"{label}_gzip"] = {
+                p.name: len(gzip.compress(p.read_bytes(), 9)) for p in sorted((target / "maps").glob("*.html"))
+            }
     return out
 
 
-def build_times(repeats: int = 5) -> dict:
+def build_times(repeats: int = 3) -> dict:
     """Cold processes: `c5map build` end to end, with and without the static images; import time apart."""
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -268,100 +305,213 @@ def scale(sizes: list[int]) -> list[dict]:
     return out
 
 
-def markdown(results: dict) -> str:
-    kb = lambda n: f"{n / 1024:,.0f} KB"  # noqa: E731
-    explore, ours = results["explore_world"], results["our_pages"]
+def import_vs_duckdb(rows: int, readers: list[str]) -> list[dict]:
+    """``c5map import baci`` against DuckDB alone (and pyarrow, pandas) on one SYNTHETIC BACI file (import_bench.py)."""
+    import import_bench
+
+    with tempfile.TemporaryDirectory(prefix="c5map-import-") as tmp:
+        folder = Path(tmp)
+        import_bench.write_codes(folder)
+        file = folder / f"BACI_HS92_Y2023_V202501_{rows}.csv"
+        import_bench.generate(file, rows)
+        codes = folder / "country_codes_V202501.csv"
+        return [
+            {"rows": rows, "gb": round(file.stat().st_size / 1e9, 2), **import_bench.run_child(reader, file, codes)}
+            for reader in readers
+        ]
+
+
+def _kb(n: float) -> str:
+    return f"{n / 1024:,.0f} KB"
+
+
+def _pages_lines(results: dict) -> list[str]:
+    ours = results["our_pages"]
     lines = [
-        "# c5map benchmarks", "",
-        f"Measured {results['date']} on {results['machine']} by `python benchmarks/run.py`. Figures, not goals: "
-        "nothing fails when they are slow.", "",
-        "## Page weight (HTML only, without CDN assets)", "",
-        "| page | c5map, tiles | c5map, `--tiles none` | c5map, `--self-contained --tiles none` |", "|---|---|---|---|",
+        "## Pages: c5map against geopandas `explore()` and a hand-written `folium.Choropleth`", "",
+        "HTML only (Leaflet from its CDN, as every one of them loads it); gzip -9 as a web server sends it.", "",
+        "| page | c5map, tiles | gzipped | `--tiles none` | `--self-contained --tiles none` |", "|---|---|---|---|---|",
     ]  # fmt: skip
     for name in ours["tiles"]:
         lines.append(
-            f"| {name} | {kb(ours['tiles'][name])} | {kb(ours['none'][name])} | {kb(ours['self_contained'][name])} |"
+            f"| {name} | {_kb(ours['tiles'][name])} | {_kb(ours['tiles_gzip'][name])} | {_kb(ours['none'][name])} "
+            f"| {_kb(ours['self_contained'][name])} |"
         )
-    influence = ours["tiles"]["influence.html"]
-    lines += ["", "| geopandas `.explore()` | bytes | seconds | c5map influence page is |", "|---|---|---|---|"]
-    for scale, figures in explore.items():
-        lines.append(
-            f"| world, Natural Earth 1:{scale}, every column | {kb(figures['bytes'])} | "
-            f"{figures['seconds']} | {figures['bytes'] / influence:,.1f}x smaller |"
-        )
-    same = results["explore_same_layer"]
-    lines.append(
-        f"| the five countries at 1:10m with the US figures (the influence page's layer) | {kb(same['bytes'])} "
-        f"| {same['seconds']} | {same['bytes'] / influence:,.1f}x smaller, with arcs, legends, 3 partners |"
-    )
-    px = results["pixel_error"]
+    influence, influence_gz = ours["tiles"]["influence.html"], ours["tiles_gzip"]["influence.html"]
     lines += [
-        "",
-        "## Detail",
-        "",
+        "", "The peers draw the layer the influence page colours (the five countries at 1:10m with the US "
+        f"figures); the c5map page is {_kb(influence)}, {_kb(influence_gz)} gzipped, with arcs, legends and "
+        "three partners:", "",
+        "| peer | bytes | gzipped | seconds to render | c5map's page is |", "|---|---|---|---|---|",
+    ]  # fmt: skip
+    peers = [("geopandas `explore(column=...)`", results["explore_same_layer"]),
+             ("hand-written `folium.Choropleth` with a tooltip", results["choropleth_same_layer"])]  # fmt: skip
+    peers += [(f"`explore()` of the world, 1:{k}, every column", v) for k, v in results["explore_world"].items()]
+    for label, peer in peers:
+        ratio = peer["bytes"] / influence
+        words = f"{ratio:,.1f}x smaller" if ratio >= 1 else f"{1 / ratio:,.1f}x larger"
+        gz = _kb(peer["gzip_bytes"]) if "gzip_bytes" in peer else "-"
+        lines.append(f"| {label} | {_kb(peer['bytes'])} | {gz} | {peer['seconds']} | {words} |")
+    return lines
+
+
+def _big_lines(big: dict) -> list[str]:
+    base = big["bundled"]
+    lines = [
+        "## Big tables against the bundled build (`c5map build`, images included, one run; big_tables.py)", "",
+        "Issue 26's goal: 1M trade rows in at most 4x the bundled build, the largest process at most 1.2 GB, all "
+        "processes at most 2 GB. CPU seconds (the build's and its workers', user + system) do not count the time "
+        "spent waiting for a core on this shared machine; the load average is the one before each build.", "",
+        "| data | seconds | x bundled | CPU s | x bundled | largest process | all processes (PSS) | geo/ "
+        "| pages s | geo/ s | images s | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]  # fmt: skip
+    for label, run in [("bundled", base), *((f"{r['rows']:,} trade rows", r) for r in big["tables"])]:
+        steps = run["steps_s"]
+        lines.append(
+            f"| {label} | {run['seconds']} | {run['seconds'] / base['seconds']:.1f} | {run['cpu_s']} | "
+            f"{run['cpu_s'] / base['cpu_s']:.1f} | {run['peak_one_mb']:,} MB | {run['peak_all_mb']:,} MB | "
+            f"{run['geo_mb']:,} MB | {steps['pages']} | {steps['geo']} | {steps['images']} | {run['load_before']} |"
+        )
+    return lines
+
+
+def _kernel_lines(kernel: dict) -> list[str]:
+    k = kernel["kernel"]
+    rows = [
+        ("`c5map build` from a shell (forked workers), median of 3", kernel["cli_median_s"], "forked"),
+        ("`build()` in a Jupyter kernel, first (starts the fork server)", k["first"]["seconds"],
+         k["first"]["geo_worker"]),
+        ("`build()` in the kernel again, median of 2", kernel["kernel_warm_median_s"], k["again"]["geo_worker"]),
+        ("`build()` in the kernel, every step in turn (what a kernel got before)", k["serial"]["seconds"],
+         k["serial"]["geo_worker"]),
+    ]  # fmt: skip
+    lines = [
+        "## A build from a Jupyter kernel against one from a shell (bundled data, images included; kernel_bench.py)",
+        "", f"The kernel (nbclient) has {k['first']['threads']} threads, so its builds cannot fork: multiprocessing's "
+        "fork server forks their workers.", "", "| build | seconds | the geo/ worker ran |", "|---|---|---|",
+    ]  # fmt: skip
+    return lines + [f"| {label} | {seconds} | {where} |" for label, seconds, where in rows]
+
+
+def _import_lines(runs: list[dict]) -> list[str]:
+    duck = next((r for r in runs if r["reader"] == "duckdb" and "seconds" in r), None)
+    lines = [
+        f"## `c5map import baci` against DuckDB alone ({runs[0]['rows']:,} SYNTHETIC BACI rows, {runs[0]['gb']} GB; "
+        "import_bench.py)", "",
+        "Each reader in its own process: C5 against every partner, HS 2846 and 280530, summed by year and pair.", "",
+        "| reader | seconds | CPU s | peak RSS | x DuckDB alone |", "|---|---|---|---|---|",
+    ]  # fmt: skip
+    for r in runs:
+        if "error" in r:
+            lines.append(f"| {r['reader']} | failed: {r['error']} | | | |")
+            continue
+        times = f"{r['seconds'] / duck['seconds']:.1f}" if duck else "-"
+        rss = f"{r['peak_rss_mb']:,.0f} MB"
+        lines.append(f"| {r['reader']} | {r['seconds']:.2f} | {r['cpu_s']:.1f} | {rss} | {times} |")
+    return lines
+
+
+def markdown(results: dict) -> str:
+    px = results["pixel_error"]
+    lines = [
+        "# c5map benchmarks", "",
+        f"`{results['command']}` regenerates every figure below, in one run (`--quick` skips {QUICK_SKIPS}).", "",
+        f"Measured {results['date']} on {results['machine']}, commit {results['commit']}; load average "
+        f"{results['load_before']} before the run and {results.get('load_after', '?')} after (the machine is "
+        "shared: above 2, every step waits for a core). Figures, not goals: nothing fails when they are slow.", "",
+        *_pages_lines(results), "",
+        "## Detail", "",
         f"Central Asia on the influence page: {px['vertices_page']:,} vertices from {px['vertices_source']:,} "
         f"in the 1:10m source (each shared border simplified once, in screen pixels). At the deepest zoom "
         f"the page allows ({px['max_zoom']}), {px['share_under_1px']:.2%} of the source border lies within one "
-        f"pixel of the page's; 99th percentile **{px['p99_error_px']} px**, worst **{px['max_error_px']} px**.",
-        "",
-        "## Build (cold process, median of 5; this machine varies by up to 40 % between runs)",
-        "",
-        "| what | seconds |",
-        "|---|---|",
-    ]
-    for key, value in results["build"].items():
-        lines.append(f"| {key.replace('_', ' ')} | {value} |")
-    lines += [
-        "",
+        f"pixel of the page's; 99th percentile **{px['p99_error_px']} px**, worst **{px['max_error_px']} px**.", "",
+        "## Build of the bundled data (cold process, median of 3)", "", "| what | seconds |", "|---|---|",
+        *(f"| {key.replace('_', ' ')} | {value} |" for key, value in results["build"].items()), "",
+        *_big_lines(results["big_tables"]), "",
+        *_kernel_lines(results["kernel_vs_cli"]), "",
+        *_import_lines(results["import_vs_duckdb"]), "",
         "## Browser: navigation start to map drawn (headless Chromium, every file from 127.0.0.1, median of 5, ms)",
-        "",
-        "| page | default page, Leaflet from a local HTTP server | self-contained, the page alone |",
+        "", "| page | default page, Leaflet from a local HTTP server | self-contained, the page alone |",
         "|---|---|---|",
-    ]
+    ]  # fmt: skip
     browser = results["browser_ms"]
     lines += [f"| {name} | {ms} | {browser['self_contained'][name]} |" for name, ms in browser["cdn"].items()]
     lines += [
-        "",
-        "## Scale: synthetic bilateral trade (validated, aggregated, mapped: flows and choropleth)",
-        "",
-        "| rows | economies × years | validate s | aggregate s | map s | total s | peak RSS MB | page "
+        "", "## Scale: synthetic bilateral trade, validated, aggregated and mapped in one process", "",
+        "| rows | economies x years | validate s | aggregate s | map s | total s | peak RSS MB | trade page "
         "| `c5map build --no-images` s | its peak RSS MB | its geo/ |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    ]  # fmt: skip
     for run in results["scale"]:
         lines.append(
-            f"| {run['rows']:,} | {run['economies']} × {run['years']} | {run['validate_s']} | "
+            f"| {run['rows']:,} | {run['economies']} x {run['years']} | {run['validate_s']} | "
             f"{run['aggregate_s']} | {run['map_s']} | {run['total_s']} | {run['peak_rss_mb']:,} | "
-            f"{kb(run['page_bytes'])} | {run['build_s']} | {run['build_peak_rss_mb']:,} | {kb(run['geo_bytes'])} |"
+            f"{_kb(run['page_bytes'])} | {run['build_s']} | {run['build_peak_rss_mb']:,} | {_kb(run['geo_bytes'])} |"
         )
     lines += [
-        "",
-        "The synthetic economies are the first Natural Earth countries. Every one has a capital (places.csv, then "
-        "the bundled gazetteer), so geo/flows holds a great circle per row: its size grows with the rows (a "
-        "pair-level flows layout is issue #16's). The page draws at most 8 exporters × 25 destinations.",
-    ]
+        "", "The synthetic economies are the first Natural Earth countries, each with a capital: geo/flows holds one "
+        "great circle per pair and geo/flow_figures.csv every row. The page draws at most 8 exporters x 25 "
+        "destinations.",
+    ]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
+#: What --quick leaves out, as results.md says it.
+QUICK_SKIPS = (
+    "the 10M-row build, the 1M-row scale run, `explore()` of the 1:10m world and pandas in the import race, and "
+    "imports 1M rows instead of 10M"
+)
+
+
+def _commit() -> str:
+    done = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--scale-one", type=int)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="every figure (the default)")
+    parser.add_argument("--quick", action="store_true", help=f"skip {QUICK_SKIPS}")
+    parser.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.scale_one:
         print(json.dumps(scale_one(args.scale_one)))
         return
+    sys.path.insert(0, str(HERE))
+    from big_tables import big_tables
+    from kernel_bench import kernel_vs_cli
+
+    quick = args.quick and not args.all
+    load = lambda: ", ".join(f"{x:.1f}" for x in os.getloadavg())  # noqa: E731
     results = {
-        "date": time.strftime("%Y-%m-%d"),
+        "command": "python benchmarks/run.py --quick" if quick else "python benchmarks/run.py --all",
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}",
-        "explore_world": explore_baseline(["110m"] if args.quick else ["110m", "10m"]),
-        "explore_same_layer": explore_same_layer(),
-        "our_pages": our_pages(),
-        "pixel_error": pixel_error(),
-        "build": build_times(),
-        "browser_ms": browser_ready(),
-        "scale": scale([10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]),
+        "commit": _commit(),
+        "load_before": load(),
     }
+    sections = {
+        "our_pages": our_pages,
+        "explore_world": lambda: explore_baseline(["110m"] if quick else ["110m", "10m"]),
+        "explore_same_layer": explore_same_layer,
+        "choropleth_same_layer": choropleth_same_layer,
+        "pixel_error": pixel_error,
+        "build": build_times,
+        "big_tables": lambda: big_tables([1_000_000] if quick else [1_000_000, 10_000_000]),
+        "kernel_vs_cli": kernel_vs_cli,
+        "import_vs_duckdb": lambda: import_vs_duckdb(
+            1_000_000 if quick else 10_000_000, ["c5map", "duckdb", "pyarrow", *([] if quick else ["pandas"])]
+        ),
+        "browser_ms": browser_ready,
+        "scale": lambda: scale([10_000, 100_000] if quick else [10_000, 100_000, 1_000_000]),
+    }
+    for name, measure in sections.items():
+        started = time.perf_counter()
+        results[name] = measure()
+        print(f"{name}: {time.perf_counter() - started:.0f} s (load {load()})", file=sys.stderr, flush=True)
+        (HERE / "results.json").write_text(json.dumps(results, indent=2, default=float) + "\n")  # kept if stopped
+    results["load_after"] = load()
     (HERE / "results.json").write_text(json.dumps(results, indent=2, default=float) + "\n")
     (HERE / "results.md").write_text(markdown(results))
     print(markdown(results))

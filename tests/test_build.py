@@ -37,19 +37,24 @@ def test_build_writes_maps_with_progress(tmp_path):
     assert lines[0].startswith("validated bundled data: 9 deals")
     assert any(line.startswith("[1/5] maps/influence.html: ") for line in lines)
     assert any(line.startswith("geo/: 5 layers as GeoJSON and GeoPackage") for line in lines)
-    assert lines[-1].startswith("wrote 33 files")  # maps/: 5 pages, 4 CSV, 12 images; geo/: 10; 2 manifests
+    assert lines[-1].startswith("wrote 38 files")  # maps/: 5 pages, 4 CSV, 12 images; geo/: 10, 5 .qml; 2 manifests
     assert sorted(p.name for p in (tmp_path / "geo").iterdir()) == [
         ".c5map-manifest",
         "README.md",
         "c5map.gpkg",
         "countries.geojson",
+        "countries.qml",
         "country_figures.csv",
         "events.geojson",
+        "events.qml",
         "flow_figures.csv",
         "flows.geojson",
+        "flows.qml",
         "region_figures.csv",
         "regions.geojson",
+        "regions.qml",
         "resources.geojson",
+        "resources.qml",
     ]
     assert not any(p.name.startswith(".c5map-build") for p in tmp_path.iterdir())  # staging cleaned up
 

@@ -24,7 +24,7 @@ import geopandas as gpd
 from c5map import classify
 from c5map.assets import inline_assets, leaflet_inline, leaflet_only
 from c5map.errors import OutOfMemory, WorkerCrashed
-from c5map.export import LAYER_SUMMARIES, TABLE_SUMMARIES, export_layers, geo_files
+from c5map.export import LAYER_SUMMARIES, TABLE_SUMMARIES, export_layers, geo_files, qgis_styles
 from c5map.maps import MAPS, PAGES, AtlasEntry, atlas_page
 from c5map.maps.common import display_names, source_line
 from c5map.maps.figures import figures_csv
@@ -229,7 +229,8 @@ def _geo_files(tables: Tables, countries: gpd.GeoDataFrame | None, region: str) 
     """Return every file of ``geo/`` (relative path -> bytes): :func:`c5map.export.geo_files` of every layer."""
     started = time.perf_counter()
     exported = export_layers(tables, countries, region=region)
-    files = {f"geo/{name}": data for name, data in geo_files(exported).items()}
+    styles = qgis_styles(tables, exported, region=region)  # QGIS opens the layers styled as the web draws them
+    files = {f"geo/{name}": data for name, data in geo_files(exported, styles).items()}
     return files, time.perf_counter() - started
 
 

@@ -186,6 +186,7 @@ class Preview:
 
     def geo_files(self, good: _Good) -> dict[str, bytes]:
         """Return the files of ``geo/`` (name -> bytes) of a good build, as ``c5map build`` writes them."""
-        from c5map.export import export_layers, geo_files
+        from c5map.export import export_layers, geo_files, qgis_styles
 
-        return geo_files(export_layers(good.tables, self.countries, region=good.story.region))
+        exported = export_layers(good.tables, self.countries, region=good.story.region)
+        return geo_files(exported, qgis_styles(good.tables, exported, region=good.story.region))

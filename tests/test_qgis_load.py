@@ -1,7 +1,7 @@
-"""QGIS's own parser loads every style c5map writes (issue #25 item 4), where QGIS is installed.
+"""QGIS's own parser loads every style c5map writes (issue #25 item 4).
 
-QGIS is no dependency of c5map nor of CI: this test runs only where a Python with QGIS's bindings is found
-(``C5MAP_QGIS_PYTHON``, else ``/usr/bin/python3`` with Debian's ``python3-qgis``), headless. Without it,
+QGIS is no dependency of c5map; the tests need it as they need Chromium: ``scripts/test.sh`` installs Debian's
+``python3-qgis``, and this test runs it headless in that Python (``C5MAP_QGIS_PYTHON``, else ``/usr/bin/python3``).
 ``tests/test_qgis_styles.py`` checks the same styles by their structure.
 """
 
@@ -76,7 +76,7 @@ def _qgis_python() -> str:
     except (OSError, subprocess.TimeoutExpired):
         found = None
     if found is None or found.returncode != 0:
-        pytest.skip(f"no QGIS Python bindings in {QGIS_PYTHON} (set C5MAP_QGIS_PYTHON, or apt install python3-qgis)")
+        pytest.fail(f"no QGIS Python bindings in {QGIS_PYTHON}: install Debian's python3-qgis (scripts/test.sh does)")
     return QGIS_PYTHON
 
 

@@ -5,22 +5,13 @@ function c5mapFind(map, labels) {
     var control = L.control({position: 'topright'}), box, input, list, status, found = [], active = -1;
     control.onAdd = function() {
         box = L.DomUtil.create('div', 'c5-find leaflet-bar');
-        var form = L.DomUtil.create('form', 'c5-find-form', box);
-        form.setAttribute('role', 'search');
-        input = L.DomUtil.create('input', '', form);
-        input.type = 'search';
-        input.setAttribute('aria-label', labels.search);
-        input.placeholder = labels.search;
-        input.setAttribute('role', 'combobox');
-        input.setAttribute('aria-autocomplete', 'list');
-        input.setAttribute('aria-expanded', 'false');
-        input.setAttribute('aria-controls', 'c5-find-list');
-        list = L.DomUtil.create('ul', 'c5-find-list', form);
-        list.id = 'c5-find-list';
-        list.setAttribute('role', 'listbox');
-        list.setAttribute('aria-label', labels.results);
-        status = L.DomUtil.create('p', 'c5-find-status', form);
-        status.setAttribute('role', 'status');
+        var form = c5mapMake('form', {'class': 'c5-find-form', role: 'search'}, box);
+        input = c5mapMake('input', {type: 'search', 'aria-label': labels.search, placeholder: labels.search,
+            role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': 'c5-find-list'},
+            form);
+        list = c5mapMake('ul', {'class': 'c5-find-list', id: 'c5-find-list', role: 'listbox',
+                                'aria-label': labels.results}, form);
+        status = c5mapMake('p', {'class': 'c5-find-status', role: 'status'}, form);
         var open = c5mapToolButton(box, labels.search, '<circle cx="7" cy="7" r="4.5"/><path d="M10.5 10.5l4 4"/>');
         open.setAttribute('aria-expanded', 'false');
         open.addEventListener('click', function() { show(!box.classList.contains('c5-find-open')); });
@@ -50,10 +41,8 @@ function c5mapFind(map, labels) {
         if (!keepActive) { active = found.length ? 0 : -1; }
         list.innerHTML = '';
         found.forEach(function(hit, k) {
-            var item = L.DomUtil.create('li', '', list);
-            item.id = 'c5-find-' + k;
-            item.setAttribute('role', 'option');
-            item.setAttribute('aria-selected', k === active ? 'true' : 'false');
+            var item = c5mapMake('li', {id: 'c5-find-' + k, role: 'option', 'aria-selected': String(k === active)},
+                                 list);
             item.textContent = hit.title;
             if (hit.detail) { L.DomUtil.create('small', '', item).textContent = hit.detail; }
             item.addEventListener('click', function() { pick(k); });
@@ -79,12 +68,16 @@ function c5mapFind(map, labels) {
     return control;
 }
 
+// An element with these attributes, put at the end of ``parent``.
+function c5mapMake(tag, attributes, parent) {
+    var element = parent.appendChild(document.createElement(tag));
+    Object.keys(attributes).forEach(function(name) { element.setAttribute(name, attributes[name]); });
+    return element;
+}
+
 // A square button of the tools bar, with an SVG icon drawn in strokes.
 function c5mapToolButton(box, label, icon) {
-    var button = L.DomUtil.create('button', 'c5-tool', box);
-    button.type = 'button';
-    button.title = label;
-    button.setAttribute('aria-label', label);
+    var button = c5mapMake('button', {'class': 'c5-tool', type: 'button', title: label, 'aria-label': label}, box);
     button.innerHTML = '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" fill="none" ' +
         'stroke="currentColor" stroke-width="2">' + icon + '</svg>';
     return button;
@@ -94,13 +87,12 @@ function c5mapToolButton(box, label, icon) {
 // ``allowfullscreen`` (the embed code has it). Where it is not allowed the button is not shown.
 function c5mapFullscreenButton(box, map, labels) {
     var doc = document, root = doc.documentElement;
-    if (!(doc.fullscreenEnabled || doc.webkitFullscreenEnabled)) { return; }
+    if (!doc.fullscreenEnabled) { return; }  // Safari on an iPhone, or an iframe not allowed
     var button = c5mapToolButton(box, labels.fullscreen, '<path d="M2 6V2h4M10 2h4v4M14 10v4h-4M6 14H2v-4"/>');
     button.classList.add('c5-fullscreen');
-    function now() { return doc.fullscreenElement || doc.webkitFullscreenElement; }
+    function now() { return doc.fullscreenElement; }
     button.addEventListener('click', function() {
-        if (now()) { (doc.exitFullscreen || doc.webkitExitFullscreen).call(doc); }
-        else { (root.requestFullscreen || root.webkitRequestFullscreen).call(root); }
+        if (now()) { doc.exitFullscreen(); } else { root.requestFullscreen(); }
     });
     function sync() {
         var on = !!now();
@@ -110,7 +102,6 @@ function c5mapFullscreenButton(box, map, labels) {
         map.invalidateSize();
     }
     doc.addEventListener('fullscreenchange', sync);
-    doc.addEventListener('webkitfullscreenchange', sync);
     sync();
 }
 
@@ -157,7 +148,9 @@ function c5mapFindMatches(map, query) {
         var rank = title === q ? 0 : title.indexOf(q) === 0 ? 1 : title.indexOf(q) > 0 ? 2 : at >= 0 ? 3 : -1;
         if (rank < 0) { return; }
         var shown = !entry.view || map.hasLayer(entry.view), detail = '';
-        if (rank === 3) { detail = (at > 30 ? '…' : '') + entry.text.slice(Math.max(0, at - 30), at + q.length + 40) + '…'; }
+        if (rank === 3) {  // where the words are, in the tooltip's text
+            detail = (at > 30 ? '…' : '') + entry.text.slice(Math.max(0, at - 30), at + q.length + 40) + '…';
+        }
         hits.push({entry: entry, title: entry.title || entry.text, detail: detail,
                    key: [rank, shown ? 0 : 1, entry.layer && entry.layer.getBounds ? 0 : 1, order]});
     });

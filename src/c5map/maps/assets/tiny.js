@@ -28,7 +28,9 @@ function c5mapTiny(group, points) {
         });
         discs.forEach(function(item) {
             var shape = shapes[item[0]];
-            if (shape && !item[1].getTooltip()) { item[1].bindTooltip(shape.getTooltip().getContent(), {sticky: true}); }
+            if (shape && !item[1].getTooltip()) {
+                item[1].bindTooltip(shape.getTooltip().getContent(), {sticky: true});
+            }
         });
     }
     if (group._map) { share(); } else { group.once('add', share); }

@@ -26,7 +26,6 @@ STILL_EMPTY = {
     ("pacific-synthetic", "influence"): "five panels in a grid of six: the sixth cell is empty",
     ("sahel-synthetic", "influence"): "five panels in a grid of six: the sixth cell is empty",
     ("south-caucasus", "influence"): "the panels' notes leave short columns under the maps",
-    ("south-caucasus", "trade"): "the keys below a wide map leave short columns",
     ("gulf-east-africa", "resources"): "the keys below the map leave short columns",
     ("pacific-synthetic", "timeline-small"): "a shrunk copy of the image (thumbnails are not drawn for their size)",
 }

@@ -83,7 +83,12 @@ def influence_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
         ax.note_words = ax.note.get_text()
         ax.cell = (i // cols, i % cols)
         panels.append((ax, one))
-    legend = _influence_legend(fig, sections, class_labels(scene.breaks, format_usd), width)
+    spare = len(views) and len(views) < rows * cols  # an empty cell at the grid's end: the legend goes there
+    legend = _influence_legend(fig, sections, class_labels(scene.breaks, format_usd), panel_w if spare else width,
+                               in_cell=bool(spare))  # fmt: skip
+    if spare and _height_in(legend) > panel_h + 0.4:  # too tall for the cell: under the grid
+        legend.remove()
+        legend = _influence_legend(fig, sections, class_labels(scene.breaks, format_usd), width)
     block = "\n".join(_listed([_section_words(s, scene) for s in scene.sections[len(scene.views) :]]))
     block_text = fig.text(MARGIN / width, 0, block, fontsize=6.5, va="top") if block else None
     if block_text is not None:
@@ -101,8 +106,11 @@ def _section_words(section, scene) -> str:
     return f"{section.title}: " + "; ".join(e.label for e in section.lines)
 
 
-def _influence_legend(fig, sections, classes: list[str], width: float):
-    """One legend for every panel: each row shows the swatch of every view that draws it, in its colour."""
+def _influence_legend(fig, sections, classes: list[str], width: float, in_cell: bool = False):
+    """One legend for every panel: each row shows the swatch of every view that draws it, in its colour.
+
+    ``width``: of the page, or with ``in_cell`` of the grid's empty cell it goes in (``cell`` set on it).
+    """
     entries = merged_legend(sections, classes)
     if not entries:
         return None
@@ -114,7 +122,12 @@ def _influence_legend(fig, sections, classes: list[str], width: float):
             handler_map=_tuple_handlers(entries),
             handlelength=max(2.0, 0.9 * most),
         )  # fmt: skip
-        if legend.get_window_extent(_renderer(fig)).width <= (width - 2 * MARGIN) * DPI or ncol == 1:
+        if in_cell:
+            legend.set_loc("upper left")
+            legend.set_alignment("left")
+        room = width if in_cell else width - 2 * MARGIN
+        if legend.get_window_extent(_renderer(fig)).width <= room * DPI or ncol == 1:
+            legend.in_cell = in_cell
             return legend
         legend.remove()
     return None
@@ -153,7 +166,8 @@ def _lay_out_panels(fig, panels, grid, legend, block, names) -> list:
             title_h = max((_height_in(ax.title) for ax in in_row), default=0.0) + 0.08
             note_h = max((_height_in(ax.note) for ax in in_row), default=0.0) + 0.08
             row_heights.append((title_h, note_h))
-        legend_h = _height_in(legend) + 0.1 if legend is not None else 0.0
+        in_cell = legend is not None and legend.in_cell
+        legend_h = _height_in(legend) + 0.1 if legend is not None and not in_cell else 0.0
         block_h = _height_in(block) + 0.1 if block is not None else 0.0
         body = sum(t + panel_h + b + 0.12 for t, b in row_heights) if panels else 1.0
         height = max(fig.header_in + body + block_h + legend_h + fig.footer_in, 4.4)
@@ -166,7 +180,12 @@ def _lay_out_panels(fig, panels, grid, legend, block, names) -> list:
             columns = max(ax.cell[1] for ax, _ in panels) + 1
             x = (width - columns * panel_w - (columns - 1) * 0.2) / 2 + c * (panel_w + 0.2)  # the grid centred
             ax.set_position([x / width, y / height, panel_w / width, panel_h / height])
-        if legend is not None:
+        if in_cell:  # the grid's last cell, after the last panel, level with its panel
+            r, c = panels[-1][0].cell
+            last = panels[-1][0].get_position()
+            x = last.x1 + 0.2 / width if c + 1 < columns else (width - columns * panel_w - (columns - 1) * 0.2) / 2
+            legend.set_bbox_to_anchor((x, last.y1), transform=fig.transFigure)
+        elif legend is not None:
             legend.set_bbox_to_anchor((0.5, fig.footer_in / height), transform=fig.transFigure)
         if block is not None:  # the region's figures and what the panels leave out, above the legend
             block.set_position((MARGIN / width, (fig.footer_in + legend_h + block_h) / height))

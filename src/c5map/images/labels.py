@@ -126,7 +126,7 @@ class _Placer:
     def block_frame(self) -> None:
         """Block every text and legend of the figure outside the maps: frame, panel titles, notes, keys."""
         fig = self.fig
-        self.block(*fig.texts, *fig.legends)
+        self.block(*fig.texts, *fig.legends, *fig.artists)  # artists: the keys' panels and size keys on a map
         labels = {id(m.artist) for m in fig.marks if m.kind == "label"}
         for ax in fig.axes:
             self.block(ax.title, *(t for t in ax.texts if id(t) not in labels))

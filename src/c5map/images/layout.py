@@ -188,22 +188,21 @@ def lay_out_map_page(fig: PrintFigure, ax, blocks: list[KeyBlock], keep_clear=()
     """Size the page to its map and keys, put the map in place and draw the keys; return the :class:`MapPage`.
 
     The keys go on the map where they cover none of ``keep_clear`` (what the map is about, in its data
-    coordinates as drawn), else beside it or below it: the layout that leaves the least of the page empty
-    (:func:`_plans`), a bigger map breaking ties. The map keeps its shape (``ax.bounds``). Call this before
-    placing the map's labels: they keep off the keys.
+    coordinates as drawn), beside it or below it: the layout that leaves the least of the page empty
+    (:func:`_plans`, :func:`_inset_plan`), keys on the map and then a bigger map breaking ties. The map keeps
+    its shape (``ax.bounds``). Call this before placing the map's labels: they keep off the keys.
     """
     fig.resize(width, fig.get_figheight())
     blocks = [block for block in blocks if measure(fig, block, INSET_WIDTH, 0.1)[0] > 0.01]  # none with nothing
     plans = _plans(fig, blocks, ax.bounds, width)
     inset = _inset_plan(fig, blocks, ax.bounds, width, keep_clear)
-    if inset is not None:
-        return MapPage(fig, ax, blocks, inset)
+    plans += [inset] if inset is not None else []
 
     def empty_share(plan: _Plan) -> float:
         fig.resize(plan.width, fig.get_figheight())  # the frame's words wrap to the page
         return plan.empty / (plan.width * (fig.header_in + plan.height + fig.footer_in))
 
-    return MapPage(fig, ax, blocks, min(plans, key=lambda p: (round(empty_share(p), 3), -p.map_w)))
+    return MapPage(fig, ax, blocks, min(plans, key=lambda p: (round(empty_share(p), 3), -len(p.inset), -p.map_w)))
 
 
 def _inset_plan(fig, blocks, bounds, width: float, keep_clear) -> _Plan | None:
@@ -228,6 +227,9 @@ def _inset_plan(fig, blocks, bounds, width: float, keep_clear) -> _Plan | None:
     for k, block in enumerate(blocks):
         h, _ = measure(fig, block, column, per_degree)
         best = None
+        if getattr(block, "off_map", False):  # drawn beside the map, never over it
+            left_over.append(k)
+            continue
         for rank, corner in enumerate(((True, True), (True, False), (False, False), (False, True))):
             grown = [*stacks.get(corner, []), (k, h)]
             box = _corner_box(corner, grown, map_w, map_h, column)
@@ -249,13 +251,13 @@ def _inset_plan(fig, blocks, bounds, width: float, keep_clear) -> _Plan | None:
         for k, h in stack:
             places.append((k, x0 + INSET_PAD, y, column))
             y += h + KEYS_GAP
-    height = map_h
+    height, empty = map_h, 0.0
     if left_over:  # in columns under the map
         below = min(_plans_of(fig, [blocks[k] for k in left_over], bounds, map_w, False, map_w + 2 * MARGIN),
                     key=lambda p: p.empty)  # fmt: skip
         places += [(left_over[k], x, top, w) for k, x, top, w in below.places]
-        height = below.height
-    return _Plan(map_w, map_h, tuple(places), height, 0.0, map_w + 2 * MARGIN, tuple(panels))
+        height, empty = below.height, below.empty
+    return _Plan(map_w, map_h, tuple(places), height, empty, map_w + 2 * MARGIN, tuple(panels))
 
 
 def _corner_box(corner: tuple[bool, bool], stack, map_w: float, map_h: float, column: float):

@@ -48,10 +48,11 @@ def _legend(fig, handles, x_in: float, top_in: float, width_in: float, title: st
     """Draw a legend whose top left corner is at (``x_in``, ``top_in``) inches; labels wrapped to ``width_in``."""
     fontsize = style.pop("fontsize", 6.5)
     label_width = width_in - 0.45  # the swatch and its gap
-    for handle in handles:
-        handle.set_label(_fitted(fig, handle.get_label(), label_width, fontsize=fontsize))
+    # the handles keep their own words: a legend may be drawn again at another width (measured, then placed)
+    labels = [_fitted(fig, handle.get_label(), label_width, fontsize=fontsize) for handle in handles]
     legend = fig.legend(
         handles=handles,
+        labels=labels,
         loc="upper left",
         bbox_to_anchor=(x_in / fig.get_figwidth(), top_in / fig.get_figheight()),
         borderaxespad=0,

@@ -7,9 +7,10 @@ import math
 import geopandas as gpd
 import numpy as np
 import shapely
+from matplotlib.patches import Circle
 
 from c5map import layers
-from c5map.boundaries import web_countries
+from c5map.boundaries import load_countries, web_countries
 from c5map.format import format_usd
 from c5map.images.frame import (
     DPI,
@@ -34,7 +35,7 @@ from c5map.images.frame import (
     _wrapped,
 )
 from c5map.images.labels import _area_labels, _display, _Label, _listed, _Placer, _unlabelled
-from c5map.images.layout import KeyBlock, lay_out_map_page, planned_rect
+from c5map.images.layout import KEYS_GAP, KeyBlock, lay_out_map_page, planned_rect
 from c5map.images.legend import _merged_legend_at, _size_key, merged_legend
 from c5map.maps.common import (
     display_names,
@@ -52,7 +53,7 @@ from c5map.story import Story
 from c5map.tables import Tables
 
 
-def _row_beside(members, radii: list[float], bounds, reserve, covered) -> tuple[str, list[tuple[float, float]], list]:
+def _row_beside(members, radii: list[float], bounds, reserve, covered) -> tuple[str, list[tuple[float, float]], tuple]:
     """Lay circles of ``radii`` (degrees of latitude) in a row beside ``members``, never on them.
 
     Tries a row below and above the outline and a column right and left of it;
@@ -118,10 +119,12 @@ def _row_beside(members, radii: list[float], bounds, reserve, covered) -> tuple[
         growth += max(0.0, box[3] - north)
         discs = shapely.buffer(shapely.points(xy), rad, quad_segs=8)
         hidden = float(shapely.area(shapely.intersection(discs, others)).sum()) / (math.pi * big) if big else 0.0
-        cost = (growth + hidden, rank)
+        cost = (hidden > 1e-9, growth + hidden, rank)  # over no other country's land first
         if best is None or cost < best[0]:
             best = cost, side, xy, box
-    _, side, xy, box = best
+    (on_land, *_), side, xy, box = best
+    if on_land:
+        return "", [], ()
     return side, [(float(x * stretch), float(y)) for x, y in xy], (box[0] * stretch, box[1], box[2] * stretch, box[3])
 
 
@@ -154,8 +157,9 @@ def _trade_legend_blocks(fig, scene) -> list[KeyBlock]:
 def _region_circles(fig, ax, rect, tables, story, scene, shapes, shape_of, palette, names):
     """Draw the region's figures as circles in a row beside its outline, never on a member; grow the view to fit.
 
-    Returns the circles ``(patch, x, y, radius, label text, preferred sides)`` and the radius (degrees) of the
-    largest, which the size key uses.
+    Returns the circles ``(patch, x, y, radius, label text, preferred sides)``, the radius (degrees) of the
+    largest, which the size key uses, and None; or, where other countries' land is all round the region, no
+    circles, the radius and a key block that draws them beside the map (:func:`_region_key`).
     """
     region, members, totals = story.region, list(story.members), scene.totals
     bounds = ax.bounds
@@ -176,7 +180,12 @@ def _region_circles(fig, ax, rect, tables, story, scene, shapes, shape_of, palet
     label_h = max(t.get_window_extent(_renderer(fig)).height for t in probe) / DPI + 0.1
     for t in probe:
         t.remove()
-    covered = shapely.union_all([shapely.make_valid(g) for c, g in shape_of.items() if c not in members])
+    # every other country's land the map draws: a circle on it would read as a figure located there
+    land = load_countries("110m")
+    land = land[~land["iso3"].isin(members)].geometry
+    covered = shapely.union_all(
+        [shapely.make_valid(g) for g in [*land, *(g for c, g in shape_of.items() if c not in members)]]
+    )
     for _ in range(4):  # grow the view until the row and its labels fit (the scale changes as it grows)
         radius = min(TRADE_LARGEST_DEGREES, TRADE_LARGEST_SHARE * (bounds[3] - bounds[1]))
         radii = [radius * math.sqrt(_share(v, biggest)) for v in ordered["value_usd"]]
@@ -188,6 +197,9 @@ def _region_circles(fig, ax, rect, tables, story, scene, shapes, shape_of, palet
             return 2 * label_h / scale, label_w / scale
 
         side, centres, box = _row_beside(outline_geometry, radii, bounds, reserve, covered)
+        if not side:  # land all round: the circles go beside the map, at its scale
+            ax.bounds = bounds
+            return [], radius, _region_key(fig, ordered, texts, palette, radius, biggest)
         grown = (min(bounds[0], box[0]), min(bounds[1], box[1]), max(bounds[2], box[2]), max(bounds[3], box[3]))
         if np.allclose(grown, bounds):
             break
@@ -208,7 +220,36 @@ def _region_circles(fig, ax, rect, tables, story, scene, shapes, shape_of, palet
     region_round = shapely.transform(outline_geometry, lambda xy: xy / [stretch, 1.0])
     (x0, y0), (x1, y1) = shapely.get_coordinates(shapely.shortest_line(discs, region_round))
     ax.plot([x0 * stretch, x1 * stretch], [y0, y1], color=INK, linewidth=0.6, zorder=6)
-    return circles, radius
+    return circles, radius, None
+
+
+def _region_key(fig, ordered, texts, palette, radius: float, biggest: float) -> KeyBlock:
+    """Return a key block of the region's circles in a row, each with its words under it, at the map's scale.
+
+    For a region with other countries' land all round it: a circle on that land would read as a figure
+    located there. The block is drawn off the map (never on a panel over it).
+    """
+
+    def draw(x_in: float, top_in: float, width_in: float, per_degree: float) -> float:
+        width, height = fig.get_figwidth(), fig.get_figheight()
+        radii = [radius * math.sqrt(_share(v, biggest)) * per_degree for v in ordered["value_usd"]]
+        biggest_r, x, bottom = max(radii), x_in, top_in
+        for (_, row), r, words in zip(ordered.iterrows(), radii, texts, strict=True):
+            label = fig.text(0, 0, words, fontsize=6.5, ha="center", va="top", multialignment="center")
+            step = max(2 * r, _height_in(label) and label.get_window_extent(_renderer(fig)).width / DPI)
+            if x > x_in and x + step > x_in + width_in:  # the next row
+                x, top_in = x_in, bottom - 0.1
+            centre = (x + step / 2, top_in - biggest_r)
+            circle = Circle(centre, r, transform=fig.dpi_scale_trans, facecolor=palette.get(row["partner"], INK),
+                            zorder=2, **REGION_CIRCLE)  # fmt: skip
+            fig.mark(fig.add_artist(circle), "region-figure", float(row["value_usd"]), ident=str(row["partner"]))
+            label.set_position((centre[0] / width, (top_in - 2 * biggest_r - 0.05) / height))
+            bottom = min(bottom, top_in - 2 * biggest_r - 0.05 - _height_in(label))
+            x += step + 0.2
+        return bottom
+
+    draw.off_map = True
+    return draw
 
 
 def _trade_notes(fig, scene, x_in: float, y: float, column: float) -> float:
@@ -276,17 +317,30 @@ def trade_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None
         if member in shape_of and member not in best:
             area_rows.append((names.get(member, member), shape_of[member], -1.0))
 
-    circles, radius = [], 0.0
+    circles, radius, region_key = [], 0.0, None
     if len(totals):
-        circles, radius = _region_circles(fig, ax, rect, tables, story, scene, shapes, shape_of, palette, names)
+        circles, radius, region_key = _region_circles(
+            fig, ax, rect, tables, story, scene, shapes, shape_of, palette, names
+        )
 
-    return _trade_page(fig, ax, scene, circles, radius, area_rows, [m for m in members if m in shape_of], shape_of)
+    members = [m for m in members if m in shape_of]
+    return _trade_page(fig, ax, scene, (circles, radius, region_key), area_rows, members, shape_of)
 
 
-def _trade_page(fig, ax, scene, circles, radius, area_rows, members, shape_of) -> Image:
+def _trade_page(fig, ax, scene, region, area_rows, members, shape_of) -> Image:
     """Lay out the page (map, legends, size key, notes), then label the map; list what has no room under the keys."""
+    circles, radius, region_key = region
     blocks = _trade_legend_blocks(fig, scene)
-    if circles:
+    if region_key is not None:  # the circles under their own legend, together, beside the map
+        words = blocks.pop() if any(s.layer and s.layer.startswith("Trade with ") for s in scene.sections) else None
+
+        def region_block(x, top, width, per_degree, words=words):
+            top = words(x, top, width, per_degree) - KEYS_GAP if words is not None else top
+            return region_key(x, top, width, per_degree)
+
+        region_block.off_map = True
+        blocks.append(region_block)
+    if circles or region_key is not None:
         blocks.append(
             lambda x, top, width, per_degree: _size_key(
                 fig,

@@ -216,3 +216,24 @@ def test_the_timeline_lists_the_most_recent_items_and_says_how_many_are_left(big
     assert re.search(rf"The {MAX_ITEMS} most recent items are listed; [\d,]+ earlier ones are in the data", html)
     csv = pd.read_csv(out / "maps" / "data" / "timeline.csv", dtype=str, keep_default_na=False)
     assert len(csv) == MAX_ITEMS
+
+
+def test_flow_lines_across_the_antimeridian_are_great_circle_to_the_bit():
+    """great_circles cuts the arcs that cross ±180° with numpy: the same lines as geodesic.great_circle's loop."""
+    import numpy as np
+
+    from c5map.geodesic import great_circle
+    from c5map.layers.flow_lines import _split_great_circle, great_circles
+
+    rng = np.random.default_rng(26)
+    pacific = np.column_stack([rng.uniform(100, 180, 300), rng.uniform(-80, 80, 300),
+                               rng.uniform(-180, -60, 300), rng.uniform(-80, 80, 300)])  # fmt: skip
+    named = [(149.13, -35.28, -77.04, 38.90), (180.0, -18.1, 174.78, -41.29), (-179.9, 65.0, 179.9, 64.0)]
+    ends = np.vstack([pacific, named])
+    for spacing in (50.0, 150.0):
+        lines = great_circles(ends, spacing)
+        expected = [great_circle(*row, spacing_km=spacing) for row in ends]
+        crossing = [i for i, line in enumerate(expected) if line.geom_type == "MultiLineString"]
+        assert len(crossing) > 100
+        assert [lines[i].wkb for i in crossing] == [expected[i].wkb for i in crossing]
+        assert [_split_great_circle(*ends[i], spacing).wkb for i in crossing] == [expected[i].wkb for i in crossing]

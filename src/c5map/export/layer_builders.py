@@ -28,7 +28,7 @@ from c5map.export.model import (
     ExportLayer,
     ExportTable,
 )
-from c5map.format import format_usd
+from c5map.format import format_usd, format_usd_many
 from c5map.schema import table_schemas
 from c5map.tables import Tables
 
@@ -114,8 +114,7 @@ def _figures_table(
             total, qualifier, count = figure
             rows.append({
                 key.name: place, "kind": group.kind, "partner": group.partner, "measure": group.measure,
-                "year": group.year, "value_usd": total, "value_qualifier": qualifier,
-                "value_text": format_usd(total, qualifier), "count": count,
+                "year": group.year, "value_usd": total, "value_qualifier": qualifier, "count": count,
                 "column_group": group.prefix if group in with_columns else "",
             })  # fmt: skip
     fields = [
@@ -132,6 +131,8 @@ def _figures_table(
     ]
     frame = pd.DataFrame(rows, columns=[f.name for f in fields])
     frame = frame.astype({"year": "Int64", "value_usd": "float64", "count": "int64"})
+    if len(frame):  # (an empty table keeps its column of text, with no rows)
+        frame["value_text"] = format_usd_many(frame["value_usd"], frame["value_qualifier"])  # every row at once
     return ExportTable(name, TABLE_SUMMARIES[name].capitalize() + ".", frame, fields, key.name)
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 
 from c5map.format import format_usd, format_usd_many
-from c5map.geodesic import great_circle
+from c5map.geodesic import arc_points
 from c5map.layers.places import CRS, capitals
 from c5map.layers.totals import group_figures
 from c5map.tables import Tables
@@ -84,8 +84,36 @@ def great_circles(ends: np.ndarray, spacing_km: float = 50.0) -> list:
     x[first], x[last] = lon1, lon2  # the ends as given, free of rounding
     lines = np.array(shapely.linestrings(np.column_stack([x, y]), indices=which), dtype=object)
     for index in np.flatnonzero(crosses):
-        lines[index] = great_circle(*ends[index], spacing_km=spacing_km)
+        lines[index] = _split_great_circle(*ends[index], spacing_km=spacing_km)
     return list(lines)
+
+
+def _split_great_circle(lon1: float, lat1: float, lon2: float, lat2: float, spacing_km: float):
+    """:func:`~c5map.geodesic.great_circle` of an arc that crosses ±180°, the same to the bit, cut by numpy.
+
+    ``great_circle`` walks the points one by one in Python; here each run of points between two cuts is shifted
+    at once, and the few cuts are computed with the same operations in the same order.
+    """
+    coords = arc_points(lon1, lat1, lon2, lat2, spacing_km)
+    x, y = coords[:, 0], coords[:, 1]
+    parts, run, shift, start = [], [], 0.0, 0
+    while True:
+        local = x[start + 1 :] - shift  # where each segment from point `start` on ends, in the current part
+        beyond = np.flatnonzero((local > 180.0) | (local < -180.0))
+        if not len(beyond):  # each segment's first point, shifted back into range; the last point comes below
+            run.append(np.column_stack([x[start:-1] - shift, y[start:-1]]))
+            break
+        stop = start + int(beyond[0])  # the segment that leaves the range
+        run.append(np.column_stack([x[start : stop + 1] - shift, y[start : stop + 1]]))
+        edge = 1.0 if x[stop + 1] - shift > 180.0 else -1.0
+        t = (180.0 * edge + shift - x[stop]) / (x[stop + 1] - x[stop])
+        cut = y[stop] + t * (y[stop + 1] - y[stop])
+        parts.append(np.concatenate([*run, [[180.0 * edge, cut]]]))
+        run, shift, start = [np.array([[-180.0 * edge, cut]])], shift + 360.0 * edge, stop + 1
+    end = x[-1] - shift
+    parts.append(np.concatenate([*run, [[lon2 if abs(end - lon2) < 1e-9 else end, lat2]]]))
+    parts = [part for part in parts if len(part) >= 2]
+    return shapely.LineString(parts[0]) if len(parts) == 1 else shapely.MultiLineString(parts)
 
 
 def flow_figures(tables: Tables) -> pd.DataFrame:

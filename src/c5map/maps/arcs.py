@@ -39,7 +39,7 @@ class Arc(branca.element.MacroElement):
         super().__init__()
         self._name = "Arc"
         self.map_name = m.get_name()
-        self.parts_js = json_for_script(parts)
+        self.parts_js = json_for_script(packed_parts(parts))
         self.options_js = json_for_script(options)
         self.tip_js = json_for_script(tooltip)
 
@@ -48,6 +48,32 @@ class Arc(branca.element.MacroElement):
         script_once(self, "order.js")
         script_once(self, "arcs.js")
         super().render(**kwargs)
+
+
+#: Arcs travel as integer steps of 1/ARC_SCALE degree: their points are rounded to 3 decimals (about 100 m).
+ARC_SCALE = 1000
+
+
+def packed_parts(parts: list[list[tuple[float, float]]]) -> list[list[int]]:
+    """Return (lat, lon) stretches as flat integer steps ``[dlat, dlon, ...]`` from the previous point.
+
+    The first point steps from (0, 0), each stretch from the last point of the one before: half the bytes of
+    the points written out (``assets/arcs.js`` decodes them).
+
+    Examples
+    --------
+    >>> packed_parts([[(55.75, 37.62), (55.883, 38.383)], [(55.9, 38.4)]])
+    [[55750, 37620, 133, 763], [17, 17]]
+    """
+    out, previous = [], (0, 0)
+    for stretch in parts:
+        steps = []
+        for lat, lon in stretch:
+            point = (round(lat * ARC_SCALE), round(lon * ARC_SCALE))
+            steps += [point[0] - previous[0], point[1] - previous[1]]
+            previous = point
+        out.append(steps)
+    return out
 
 
 def bowed(parts: list[list[tuple[float, float]]], share: float = BOW) -> list[list[tuple[float, float]]]:

@@ -65,8 +65,10 @@ def natural_earth_label_points() -> pd.DataFrame:
 def _label(
     kind: str, text: str, lon: float, lat: float, min_zoom: float, priority: float, seam: float, iso3: str = ""
 ) -> dict:
+    # a context name (some 200 a page) is centred on a country a tenth of a degree is nothing to; a dot is not
+    places = 1 if kind == "context" else 2
     return {
-        "kind": kind, "text": text, "lon": round(wrap_lon(lon, seam), 2), "lat": round(float(lat), 2),
+        "kind": kind, "text": text, "lon": round(wrap_lon(lon, seam), places), "lat": round(float(lat), places),
         "minZoom": min_zoom, "priority": priority, "iso3": iso3,
     }  # fmt: skip
 
@@ -134,9 +136,10 @@ class Labels(branca.element.MacroElement):
         self._name = "Labels"
         # compact: the styles once, then one short row a label (a page has about 260 of them)
         written = {iso3 for words in (figures or {}).values() for iso3 in words}  # only those rows carry a code
-        rows = [[label["kind"], label["text"], label["lon"], label["lat"], label["minZoom"]]
+        kinds = list(STYLES)  # a row names its kind by its place in this list
+        rows = [[kinds.index(label["kind"]), label["text"], label["lon"], label["lat"], label["minZoom"]]
                 + ([label["iso3"]] if label.get("iso3") in written else []) for label in labels]  # fmt: skip
-        packed = {"styles": {k: list(v) for k, v in STYLES.items()}, "labels": rows, "view": view}
+        packed = {"styles": [[kind, *STYLES[kind]] for kind in kinds], "labels": rows, "view": view}
         # each view's figures as [code, words] pairs in the given order (largest first): placed in that order
         packed["figures"] = {layer: [[iso3, words] for iso3, words in by_code.items()]
                              for layer, by_code in (figures or {}).items()}  # fmt: skip

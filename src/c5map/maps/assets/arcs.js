@@ -1,7 +1,18 @@
 // Flow lines drawn above every fill and border, under the symbols (their own pane, order.js), with an arrowhead
 // at the destination end.
 // The arrowhead's angle is the last segment's in Web Mercator, which is conformal: the same at every zoom.
-function c5mapArc(group, map, parts, options, tip) {
+// ``packed``: each stretch of the line as integer steps [dlat, dlon, ...] of 1/1000 degree from the point before.
+function c5mapArc(group, map, packed, options, tip) {
+    var lat = 0, lon = 0;
+    var parts = packed.map(function(steps) {
+        var stretch = [];
+        for (var i = 0; i < steps.length; i += 2) {
+            lat += steps[i];
+            lon += steps[i + 1];
+            stretch.push([lat / 1000, lon / 1000]);
+        }
+        return stretch;
+    });
     options.pane = c5mapPane(map, 'c5-arcs');
     var line = L.polyline(parts, options);
     if (tip) { line.bindTooltip(tip, {sticky: true}); }

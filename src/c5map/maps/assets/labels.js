@@ -4,12 +4,15 @@
 // A country may carry the chosen view's figure under its name (packed.figures[view][iso3]): it moves and is left
 // out with its name, never without it.
 function c5mapLabels(map, packed) {
-    var FIGURE_FONT = packed.styles.figure[0], FIGURE_SIZE = packed.styles.figure[1];
-    var KIND_FONT = packed.styles.context[0], KIND_SIZE = packed.styles.context[1];
+    // packed.styles: [kind, font, size] each; a label's row names its kind by its place in that list
+    var styles = {};
+    packed.styles.forEach(function(style) { styles[style[0]] = [style[1], style[2]]; });
+    var FIGURE_FONT = styles.figure[0], FIGURE_SIZE = styles.figure[1];
+    var KIND_FONT = styles.context[0], KIND_SIZE = styles.context[1];
     var labels = packed.labels.map(function(row) {
-        var style = packed.styles[row[0]];
-        return {kind: row[0], text: row[1], lon: row[2], lat: row[3], minZoom: row[4], font: style[0], size: style[1],
-                iso3: row[5] || '', dot: row[0] === 'capital' || row[0] === 'place'};
+        var kind = packed.styles[row[0]][0], style = styles[kind];
+        return {kind: kind, text: row[1], lon: row[2], lat: row[3], minZoom: row[4], font: style[0], size: style[1],
+                iso3: row[5] || '', dot: kind === 'capital' || kind === 'place'};
     });
     var figures = {}, ranks = {};  // view -> code -> words, and -> its place in the view's order (largest first)
     Object.keys(packed.figures).forEach(function(name) {

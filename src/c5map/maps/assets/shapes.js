@@ -1,5 +1,19 @@
-// Shapes travel as integers: each ring a flat list [dx, dy, dx, dy, ...] of steps of 1/scale degree from the
-// previous point (the first from 0, 0), decoded here into a GeoJSON FeatureCollection of MultiPolygons.
+// Shapes travel as integers: each ring steps dx, dy, dx, dy, ... of 1/scale degree from the previous point (the
+// first from 0, 0), decoded here into a GeoJSON FeatureCollection of MultiPolygons. The steps are written in the
+// encoded polyline algorithm's alphabet (c5mapSteps); arithmetic, not bit operations: a step may pass 2^31.
+function c5mapSteps(text) {
+    var out = [], value = 0, shift = 1;
+    for (var i = 0; i < text.length; i++) {
+        var bits = text.charCodeAt(i) - 63;
+        value += (bits % 32) * shift;
+        if (bits >= 32) { shift *= 32; continue; }
+        out.push(value % 2 ? -(value + 1) / 2 : value / 2);
+        value = 0;
+        shift = 1;
+    }
+    return out;
+}
+
 // A set drawn ``along`` another (a region's outline along its members) may write a ring as {r: [...]}: stretches
 // [ring, position, length, direction] of the other set's rings (numbered in order, each without its closing
 // point) and {p: [dx, dy, ...]} steps from the last point written.
@@ -16,7 +30,7 @@ function c5mapShapes(packed, along) {
         }
         if (steps.r) {
             steps.r.forEach(function(part) {
-                if (part.p) { step(part.p); return; }
+                if (part.p) { step(c5mapSteps(part.p)); return; }
                 var other = along.rings[part[0]], size = other.length;
                 for (var k = 0; k < part[2]; k++) {
                     var point = other[(((part[1] + part[3] * k) % size) + size) % size];
@@ -26,7 +40,7 @@ function c5mapShapes(packed, along) {
                 }
             });
         } else {
-            step(steps);
+            step(c5mapSteps(steps));
         }
         rings.push(out.slice(0, -1));
         return out.map(function(point) { return [point[0] / scale, point[1] / scale]; });

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from c5map.classify import Classes
 from c5map.cli import build_parser
+from c5map.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -115,6 +117,11 @@ def test_the_pages_document_every_command():
 @pytest.mark.parametrize(("page", "line"), DOCUMENTED, ids=[f"{page}: {line}" for page, line in DOCUMENTED])
 def test_every_documented_command_line_parses(page, line, capsys):
     try:
-        build_parser().parse_args(shlex.split(line)[1:])
+        args = build_parser().parse_args(shlex.split(line)[1:])
     except SystemExit as stop:
         pytest.fail(f"{page}: `{line}` exits {stop.code}: {capsys.readouterr().err}")
+    if hasattr(args, "scheme"):  # argparse takes any --k with any --scheme: the build checks them together
+        try:
+            Classes.of(args.scheme, args.k, args.breaks)
+        except UsageError as mistake:
+            pytest.fail(f"{page}: `{line}` is refused: {mistake}")

@@ -103,7 +103,9 @@ SLOW_FIXTURES = frozenset({
     "wheel",  # test_packaging: builds the wheel and installs it in a fresh environment
 })  # fmt: skip
 # ... or its module is all full builds, Hypothesis over builds, or fault injection (kills, full disks, races) ...
-SLOW_MODULES = frozenset({"test_valid_data_builds.py", "test_truth_properties.py", "test_reliability.py"})
+# (test_qgis_load.py runs Debian's QGIS, which scripts/test.sh installs: a quick run without it still works)
+SLOW_MODULES = frozenset({"test_valid_data_builds.py", "test_truth_properties.py", "test_reliability.py",
+                          "test_qgis_load.py"})  # fmt: skip
 # ... or, in its own body, it builds, kills or signals a build, an import or a server, runs out of file descriptors,
 # races two imports, executes notebooks or sweeps Hypothesis strategies.
 SLOW_TESTS = frozenset({

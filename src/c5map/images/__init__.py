@@ -36,7 +36,8 @@ from c5map.images.frame import DPI, STYLE, Image, MapAxes, Mark, PrintFigure
 from c5map.images.influence import influence_image
 from c5map.images.labels import MAX_LISTED, MAX_PANELS, MAX_SYMBOLS, MAX_TIMELINE_ITEMS
 from c5map.images.resources import resources_image
-from c5map.images.timeline import timeline_image, timeline_items_to_list
+from c5map.images.thumbnail import as_thumbnail, thumbnail_dpi
+from c5map.images.timeline import timeline_image, timeline_items_to_list, timeline_thumbnail
 from c5map.images.trade import trade_image
 from c5map.maps.safety import isolate_bidi
 from c5map.story import Story, story_for
@@ -61,19 +62,19 @@ IMAGES: dict[str, Callable[..., Image]] = {
 CROP_PAD = 0.1
 
 
-def _content_box(fig) -> tuple[int, int, int, int]:
+def _content_box(fig, dpi: float = DPI) -> tuple[int, int, int, int]:
     """Draw the figure and return the pixel box (left, top, right, bottom) of what it draws, padded by CROP_PAD.
 
     Found in the drawn pixels, not from artists' extents: what is cropped is exactly what is blank.
     """
-    fig.set_dpi(DPI)
+    fig.set_dpi(dpi)
     fig.canvas.draw()
     inked = np.asarray(fig.canvas.buffer_rgba())[..., :3].min(axis=2) < 250
     rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
     height, width = inked.shape
     if not len(rows):
         return 0, 0, width, height
-    pad = round(CROP_PAD * DPI)
+    pad = round(CROP_PAD * dpi)
     return (max(cols[0] - pad, 0), max(rows[0] - pad, 0), min(cols[-1] + 1 + pad, width),
             min(rows[-1] + 1 + pad, height))  # fmt: skip
 
@@ -89,7 +90,8 @@ def _png(fig, box: tuple[int, int, int, int]) -> bytes:
 
     rgb = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).convert("RGB").crop(box)
     buffer = io.BytesIO()
-    rgb.quantize(256, method=Image.Quantize.FASTOCTREE).save(buffer, format="png", dpi=(DPI, DPI))
+    dpi = round(fig.dpi)
+    rgb.quantize(256, method=Image.Quantize.FASTOCTREE).save(buffer, format="png", dpi=(dpi, dpi))
     return buffer.getvalue()
 
 
@@ -114,8 +116,12 @@ def render_images(
     names: list[str] | None = None,
     *,
     story: Story | None = None,
+    thumbnails: bool = False,
 ) -> dict[str, bytes]:
     """Render figures as ``png/<map>.png`` (300 dpi) and ``svg/<map>.svg``; byte-identical reruns.
+
+    With ``thumbnails``, also ``png/<map>-small.png``: the atlas's preview, drawn for its size
+    (:mod:`c5map.images.thumbnail`), not shrunk from the print.
 
     Parameters
     ----------
@@ -126,6 +132,8 @@ def render_images(
         Which of :data:`IMAGES` to draw; default all.
     story : c5map.story.Story, optional
         The region and words (default :func:`c5map.story.story_for`).
+    thumbnails : bool, default False
+        Draw each image's thumbnail too.
 
     Returns
     -------
@@ -136,9 +144,9 @@ def render_images(
     story = story or story_for(tables)
     with matplotlib.rc_context(STYLE):
         for name in names or list(IMAGES):
-            fig = IMAGES[name](tables, story, countries=countries).figure
-            for text in fig.findobj(Text):  # right-to-left names keep the text around them in place
-                text.set_text(isolate_bidi(text.get_text()))
+            image = IMAGES[name](tables, story, countries=countries)
+            fig = image.figure
+            _isolate_bidi(fig)
             box = _content_box(fig)  # every image cropped to what it draws: no blank band at any edge
             out[f"png/{name}.png"] = _png(fig, box)
             buffer = io.BytesIO()
@@ -148,4 +156,14 @@ def render_images(
             crop = Bbox.from_extents(box[0] / DPI, height - box[3] / DPI, box[2] / DPI, height - box[1] / DPI)
             fig.savefig(buffer, format="svg", dpi=DPI, metadata=metadata, facecolor="white", bbox_inches=crop)
             out[f"svg/{name}.svg"] = _with_desc(buffer.getvalue(), description)
+            if thumbnails:
+                small = timeline_thumbnail(tables, story, countries) if name == "timeline" else as_thumbnail(image)
+                _isolate_bidi(small)
+                out[f"png/{name}-small.png"] = _png(small, _content_box(small, thumbnail_dpi(small)))
     return out
+
+
+def _isolate_bidi(fig) -> None:
+    """Isolate right-to-left names, so that the text around them keeps its place."""
+    for text in fig.findobj(Text):
+        text.set_text(isolate_bidi(text.get_text()))

@@ -52,10 +52,12 @@ class _Drawn:
         return [a for name, before in self.before.items() for a in getattr(self.fig, name) if id(a) not in before]
 
     def remove(self) -> None:
-        """Take off everything drawn since this record began."""
-        for artist in self.artists():
+        """Take off everything drawn on the page since this record began, and its marks (not the maps' labels)."""
+        removed = self.artists()
+        for artist in removed:
             artist.remove()
-        del self.fig.marks[self.marks :]
+        gone = {id(a) for a in removed}
+        self.fig.marks[self.marks :] = [m for m in self.fig.marks[self.marks :] if id(m.artist) not in gone]
 
 
 def measure(fig: PrintFigure, block: KeyBlock, width: float, per_degree: float) -> tuple[float, float]:

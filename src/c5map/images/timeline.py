@@ -7,7 +7,7 @@ import math
 import geopandas as gpd
 from matplotlib.patches import Circle, Rectangle
 
-from c5map.images.frame import FIGSIZE, MARGIN, Image, _drawn, _fit, _frame, _height_in
+from c5map.images.frame import FIGSIZE, MARGIN, Image, PrintFigure, _drawn, _fit, _frame, _height_in
 from c5map.images.labels import MAX_TIMELINE_ITEMS
 from c5map.maps.common import (
     date_words,
@@ -71,6 +71,31 @@ def timeline_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | N
     return _drawn(fig)
 
 
+#: Items a timeline's thumbnail lists (the latest) and the width of its page, in inches.
+THUMBNAIL_ITEMS, THUMBNAIL_PAGE_IN = 10, 5.0
+
+
+def timeline_thumbnail(tables: Tables, story: Story, countries: gpd.GeoDataFrame | None = None) -> PrintFigure:
+    """Draw the timeline's thumbnail: the headline over the latest items, one column, in type that reads small.
+
+    The page is at most :data:`THUMBNAIL_PAGE_IN` wide, so at the thumbnail's width in pixels (see
+    :mod:`c5map.images.thumbnail`) its 7.5 pt entries are at least 12 px.
+    """
+    from c5map.boundaries import load_countries
+    from c5map.images.thumbnail import HEADLINE_PX, THUMBNAIL_WIDTH
+
+    scene = timeline_scene(tables, story, load_countries("10m") if countries is None else countries)
+    deals = tables.deals[tables.deals["value_usd"].notna()]
+    listed, _ = timeline_items_to_list(scene.items, dict(zip(deals["deal_id"], deals["value_usd"], strict=True)))
+    fig = _frame(scene.text.title, "", "", figsize=(THUMBNAIL_PAGE_IN, 3.0))
+    fig._frame_words = (scene.text.title, "", "")  # the headline only: the full image has the rest
+    fig.frame_texts[0].set_fontsize(HEADLINE_PX * 72 / (THUMBNAIL_WIDTH / THUMBNAIL_PAGE_IN))
+    fig.resize(THUMBNAIL_PAGE_IN, 3.0)
+    if listed:
+        _chronology(fig, listed[-THUMBNAIL_ITEMS:], most_columns=1)
+    return fig
+
+
 #: Most items in one column of the chronology; more run in two.
 CHRONOLOGY_ROWS = 12
 DATE_COLUMN_IN = 1.25  # the dates, right-aligned against the dots
@@ -78,9 +103,9 @@ DATE_COLUMN_IN = 1.25  # the dates, right-aligned against the dots
 YEAR_BANDS = ("#f3f2ee", "#e8e7e1")
 
 
-def _chronology(fig, listed: list[dict]) -> None:
+def _chronology(fig, listed: list[dict], most_columns: int = 2) -> None:
     """Write the items in date order, in one or two columns, and size the page to them."""
-    columns = 1 if len(listed) <= CHRONOLOGY_ROWS else 2
+    columns = 1 if len(listed) <= CHRONOLOGY_ROWS or most_columns == 1 else 2
     per_column = math.ceil(len(listed) / columns)
     width = fig.get_figwidth()
     column_in = (width - 2 * MARGIN - (columns - 1) * 0.3) / columns

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from c5map import classify
+from c5map import classify, i18n
 from c5map.assets import inline_assets, leaflet_inline, leaflet_only
 from c5map.errors import OutOfMemory, WorkerCrashed
 from c5map.export import LAYER_SUMMARIES, TABLE_SUMMARIES, export_layers, geo_files, qgis_styles
@@ -65,8 +65,8 @@ def page_html(m) -> str:
     plugins that need them.
     """
     leaflet_only(m)
-    html = m.get_root().render()
-    html = html.replace("<!DOCTYPE html>\n<html>", '<!DOCTYPE html>\n<html lang="en">', 1)
+    html = i18n.localise_page(m.get_root().render())  # the pages' scripts and styles in the locale in use
+    html = html.replace("<!DOCTYPE html>\n<html>", f"<!DOCTYPE html>\n<html {i18n.html_attributes()}>", 1)
     # folium's viewport forbids pinch zoom (user-scalable=no): a reader must be able to enlarge the text
     return _FOLIUM_VIEWPORT.sub('<meta name="viewport" content="width=device-width, initial-scale=1">', html, count=1)
 

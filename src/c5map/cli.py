@@ -169,20 +169,22 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from c5map.build import build
     from c5map.classify import Classes
+    from c5map.i18n import using
 
     _check_usage(args.tiles, args.base_url)
-    build(
-        args.data,
-        args.out,
-        tiles=args.tiles,
-        boundaries=args.boundaries,
-        self_contained=args.self_contained,
-        images=not args.no_images,
-        region=args.region,
-        base_url=args.base_url,
-        classes=Classes.of(args.scheme, args.k, args.breaks),  # a mistake: a UsageError naming the option
-        progress=_progress,
-    )
+    with using(args.locale):  # the scenes, pages and images read it; workers inherit it, or are sent it
+        build(
+            args.data,
+            args.out,
+            tiles=args.tiles,
+            boundaries=args.boundaries,
+            self_contained=args.self_contained,
+            images=not args.no_images,
+            region=args.region,
+            base_url=args.base_url,
+            classes=Classes.of(args.scheme, args.k, args.breaks),  # a mistake: a UsageError naming the option
+            progress=_progress,
+        )
     return EXIT_OK
 
 
@@ -391,6 +393,9 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
     build.add_argument("--k", type=int, default=None, metavar="N", help=f"classes of --scheme (default {DEFAULT_K})")
     build.add_argument("--breaks", default=None, metavar="X,Y,...",
                        help="with --scheme user: US dollars where each class starts, as 1e9,5e9,2e10")  # fmt: skip
+    build.add_argument("--locale", choices=("en", "ru", "fr", "ar"), default="en",
+                       help="the language of the pages' own words, numbers and dates (the data's words stay as "
+                       "written); ar pages read right to left (default en)")  # fmt: skip
     _boundaries_option(build)
     build.set_defaults(run=_cmd_build)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from c5map.i18n import N_, direction, gettext, isolated, locale_in_use, ngettext
+
 QUALIFIERS: tuple[str, ...] = ("exact", "about", "nearly", "over", "under", "undisclosed")
 
 _PREFIX = {"exact": "", "about": "about ", "nearly": "nearly ", "over": "more than ", "under": "less than "}
@@ -69,6 +71,8 @@ def format_usd(value: float | None, qualifier: str = "exact") -> str:
     """
     if qualifier not in QUALIFIERS:
         raise ValueError(f"unknown qualifier {qualifier!r}")
+    if locale_in_use() != "en":
+        return _localised_usd(value, qualifier)
     if value is None or (isinstance(value, float) and math.isnan(value)) or qualifier == "undisclosed":
         return "undisclosed value"
     if value < 0:
@@ -157,6 +161,8 @@ def format_quantity(value: float | None, unit: str, qualifier: str = "exact") ->
     """
     if qualifier not in QUALIFIERS:
         raise ValueError(f"unknown qualifier {qualifier!r}")
+    if locale_in_use() != "en":
+        return _localised_quantity(value, unit, qualifier)
     if value is None or (isinstance(value, float) and math.isnan(value)) or qualifier == "undisclosed":
         return "undisclosed quantity"
     value = _plain(value)
@@ -171,6 +177,108 @@ def format_quantity(value: float | None, unit: str, qualifier: str = "exact") ->
     words = _UNIT_WORDS.get(unit, unit.replace("_", " "))
     joiner = "" if words.startswith("%") else " "
     return f"{_PREFIX[qualifier]}{number}{joiner}{words}"
+
+
+def format_count(count: int) -> str:
+    """Return a count as the locale in use writes it: ``1,234`` in English, ``1 234`` in Russian (CLDR).
+
+    Examples
+    --------
+    >>> format_count(1234)
+    '1,234'
+    """
+    if locale_in_use() == "en":
+        return f"{count:,}"
+    from babel.numbers import format_decimal
+
+    return format_decimal(count, locale=locale_in_use())
+
+
+def localised_date(year: int, month: int, day: int | None = None) -> str:
+    """Return a date known to the month or the day as CLDR writes it in the locale in use ("май 2023", "1 мая 2023").
+
+    A month alone takes its stand-alone form (Russian's nominative), a day the month's form in a date.
+    """
+    import datetime
+
+    from babel.dates import format_date
+
+    when = datetime.date(year, month, day or 1)
+    return format_date(when, "LLLL y" if day is None else "d MMMM y", locale=locale_in_use())
+
+
+#: A figure with its qualifier, in the locale in use ("more than 45 млрд $"); ``{amount}`` is the figure.
+QUALIFIER_WORDS = {
+    "exact": "{amount}",
+    "about": N_("about {amount}"),
+    "nearly": N_("nearly {amount}"),
+    "over": N_("more than {amount}"),
+    "under": N_("less than {amount}"),
+}
+
+
+def _rounded(value: float) -> float:
+    """Return ``value`` rounded as the English text rounds it (three significant digits of its tier)."""
+    for size in (1e12, 1e9, 1e6):
+        if value >= size:
+            return float(_trim(value / size).replace(",", "")) * size
+    return float(_trim(value).replace(",", ""))
+
+
+def _qualified(amount: str, qualifier: str) -> str:
+    """Return a localised figure with its qualifier's words, the figure isolated in a right-to-left locale."""
+    return gettext(QUALIFIER_WORDS[qualifier]).format(amount=isolated(amount))
+
+
+def _localised_usd(value: float | None, qualifier: str) -> str:
+    """:func:`format_usd` in a locale other than English: CLDR's compact currency ("66,2 млрд $"), through Babel.
+
+    The figure is rounded as the English text rounds it, so texts of equal English figures are equal
+    (which :func:`format_usd_many` relies on).
+    """
+    from babel.numbers import format_compact_currency, format_currency, get_decimal_symbol
+
+    if value is None or (isinstance(value, float) and math.isnan(value)) or qualifier == "undisclosed":
+        return gettext("undisclosed value")
+    if value < 0:
+        raise ValueError("negative amounts are not figures c5map shows")
+    name, value = locale_in_use(), _plain(value)
+    if value >= SCIENTIFIC_FROM:
+        number = _scientific(value).replace(".", get_decimal_symbol(name))
+        amount = format_currency(1, "USD", locale=name, currency_digits=False).replace("1", number, 1)
+    elif value >= 1000:
+        amount = format_compact_currency(_rounded(value), "USD", locale=name, fraction_digits=2)
+    else:
+        amount = format_currency(_rounded(value), "USD", locale=name, currency_digits=False)
+    if direction() == "rtl":  # "US$" in right-to-left text: isolated, else its "$" moves before "US"
+        amount = amount.replace("US$", "\u2066US$\u2069")
+    return _qualified(amount, qualifier)
+
+
+def _localised_quantity(value: float | None, unit: str, qualifier: str) -> str:
+    """:func:`format_quantity` in a locale other than English: CLDR's numbers and plural forms, through Babel."""
+    from babel.numbers import format_compact_decimal, format_decimal, format_percent
+
+    if value is None or (isinstance(value, float) and math.isnan(value)) or qualifier == "undisclosed":
+        return gettext("undisclosed quantity")
+    name, value = locale_in_use(), _plain(value)
+    if value >= SCIENTIFIC_FROM:
+        number = _scientific(value)
+    elif value >= 1e6:
+        number = format_compact_decimal(_rounded(value), format_type="long", locale=name, fraction_digits=2)
+    else:
+        number = format_decimal(_rounded(value), locale=name)
+    if unit == "tonnes":
+        count = 1_000_000 if value >= 1e6 else int(value)  # "20 миллионов тонн", "20 millions de tonnes"
+        amount = ngettext("{number} tonne", "{number} tonnes", count).format(number=number)
+    elif unit == "percent_of_world_processing":
+        percent = format_percent(_rounded(value) / 100, locale=name)
+        amount = gettext("{percent} of world processing").format(percent=percent)
+    elif unit == "elements_of_17":
+        amount = gettext("{number} of the 17 rare-earth metals").format(number=number)
+    else:  # the data's own unit: its words as written
+        amount = f"{number} {unit.replace('_', ' ')}"
+    return _qualified(amount, qualifier)
 
 
 def combine_qualifiers(qualifiers: Iterable[str]) -> str:

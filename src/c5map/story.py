@@ -37,6 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from c5map.errors import DataError, Problem, display_path
+from c5map.i18n import N_, gettext, locale_in_use
 from c5map.tables import Tables, free_text_problem, parse_partial_date
 
 STORY_FILE = "story.toml"
@@ -52,11 +53,24 @@ MAP_NAMES = ("influence", "trade", "resources", "timeline")
 
 #: How each value basis is named for a reader, as a phrase after "value of".
 BASIS_WORDS: dict[str, str] = {
-    "agreements": "agreements signed",
-    "investment": "investment committed",
-    "financing": "financing announced",
-    "pipeline": "projects in the pipeline",
-}
+    "agreements": N_("agreements signed"),
+    "investment": N_("investment committed"),
+    "financing": N_("financing announced"),
+    "pipeline": N_("projects in the pipeline"),
+}  # in English; gettext() where shown
+#: The measures of trade figures, as :func:`kind_words` says them (the schema's codes, humanised).
+MEASURE_WORDS = (N_("total trade"), N_("exports"), N_("imports"))
+
+
+def kind_words(code: str) -> str:
+    """Say what kind a figure is in the locale in use: a value basis, a trade measure, else the code humanised.
+
+    Examples
+    --------
+    >>> kind_words("agreements"), kind_words("total_trade"), kind_words("rare_earth_metals")
+    ('agreements signed', 'total trade', 'rare-earth metals')
+    """
+    return gettext(BASIS_WORDS[code]) if code in BASIS_WORDS else gettext(humanise(code))
 
 
 @dataclass(frozen=True)
@@ -427,9 +441,13 @@ def word_list(items: Iterable[str], most: int = 4) -> str:
     """
     items = list(dict.fromkeys(items))
     if len(items) > most:
-        items = [*items[:most], f"{len(items) - most} more"]
+        items = [*items[:most], gettext("{n} more").format(n=len(items) - most)]
     if len(items) <= 1:
         return "".join(items)
+    if locale_in_use() != "en":  # CLDR's list pattern: "a, b и c", "a, b et c", "a وb"
+        from babel.lists import format_list
+
+        return format_list(items, locale=locale_in_use())
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 

@@ -10,6 +10,8 @@ import pandas as pd
 import shapely
 
 from c5map.boundaries import country_names
+from c5map.format import localised_date
+from c5map.i18n import gettext, isolated, locale_in_use
 from c5map.tables import Tables, parse_partial_date
 
 
@@ -40,6 +42,8 @@ def date_words(date: str) -> str:
     year, month, day = parsed
     if month is None:
         return str(year)
+    if locale_in_use() != "en":
+        return localised_date(year, month, day)
     return f"{MONTHS[month - 1]} {year}" if day is None else f"{day} {MONTHS[month - 1]} {year}"
 
 
@@ -60,12 +64,11 @@ def place_words(event, names: dict[str, str]) -> str:
     precision = text(event["location_precision"]) if "location_precision" in event else ""
     country_name = names.get(country, country)
     if precision == "country" or (not place and country and precision != "unknown"):
-        if place:  # the source's own name of the country ("South Korea"), not Natural Earth's
-            return f"{place}, no city given"
-        return f"{country_name}, no city given" if country_name else "place not given"
+        place = place or country_name  # the source's own name of the country ("South Korea"), not Natural Earth's
+        return gettext("{place}, no city given").format(place=place) if place else gettext("place not given")
     if place and country_name and country_name not in place:
         return f"{place}, {country_name}"
-    return place or "place not given"
+    return place or gettext("place not given")
 
 
 def display_names(tables: Tables) -> dict[str, str]:
@@ -88,10 +91,10 @@ def source_line(tables: Tables, source_ids: Iterable[str]) -> str:
             continue
         row = sources.loc[sid]
         date = f" ({date_words(text(row['date']))})" if text(row["date"]) else ""
-        parts.append(f"{text(row['publisher'])}, {text(row['title'])}{date}")
+        parts.append(isolated(f"{text(row['publisher'])}, {text(row['title'])}{date}"))  # whole in right to left
     parts = list(dict.fromkeys(parts))  # two sources that read the same are named once
-    label = "Sources" if len(parts) > 1 else "Source"
-    return f"{label}: " + "; ".join(parts) if parts else ""
+    label = gettext("Sources: {sources}") if len(parts) > 1 else gettext("Source: {sources}")
+    return label.format(sources="; ".join(parts)) if parts else ""
 
 
 def source_label(tables: Tables, source_id: str, attributed_to: object = None) -> str:
@@ -99,7 +102,7 @@ def source_label(tables: Tables, source_id: str, attributed_to: object = None) -
     sources = tables.sources.set_index("source_id")
     publisher = text(sources.loc[source_id, "publisher"]) if source_id in sources.index else source_id
     cited = text(attributed_to)
-    return f"{publisher}, citing {cited}" if cited else publisher
+    return gettext("{publisher}, citing {cited}").format(publisher=publisher, cited=cited) if cited else publisher
 
 
 def partner_palette_of(tables: Tables) -> dict[str, str]:

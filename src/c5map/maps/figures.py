@@ -15,8 +15,10 @@ import branca.element
 import pandas as pd
 
 from c5map.format import format_quantity, format_usd
+from c5map.i18n import gettext, ngettext
 from c5map.maps.common import date_words, display_names, text
 from c5map.maps.page import MapPage
+from c5map.maps.safety import escape_text
 from c5map.maps.share import dialog_html
 from c5map.maps.templates import macro
 from c5map.resource_scale import choose_pair
@@ -220,7 +222,7 @@ def _value_words(row: pd.Series) -> str:
         words = format_usd(value, row["value_qualifier"] or "exact")
     else:
         words = format_quantity(value, row["unit"], row["value_qualifier"] or "exact")
-    basis = BASIS_WORDS.get(row["value_basis"], row["value_basis"])
+    basis = gettext(BASIS_WORDS[row["value_basis"]]) if row["value_basis"] in BASIS_WORDS else row["value_basis"]
     if not basis and row["table"] == "trade":  # exports and total trade are different measures: say which
         basis = str(row["what"])
     return f"{words} ({basis})" if basis else words
@@ -236,7 +238,7 @@ def data_table_html(figures: pd.DataFrame, caption: str, csv_href: str | None = 
     for _, row in shown.iterrows():
         who = " → ".join(p for p in (row["partner"], row["country"]) if p)
         if row["partner_code"] and row["partner_code"] == row["country_code"]:
-            who = f"{row['country']} (own programme)"
+            who = gettext("{country} (own programme)").format(country=row["country"])
         rows.append(
             {
                 "date": date_words(row["date"]),
@@ -257,7 +259,8 @@ class _DataDialog(branca.element.Element):
 
     def __init__(self, figures: pd.DataFrame, caption: str, data_csv: str | None):
         super().__init__()
-        self._html = dialog_html("c5-data", "The figures on this map", data_table_html(figures, caption, data_csv))
+        heading = gettext("The figures on this map")
+        self._html = dialog_html("c5-data", heading, data_table_html(figures, caption, data_csv))
 
     def render(self, **kwargs) -> str:
         """Return the dialog's HTML."""
@@ -296,7 +299,7 @@ def largest_figure(figures: pd.DataFrame, among: tuple[str, ...] = ("deals", "tr
         rows = valued[valued["table"] == table]
         if rows.empty:
             continue
-        label = "Largest figure"
+        label = gettext("Largest figure")
         if (rows["unit"] == "USD").any():  # money first
             rows = rows[rows["unit"] == "USD"]
         else:  # one commodity in one unit: never tonnes of uranium against tonnes of ore
@@ -307,15 +310,17 @@ def largest_figure(figures: pd.DataFrame, among: tuple[str, ...] = ("deals", "tr
             )  # with no positive figure: the pair most figures are in
             rows = rows[(commodity == pair[0]).to_numpy(bool) & (rows["unit"] == pair[1]).to_numpy(bool)]
             several = figures.loc[figures["table"] == table, "what"].map(_commodity_of).nunique() > 1
-            label = f"Largest quantity of {pair[0]}" if several else "Largest quantity"
+            label = gettext("Largest quantity of {commodity}").format(commodity=pair[0]) if several else (
+                gettext("Largest quantity"))  # fmt: skip
         row = rows.sort_values(["number", "id"], ascending=[False, True], kind="stable").iloc[0]
         who = " → ".join(p for p in (row["partner"], row["country"]) if p)
         what = who if row["unit"] == "USD" else row["what"]
-        if label.startswith("Largest quantity of "):  # the commodity is said once, in the label
+        if row["unit"] != "USD" and several:  # the commodity is said once, in the label
             what = re.sub(r"\s*\([^()]*\)\s*$", "", what)
         when = f", {date_words(row['date'])}" if row["date"] else ""
-        return f"{label}: {what}, {_value_words(row)}{when}."
-    return f"{len(figures)} item{'s' * (len(figures) != 1)} listed."
+        return gettext("{label}: {what}, {value}{when}.").format(label=label, what=what, value=_value_words(row),
+                                                                  when=when)  # fmt: skip
+    return ngettext("{n} item listed.", "{n} items listed.", len(figures)).format(n=len(figures))
 
 
 def add_data_table(
@@ -334,6 +339,7 @@ def add_data_table(
     page.figures = figures
     page.finding = largest_figure(figures, among) if finding is None else finding  # the atlas's line on this map
     page.caption = caption
-    button = '<button type="button" data-c5-dialog="c5-data" aria-haspopup="dialog">Data table</button>'
+    words = escape_text(gettext("Data table"))
+    button = f'<button type="button" data-c5-dialog="c5-data" aria-haspopup="dialog">{words}</button>'
     page.title.tools.insert(0, button)
     page.map.get_root().html.add_child(_DataDialog(figures, caption, page.data_csv), name="c5-data")

@@ -14,7 +14,8 @@ from jinja2 import Template
 
 from c5map import layers
 from c5map.boundaries import web_countries
-from c5map.format import format_usd
+from c5map.format import format_count, format_usd
+from c5map.i18n import gettext
 from c5map.maps.arcs import add_arc
 from c5map.maps.assets import script_once
 from c5map.maps.common import (
@@ -51,7 +52,7 @@ from c5map.scenes.influence import (  # noqa: F401  (the scene's names, as the p
     view_layer_name,
 )
 from c5map.scenes.tiny import SYMBOL_PX, PointSymbol
-from c5map.story import BASIS_WORDS, Story, story_for
+from c5map.story import BASIS_WORDS, Story, kind_words, story_for
 from c5map.tables import Tables
 
 #: A tiny member's point symbol: radius in pixels, with its 2 px edge at least :data:`SYMBOL_PX` across.
@@ -71,23 +72,25 @@ def deal_lines(tables: Tables, ids: str, with_partner: bool = False) -> list[tup
         deal = deals.loc[deal_id]
         what = text(deal["description"]) or text(deal["sector"])
         parties = text(deal["parties"])
-        basis = BASIS_WORDS.get(deal["value_basis"], deal["value_basis"])
+        basis = gettext(BASIS_WORDS[deal["value_basis"]]) if deal["value_basis"] in BASIS_WORDS else deal["value_basis"]
         whose = ""
         if with_partner:
-            whose = (" · own programme" if deal["partner"] == deal["country"]
-                     else f" · from {names.get(deal['partner'], deal['partner'])}")  # fmt: skip
+            partner = names.get(deal["partner"], deal["partner"])
+            whose = (gettext(" · own programme") if deal["partner"] == deal["country"]
+                     else gettext(" · from {partner}").format(partner=partner))  # fmt: skip
         rows.append(
             (
                 f"{date_words(text(deal['date']))} · {basis}{whose}",
                 f"{format_usd(deal['value_usd'], deal['value_qualifier'])}, {what}"
-                + (f" (parties: {parties})" if parties else ""),
+                + (gettext(" (parties: {parties})").format(parties=parties) if parties else ""),
             )
         )
         if text(deal["note"]):
-            rows.append(("Note", text(deal["note"])))
-        rows.append(("Source", source_label(tables, deal["source_id"], deal["attributed_to"])))
+            rows.append((gettext("Note"), text(deal["note"])))
+        rows.append((gettext("Source"), source_label(tables, deal["source_id"], deal["attributed_to"])))
     if len(listed) > MAX_LISTED:
-        rows.append(("And", f"{len(listed) - MAX_LISTED:,} more deals: see the data table"))
+        more = format_count(len(listed) - MAX_LISTED)
+        rows.append((gettext("And"), gettext("{n} more deals: see the data table").format(n=more)))
     return rows
 
 
@@ -167,7 +170,8 @@ def influence_page(
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
         add_legend(m, scene.sections, [n for i, n in enumerate(names) if i != scene.opening], names)
         figures = {layer_key(name): one.map_figures() for name, one in zip(names, scene.views, strict=True)}
-        section = next((s for s in scene.sections if s.layer == f"{story.region_heading} as a whole"), None)
+        region_layer = gettext("{region} as a whole").format(region=story.region_heading)
+        section = next((s for s in scene.sections if s.layer == region_layer), None)
         written, extra = region_figures(section, region, story.region_heading, outline, seam)  # beside the region
         figures |= written
         add_labels(m, tables, members, [v.code for v in scene.views if not v.within], seam=seam, figures=figures,
@@ -183,7 +187,9 @@ def influence_page(
                 trade=pd.concat([region_trade, view_trade]).drop_duplicates("flow_id"),
                 events=located,
             ),
-            f"Deals with {story.region_words} and its members, trade figures of its partners, and events.",
+            gettext("Deals with {region} and its members, trade figures of its partners, and events.").format(
+                region=story.region_words
+            ),
             among=("deals",),
         )
     return made
@@ -213,19 +219,23 @@ def _draw_view(group, m, one: InfluenceView, scene: InfluenceScene, tables, shap
                      "weight": 1}  # fmt: skip
             note = ""
             if len(one.bases) > 1:
-                note = f"Coloured by {row['value_text']} ({BASIS_WORDS.get(row['value_basis'], row['value_basis'])})."
+                kind = row["value_basis"]
+                kind = gettext(BASIS_WORDS[kind]) if kind in BASIS_WORDS else kind
+                note = gettext("Coloured by {figure} ({kind}).").format(figure=row["value_text"], kind=kind)
         elif row["has_deal"]:
             style = {"fillColor": one.undisclosed_fill, "fillOpacity": 0.9, "color": one.colour, "weight": 2,
                      "dashArray": "6 3"}  # fmt: skip
-            note = "No value disclosed: see the deals above."
+            note = gettext("No value disclosed: see the deals above.")
         else:
             style = dict(NO_FIGURE_STYLE)
-            note = "The source reports no deal here; that is not zero."
+            note = gettext("The source reports no deal here; that is not zero.")
         styles[iso3] = style
-        label = f"Deals within {one.name.removeprefix('Within ')}" if one.within else f"Deals with {one.name}"
+        within = one.name.removeprefix(gettext("Within {region}").split("{")[0])
+        label = (gettext("Deals within {region}").format(region=within) if one.within
+                 else gettext("Deals with {partner}").format(partner=one.name))  # fmt: skip
         lines = [(label, row["deals_text"])] + deal_lines(tables, row["deal_ids"], with_partner=one.within)
         trade_here = one.trade[(one.trade["origin"] == iso3) | (one.trade["destination"] == iso3)]
-        lines += [("Trade, not a deal", trade_line(t, names, "", ""))
+        lines += [(gettext("Trade, not a deal"), trade_line(t, names, "", ""))
                   for _, t in trade_here.head(MAX_LISTED).iterrows()]  # fmt: skip
         tips[iso3] = tooltip_html(names.get(iso3, iso3), lines, note=note)
     group.add_child(ShapeLayer(shapes, styles, tips, pane="fills"))
@@ -243,7 +253,7 @@ def _draw_view(group, m, one: InfluenceView, scene: InfluenceScene, tables, shap
             both_ways=(end, start) in pairs,
             tooltip=tooltip_html(
                 f"{names.get(start, start)} → {names.get(end, end)}",
-                [("Announced deals", figure_row["deals_text"])]
+                [(gettext("Announced deals"), figure_row["deals_text"])]
                 + deal_lines(tables, figure_row["deal_ids"], with_partner=one.within),
             ),
         )
@@ -289,21 +299,22 @@ class TinySymbols(branca.element.MacroElement):
 def _draw_region(m, tables: Tables, story: Story, regional, outline_shapes) -> None:
     """Draw the region's outline carrying its region-level figures in its tooltip (never split between members)."""
     names = display_names(tables)
-    region_layer = f"{story.region_heading} as a whole"
+    region_layer = gettext("{region} as a whole").format(region=story.region_heading)
     group = folium.FeatureGroup(name=layer_key(region_layer), show=True)
     rows = []
     listed = regional.sort_values(["partner", "date", "figure_id"])
     more = len(listed) - MAX_LISTED
     for _, r in listed.head(MAX_LISTED).iterrows():
-        measure = BASIS_WORDS.get(r["measure"], r["measure"].replace("_", " "))
-        rows.append((f"{names.get(r['partner'], r['partner'])}, {measure} ({date_words(text(r['date']))})",
-                     r["value_text"]))  # fmt: skip
+        partner, date = names.get(r["partner"], r["partner"]), date_words(text(r["date"]))
+        words = gettext("{partner}, {kind} ({date})").format(partner=partner, kind=kind_words(r["measure"]), date=date)
+        rows.append((words, r["value_text"]))
         if r["note"]:
-            rows.append(("Note", r["note"]))
-        rows.append(("Source", source_label(tables, r["source_id"], r["attributed_to"])))
+            rows.append((gettext("Note"), r["note"]))
+        rows.append((gettext("Source"), source_label(tables, r["source_id"], r["attributed_to"])))
     if more > 0:
-        rows.append(("And", f"{more:,} more region-level figures: see the data table"))
-    tip = tooltip_html(region_layer, rows, note="Region-level figures: never split between the countries.")
+        rows.append((gettext("And"), gettext("{n} more region-level figures: see the data table").format(
+            n=format_count(more))))  # fmt: skip
+    tip = tooltip_html(region_layer, rows, note=gettext("Region-level figures: never split between the countries."))
     style = {story.region: {"fill": False, "color": INK, "weight": 3, "dashArray": "8 6"}}
     group.add_child(ShapeLayer(outline_shapes, style, {story.region: tip}, pane="borders"))
     group.add_to(m)
@@ -314,7 +325,7 @@ def _draw_events(m, tables: Tables, events, seam: float) -> None:
     if not len(events):
         return
     names = display_names(tables)
-    group = folium.FeatureGroup(name=layer_key(EVENTS_LAYER), show=True)
+    group = folium.FeatureGroup(name=layer_key(gettext(EVENTS_LAYER)), show=True)
     for _, event in events.iterrows():
         marker = folium.CircleMarker(
             location=(event.geometry.y, wrap_lon(event.geometry.x, seam)),
@@ -328,10 +339,10 @@ def _draw_events(m, tables: Tables, events, seam: float) -> None:
                 tooltip_html(
                     event["name"],
                     [
-                        ("Date", date_words(text(event["date"]))),
-                        ("Place", place_words(event, names)),
-                        ("Participants", text(event["participants"])),
-                        ("Source", source_label(tables, event["source_id"])),
+                        (gettext("Date"), date_words(text(event["date"]))),
+                        (gettext("Place"), place_words(event, names)),
+                        (gettext("Participants"), text(event["participants"])),
+                        (gettext("Source"), source_label(tables, event["source_id"])),
                     ],
                 )
             ),

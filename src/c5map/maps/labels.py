@@ -23,6 +23,7 @@ from jinja2 import Template
 
 from c5map import layers
 from c5map.boundaries import bundled_path
+from c5map.i18n import gettext
 from c5map.maps.assets import script_once
 from c5map.maps.safety import json_for_script
 from c5map.maps.shapes import wrap_lon
@@ -158,7 +159,8 @@ def region_label(code: str, heading: str, outline, seam: float = -180.0) -> dict
     no member, so they are written beside the region, never on a country.
     """
     west, south, east, _ = outline.bounds
-    return _label("region", f"{heading} as a whole", (west + east) / 2, south, 0, 250, seam, code)
+    words = gettext("{region} as a whole").format(region=heading)
+    return _label("region", words, (west + east) / 2, south, 0, 250, seam, code)
 
 
 def region_figures(

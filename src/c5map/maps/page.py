@@ -18,6 +18,7 @@ import shapely
 from jinja2 import Template
 
 from c5map.boundaries import MAX_ZOOM, load_countries, pixel_degrees, quantise
+from c5map.i18n import N_, gettext
 from c5map.maps.access import AccessibleFeatures
 from c5map.maps.assets import script_once, style_once
 from c5map.maps.safety import escape_text, js_string, json_for_script
@@ -111,13 +112,13 @@ c5mapFind({{ this._parent.get_name() }}, {{ this.labels_js }});
 """)
 #: The words of the search box and the full-screen button (``assets/find.js``).
 FIND_WORDS = {
-    "search": "Find a country, partner or deal",
-    "results": "Found on this map",
-    "found": "{n} found",
-    "none": "Nothing on this map matches",
-    "fullscreen": "Full screen",
-    "exit": "Leave full screen",
-}
+    "search": N_("Find a country, partner or deal"),
+    "results": N_("Found on this map"),
+    "found": N_("{n} found"),
+    "none": N_("Nothing on this map matches"),
+    "fullscreen": N_("Full screen"),
+    "exit": N_("Leave full screen"),
+}  # in English; in the locale in use on the page
 
 
 class FindAndFullscreen(branca.element.MacroElement):
@@ -137,7 +138,8 @@ class FindAndFullscreen(branca.element.MacroElement):
     def __init__(self, search: str | None = None):
         super().__init__()
         self._name = "FindAndFullscreen"
-        self.labels_js = json_for_script(FIND_WORDS | ({"search": search} if search else {}))
+        words = {key: gettext(words) for key, words in FIND_WORDS.items()}
+        self.labels_js = json_for_script(words | ({"search": search} if search else {}))
 
     def render(self, **kwargs) -> None:
         """Render the call, and the function and styles once per page."""

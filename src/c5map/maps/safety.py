@@ -31,6 +31,7 @@ from contextlib import contextmanager
 
 import branca.element
 
+from c5map.i18n import direction
 from c5map.schema import unbalanced_direction_control
 
 # A first, cheap look for what needs isolating: the right-to-left blocks, RLM/ALM and the explicit controls.
@@ -75,6 +76,8 @@ def isolate_bidi(text: str) -> str:
     parts = _PARAGRAPH_BREAK.split(text)  # isolates end at a paragraph break: each paragraph on its own
     if _EXPLICIT.search(text) and unbalanced_direction_control(text) is not None:
         return "".join(part if i % 2 or not part else _FSI + _balanced(part) + _PDI for i, part in enumerate(parts))
+    if direction() == "rtl":  # a right-to-left page's own words: c5map.i18n isolates the data's Latin words instead
+        return text
     return "".join(part if i % 2 else _isolate_runs(part) for i, part in enumerate(parts))
 
 

@@ -15,6 +15,7 @@ import branca.element
 import folium
 from jinja2 import Template
 
+from c5map.i18n import gettext
 from c5map.maps.assets import script_once
 from c5map.maps.templates import macro
 
@@ -108,17 +109,17 @@ def add_page_tools(page: MapPage, files: PageFiles) -> None:
     link = macro("share.html.j2", "link")
     tools = []
     if files.csv:
-        tools.append(link(files.csv, "Get the data", download=True))
+        tools.append(link(files.csv, gettext("Get the data"), download=True))
     if files.png:
-        tools.append(link(files.png, "PNG", download=True, label="PNG image of this map"))
+        tools.append(link(files.png, "PNG", download=True, label=gettext("PNG image of this map")))
     if files.svg:
-        tools.append(link(files.svg, "SVG", download=True, label="SVG image of this map, text editable"))
-    tools.append(macro("share.html.j2", "dialog_button")("c5-embed", "Embed"))
+        tools.append(link(files.svg, "SVG", download=True, label=gettext("SVG image of this map, text editable")))
+    tools.append(macro("share.html.j2", "dialog_button")("c5-embed", gettext("Embed")))
     if files.atlas:
-        tools.append(link(files.atlas, "All maps"))
+        tools.append(link(files.atlas, gettext("All maps")))
     m = page.map
     page.title.tools.extend(tools)
-    add_dialog(m, "c5-embed", "Embed this map", embed_html(files, page.text.title))
+    add_dialog(m, "c5-embed", gettext("Embed this map"), embed_html(files, page.text.title))
     if files.base_url:  # the published address: a canonical link, and a card when the link is shared
         card = macro("share.html.j2", "share_card")(
             files.base_url + files.page,

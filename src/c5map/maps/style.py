@@ -15,6 +15,8 @@ import itertools
 import math
 from collections.abc import Iterable, Sequence
 
+from c5map.i18n import N_, gettext
+
 SEA_COLOUR = "#dde8ef"
 LAND_COLOUR = "#f5f3ee"
 LAND_EDGE = "#c9c4b8"
@@ -190,7 +192,9 @@ BELOW_QUALIFIERS = frozenset({"under", "nearly"})
 #: Qualifiers that make a figure a lower bound: the true value lies above it ("more than $45bn").
 ABOVE_QUALIFIERS = frozenset({"over"})
 #: What the legend and README say of bounds, in one sentence (the rule of :func:`class_of`).
-BOUND_RULE = "'less than X' and 'nearly X' take the class of values just under X; 'more than X' of values just over X"
+BOUND_RULE = N_(
+    "'less than X' and 'nearly X' take the class of values just under X; 'more than X' of values just over X"
+)
 
 
 def class_of(value: float, breaks: Sequence[float], qualifier: str | None = "exact") -> int:
@@ -217,10 +221,10 @@ def class_of(value: float, breaks: Sequence[float], qualifier: str | None = "exa
 def class_labels(breaks: Sequence[float], fmt) -> list[str]:
     """Legend labels for classes split at ``breaks``, using ``fmt`` for numbers."""
     if not breaks:
-        return ["reported figure"]
-    labels = [f"less than {fmt(breaks[0])}"]
-    labels += [f"{fmt(a)} to {fmt(b)}" for a, b in itertools.pairwise(breaks)]
-    labels.append(f"{fmt(breaks[-1])} or more")
+        return [gettext("reported figure")]
+    labels = [gettext("less than {figure}").format(figure=fmt(breaks[0]))]
+    labels += [gettext("{low} to {high}").format(low=fmt(a), high=fmt(b)) for a, b in itertools.pairwise(breaks)]
+    labels.append(gettext("{figure} or more").format(figure=fmt(breaks[-1])))
     return labels
 
 

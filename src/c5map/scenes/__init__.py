@@ -18,6 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from c5map.format import format_count
+from c5map.i18n import N_, gettext, ngettext
+
 #: Swatch shapes a legend entry may have. ``none`` is a line of text (a figure, a note) with no swatch;
 #: ``hatched-box`` is "no reported figure" (hatched on the web and in print).
 SHAPES = ("box", "hatched-box", "dashed-box", "line", "dashed-line", "circle", "dashed-circle", "none")
@@ -115,13 +118,30 @@ def region_figure_lines(section: LegendSection, most: int = 3) -> list[str]:
     >>> region_figure_lines(LegendSection("Central Asia as a whole", rows))
     ['China: $66.2bn']
     """
+    notes = tuple(gettext(words).split("{")[0] for words in ("Note: {note}", "and {n} more: see the data table"))
+    size_key = gettext("size key: {figure}").split("{")[0]
     figures = [e.label for e in section.entries
-               if (e.shape == "none" and not e.label.startswith(("Note: ", "and ")))
-               or (e.shape == "circle" and not e.label.startswith("size key: "))]  # fmt: skip
+               if (e.shape == "none" and not e.label.startswith(notes))
+               or (e.shape == "circle" and not e.label.startswith(size_key))]  # fmt: skip
     if len(figures) > most:
-        figures = [*figures[: most - 1], f"and {len(figures) - most + 1:,} more in the key"]
+        more = len(figures) - most + 1
+        figures = [*figures[: most - 1], ngettext("and {n} more in the key", "and {n} more in the key", more).format(
+            n=format_count(more))]  # fmt: skip
     return figures
 
 
 #: The legend row of "no reported figure": hatched on the web and in print, never a class.
-NO_FIGURE_ENTRY = LegendEntry("no reported figure (not zero)", shape="hatched-box")
+NO_FIGURE_ENTRY = LegendEntry(N_("no reported figure (not zero)"), shape="hatched-box")
+
+
+def no_figure_entry() -> LegendEntry:
+    """Return :data:`NO_FIGURE_ENTRY` in the locale in use."""
+    return LegendEntry(gettext(NO_FIGURE_ENTRY.label), shape="hatched-box")
+
+
+def bound_rule() -> str:
+    """Return the rule of bounds' classes (:data:`c5map.maps.style.BOUND_RULE`) as a sentence, in the locale in use."""
+    from c5map.maps.style import BOUND_RULE
+
+    rule = gettext(BOUND_RULE)
+    return rule[:1].upper() + rule[1:]

@@ -17,15 +17,16 @@ import pandas as pd
 
 from c5map import layers
 from c5map.classify import class_breaks
-from c5map.format import format_usd
+from c5map.format import format_count, format_usd
+from c5map.i18n import N_, gettext, ngettext
 from c5map.maps.common import date_words, display_names, partner_palette_of, region_view, text
-from c5map.maps.style import BOUND_RULE, INK, class_colours, class_labels, class_of, tint
-from c5map.scenes import NO_FIGURE_ENTRY, LegendEntry, LegendSection, SceneText, class_entries
+from c5map.maps.style import INK, class_colours, class_labels, class_of, tint
+from c5map.scenes import LegendEntry, LegendSection, SceneText, bound_rule, class_entries, no_figure_entry
 from c5map.scenes.tiny import PointSymbol, tiny_members
-from c5map.story import BASIS_WORDS, Story, humanise, word_list
+from c5map.story import BASIS_WORDS, Story, humanise, kind_words, word_list
 from c5map.tables import Tables
 
-EVENTS_LAYER = "Events"
+EVENTS_LAYER = N_("Events")
 #: A page stays light whatever the tables hold: at most this many partner views (the story's weight first),
 #: figures listed in one tooltip or legend section, and event markers (the most recent). What is left out is
 #: counted on the page; every figure stays in the data table's CSV and in geo/.
@@ -101,23 +102,26 @@ class InfluenceView:
             ordered["has_deal"], ordered["has_figure"], strict=True,
         ):  # fmt: skip
             if has_figure:
-                words[str(iso3)] = f"{value} ({BASIS_WORDS.get(basis, humanise(basis))})" if mixed else str(value)
+                kind = gettext(BASIS_WORDS[basis]) if basis in BASIS_WORDS else humanise(basis)
+                words[str(iso3)] = f"{value} ({kind})" if mixed else str(value)
             elif has_deal:
-                words[str(iso3)] = "value undisclosed"
+                words[str(iso3)] = gettext("value undisclosed")
         return words
 
     @property
     def heading(self) -> str:
         """What the view colours, said once for the legend and the image's panel."""
-        bases = [BASIS_WORDS.get(b, b) for b in self.bases]
-        who = self.name if self.within else f"Deals with {self.name}"
+        bases = [gettext(BASIS_WORDS[b]) if b in BASIS_WORDS else b for b in self.bases]
+        who = self.name if self.within else gettext("Deals with {partner}").format(partner=self.name)
         if len(bases) == 1:
-            return f"{who}: value of {bases[0]}"
+            return gettext("{who}: value of {basis}").format(who=who, basis=bases[0])
         if bases:
-            return f"{who}: the largest figure of one kind in each country (kinds never added)"
+            return gettext("{who}: the largest figure of one kind in each country (kinds never added)").format(who=who)
         if self.figures["has_deal"].any():
-            return f"{who}: values undisclosed"
-        return f"{self.name}: no announced deal" + ("; trade figures listed" if len(self.trade) else "")
+            return gettext("{who}: values undisclosed").format(who=who)
+        if len(self.trade):
+            return gettext("{partner}: no announced deal; trade figures listed").format(partner=self.name)
+        return gettext("{partner}: no announced deal").format(partner=self.name)
 
 
 def influence_partners(tables: Tables, story: Story) -> list[str]:
@@ -164,7 +168,8 @@ def influence_views(
     ]  # fmt: skip
     within = layers.within_region_figures(tables, countries, region=story.region)
     if within["has_deal"].any():
-        frames.append((story.region, f"Within {story.region_words}", WITHIN_COLOUR, within, True))
+        frames.append((story.region, gettext("Within {region}").format(region=story.region_words), WITHIN_COLOUR,
+                       within, True))  # fmt: skip
     breaks = influence_breaks([f for *_, f, _ in frames])
     views = []
     for code, name, colour, figures, is_within in frames:
@@ -182,16 +187,17 @@ def trade_line(row, names: dict[str, str], region: str, region_name: str) -> str
     origin, destination = str(row["origin"]), str(row["destination"])
     ends = {c: (region_name if c == region else names.get(c, c)) for c in (origin, destination)}
     value = format_usd(row["value_usd"], row["value_qualifier"])
-    if row["measure"] == "total_trade":
-        return f"Total trade of {ends[origin]} with {ends[destination]}, {row['year']}: {value}"
-    return f"Exports from {ends[origin]} to {ends[destination]}, {row['year']}: {value}"
+    words = N_("Total trade of {origin} with {destination}, {year}: {value}") if row["measure"] == "total_trade" else (
+        N_("Exports from {origin} to {destination}, {year}: {value}"))  # fmt: skip
+    return gettext(words).format(origin=ends[origin], destination=ends[destination], year=row["year"], value=value)
 
 
 def view_layer_name(one: InfluenceView) -> str:
     """Name a view in the layer control: "China: deals", "Russia: trade (no deal)", "Within Central Asia"."""
     if one.within:
         return one.name
-    return f"{one.name}: deals" if one.figures["has_deal"].any() else f"{one.name}: trade (no deal)"
+    words = N_("{partner}: deals") if one.figures["has_deal"].any() else N_("{partner}: trade (no deal)")
+    return gettext(words).format(partner=one.name)
 
 
 def largest_deal(views: list[InfluenceView]) -> tuple[InfluenceView, pd.Series] | None:
@@ -214,13 +220,16 @@ def headline(views: list[InfluenceView], story: Story, names: dict[str, str]) ->
     """Return a title that states a finding, true on any data: the largest member-level figure and its kind."""
     found = largest_deal(views)
     if found is None:
-        return f"Who is courting {story.region_words}" if views else f"{story.region_heading}: announced deals"
+        if views:
+            return gettext("Who is courting {region}").format(region=story.region_words)
+        return gettext("{region}: announced deals").format(region=story.region_heading)
     view, row = found
-    value = str(row["value_text"])
-    basis = BASIS_WORDS.get(row["value_basis"], str(row["value_basis"]))
+    basis = gettext(BASIS_WORDS[row["value_basis"]]) if row["value_basis"] in BASIS_WORDS else str(row["value_basis"])
     member = names.get(row["iso3"], row["iso3"])
-    return (f"{value[:1].upper()}{value[1:]} of {basis} between {view.name} and {member}: "
-            f"the largest deal figure for {story.region_words}")  # fmt: skip
+    words = gettext("{value} of {basis} between {partner} and {member}: the largest deal figure for {region}")
+    words = words.format(value=str(row["value_text"]), basis=basis, partner=view.name, member=member,
+                         region=story.region_words)  # fmt: skip
+    return words[:1].upper() + words[1:]
 
 
 def influence_words(views: list[InfluenceView], story: Story, has_regional: bool, names: dict[str, str]):
@@ -230,15 +239,16 @@ def influence_words(views: list[InfluenceView], story: Story, has_regional: bool
     trading = [v.name for v in outside if not v.figures["has_deal"].any() and len(v.trade)]
     words = []
     if dealing:
-        words.append(f"Announced deals with {word_list(dealing)}, one partner at a time.")
+        words.append(gettext("Announced deals with {partners}, one partner at a time.").format(
+            partners=word_list(dealing)))  # fmt: skip
     if trading:
-        words.append(f"Trade figures of {word_list(trading)}.")
+        words.append(gettext("Trade figures of {partners}.").format(partners=word_list(trading)))
     if any(v.within for v in views):
-        words.append("Members' own deals in the region: a view of their own.")
+        words.append(gettext("Members' own deals in the region: a view of their own."))
     if not words:
-        words.append("No deal with a member reported.")
+        words.append(gettext("No deal with a member reported."))
     if has_regional:
-        words.append("Region-level figures are on the dashed outline.")
+        words.append(gettext("Region-level figures are on the dashed outline."))
     return headline(views, story, names), " ".join(words)
 
 
@@ -273,50 +283,61 @@ def view_section(one: InfluenceView, breaks, tables: Tables, caps: dict) -> Lege
     classes = set(int(k) for k in reported["value_class"])
     entries = class_entries(class_labels(breaks, format_usd), one.shades(breaks), classes)  # the whole scale
     if reported["value_qualifier"].isin(BOUNDS).any():
-        entries.append(LegendEntry(BOUND_RULE[0].upper() + BOUND_RULE[1:], shape="none"))
+        entries.append(LegendEntry(bound_rule(), shape="none"))
     if (figures["has_deal"] & ~figures["has_figure"]).any():
-        entries.append(LegendEntry("deals of undisclosed value", fill=one.undisclosed_fill, edge=one.colour,
-                                   shape="dashed-box", hint="select one for its deals"))  # fmt: skip
+        entries.append(LegendEntry(gettext("deals of undisclosed value"), fill=one.undisclosed_fill, edge=one.colour,
+                                   shape="dashed-box", hint=gettext("select one for its deals")))  # fmt: skip
     if (~figures["has_deal"]).any():
-        entries.append(NO_FIGURE_ENTRY)
+        entries.append(no_figure_entry())
     arcs = view_arcs(one, tables, caps)
     if any(row["has_figure"] for *_, row in arcs):
-        origin = "the member's capital" if one.within else layers.capital_names(tables).get(
-            one.code, f"{one.name}'s capital")  # fmt: skip
-        entries.append(LegendEntry(f"arc from {origin}, width by value", edge=one.colour, shape="line", size=4))
+        origin = gettext("the member's capital") if one.within else layers.capital_names(tables).get(
+            one.code, gettext("{partner}'s capital").format(partner=one.name))  # fmt: skip
+        entries.append(LegendEntry(gettext("arc from {origin}, width by value").format(origin=origin),
+                                   edge=one.colour, shape="line", size=4))  # fmt: skip
     if any(not row["has_figure"] for *_, row in arcs):
-        entries.append(LegendEntry("dotted arc: value undisclosed", edge=one.colour, shape="dashed-line", size=2))
+        entries.append(LegendEntry(gettext("dotted arc: value undisclosed"), edge=one.colour, shape="dashed-line",
+                                   size=2))  # fmt: skip
     listed = one.trade.head(MAX_LISTED)
-    entries += [LegendEntry("Trade, not a deal: " + trade_line(t, names, *_region_of(tables, t)), shape="none")
-                for _, t in listed.iterrows()]  # fmt: skip
+    entries += [LegendEntry(gettext("Trade, not a deal: {figure}").format(
+        figure=trade_line(t, names, *_region_of(tables, t))), shape="none") for _, t in listed.iterrows()]  # fmt: skip
     if len(one.trade) > MAX_LISTED:
-        entries.append(LegendEntry(f"and {len(one.trade) - MAX_LISTED:,} more trade figures: see the data table",
-                                   shape="none"))  # fmt: skip
+        more = len(one.trade) - MAX_LISTED
+        entries.append(LegendEntry(ngettext("and {n} more trade figures: see the data table",  # English: plural
+                                            "and {n} more trade figures: see the data table", more).format(
+            n=format_count(more)), shape="none"))  # fmt: skip
     return LegendSection(one.heading, tuple(entries), layer=view_layer_name(one))
 
 
 def region_section(tables: Tables, story: Story, regional: pd.DataFrame) -> LegendSection:
     """Return the legend section of the region's outline: its region-level figures, never split between members."""
     names = display_names(tables)
-    region_layer = f"{story.region_heading} as a whole"
+    region_layer = gettext("{region} as a whole").format(region=story.region_heading)
     listed = regional.sort_values(["partner", "date", "figure_id"])
     more = len(listed) - MAX_LISTED
     listed = listed.head(MAX_LISTED)
     entries = [
-        LegendEntry("the region's outline", fill="none", edge=INK, shape="dashed-box", hint="select it for its figures")
-    ]
+        LegendEntry(gettext("the region's outline"), fill="none", edge=INK, shape="dashed-box",
+                    hint=gettext("select it for its figures"))
+    ]  # fmt: skip
     entries += [
         LegendEntry(
-            f"{names.get(r['partner'], r['partner'])}: {r['value_text']} "
-            f"({BASIS_WORDS.get(r['measure'], r['measure'].replace('_', ' '))}, {date_words(text(r['date']))})",
+            gettext("{partner}: {value} ({kind}, {date})").format(
+                partner=names.get(r["partner"], r["partner"]),
+                value=r["value_text"],
+                kind=kind_words(r["measure"]),
+                date=date_words(text(r["date"])),
+            ),
             shape="none",
-        )
+        )  # fmt: skip
         for _, r in listed.iterrows()
     ]
     if more > 0:
-        entries.append(LegendEntry(f"and {more:,} more: see the data table", shape="none"))
+        entries.append(LegendEntry(gettext("and {n} more: see the data table").format(n=format_count(more)),
+                                   shape="none"))  # fmt: skip
     # caveats where the reader looks, not only on hover ("may overlap the country deals")
-    entries += [LegendEntry(f"Note: {note}", shape="none") for note in dict.fromkeys(listed["note"]) if note]
+    entries += [LegendEntry(gettext("Note: {note}").format(note=note), shape="none")
+                for note in dict.fromkeys(listed["note"]) if note]  # fmt: skip
     return LegendSection(region_layer, tuple(entries), layer=region_layer)
 
 
@@ -332,11 +353,12 @@ def events_section(events: gpd.GeoDataFrame, older: int) -> LegendSection | None
     """Return the legend section of the events layer, or None when no event is drawn."""
     if not len(events):
         return None
+    older_words = ngettext("{n} older events not drawn", "{n} older events not drawn", older)  # English: plural
     return LegendSection(
-        "Events",
-        (LegendEntry("event in a known city", fill=INK, edge="#ffffff", shape="circle"),)
-        + ((LegendEntry(f"{older:,} older events not drawn", shape="none"),) if older else ()),
-        layer=EVENTS_LAYER,
+        gettext(EVENTS_LAYER),
+        (LegendEntry(gettext("event in a known city"), fill=INK, edge="#ffffff", shape="circle"),)
+        + ((LegendEntry(older_words.format(n=format_count(older)), shape="none"),) if older else ()),
+        layer=gettext(EVENTS_LAYER),
     )
 
 
@@ -387,9 +409,9 @@ class InfluenceScene:
         return self.sections[: len(self.views)]
 
 
-PRINT_SUBTITLE = ("Announced deals by partner; hatched: no reported deal (not zero); outlined: deals of undisclosed "
-                  "value. Region-level figures and trade are listed, never split between countries nor added to "
-                  "deals.")  # fmt: skip
+PRINT_SUBTITLE = N_("Announced deals by partner; hatched: no reported deal (not zero); outlined: deals of undisclosed "
+                     "value. Region-level figures and trade are listed, never split between countries nor added to "
+                     "deals.")  # fmt: skip
 
 
 def influence_scene(tables: Tables, story: Story, countries: gpd.GeoDataFrame) -> InfluenceScene:
@@ -414,16 +436,19 @@ def influence_scene(tables: Tables, story: Story, countries: gpd.GeoDataFrame) -
         sections.append(section)
     if left_out:
         others = word_list([names.get(p, p) for p in left_out])
-        sections.append(LegendSection(f"{len(left_out)} more partners", (
-            LegendEntry(f"{others}: fewer figures, not drawn; in the data table", shape="none"),)))  # fmt: skip
+        # English writes the plural even for one (as it always has); other languages take their plural forms
+        heading = ngettext("{n} more partners", "{n} more partners", len(left_out)).format(
+            n=format_count(len(left_out)))  # fmt: skip
+        words = gettext("{partners}: fewer figures, not drawn; in the data table").format(partners=others)
+        sections.append(LegendSection(heading, (LegendEntry(words, shape="none"),)))
     derived = influence_words(views, story, bool(len(regional)), names)
     title, subtitle = story.words("influence", *derived)
     found = largest_deal(views) if title == derived[0] else None  # open on the view the headline is about
     opening = next((i for i, one in enumerate(views) if found is not None and one is found[0]), 0)
-    _, print_subtitle = story.print_words("influence", title, PRINT_SUBTITLE)
+    _, print_subtitle = story.print_words("influence", title, gettext(PRINT_SUBTITLE))
     opening_view = region_view(countries, story.members, OPENING_PAD)
     if any(one.figures.loc[one.figures["has_figure"], "value_qualifier"].isin(BOUNDS).any() for one in views):
-        print_subtitle += f" {BOUND_RULE[0].upper()}{BOUND_RULE[1:]}."
+        print_subtitle += f" {bound_rule()}."
     return InfluenceScene(
         text=SceneText(title, subtitle.strip(), print_subtitle),
         views=tuple(views),

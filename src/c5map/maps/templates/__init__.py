@@ -23,6 +23,7 @@ from importlib import resources
 import jinja2
 from markupsafe import Markup
 
+from c5map import i18n
 from c5map.maps.safety import escape_text, layer_key
 
 
@@ -51,8 +52,12 @@ def environment() -> jinja2.Environment:
         finalize=_escaped,
         undefined=jinja2.StrictUndefined,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
     env.filters["layer_key"] = layer_key
+    # c5map's own words in the templates, {{ _("Key") }}, in the locale in use when a page is rendered (c5map.i18n)
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["html_attributes"] = i18n.html_attributes  # <html lang="..." dir="...">
     return env
 
 

@@ -57,15 +57,17 @@ def write_synthetic(folder: Path, trade_rows: int = 0, resources: int = 0, deals
     info: dict = {"trade_rows": 0, "resources": resources, "deals": 0}
     frames = []
     if trade_rows:
-        economies = max(2, min(200, int((trade_rows / 25) ** 0.5) + 1))
+        most = 200 if trade_rows <= 8_000_000 else len(world)  # beyond 8M rows, 200 x 199 pairs need > 201 years
+        economies = max(2, min(most, int((trade_rows / 25) ** 0.5) + 1))
         years = max(1, round(trade_rows / (economies * (economies - 1))))
         codes = np.array(world["iso3"].tolist()[:economies])
         origin, destination = np.meshgrid(np.arange(economies), np.arange(economies), indexing="ij")
         keep = origin != destination
         origin, destination = np.tile(origin[keep], years), np.tile(destination[keep], years)
         n = len(origin)
+        first = max(1900, 2025 - years)  # trade.csv's years are 1900-2100: a 10M-row table runs into the future
         frames.append(pd.DataFrame({
-            "flow_id": [f"f{i}" for i in range(n)], "year": np.repeat(np.arange(2025 - years, 2025), n // years),
+            "flow_id": [f"f{i}" for i in range(n)], "year": np.repeat(np.arange(first, first + years), n // years),
             "origin": codes[origin], "destination": codes[destination], "measure": "exports",
             "value_usd": rng.lognormal(18, 2, n).round(0) + 1,
         }))  # fmt: skip

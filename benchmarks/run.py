@@ -367,6 +367,9 @@ def _big_lines(big: dict) -> list[str]:
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
     for label, run in [("bundled", base), *((f"{r['rows']:,} trade rows", r) for r in big["tables"])]:
+        if "error" in run:
+            lines.append(f"| {label} | failed: {run['error']} |" + " |" * 10)
+            continue
         steps = run["steps_s"]
         lines.append(
             f"| {label} | {run['seconds']} | {run['seconds'] / base['seconds']:.1f} | {run['cpu_s']} | "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from c5map.i18n import N_, direction, gettext, isolated, locale_in_use, ngettext
+from c5map.i18n import N_, direction, gettext, locale_in_use, ngettext
 
 QUALIFIERS: tuple[str, ...] = ("exact", "about", "nearly", "over", "under", "undisclosed")
 
@@ -227,7 +227,7 @@ def _rounded(value: float) -> float:
 
 def _qualified(amount: str, qualifier: str) -> str:
     """Return a localised figure with its qualifier's words, the figure isolated in a right-to-left locale."""
-    return gettext(QUALIFIER_WORDS[qualifier]).format(amount=isolated(amount))
+    return gettext(QUALIFIER_WORDS[qualifier]).format(amount=amount)  # (gettext's format isolates it)
 
 
 def _localised_usd(value: float | None, qualifier: str) -> str:

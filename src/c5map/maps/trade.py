@@ -8,7 +8,8 @@ import pandas as pd
 
 from c5map import layers
 from c5map.boundaries import CONTEXT_ZOOM, MAX_ZOOM, web_countries
-from c5map.format import format_usd
+from c5map.format import format_count, format_usd
+from c5map.i18n import gettext
 from c5map.maps.arcs import add_arc
 from c5map.maps.common import display_names, page_view, source_label, source_line, text
 from c5map.maps.figures import add_data_table, page_figures
@@ -104,19 +105,24 @@ def trade_page(
         add_legend(m, scene.sections, names[1:], names)
         exporters = {v.origin for v in scene.exporters}
         figures = {layer_key(v.name): v.map_figures() for v in scene.exporters}
-        section = next((s for s in scene.sections if s.layer == f"Trade with {story.region_words} as a whole"), None)
+        region_layer = gettext("Trade with {region} as a whole").format(region=story.region_words)
+        section = next((s for s in scene.sections if s.layer == region_layer), None)
         written, extra = region_figures(section, region, story.region_heading, outline, seam)  # beside the region
         figures |= written
         add_labels(m, tables, members, exporters | set(selection.exports["destination"]), seam=seam, figures=figures,
                    view=layer_key(names[0]) if names else "", extra=extra)  # fmt: skip
         listed, beyond = undrawn_rows(selection)
-        left = f" {selection.left_out:,} figures between two countries are not drawn: listed below" if (
-            selection.left_out) else ""  # fmt: skip
-        left += f" ({beyond:,} of them only in geo/flow_figures.csv)." if beyond else ("." if left else "")
+        left = gettext(" {n} figures between two countries are not drawn: listed below").format(
+            n=format_count(selection.left_out)) if selection.left_out else ""  # fmt: skip
+        left += gettext(" ({n} of them only in geo/flow_figures.csv).").format(n=format_count(beyond)) if beyond else (
+            "." if left else "")  # fmt: skip
         add_data_table(
             made,
             page_figures(tables, trade=pd.concat([selection.totals, selection.exports, listed])),
-            f"Trade figures for {story.region_words} as a whole, and the exports drawn on the map.{left}",
+            gettext("Trade figures for {region} as a whole, and the exports drawn on the map.").format(
+                region=story.region_words
+            )
+            + left,  # fmt: skip
         )
     return made
 
@@ -139,7 +145,7 @@ def _draw_exporter(group, m, exporter: ExporterView, scene: TradeScene, tables, 
     caps = layers.capitals(tables)
     shades = exporter.shades(scene.breaks)
     pairs = set(zip(scene.selection.exports["origin"], scene.selection.exports["destination"], strict=True))
-    origin, label = exporter.origin, f"Exports from {names.get(exporter.origin, exporter.origin)}, {exporter.year}"
+    origin, label = exporter.origin, exporter.name  # "Exports from Russia, 2023"
     styles, tips = {}, {}
     for _, row in exporter.rows.iterrows():
         dest = row["destination"]
@@ -147,8 +153,8 @@ def _draw_exporter(group, m, exporter: ExporterView, scene: TradeScene, tables, 
             names.get(dest, dest),
             [
                 (label, format_usd(row["value_usd"], row["value_qualifier"])),
-                *([("Note", text(row["note"]))] if text(row["note"]) else []),
-                ("Source", source_label(tables, row["source_id"], row["attributed_to"])),
+                *([(gettext("Note"), text(row["note"]))] if text(row["note"]) else []),
+                (gettext("Source"), source_label(tables, row["source_id"], row["attributed_to"])),
             ],
         )
         if dest in drawn_ids:
@@ -161,8 +167,8 @@ def _draw_exporter(group, m, exporter: ExporterView, scene: TradeScene, tables, 
                     tooltip=tip)  # fmt: skip
     for member in exporter.silent:  # hatched, as on the influence page: blank land would read as "no trade"
         styles[member] = dict(NO_FIGURE_STYLE)
-        tips[member] = tooltip_html(names.get(member, member), [(label, "no reported figure")],
-                                    note="The data reports no export figure here; that is not zero.")  # fmt: skip
+        note = gettext("The data reports no export figure here; that is not zero.")
+        tips[member] = tooltip_html(names.get(member, member), [(label, gettext("no reported figure"))], note=note)
     group.add_child(ShapeLayer(shapes, styles, tips, pane="fills"))
 
 
@@ -172,18 +178,20 @@ def _draw_region_trade(m, tables: Tables, story: Story, scene: TradeScene, outli
     region = story.region
     outline_shapes = SharedShapes(outline, "region", seam=seam, along=along)
     m.add_child(outline_shapes)
-    group = folium.FeatureGroup(name=layer_key(f"Trade with {story.region_words} as a whole"), show=True)
+    name = gettext("Trade with {region} as a whole").format(region=story.region_words)
+    group = folium.FeatureGroup(name=layer_key(name), show=True)
     rows = []
     for _, row in scene.totals.iterrows():
         partner = row["partner"]
         what = region_measure(row, region, story.region_words, names.get(partner, partner))
-        rows.append((f"{names.get(partner, partner)}, {what}, {row['year']}",
-                     format_usd(row["value_usd"], row["value_qualifier"])))  # fmt: skip
+        words = gettext("{partner}, {what}, {year}").format(partner=names.get(partner, partner), what=what,
+                                                            year=row["year"])  # fmt: skip
+        rows.append((words, format_usd(row["value_usd"], row["value_qualifier"])))
         if text(row["note"]):
-            rows.append(("Note", text(row["note"])))
-        rows.append(("Source", source_label(tables, row["source_id"], row["attributed_to"])))
-    tip = tooltip_html(f"{story.region_heading} as a whole", rows,
-                       note="Region-level figures: never split between the countries.")  # fmt: skip
+            rows.append((gettext("Note"), text(row["note"])))
+        rows.append((gettext("Source"), source_label(tables, row["source_id"], row["attributed_to"])))
+    tip = tooltip_html(gettext("{region} as a whole").format(region=story.region_heading), rows,
+                       note=gettext("Region-level figures: never split between the countries."))  # fmt: skip
     style = {region: {"fill": False, "color": INK, "weight": 2.5, "dashArray": "8 6"}}
     group.add_child(ShapeLayer(outline_shapes, style, {region: tip}, pane="borders"))
     group.add_to(m)

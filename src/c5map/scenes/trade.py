@@ -18,11 +18,12 @@ import pandas as pd
 
 from c5map import layers
 from c5map.classify import class_breaks
-from c5map.format import format_usd
+from c5map.format import format_count, format_usd
+from c5map.i18n import N_, gettext, ngettext
 from c5map.maps.common import display_names, partner_palette_of
-from c5map.maps.style import BOUND_RULE, INK, class_colours, class_labels, class_of, size_key_values
-from c5map.scenes import NO_FIGURE_ENTRY, LegendEntry, LegendSection, SceneText, class_entries
-from c5map.story import Story, humanise, span_text, word_list, year_span
+from c5map.maps.style import INK, class_colours, class_labels, class_of, size_key_values
+from c5map.scenes import LegendEntry, LegendSection, SceneText, bound_rule, class_entries, no_figure_entry
+from c5map.story import Story, kind_words, span_text, word_list, year_span
 from c5map.tables import Tables
 
 #: Most exporters drawn (one layer each) and most destinations per exporter: a page stays readable and light.
@@ -141,9 +142,11 @@ def undrawn_note(selection: TradeSelection, origin: str, names: dict[str, str]) 
     year = dict(selection.exporters).get(origin)
     older = int((rest["year"] != year).sum())
     smaller = len(rest) - older
-    parts = [f"{older:,} figure{'s' * (older != 1)} of earlier years"] if older else []
-    parts += [f"{smaller:,} smaller destination{'s' * (smaller != 1)}"] if smaller else []
-    return f"Not drawn: {' and '.join(parts)} of {names.get(origin, origin)}; in the data table"
+    parts = [ngettext("{n} figure of earlier years", "{n} figures of earlier years", older)] if older else []
+    parts += [ngettext("{n} smaller destination", "{n} smaller destinations", smaller)] if smaller else []
+    parts = [p.format(n=format_count(n)) for p, n in zip(parts, [k for k in (older, smaller) if k], strict=True)]
+    return gettext("Not drawn: {what} of {exporter}; in the data table").format(
+        what=gettext(" and ").join(parts), exporter=names.get(origin, origin))  # fmt: skip
 
 
 def undrawn_summary(selection: TradeSelection, names: dict[str, str]) -> str:
@@ -153,10 +156,14 @@ def undrawn_summary(selection: TradeSelection, names: dict[str, str]) -> str:
     year = rest["origin"].map(dict(selection.exporters))
     older = int((rest["year"] != year).sum())
     smaller = len(rest) - older
-    parts = [f"{older:,} export figure{'s' * (older != 1)} of earlier years"] if older else []
-    parts += [f"{smaller:,} smaller destination{'s' * (smaller != 1)}"] if smaller else []
-    sentences = [f"Not drawn: {' and '.join(parts)} of the exporters shown"] if parts else []
-    return ". ".join(sentences + [n.replace("; in the data table", "") for n in undrawn_notes(selection, names)])
+    parts = [ngettext("{n} export figure of earlier years", "{n} export figures of earlier years", older)] if (
+        older) else []  # fmt: skip
+    parts += [ngettext("{n} smaller destination", "{n} smaller destinations", smaller)] if smaller else []
+    parts = [p.format(n=format_count(n)) for p, n in zip(parts, [k for k in (older, smaller) if k], strict=True)]
+    sentences = [gettext("Not drawn: {what} of the exporters shown").format(what=gettext(" and ").join(parts))] if (
+        parts) else []  # fmt: skip
+    in_table = gettext("{note}; in the data table").split("{note}")[-1]
+    return ". ".join(sentences + [n.replace(in_table, "") for n in undrawn_notes(selection, names)])
 
 
 def undrawn_notes(selection: TradeSelection, names: dict[str, str]) -> list[str]:
@@ -165,14 +172,19 @@ def undrawn_notes(selection: TradeSelection, names: dict[str, str]) -> list[str]
     origins = selection.undrawn_exporters()
     if origins:
         counted = selection.undrawn_exports[selection.undrawn_exports["origin"].isin(origins)]
-        notes.append(
-            f"Exports from {word_list([names.get(o, o) for o in origins], most=6)} not drawn "
-            f"({len(counted):,} figure{'s' * (len(counted) != 1)}, smaller than those drawn); in the data table"
+        words = ngettext(
+            "Exports from {exporters} not drawn ({n} figure, smaller than those drawn)",
+            "Exports from {exporters} not drawn ({n} figures, smaller than those drawn)",
+            len(counted),
         )
+        words = words.format(exporters=word_list([names.get(o, o) for o in origins], most=6),
+                             n=format_count(len(counted)))  # fmt: skip
+        notes.append(gettext("{note}; in the data table").format(note=words))
     if len(selection.other):
-        kinds = word_list(sorted({humanise(str(m)) for m in selection.other["measure"]}))
-        notes.append(f"{len(selection.other):,} other figures between two countries ({kinds}) not drawn; "
-                     "in the data table")  # fmt: skip
+        kinds = word_list(sorted({kind_words(str(m)) for m in selection.other["measure"]}))
+        words = gettext("{n} other figures between two countries ({kinds}) not drawn").format(
+            n=format_count(len(selection.other)), kinds=kinds)  # fmt: skip
+        notes.append(gettext("{note}; in the data table").format(note=words))
     return notes
 
 
@@ -186,10 +198,9 @@ def undrawn_rows(selection: TradeSelection) -> tuple[pd.DataFrame, int]:
 def region_measure(row, region: str, region_name: str, partner_name: str) -> str:
     """Say what a region-level trade figure measures, from the region's side."""
     if row["measure"] == "total_trade":
-        return "total trade"
-    if row["origin"] == region:
-        return f"exports from {region_name} to {partner_name}"
-    return f"exports from {partner_name} to {region_name}"
+        return gettext("total trade")
+    origin, destination = (region_name, partner_name) if row["origin"] == region else (partner_name, region_name)
+    return gettext("exports from {origin} to {destination}").format(origin=origin, destination=destination)
 
 
 @dataclass(frozen=True)
@@ -297,7 +308,7 @@ def largest_by_destination(exporters, codes=None) -> dict[str, tuple[ExporterVie
 
 
 def _capital_words(tables: Tables, code: str, name: str) -> str:
-    return layers.capital_names(tables).get(code, f"{name}'s capital")
+    return layers.capital_names(tables).get(code, gettext("{partner}'s capital").format(partner=name))
 
 
 def exporter_section(view: ExporterView, breaks, selection: TradeSelection, tables: Tables) -> LegendSection:
@@ -306,12 +317,13 @@ def exporter_section(view: ExporterView, breaks, selection: TradeSelection, tabl
     classes = set(int(k) for k in view.rows["value_class"]) if len(view.rows) else set()
     entries = class_entries(class_labels(breaks, format_usd), view.shades(breaks), classes)  # the whole scale
     if view.rows["value_qualifier"].isin(BOUND_QUALIFIERS).any():
-        entries.append(LegendEntry(BOUND_RULE[0].upper() + BOUND_RULE[1:], shape="none"))
+        entries.append(LegendEntry(bound_rule(), shape="none"))
     if view.silent:
-        entries.append(NO_FIGURE_ENTRY)
+        entries.append(no_figure_entry())
     if view.flows:
         capital = _capital_words(tables, view.origin, names.get(view.origin, view.origin))
-        entries.append(LegendEntry(f"flows from {capital}, width by value", edge=view.colour, shape="line", size=5))
+        words = gettext("flows from {capital}, width by value").format(capital=capital)
+        entries.append(LegendEntry(words, edge=view.colour, shape="line", size=5))
     if note := undrawn_note(selection, view.origin, names):  # on the layer the figures belong to
         entries.append(LegendEntry(note, shape="none"))
     return LegendSection(view.name, tuple(entries), layer=view.name)
@@ -326,28 +338,32 @@ def region_trade_section(scene_totals: pd.DataFrame, left_out: int, key: tuple[f
     palette = partner_palette_of(tables)
     biggest = float(scene_totals["value_usd"].max())
     entries = [
-        LegendEntry(
-            "the region's outline", fill="none", edge=INK, shape="dashed-box", hint="select it for these figures"
-        )
-    ]
+        LegendEntry(gettext("the region's outline"), fill="none", edge=INK, shape="dashed-box",
+                    hint=gettext("select it for these figures"))
+    ]  # fmt: skip
     for _, row in scene_totals.iterrows():
         partner = row["partner"]
         what = region_measure(row, story.region, story.region_words, names.get(partner, partner))
         value = format_usd(row["value_usd"], row["value_qualifier"])
         entries.append(LegendEntry(
-            f"{names.get(partner, partner)}, {what}, {row['year']}: {value}",
+            gettext("{partner}, {what}, {year}: {value}").format(partner=names.get(partner, partner), what=what,
+                                                                 year=row["year"], value=value),
             fill=palette.get(partner, INK), edge="#ffffff", shape="circle",
             size=max(2 * symbol_radius(row["value_usd"], biggest, biggest_px=REGION_SYMBOL_PX), 2.0),
         ))  # fmt: skip
     entries += [
-        LegendEntry(f"size key: {format_usd(v)}", fill="#bbbbbb", edge="#ffffff", shape="circle",
+        LegendEntry(gettext("size key: {figure}").format(figure=format_usd(v)), fill="#bbbbbb", edge="#ffffff",
+                    shape="circle",
                     size=max(2 * symbol_radius(v, biggest, biggest_px=REGION_SYMBOL_PX), 2.0))
         for v in key
     ]  # fmt: skip
     if left_out:
-        entries.append(LegendEntry(f"{left_out:,} older or smaller figures not drawn; in the data table", shape="none"))
-    name = f"Trade with {story.region_words} as a whole"
-    return LegendSection(f"{name} (circle area = value, one scale)", tuple(entries), layer=name)
+        words = ngettext("{n} older or smaller figures not drawn", "{n} older or smaller figures not drawn", left_out)
+        words = gettext("{note}; in the data table").format(note=words.format(n=format_count(left_out)))
+        entries.append(LegendEntry(words, shape="none"))
+    name = gettext("Trade with {region} as a whole").format(region=story.region_words)
+    heading = gettext("{layer} (circle area = value, one scale)").format(layer=name)
+    return LegendSection(heading, tuple(entries), layer=name)
 
 
 def _combined_section(exporters: list[ExporterView], breaks, members, drawn_codes, tables) -> LegendSection:
@@ -359,17 +375,17 @@ def _combined_section(exporters: list[ExporterView], breaks, members, drawn_code
         entries += [LegendEntry(label, fill=view.shades(breaks)[k]) for view in exporters
                     if any(v is view and int(r["value_class"]) == k for v, r in best.values())]  # fmt: skip
     if any(r["value_qualifier"] in BOUND_QUALIFIERS for _, r in best.values()):
-        entries.append(LegendEntry(BOUND_RULE[0].upper() + BOUND_RULE[1:], shape="none"))
+        entries.append(LegendEntry(bound_rule(), shape="none"))
     reached = set(best) | {v.origin for v in exporters}
     if any(m in drawn_codes and m not in reached for m in members):
-        entries.append(NO_FIGURE_ENTRY)
+        entries.append(no_figure_entry())
     names = display_names(tables)
     for view in exporters:
         if view.flows:
             capital = _capital_words(tables, view.origin, names.get(view.origin, view.origin))
-            entries.append(LegendEntry(f"flows from {capital}, width by value", edge=view.colour, shape="line",
-                                       size=5))  # fmt: skip
-    return LegendSection("Exports by destination, in each exporter's colour", tuple(entries))
+            words = gettext("flows from {capital}, width by value").format(capital=capital)
+            entries.append(LegendEntry(words, edge=view.colour, shape="line", size=5))
+    return LegendSection(gettext("Exports by destination, in each exporter's colour"), tuple(entries))
 
 
 def trade_words(selection: TradeSelection, story: Story, names: dict[str, str]) -> tuple[str, str]:
@@ -380,13 +396,13 @@ def trade_words(selection: TradeSelection, story: Story, names: dict[str, str]) 
     sentences = []
     if selection.exporters:
         exporter_names = word_list([names.get(o, o) for o, _ in selection.exporters])
-        sentences.append(f"Exports from {exporter_names} by destination ({span_text(year_span(exports['year']))}).")
+        sentences.append(gettext("Exports from {exporters} by destination ({years}).").format(
+            exporters=exporter_names, years=span_text(year_span(exports["year"]))))  # fmt: skip
     if len(totals):
-        sentences.append(
-            f"Trade of {word_list([names.get(p, p) for p in dict.fromkeys(partner_codes)])} with "
-            f"{story.region_words} as a whole, on one scale ({span_text(year_span(totals['year']))})."
-        )
-    return trade_headline(selection, story, names), " ".join(sentences) or "No trade figure in the data."
+        sentences.append(gettext("Trade of {partners} with {region} as a whole, on one scale ({years}).").format(
+            partners=word_list([names.get(p, p) for p in dict.fromkeys(partner_codes)]), region=story.region_words,
+            years=span_text(year_span(totals["year"]))))  # fmt: skip
+    return trade_headline(selection, story, names), " ".join(sentences) or gettext("No trade figure in the data.")
 
 
 def trade_headline(selection: TradeSelection, story: Story, names: dict[str, str]) -> str:
@@ -402,20 +418,30 @@ def trade_headline(selection: TradeSelection, story: Story, names: dict[str, str
         partner = top["destination"] if top["origin"] == region else top["origin"]
         value = format_usd(top["value_usd"], top["value_qualifier"])
         measure = region_measure(top, region, story.region_words, names.get(partner, partner))
-        lead = f"{names.get(partner, partner)}'s {measure} with {story.region_words}" if top["measure"] == (
-            "total_trade") else f"{measure[:1].upper()}{measure[1:]}"  # fmt: skip
-        return f"{lead}: {value} in {top['year']}"  # the figure itself; bounds make "ahead of" a guess
+        if top["measure"] == "total_trade":  # the figure itself; bounds make "ahead of" a guess
+            return gettext("{partner}'s total trade with {region}: {value} in {year}").format(
+                partner=names.get(partner, partner), region=story.region_words, value=value, year=top["year"]
+            )
+        words = gettext("{measure}: {value} in {year}").format(measure=measure, value=value, year=top["year"])
+        return words[:1].upper() + words[1:]
     exports = selection.exports[selection.exports["value_qualifier"] != "under"]
     if len(exports):
         top = exports.sort_values(["value_usd", "flow_id"], ascending=[False, True]).iloc[0]
         value = format_usd(top["value_usd"], top["value_qualifier"])
-        return (f"{value[:1].upper()}{value[1:]} of exports from {names.get(top['origin'], top['origin'])} to "
-                f"{names.get(top['destination'], top['destination'])} in {top['year']}: the largest export figure "
-                f"around {story.region_words}")  # fmt: skip
-    return f"Trade with and around {story.region_words}"
+        words = gettext(
+            "{value} of exports from {origin} to {destination} in {year}: the largest export figure around {region}"
+        ).format(
+            value=value,
+            origin=names.get(top["origin"], top["origin"]),
+            destination=names.get(top["destination"], top["destination"]),
+            year=top["year"],
+            region=story.region_words,
+        )
+        return words[:1].upper() + words[1:]  # fmt: skip
+    return gettext("Trade with and around {region}").format(region=story.region_words)
 
 
-PRINT_SUBTITLE = "Export flows by destination; trade with the region as a whole, circle area by value"
+PRINT_SUBTITLE = N_("Export flows by destination; trade with the region as a whole, circle area by value")
 
 
 def trade_scene(tables: Tables, story: Story, drawn_codes, selection: TradeSelection | None = None) -> TradeScene:
@@ -443,7 +469,7 @@ def trade_scene(tables: Tables, story: Story, drawn_codes, selection: TradeSelec
         coloured = set(rows.loc[rows["destination"].isin(drawn_codes), "destination"])
         silent = tuple(c for c in story.members if c != origin and c not in coloured and c in drawn_codes)
         flows = tuple(d for d in rows["destination"] if origin in caps and d in caps)
-        name = f"Exports from {names.get(origin, origin)}, {year}"
+        name = gettext("Exports from {exporter}, {year}").format(exporter=names.get(origin, origin), year=year)
         views.append(ExporterView(origin, year, name, palette.get(origin, INK), rows, silent, flows))
     sections = [exporter_section(v, breaks, selection, tables) for v in views]
     totals, totals_left_out = region_totals_to_draw(selection.totals, story.region)
@@ -452,9 +478,9 @@ def trade_scene(tables: Tables, story: Story, drawn_codes, selection: TradeSelec
         key = tuple(size_key_values(float(totals["value_usd"].max())))
         sections.append(region_trade_section(totals, totals_left_out, key, story, tables))
     if notes := undrawn_notes(selection, names):  # figures no layer carries: where every layer's reader sees them
-        sections.append(LegendSection("Not drawn", tuple(LegendEntry(n, shape="none") for n in notes)))
+        sections.append(LegendSection(gettext("Not drawn"), tuple(LegendEntry(n, shape="none") for n in notes)))
     title, subtitle = story.words("trade", *trade_words(selection, story, names))
-    _, print_subtitle = story.print_words("trade", title, PRINT_SUBTITLE)
+    _, print_subtitle = story.print_words("trade", title, gettext(PRINT_SUBTITLE))
     trade = tables.trade
     return TradeScene(
         text=SceneText(title, subtitle, print_subtitle),

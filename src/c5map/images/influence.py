@@ -62,7 +62,10 @@ def influence_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
     fig = _frame(scene.text.title, subtitle, source_line(tables, tables.deals["source_id"]), figsize=(10.0, 4.4))
     width = 10.0
     bounds = region_view(shapes, list(story.members), pad=2.0)
-    rows = math.ceil(max(len(views), 1) / 3)  # at most three panels a row, the rows evenly filled (4: two by two)
+    # at most three panels a row, the rows evenly filled (4: two by two); a wide region's panels two a row, so
+    # that its maps, not the words under them, fill the page
+    most = 2 if _shape(region_view(shapes, list(story.members), pad=2.0)) < 0.75 else 3
+    rows = math.ceil(max(len(views), 1) / most)
     cols = math.ceil(max(len(views), 1) / rows)
     panel_w = (width - 2 * MARGIN - (cols - 1) * 0.2) / cols
     ratio = (bounds[3] - bounds[1]) / ((bounds[2] - bounds[0]) / _stretch(bounds))
@@ -97,6 +100,11 @@ def influence_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
         fig.text(0.5, 0.5, f"No deal with a member of {story.region_words} in the data.", ha="center", fontsize=10)
     dropped = _lay_out_panels(fig, panels, (rows, panel_w, panel_h, width), legend, block_text, names)
     return _drawn(fig, dropped)
+
+
+def _shape(bounds) -> float:
+    """Height over width of a map of ``bounds`` as drawn."""
+    return (bounds[3] - bounds[1]) / ((bounds[2] - bounds[0]) / _stretch(bounds))
 
 
 def _section_words(section, scene) -> str:

@@ -13,6 +13,7 @@ import geopandas as gpd
 from jinja2 import Template
 
 from c5map.boundaries import load_countries
+from c5map.i18n import gettext, ngettext
 from c5map.maps.assets import script_once, style_once
 from c5map.maps.common import (
     page_view,
@@ -94,7 +95,9 @@ def year_groups(items: list[dict]) -> list[dict]:
         if groups and year > groups[-1]["year"] + 1:
             before = groups[-1]["year"]
             empty = span_text((before + 1, year - 1))
-            groups.append({"year": None, "label": f"{empty}: nothing reported", "items": []})
+            groups.append(
+                {"year": None, "label": gettext("{years}: nothing reported").format(years=empty), "items": []}
+            )
         groups.append({"year": year, "label": str(year), "items": [index]})
     return groups
 
@@ -153,10 +156,10 @@ def timeline_page(
         drawn = [i for i in items if i["lat"] is not None]
         entries = list(scene.section.entries) if scene.section is not None else []
         if drawn:  # how the page shows the chosen item: the page's own behaviour, not the data's
-            words = "chosen item: large; later ones: faded; items sharing a place: fanned out around it"
+            words = gettext("chosen item: large; later ones: faded; items sharing a place: fanned out around it")
             entries.append(LegendEntry(words, fill="#bbbbbb", edge="#ffffff", shape="circle", size=8))
         if entries:
-            add_legend(m, [LegendSection("Timeline", tuple(entries))])
+            add_legend(m, [LegendSection(gettext("Timeline"), tuple(entries))])
         if items:  # after the legend: the panel keeps clear of the boxes already on the map
             m.add_child(TimelinePanel(items, view))
         add_labels(m, tables, members, sorted(set(deal_partners(tables, drawn))), seam=seam)
@@ -169,11 +172,11 @@ def timeline_page(
                 resources=resources[resources["resource_id"].isin(listed["resource"])],
                 events=tables.events[tables.events["event_id"].isin(listed["event"])],
             ),
-            "Every event, deal and resource find on the timeline, in the tables' order.",
+            gettext("Every event, deal and resource find on the timeline, in the tables' order."),
             finding=(
-                f"{len(items)} dated item{'s' * (len(items) != 1)}"
-                + (f", {span_text(span)}" if span else "")
-                + f"; the latest, {items[-1]['when']}: {items[-1]['text']}."
+                ngettext("{n} dated item", "{n} dated items", len(items)).format(n=len(items))
+                + (gettext(", {years}").format(years=span_text(span)) if span else "")
+                + gettext("; the latest, {when}: {what}.").format(when=items[-1]["when"], what=items[-1]["text"])
             )
             if items
             else "",

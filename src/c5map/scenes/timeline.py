@@ -14,7 +14,8 @@ import geopandas as gpd
 import pandas as pd
 
 from c5map import layers
-from c5map.format import format_quantity, format_usd
+from c5map.format import format_count, format_quantity, format_usd
+from c5map.i18n import N_, gettext
 from c5map.maps.common import date_words, display_names, partner_palette_of, place_words, source_label, text
 from c5map.maps.safety import tooltip_html
 from c5map.maps.style import INK, RESOURCE_COLOUR
@@ -85,12 +86,13 @@ def _event_items(tables: Tables, anchor, names: dict[str, str]) -> list[dict]:
         items.append({
             "id": event["event_id"], "date": event["date"], "kind": "event", "lat": lat, "lon": lon,
             "approximate": approximate, "colour": EVENT_COLOUR, "edge": "#ffffff",
-            "text": f"{event['name']} ({where})" if where != "place not given" else str(event["name"]),
+            "text": f"{event['name']} ({where})" if where != gettext("place not given") else str(event["name"]),
             "detail": text(event["participants"]),
-            "tip": tooltip_html(event["name"], [("Date", date_words(event["date"])), ("Place", where),
-                                                ("Participants", text(event["participants"])),
-                                                ("Source", source_label(tables, event["source_id"]))],
-                                note="Placed on the country: the source names no city." if approximate else ""),
+            "tip": tooltip_html(event["name"], [(gettext("Date"), date_words(event["date"])), (gettext("Place"), where),
+                                                (gettext("Participants"), text(event["participants"])),
+                                                (gettext("Source"), source_label(tables, event["source_id"]))],
+                                note=gettext("Placed on the country: the source names no city.") if approximate else (
+                                    "")),
         })  # fmt: skip
     return items
 
@@ -111,7 +113,8 @@ def _deal_items(tables: Tables, anchor, names: dict[str, str], palette, caps, re
             approximate = True
         value = format_usd(deal["value_usd"], deal["value_qualifier"])
         if deal["partner"] == country:
-            title = f"{names.get(country, country)}, domestic programme: {value}"
+            title = gettext("{country}, domestic programme: {value}").format(country=names.get(country, country),
+                                                                             value=value)  # fmt: skip
         else:
             title = f"{names.get(deal['partner'], deal['partner'])} → {names.get(country, country)}: {value}"
         items.append({
@@ -119,12 +122,18 @@ def _deal_items(tables: Tables, anchor, names: dict[str, str], palette, caps, re
             "region": country in regions,
             "approximate": approximate, "colour": palette.get(deal["partner"], INK), "edge": "#ffffff",
             "text": title, "detail": text(deal["description"]),
-            "tip": tooltip_html(title, [("Date", date_words(deal["date"])), ("What", text(deal["description"])),
-                                        ("Parties", text(deal["parties"])),
-                                        ("Source", source_label(tables, deal["source_id"], deal["attributed_to"]))],
+            "tip": tooltip_html(title, [(gettext("Date"), date_words(deal["date"])),
+                                        (gettext("What"), text(deal["description"])),
+                                        (gettext("Parties"), text(deal["parties"])),
+                                        (gettext("Source"), source_label(tables, deal["source_id"],
+                                                                         deal["attributed_to"]))],
                                 note=_deal_note(country, approximate, regions)),
         })  # fmt: skip
     return items
+
+
+#: Where a resource find is, when only its region or country is known.
+KNOWN_TO = {"region": N_("known to the region only"), "country": N_("known to the country only")}
 
 
 def _resource_items(tables: Tables, anchor) -> list[dict]:
@@ -138,17 +147,17 @@ def _resource_items(tables: Tables, anchor) -> list[dict]:
             lat, lon = anchor(row["country"])
         quantity = format_quantity(row["quantity"], text(row["unit"]), text(row["value_qualifier"]) or "exact")
         details = [
-            ("Reported", date_words(row["date"])),
-            ("Estimated quantity", quantity),
-            ("Elements", text(row["elements"])),
-            ("Status", text(row["status"])),
-            ("Location", f"known to the {precision} only" if precision in ("region", "country") else precision),
-            ("Source", source_label(tables, row["source_id"], row["attributed_to"])),
+            (gettext("Reported"), date_words(row["date"])),
+            (gettext("Estimated quantity"), quantity),
+            (gettext("Elements"), text(row["elements"])),
+            (gettext("Status"), text(row["status"])),
+            (gettext("Location"), gettext(KNOWN_TO[precision]) if precision in KNOWN_TO else precision),
+            (gettext("Source"), source_label(tables, row["source_id"], row["attributed_to"])),
         ]
         items.append({
             "id": row["resource_id"], "date": text(row["date"]), "kind": "resource", "lat": lat, "lon": lon,
             "approximate": precision in ("region", "country"), "colour": RESOURCE_COLOUR, "edge": RESOURCE_EDGE,
-            "text": f"{row['name']} reported: {quantity}",
+            "text": gettext("{name} reported: {quantity}").format(name=row["name"], quantity=quantity),
             "detail": "; ".join(v for v in (text(row["status"]), text(row["elements"])) if v),
             "tip": tooltip_html(row["name"], [d for d in details if d[1]], note=text(row["note"])),
         })  # fmt: skip
@@ -164,10 +173,10 @@ def dated_resources(tables: Tables):
 
 def _deal_note(country: str, approximate: bool, regions: set[str]) -> str:
     if not approximate:
-        return "Drawn at the counterpart's capital."
+        return gettext("Drawn at the counterpart's capital.")
     if country in regions:
-        return "Region-level figure: about the region as a whole, so it is listed, not placed on a member."
-    return "Drawn on the counterpart country: its capital is not known."
+        return gettext("Region-level figure: about the region as a whole, so it is listed, not placed on a member.")
+    return gettext("Drawn on the counterpart country: its capital is not known.")
 
 
 #: How far (degrees) markers that share a place are moved apart, around it, so each can be hovered.
@@ -201,19 +210,20 @@ def timeline_section(tables: Tables, members, items: list[dict]) -> LegendSectio
     drawn = [i for i in items if i["lat"] is not None]  # the legend names only what is on the map
     entries = []
     if any(i["kind"] == "event" for i in drawn):
-        entries.append(LegendEntry("event", fill=EVENT_COLOUR, edge="#ffffff", shape="circle", size=12))
+        entries.append(LegendEntry(gettext("event"), fill=EVENT_COLOUR, edge="#ffffff", shape="circle", size=12))
     entries += [
-        LegendEntry(f"deal with {names.get(p, p)}" if p not in members else f"deal by {names.get(p, p)}",
+        LegendEntry(gettext(N_("deal with {partner}") if p not in members else N_("deal by {partner}")).format(
+                    partner=names.get(p, p)),
                     fill=palette.get(p, INK), edge="#ffffff", shape="circle", size=12)
         for p in sorted(set(deal_partners(tables, drawn)))
     ]  # fmt: skip
     if any(i["kind"] == "resource" for i in drawn):
-        entries.append(LegendEntry("resource find or announcement", fill=RESOURCE_COLOUR, edge=RESOURCE_EDGE,
-                                   shape="circle", size=12))  # fmt: skip
+        entries.append(LegendEntry(gettext("resource find or announcement"), fill=RESOURCE_COLOUR,
+                                   edge=RESOURCE_EDGE, shape="circle", size=12))  # fmt: skip
     if any(i["approximate"] for i in drawn):
-        entries.append(LegendEntry("placed on a country or region, not a city or site", fill="#ffffff", edge=INK,
-                                   shape="dashed-circle", size=12))  # fmt: skip
-    return LegendSection("Timeline", tuple(entries)) if entries else None
+        entries.append(LegendEntry(gettext("placed on a country or region, not a city or site"), fill="#ffffff",
+                                   edge=INK, shape="dashed-circle", size=12))  # fmt: skip
+    return LegendSection(gettext("Timeline"), tuple(entries)) if entries else None
 
 
 @dataclass(frozen=True)
@@ -248,16 +258,20 @@ def timeline_scene(tables: Tables, story: Story, countries: gpd.GeoDataFrame) ->
     if earlier:  # the most recent: a reader steps through a story, not a register; the rest is in the data
         items = items[-MAX_ITEMS:]
         _fan_out(items)
-    kind_words = {"event": "events", "deal": "deals", "resource": "resource finds"}
-    what = word_list([kind_words[k] for k in kind_words if any(i["kind"] == k for i in items)])
-    title = f"{story.region_heading}: a timeline" + (f", {span_text(span)}" if span else "")
-    listed = f"{what.capitalize()} in date order." if items else "No dated event, deal or resource find in the data."
-    title, subtitle = story.words("timeline", title, listed[:-1] + ". Press Play, step through them, or choose one "
-                                  "from the list." if items else listed)  # fmt: skip
+    kind_words = {"event": N_("events"), "deal": N_("deals"), "resource": N_("resource finds")}
+    what = word_list([gettext(kind_words[k]) for k in kind_words if any(i["kind"] == k for i in items)])
+    title = gettext("{region}: a timeline").format(region=story.region_heading) + (
+        gettext(", {years}").format(years=span_text(span)) if span else "")  # fmt: skip
+    derived = gettext("No dated event, deal or resource find in the data.")
+    if items:
+        derived = gettext("{kinds} in date order. Press Play, step through them, or choose one from the list.")
+        derived = derived.format(kinds=what.capitalize())
+    title, subtitle = story.words("timeline", title, derived)
     if earlier:  # said whatever the story file's subtitle: the page's list is not the whole table
-        subtitle += f" The {len(items)} most recent items are listed; {earlier:,} earlier ones are in the data (geo/)."
-    print_subtitle = ("Events (black), deals (partner colour) and resource finds (orange), by date as precise as the "
-                      "source gives it")  # fmt: skip
+        words = gettext(" The {n} most recent items are listed; {earlier} earlier ones are in the data (geo/).")
+        subtitle += words.format(n=len(items), earlier=format_count(earlier))
+    print_subtitle = gettext("Events (black), deals (partner colour) and resource finds (orange), by date as precise "
+                             "as the source gives it")  # fmt: skip
     _, print_subtitle = story.print_words("timeline", title, print_subtitle)
     section = timeline_section(tables, story.members, items)
     return TimelineScene(SceneText(title, subtitle, print_subtitle), items, earlier, section, span)

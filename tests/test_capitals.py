@@ -45,3 +45,29 @@ def test_every_member_capital_in_view_is_named_at_the_opening(chromium, site):
     assert {names[iso3] for iso3 in in_view} <= named
     assert visit.page_errors == []
     visit.page.close()
+
+
+BOXES = """() => [...document.querySelectorAll('.c5-label-dot, .c5-label')].map(e => {
+    const r = e.getBoundingClientRect();
+    return [e.classList.contains('c5-label-dot'), e.textContent, r.left, r.top, r.right, r.bottom]; })"""
+
+
+@pytest.mark.parametrize("page", ["influence.html", "trade.html"])
+@pytest.mark.parametrize("size", [(1400, 900), (390, 844)])
+def test_no_name_runs_under_a_capitals_dot(chromium, site, page, size):
+    _, maps = site
+    visit = chromium.open(maps / page, width=size[0], height=size[1])
+    opening = visit.page.evaluate(f"{FIND_MAP}.getZoom()")
+    dots_seen = 0
+    for step in (0, 1):
+        visit.page.evaluate(f"{FIND_MAP}.setZoom({opening + step}, {{animate: false}})")
+        visit.page.wait_for_timeout(250)
+        boxes = visit.page.evaluate(BOXES)
+        dots = [box[2:] for box in boxes if box[0]]
+        names = [(box[1], box[2:]) for box in boxes if not box[0]]
+        dots_seen += len(dots)
+        for left, top, right, bottom in dots:
+            for text, (l2, t2, r2, b2) in names:
+                assert not (left < r2 and l2 < right and top < b2 and t2 < bottom), (step, text)
+    assert dots_seen
+    visit.page.close()

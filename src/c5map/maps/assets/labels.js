@@ -66,6 +66,17 @@ function c5mapLabels(map, packed) {
         var zoom = map.getZoom(), size = map.getSize();
         var origin = map.getContainer().getBoundingClientRect();
         var taken = obstacles(origin);
+        // a capital's or place's dot is where it is: each is drawn and kept free first, so no name placed before
+        // its own (a country's, by priority) runs under it; the dot may sit under an arrowhead or event marker
+        labels.forEach(function(label) {
+            if (!label.dot || zoom < label.minZoom) { return; }
+            var p = map.latLngToContainerPoint([label.lat, label.lon]);
+            if (p.x < 0 || p.y < 0 || p.x > size.x || p.y > size.y) { return; }
+            taken.push({left: p.x - 3, top: p.y - 3, right: p.x + 3, bottom: p.y + 3});
+            var marker = L.DomUtil.create('span', 'c5-label-dot', layer);
+            marker.style.left = (p.x - 2.5) + 'px';
+            marker.style.top = (p.y - 2.5) + 'px';
+        });
         // Labels of one kind (members, partners, capitals, ...) are placed in two passes: first each on its own
         // spot (centred on a country, right of a dot), then the rest on a spot beside it. Else a small country's
         // name pushed aside lands on its neighbour's spot and the neighbour, placed after it, loses its name.
@@ -129,17 +140,10 @@ function c5mapLabels(map, packed) {
             for (var i = 0; i < spots.length; i++) {
                 var box = {left: spots[i][0], top: spots[i][1], right: spots[i][0] + w, bottom: spots[i][1] + h};
                 if (box.left < 0 || box.top < 0 || box.right > size.x || box.bottom > size.y) { continue; }
-                // the dot may sit under an arrowhead (the arc ends at that capital); the name may not cover anything
-                var dot = label.dot ? {left: p.x - 3, top: p.y - 3, right: p.x + 3, bottom: p.y + 3} : null;
+                // the name may not cover anything, its own dot (drawn above) included
                 if (taken.some(function(t) { return overlaps(t, box); })) { continue; }
                 taken.push(box);
                 if (led) { leader(p, box); }
-                if (dot) {
-                    taken.push(dot);
-                    var marker = L.DomUtil.create('span', 'c5-label-dot', layer);
-                    marker.style.left = (p.x - 2.5) + 'px';
-                    marker.style.top = (p.y - 2.5) + 'px';
-                }
                 var element = L.DomUtil.create('span', 'c5-label ' + label.kind, layer);
                 element.style.left = box.left + 'px';
                 element.style.top = box.top + 'px';

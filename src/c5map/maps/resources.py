@@ -19,6 +19,7 @@ from jinja2 import Template
 from c5map import layers
 from c5map.boundaries import CONTEXT_ZOOM, MAX_ZOOM, web_countries
 from c5map.format import format_quantity, format_usd
+from c5map.i18n import gettext
 from c5map.maps.arcs import add_arc
 from c5map.maps.common import (
     date_words,
@@ -48,6 +49,7 @@ from c5map.scenes.resources import (  # noqa: F401  (the scene's names, as the p
     UNCERTAINTY_KM,
     UNIFORM_WORDS,
     ResourcesScene,
+    basis_words,
     country_words,
     points_to_draw,
     programme_fill,
@@ -55,7 +57,8 @@ from c5map.scenes.resources import (  # noqa: F401  (the scene's names, as the p
     resources_scene,
     site_words,
 )
-from c5map.story import BASIS_WORDS, Story, story_for
+from c5map.scenes.timeline import KNOWN_TO
+from c5map.story import Story, story_for
 from c5map.tables import Tables
 
 #: The small permanent labels of figures off the scale (page.css gives every tooltip a 180 px minimum width).
@@ -70,12 +73,12 @@ def _site_tooltip(tables: Tables, row: pd.Series) -> str:
     """Return the hover tooltip of a located resource: figure, elements, status, date, how well it is placed, source."""
     precision = row["location_precision"]
     details = [
-        ("Estimated quantity", format_quantity(row["quantity"], row["unit"], row["value_qualifier"])),
-        ("Elements", text(row["elements"])),
-        ("Status", text(row["status"])),
-        ("Reported", date_words(text(row["date"]))),
-        ("Location", f"known to the {precision} only" if precision in ("region", "country") else precision),
-        ("Source", source_label(tables, row["source_id"], row["attributed_to"])),
+        (gettext("Estimated quantity"), format_quantity(row["quantity"], row["unit"], row["value_qualifier"])),
+        (gettext("Elements"), text(row["elements"])),
+        (gettext("Status"), text(row["status"])),
+        (gettext("Reported"), date_words(text(row["date"]))),
+        (gettext("Location"), gettext(KNOWN_TO[precision]) if precision in KNOWN_TO else precision),
+        (gettext("Source"), source_label(tables, row["source_id"], row["attributed_to"])),
     ]
     return tooltip_html(row["name"], [d for d in details if d[1]], note=text(row["note"]))
 
@@ -187,11 +190,11 @@ def _add_country_figures(group, tables: Tables, countries: gpd.GeoDataFrame, sca
         lines = [
             (r["name"], format_quantity(r["quantity"], r["unit"], r["value_qualifier"])) for _, r in rows.iterrows()
         ]
-        lines += [("Source", source_label(tables, sid)) for sid in sorted(set(rows["source_id"]))]
+        lines += [(gettext("Source"), source_label(tables, sid)) for sid in sorted(set(rows["source_id"]))]
         tip = tooltip_html(
-            f"{names.get(iso3, iso3)} (country-level figures)",
+            gettext("{country} (country-level figures)").format(country=names.get(iso3, iso3)),
             lines,
-            note="Country totals, placed on the country: no site is implied.",
+            note=gettext("Country totals, placed on the country: no site is implied."),
         )
         value = float(pd.to_numeric(sized.loc[rows.index]).max()) if sized.loc[rows.index].notna().any() else 0.0
         symbol = folium.CircleMarker(
@@ -232,13 +235,13 @@ def _add_deals(group, m: folium.Map, tables: Tables, minerals, shapes: SharedSha
         for _, deal in deals.sort_values("deal_id").iterrows():
             rows.append(
                 (
-                    f"{date_words(text(deal['date']))} · {BASIS_WORDS.get(deal['value_basis'], deal['value_basis'])}",
+                    f"{date_words(text(deal['date']))} · {basis_words(deal['value_basis'])}",
                     f"{format_usd(deal['value_usd'], deal['value_qualifier'])}: {text(deal['description'])}",
                 )
             )
         rows.append(
             (
-                "Source",
+                gettext("Source"),
                 "; ".join(
                     sorted({source_label(tables, d["source_id"], d["attributed_to"]) for _, d in deals.iterrows()})
                 ),
@@ -254,7 +257,9 @@ def _add_deals(group, m: folium.Map, tables: Tables, minerals, shapes: SharedSha
                 "weight": 2,
                 "dashArray": "6 3",
             }
-            tips[country] = tooltip_html(f"{names.get(country, country)}: domestic programme", rows)
+            tips[country] = tooltip_html(
+                gettext("{country}: domestic programme").format(country=names.get(country, country)), rows
+            )
             continue
         if partner not in caps or country not in caps:
             continue
@@ -324,7 +329,13 @@ def resources_page(
     view, seam = page_view(countries, focus, pad=2.0)
     with stable_ids(f"resources:{region}"):
         made = new_page(
-            page, view, tiles, max_zoom=MAX_ZOOM, seam=seam, data_csv=data_csv, search="Find a country, deal or site"
+            page,
+            view,
+            tiles,
+            max_zoom=MAX_ZOOM,
+            seam=seam,
+            data_csv=data_csv,
+            search=gettext("Find a country, deal or site"),
         )
         m = made.map
         m.add_child(LayerOrder(view, MAX_ZOOM))  # before any layer: borders, arcs, deposits keep their order
@@ -336,13 +347,13 @@ def resources_page(
         m.add_child(ShapeLayer(shapes, context, {}, pane="borders"))
         layer_names = {s.layer for s in scene.sections}
         # Minerals deals and programmes, first: the deposits are drawn (and hovered) above them.
-        if DEALS_LAYER in layer_names:  # a layer and a legend only for what is drawn
-            group = folium.FeatureGroup(name=layer_key(DEALS_LAYER), show=True)
+        if gettext(DEALS_LAYER) in layer_names:  # a layer and a legend only for what is drawn
+            group = folium.FeatureGroup(name=layer_key(gettext(DEALS_LAYER)), show=True)
             _add_deals(group, m, tables, minerals, shapes, seam)
             group.add_to(m)
         # Deposits and reserves: circles of one commodity in one unit; every other figure a labelled symbol.
-        if DEPOSITS_LAYER in layer_names:
-            group = folium.FeatureGroup(name=layer_key(DEPOSITS_LAYER), show=True)
+        if gettext(DEPOSITS_LAYER) in layer_names:
+            group = folium.FeatureGroup(name=layer_key(gettext(DEPOSITS_LAYER)), show=True)
             _add_deposits(group, m, tables, countries, scene, seam)
             group.add_to(m)
         sections = list(scene.sections)
@@ -354,7 +365,7 @@ def resources_page(
         add_data_table(
             made,
             page_figures(tables, deals=minerals, resources=resources),
-            "Resources and the deals for them.",
+            gettext("Resources and the deals for them."),
             among=("resources", "deals"),
         )
     return made

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from c5map.format import format_quantity, format_usd
+from c5map.format import format_count, format_quantity, format_usd
+from c5map.i18n import N_, gettext
 from c5map.maps.common import date_words, display_names, partner_palette_of, text
 from c5map.maps.style import INK, RESOURCE_COLOUR, symbol_radius, tint
 from c5map.resource_scale import ResourceScale, figure_label, resource_scale
@@ -30,15 +31,15 @@ UNCERTAINTY_KM = {"region": 275.0, "approximate": 50.0, "exact": 0.0}
 #: undisclosed). Every such site has the same symbol and a short label with its figure.
 OFF_SCALE_PX = 5.0
 #: What the uniform symbol means, in the legend of the page and of the print image.
-UNIFORM_WORDS = "site of another commodity or unit, or undisclosed: one size, its figure beside it"
+UNIFORM_WORDS = N_("site of another commodity or unit, or undisclosed: one size, its figure beside it")
 #: Rings of the scale stay smaller than a region's uncertainty area at the zooms the page opens on.
 LARGEST_SYMBOL_PX = 30.0
 #: Most located resources drawn one by one (the scale's largest first); the rest are counted per country.
 MAX_POINTS = 200
 #: Fill of the area where a deposit known only by its region may lie, and of the scale's rings in the legend.
 AREA_TINT = "#fbe8c2"
-DEPOSITS_LAYER = "Deposits and reserves"
-DEALS_LAYER = "Deals and programmes"
+DEPOSITS_LAYER = N_("Deposits and reserves")  # in English; gettext() where shown
+DEALS_LAYER = N_("Deals and programmes")
 #: The kinds of mark, in the order the legend lists them.
 KINDS = ("scaled", "uniform", "approximate", "region", "country")
 
@@ -77,18 +78,18 @@ def kind_of(row: pd.Series, scale: ResourceScale) -> str:
 def kind_entries(scale: ResourceScale) -> dict[str, LegendEntry]:
     """Return the legend entry of each kind of mark (:data:`KINDS`): the same words on the page and in print."""
     return {
-        "scaled": LegendEntry(f"site: circle area by {scale.words}", fill=AREA_TINT, edge=RESOURCE_COLOUR,
-                              shape="circle", size=14, hint="select it for the figure"),
-        "uniform": LegendEntry(UNIFORM_WORDS if scale.unit else "site, one size: its figure beside it",
+        "scaled": LegendEntry(gettext("site: circle area by {measure}").format(measure=scale.words), fill=AREA_TINT,
+                              edge=RESOURCE_COLOUR, shape="circle", size=14, hint=gettext("select it for the figure")),
+        "uniform": LegendEntry(gettext(UNIFORM_WORDS if scale.unit else N_("site, one size: its figure beside it")),
                                fill=RESOURCE_COLOUR, edge=RESOURCE_COLOUR, shape="circle", size=2 * OFF_SCALE_PX),
-        "approximate": LegendEntry("dotted ring: where an approximate site lies", fill="#ffffff",
+        "approximate": LegendEntry(gettext("dotted ring: where an approximate site lies"), fill="#ffffff",
                                    edge=RESOURCE_COLOUR, shape="dashed-circle", size=14),
-        "region": LegendEntry("area where a deposit known only by its region may lie (not a site), its figure on it",
-                              fill=AREA_TINT, edge=RESOURCE_COLOUR, shape="dashed-circle", size=14),
-        "country": LegendEntry(f"country total, no site implied (area by {scale.words} where given)"
-                               if scale.unit else "country total, no site implied",
+        "region": LegendEntry(gettext("area where a deposit known only by its region may lie (not a site), its figure "
+                                      "on it"), fill=AREA_TINT, edge=RESOURCE_COLOUR, shape="dashed-circle", size=14),
+        "country": LegendEntry(gettext("country total, no site implied (area by {measure} where given)").format(
+                               measure=scale.words) if scale.unit else gettext("country total, no site implied"),
                                fill="#ffffff", edge=INK, shape="dashed-circle", size=16,
-                               hint="select it for the figure"),
+                               hint=gettext("select it for the figure")),
     }  # fmt: skip
 
 
@@ -137,6 +138,11 @@ def programme_fill(colour: str) -> str:
     return tint(colour, 0.12)
 
 
+def basis_words(code: str) -> str:
+    """Return a deal's value basis in the locale in use; an unknown code as the data writes it."""
+    return gettext(BASIS_WORDS[code]) if code in BASIS_WORDS else code
+
+
 def deal_section(tables: Tables, minerals: pd.DataFrame, caps: dict) -> LegendSection | None:
     """Return the legend of the resource deals: one row per partner and country, with its figures."""
     names = display_names(tables)
@@ -145,12 +151,13 @@ def deal_section(tables: Tables, minerals: pd.DataFrame, caps: dict) -> LegendSe
     for (partner, country), deals in minerals.groupby(["partner", "country"], sort=True):
         colour = palette.get(partner, INK)
         figures = "; ".join(
-            f"{format_usd(d['value_usd'], d['value_qualifier'])} ({BASIS_WORDS.get(d['value_basis'], d['value_basis'])}"
+            f"{format_usd(d['value_usd'], d['value_qualifier'])} ({basis_words(d['value_basis'])}"
             f", {date_words(text(d['date']))})"
             for _, d in deals.sort_values("deal_id").iterrows()
         )
         if partner == country:  # a pale country with a dashed edge: the deposits, not the programme, stand out
-            entries.append(LegendEntry(f"{names.get(country, country)}: domestic programme: {figures}",
+            words = gettext("{country}: domestic programme: {figures}")
+            entries.append(LegendEntry(words.format(country=names.get(country, country), figures=figures),
                                        fill=programme_fill(colour), edge=colour, shape="dashed-box"))  # fmt: skip
             continue
         if partner not in caps or country not in caps:
@@ -158,7 +165,7 @@ def deal_section(tables: Tables, minerals: pd.DataFrame, caps: dict) -> LegendSe
         disclosed = deals["value_usd"].notna().any()
         entries.append(LegendEntry(f"{names.get(partner, partner)} → {names.get(country, country)}: {figures}",
                                    edge=colour, shape="line" if disclosed else "dashed-line", size=4))  # fmt: skip
-    return LegendSection(DEALS_LAYER, tuple(entries), layer=DEALS_LAYER) if entries else None
+    return LegendSection(gettext(DEALS_LAYER), tuple(entries), layer=gettext(DEALS_LAYER)) if entries else None
 
 
 @dataclass(frozen=True)
@@ -197,11 +204,12 @@ def resources_words(tables: Tables, story: Story, minerals: pd.DataFrame, scale:
     commodities = [humanise(c) for c in sorted(set(tables.resources["commodity"].dropna()))]
     sentences = []
     if commodities:
-        sizes = f"; {scale.title}" if scale.unit else ""
-        sentences.append(f"{word_list(commodities).capitalize()}: deposits and reserves{sizes}.")
+        sizes = "; " + gettext("circle area = {measure}").format(measure=scale.words) if scale.unit else ""
+        sentences.append(gettext("{commodities}: deposits and reserves{sizes}.").format(
+            commodities=word_list(commodities).capitalize(), sizes=sizes))  # fmt: skip
     if len(minerals):
-        sentences.append("With the deals and programmes in them.")
-    return resources_headline(tables, story, scale), " ".join(sentences) or "No resource in the data."
+        sentences.append(gettext("With the deals and programmes in them."))
+    return resources_headline(tables, story, scale), " ".join(sentences) or gettext("No resource in the data.")
 
 
 def resources_headline(tables: Tables, story: Story, scale: ResourceScale) -> str:
@@ -211,11 +219,12 @@ def resources_headline(tables: Tables, story: Story, scale: ResourceScale) -> st
     resources = tables.resources
     on_scale = resources[scale.on_scale(resources) & (resources["value_qualifier"] != "under").to_numpy(bool)]
     if not scale.unit or not len(on_scale):
-        return f"Resources in and around {story.region_words}"
+        return gettext("Resources in and around {region}").format(region=story.region_words)
     top = on_scale.assign(_q=pd.to_numeric(on_scale["quantity"])).sort_values(
         ["_q", "resource_id"], ascending=[False, True]).iloc[0]  # fmt: skip
     figure = format_quantity(float(top["_q"]), str(top["unit"]), str(top["value_qualifier"]))
-    return f"{top['name']}: {figure}, the largest {humanise(scale.commodity)} figure in and around {story.region_words}"
+    return gettext("{name}: {figure}, the largest {commodity} figure in and around {region}").format(
+        name=top["name"], figure=figure, commodity=humanise(scale.commodity), region=story.region_words)  # fmt: skip
 
 
 def resources_scene(tables: Tables, story: Story, drawn_codes, caps: dict) -> ResourcesScene:
@@ -243,13 +252,15 @@ def resources_scene(tables: Tables, story: Story, drawn_codes, caps: dict) -> Re
         entries += key_entries(scale)
     if len(not_shown):  # a page stays light whatever the row count: the rest are counted, and said so
         counts = not_shown.groupby("country").size().sort_values(ascending=False, kind="stable")
-        where = word_list([f"{names.get(c, c)} {n:,}" for c, n in counts.items()])
-        entries.append(LegendEntry(f"{len(not_shown):,} smaller deposits not drawn one by one ({where}); all are "
-                                   "in geo/resources", shape="none"))  # fmt: skip
+        where = word_list([f"{names.get(c, c)} {format_count(n)}" for c, n in counts.items()])
+        words = gettext("{n} smaller deposits not drawn one by one ({where}); all are in geo/resources")
+        entries.append(LegendEntry(words.format(n=format_count(len(not_shown)), where=where), shape="none"))
     sections = []
     if entries:
-        title = f"{DEPOSITS_LAYER} ({scale.title})" if scale.unit else DEPOSITS_LAYER
-        sections.append(LegendSection(title, tuple(entries), layer=DEPOSITS_LAYER))
+        layer = gettext(DEPOSITS_LAYER)
+        key = gettext("circle area = {measure}").format(measure=scale.words)
+        title = f"{layer} ({key})" if scale.unit else layer
+        sections.append(LegendSection(title, tuple(entries), layer=layer))
     if (deals := deal_section(tables, minerals, caps)) is not None:
         sections.append(deals)
     title, subtitle = story.words("resources", *resources_words(tables, story, minerals, scale))

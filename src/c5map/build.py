@@ -26,12 +26,13 @@ from c5map.assets import inline_assets, leaflet_inline, leaflet_only
 from c5map.errors import OutOfMemory, WorkerCrashed
 from c5map.export import LAYER_SUMMARIES, TABLE_SUMMARIES, export_layers, geo_files, qgis_styles
 from c5map.maps import MAPS, PAGES, AtlasEntry, atlas_page
-from c5map.maps.common import display_names, source_line
+from c5map.maps.common import source_line
 from c5map.maps.figures import figures_csv
 from c5map.maps.share import PageFiles, add_page_tools, published_base
 from c5map.maps.tiles import DEFAULT_TILES, resolve_tiles
 from c5map.publish import MANIFEST, STAGING_PREFIX, foreign_files, publish_outputs, recover_interrupted  # noqa: F401 (imported from here too)
-from c5map.story import Story, story_for, word_list
+from c5map.scenes import atlas_words  # the atlas's words, in the locale in use
+from c5map.story import Story, story_for
 from c5map.tables import Tables
 from c5map.validate import load_inputs
 
@@ -72,28 +73,6 @@ def page_html(m) -> str:
 
 
 _FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport" content="[^"]*user-scalable=no[^"]*"\s*/?>')
-
-
-def atlas_words(tables: Tables, story: Story) -> tuple[str, str]:
-    """Return the atlas's title and introduction: the story file's, else derived from the tables."""
-    names = display_names(tables)
-    partners = [names.get(p, p) for p in story.partners]
-    title = story.title or (
-        f"Who is courting {story.region_words}" if partners else f"{story.region_heading}: maps and data"
-    )
-    counts = [
-        f"{len(tables[name])} {label}"
-        for name, label in (("deals", "deals"), ("trade", "trade figures"), ("resources", "resources"),
-                            ("events", "events"))
-        if len(tables[name])
-    ]  # fmt: skip
-    derived = (
-        f"Interactive maps of {story.region_words}"
-        + (f" and its partners {word_list(partners)}" if partners else "")
-        + (f", from {word_list(counts)}" if counts else "")
-        + ". Every figure keeps its qualifier and source."
-    )
-    return title, story.subtitle or derived
 
 
 def render_page(

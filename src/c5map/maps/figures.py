@@ -224,7 +224,7 @@ def _value_words(row: pd.Series) -> str:
         words = format_quantity(value, row["unit"], row["value_qualifier"] or "exact")
     basis = gettext(BASIS_WORDS[row["value_basis"]]) if row["value_basis"] in BASIS_WORDS else row["value_basis"]
     if not basis and row["table"] == "trade":  # exports and total trade are different measures: say which
-        basis = str(row["what"])
+        basis = gettext(str(row["what"]))  # "total trade", "exports": the measure's words (story.MEASURE_WORDS)
     return f"{words} ({basis})" if basis else words
 
 

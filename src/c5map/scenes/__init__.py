@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from c5map.format import format_count
-from c5map.i18n import N_, gettext, ngettext
+from c5map.i18n import N_, gettext, locale_in_use, ngettext
 
 #: Swatch shapes a legend entry may have. ``none`` is a line of text (a figure, a note) with no swatch;
 #: ``hatched-box`` is "no reported figure" (hatched on the web and in print).
@@ -145,3 +145,35 @@ def bound_rule() -> str:
 
     rule = gettext(BOUND_RULE)
     return rule[:1].upper() + rule[1:]
+
+
+def atlas_words(tables, story) -> tuple[str, str]:
+    """Return the atlas's title and introduction: the story file's, else derived from the tables (c5map's words)."""
+    from c5map.maps.common import display_names
+    from c5map.story import word_list
+
+    names = display_names(tables)
+    partners = [names.get(p, p) for p in story.partners]
+    title = story.title or (
+        gettext("Who is courting {region}").format(region=story.region_words)
+        if partners
+        else gettext("{region}: maps and data").format(region=story.region_heading)
+    )
+    sizes = {name: len(tables[name]) for name in ("deals", "trade", "resources", "events")}
+    counts = [  # English writes the plural for any count, as it always has
+        words.format(n=sizes[name] if locale_in_use() == "en" else format_count(sizes[name]))  # en: no separators
+        for name, words in (
+            ("deals", ngettext("{n} deals", "{n} deals", sizes["deals"])),
+            ("trade", ngettext("{n} trade figures", "{n} trade figures", sizes["trade"])),
+            ("resources", ngettext("{n} resources", "{n} resources", sizes["resources"])),
+            ("events", ngettext("{n} events", "{n} events", sizes["events"])),
+        )
+        if sizes[name]
+    ]
+    derived = (
+        gettext("Interactive maps of {region}").format(region=story.region_words)
+        + (gettext(" and its partners {partners}").format(partners=word_list(partners)) if partners else "")
+        + (gettext(", from {counts}").format(counts=word_list(counts)) if counts else "")
+        + gettext(". Every figure keeps its qualifier and source.")
+    )
+    return title, story.subtitle or derived

@@ -27,7 +27,7 @@ SIDE_COLUMN = 2.75  # inches: the column of keys beside a map
 TALLEST_MAP = 6.6  # inches: a map taller than this is narrowed
 INSET_WIDTH, INSET_PAD = 2.4, 0.1  # inches: the column of keys on a map, and its panel's padding
 INSET_ALPHA = 0.9  # the panel's white over the map: the map shows through, faintly
-INSET_COVERS = 0.04  # at most this share of the keys' panel may cover what the map is about
+INSET_COVERS = 0.02  # at most this share of the keys' panel may cover what the map is about
 SHORTEST_MAP = 4.2  # inches: a map beside its keys is as tall as they are, but not shorter than this
 KEYS_GAP = 0.18  # inches between two key blocks in a column, and between the map and the keys below it
 
@@ -185,19 +185,20 @@ class MapPage:
         self._draw()
 
 
-def lay_out_map_page(fig: PrintFigure, ax, blocks: list[KeyBlock], keep_clear=(), *,
+def lay_out_map_page(fig: PrintFigure, ax, blocks: list[KeyBlock], keep_clear=(), *, symbols=(),
                      width: float = PAGE_WIDTH) -> MapPage:  # fmt: skip
     """Size the page to its map and keys, put the map in place and draw the keys; return the :class:`MapPage`.
 
     The keys go on the map where they cover none of ``keep_clear`` (what the map is about, in its data
     coordinates as drawn), beside it or below it: the layout that leaves the least of the page empty
     (:func:`_plans`, :func:`_inset_plan`), keys on the map and then a bigger map breaking ties. The map keeps
-    its shape (``ax.bounds``). Call this before placing the map's labels: they keep off the keys.
+    its shape (``ax.bounds``). Keys on the map never touch ``symbols`` (data coordinates as drawn). Call this
+    before placing the map's labels: they keep off the keys.
     """
     fig.resize(width, fig.get_figheight())
     blocks = [block for block in blocks if measure(fig, block, INSET_WIDTH, 0.1)[0] > 0.01]  # none with nothing
     plans = _plans(fig, blocks, ax.bounds, width)
-    inset = _inset_plan(fig, blocks, ax.bounds, width, keep_clear)
+    inset = _inset_plan(fig, blocks, ax.bounds, width, keep_clear, symbols)
     plans += [inset] if inset is not None else []
 
     def empty_share(plan: _Plan) -> float:
@@ -207,7 +208,7 @@ def lay_out_map_page(fig: PrintFigure, ax, blocks: list[KeyBlock], keep_clear=()
     return MapPage(fig, ax, blocks, min(plans, key=lambda p: (round(empty_share(p), 3), -len(p.inset), -p.map_w)))
 
 
-def _inset_plan(fig, blocks, bounds, width: float, keep_clear) -> _Plan | None:
+def _inset_plan(fig, blocks, bounds, width: float, keep_clear, symbols=()) -> _Plan | None:
     """Return the keys on the map, in the corners where they cover none of ``keep_clear``; None if none fits.
 
     Each block in turn goes to the corner whose panel, grown by it, covers least of ``keep_clear`` (at most
@@ -220,10 +221,15 @@ def _inset_plan(fig, blocks, bounds, width: float, keep_clear) -> _Plan | None:
     per_degree = map_h / (bounds[3] - bounds[1])
     column = min(INSET_WIDTH, 0.4 * map_w)
     west, south, east, north = bounds
-    covered = shapely.union_all([shapely.make_valid(g) for g in keep_clear if g is not None and not g.is_empty])
     scale = np.array([map_w / (east - west), map_h / (south - north)])
-    covered = shapely.transform(covered, lambda xy: (xy - [west, north]) * scale)  # inches, x right, y down
-    shapely.prepare(covered)
+
+    def inches(geometries):  # from the map's top left, x right, y down
+        union = shapely.union_all([shapely.make_valid(g) for g in geometries if g is not None and not g.is_empty])
+        union = shapely.transform(union, lambda xy: (xy - [west, north]) * scale)
+        shapely.prepare(union)
+        return union
+
+    covered, hard = inches(keep_clear), inches(symbols)
     stacks: dict[tuple[bool, bool], list[tuple[int, float]]] = {}  # (right, top) -> blocks and heights
     left_over = []
     for k, block in enumerate(blocks):
@@ -236,7 +242,7 @@ def _inset_plan(fig, blocks, bounds, width: float, keep_clear) -> _Plan | None:
             grown = [*stacks.get(corner, []), (k, h)]
             box = _corner_box(corner, grown, map_w, map_h, column)
             share = shapely.area(shapely.intersection(box, covered)) / shapely.area(box)
-            taller = box.bounds[3] - box.bounds[1] > 0.8 * map_h
+            taller = box.bounds[3] - box.bounds[1] > 0.8 * map_h or box.intersects(hard)
             if share <= INSET_COVERS and not taller and (best is None or (share, rank) < best[0]):
                 best = (share, rank), corner
         if best is None:

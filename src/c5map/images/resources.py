@@ -244,8 +244,10 @@ def _resources_page(fig, ax, drawing, scale: ResourceScale, area_rows, members) 
     """
     symbols, drawn, lines, largest = drawing
     keep_clear = [_wrapped(ax, shape) for shape in members]
-    for x, y, radius, uncertainty, _, _, _ in symbols:  # the symbols, with room for a label beside each
-        keep_clear.append(shapely.Point(x, y).buffer(max(radius, uncertainty) * _stretch(ax.bounds) + 1.0))
+    marks = [
+        shapely.Point(x, y).buffer(max(radius, uncertainty) * _stretch(ax.bounds) + 1.0)
+        for x, y, radius, uncertainty, _, _, _ in symbols
+    ]  # the symbols, with room for a label beside each
     blocks = []
     handles = _resource_handles(drawn, scale)
     if handles:
@@ -258,7 +260,7 @@ def _resources_page(fig, ax, drawing, scale: ResourceScale, area_rows, members) 
             scale.key_label, width_in=width, facecolor="none", edgecolor=INK, linewidth=0.8,
         ))  # fmt: skip
     blocks.append(lambda x, top, width, _: _other_figures(fig, lines, x, top, width))
-    page = lay_out_map_page(fig, ax, blocks, keep_clear)
+    page = lay_out_map_page(fig, ax, blocks, keep_clear, symbols=marks)
     _settle(fig)
     placer = _Placer(fig)
     labels = _resource_labels(ax, placer, symbols)

@@ -358,8 +358,8 @@ def _trade_page(fig, ax, scene, region, area_rows, members, shape_of) -> Image:
     blocks.append(lambda x, top, width, _: _trade_notes(fig, scene, x, top, width))
     keep_clear = [_wrapped(ax, shape_of[m]) for m in members]
     keep_clear += [_wrapped(ax, shape_of[d]) for d in scene.largest_exporter() if d in shape_of]
-    keep_clear += [shapely.Point(x, y).buffer(r * _stretch(ax.bounds)) for _, x, y, r, _, _ in circles]
-    page = lay_out_map_page(fig, ax, blocks, keep_clear)
+    symbols = [shapely.Point(x, y).buffer(r * _stretch(ax.bounds)) for _, x, y, r, _, _ in circles]
+    page = lay_out_map_page(fig, ax, blocks, keep_clear, symbols=symbols)
     _settle(fig)
     placer = _Placer(fig)
     labels = []

@@ -177,7 +177,8 @@ def countries_layer(tables: Tables, boundaries: gpd.GeoDataFrame, region: str) -
     export_figures = layers.group_figures(exports, ["origin", "destination"])
     figures |= {(export_group[o], d): figure for (o, d), figure in export_figures.items()}
     codes = sorted(boundaries["iso3"])
-    figures = {k: v for k, v in figures.items() if k[1] in set(codes)}
+    known = set(codes)  # once, not once per figure (tens of thousands in a bilateral table)
+    figures = {k: v for k, v in figures.items() if k[1] in known}
     columns = _column_groups(groups, figures)
     fields = [
         ExportField("iso3", "string", "Natural Earth ADM0_A3 (ISO 3166-1 alpha-3 where one exists)"),

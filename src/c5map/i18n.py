@@ -110,7 +110,20 @@ class _RightToLeftMessage(str):
     __slots__ = ()
 
     def format(self, *args, **fields) -> str:  # noqa: D102 (str.format's)
-        return str.format(self, *(isolated(str(a)) for a in args), **{k: isolated(str(v)) for k, v in fields.items()})
+        return _Composed(
+            str.format(self, *map(_isolated_field, args), **{k: _isolated_field(v) for k, v in fields.items()})
+        )
+
+
+class _Composed(str):
+    """A right-to-left message already formatted: c5map's own words, not isolated again inside another."""
+
+    __slots__ = ()
+
+
+def _isolated_field(value: object) -> str:
+    """Isolate a field of a right-to-left message, unless it is a message of c5map's already formatted."""
+    return value if isinstance(value, _Composed) else isolated(str(value))
 
 
 def gettext(message: str) -> str:

@@ -317,7 +317,7 @@ def largest_figure(figures: pd.DataFrame, among: tuple[str, ...] = ("deals", "tr
         what = who if row["unit"] == "USD" else row["what"]
         if row["unit"] != "USD" and several:  # the commodity is said once, in the label
             what = re.sub(r"\s*\([^()]*\)\s*$", "", what)
-        when = f", {date_words(row['date'])}" if row["date"] else ""
+        when = gettext(", {date}").format(date=date_words(row["date"])) if row["date"] else ""
         return gettext("{label}: {what}, {value}{when}.").format(label=label, what=what, value=_value_words(row),
                                                                   when=when)  # fmt: skip
     return ngettext("{n} item listed.", "{n} items listed.", len(figures)).format(n=len(figures))

@@ -186,3 +186,21 @@ def test_a_page_in_the_readers_language(chromium, localised):
     )
     assert violations == []
     page.close()
+
+
+@pytest.mark.parametrize("page", ["influence.html", "trade.html", "resources.html", "timeline.html"])
+def test_longer_words_and_mirrored_corners_overlap_nothing(chromium, localised, page):
+    """Title, controls, legend (its Key button on a phone), source line: no two boxes overlap, none off screen."""
+    from test_reader_product import FURNITURE, SIZES, _overlap
+
+    _, _, maps = localised
+    for width, height in SIZES.values():
+        visit = chromium.open(maps / page, width=width, height=height)
+        visit.page.wait_for_timeout(150)
+        boxes = visit.page.evaluate(FURNITURE)
+        for i, (name, *box) in enumerate(boxes):
+            assert box[0] >= -0.5 and box[1] >= -0.5 and box[2] <= width + 0.5 and box[3] <= height + 0.5, (name, box)
+            for other, *other_box in boxes[i + 1 :]:
+                assert not _overlap(box, other_box), (width, name, other, box, other_box)
+        assert visit.page_errors == []
+        visit.page.close()

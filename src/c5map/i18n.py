@@ -218,7 +218,8 @@ def localised_script(text: str) -> str:
 def localise_page(html: str) -> str:
     """Return a page's HTML with its scripts' words in the locale in use and, right to left, its mirrored styles.
 
-    English pages are returned as they are. Right-to-left pages get ``assets/rtl.css`` after their own styles,
+    English pages are returned as they are; the others get ``assets/locale.css`` after their own styles (room for
+    longer words), and right-to-left pages ``assets/rtl.css`` too,
     and ``assets/rtl.js`` (the layout of :mod:`c5map.maps.assets`' ``panel.js``, mirrored) at the end of their
     script.
     """
@@ -231,6 +232,7 @@ def localise_page(html: str) -> str:
         original = asset_text(script)
         if original in html:
             html = html.replace(original, localised_script(original))
+    html = html.replace("</head>", f"<style>{asset_text('locale.css')}</style>\n</head>", 1)
     if name in RIGHT_TO_LEFT:
         html = html.replace("</head>", f"<style>{asset_text('rtl.css')}</style>\n</head>", 1)
         if "function c5mapFreeRoom(" in html:  # panel.js's layout, mirrored: the last declarations in its script

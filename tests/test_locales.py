@@ -109,9 +109,8 @@ def localised(request, tmp_path_factory):
     """A self-contained, tile-less build in a locale, of the bundled data or the Sahel's synthetic data."""
     locale, data = request.param
     out = tmp_path_factory.mktemp(f"locale-{locale}-{data}")
-    with i18n.using(locale):
-        build(None if data == "bundled" else SAHEL, out, tiles="none", self_contained=True, images=False,
-              progress=lambda line: None)  # fmt: skip
+    build(None if data == "bundled" else SAHEL, out, tiles="none", self_contained=True, images=False, locale=locale,
+          progress=lambda line: None)  # fmt: skip
     return locale, data, out / "maps"
 
 

@@ -470,6 +470,7 @@ def build(
     images: bool = True,
     base_url: str | None = None,
     classes: classify.Classes | None = None,
+    locale: str | None = None,
     progress: Callable[[str], None] = _stderr,
 ) -> BuildReport:
     """Validate a data folder and write ``OUT/maps/`` and ``OUT/geo/``.
@@ -499,6 +500,9 @@ def build(
         embed code, canonical link and share card of every page use it.
     classes : c5map.classify.Classes, optional
         How the pages class figures: ``Classes.of("quantiles", k=5)``. Default: the 1-2-5 ladder.
+    locale : str, optional
+        The language of c5map's own words, numbers and dates (:data:`c5map.i18n.LOCALES`); default the one in
+        use (:func:`c5map.i18n.using`), English unless chosen.
     progress : callable
         Receives one line per step, and a note if the pages need the network (:func:`c5map.publish.offline_hint`).
 
@@ -516,7 +520,7 @@ def build(
         ``tiles`` names no usable provider, or ``base_url`` is not an
         http(s) address; nothing was written.
     """
-    with classify.using(classes or classify.Classes()):  # the scenes read it; workers inherit it, or are sent it
+    with classify.using(classes or classify.Classes()), i18n.using(locale or i18n.locale_in_use()):  # workers too
         return _build(data_dir, out_dir, tiles, boundaries, region, self_contained, images, base_url, progress)
 
 

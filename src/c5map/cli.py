@@ -169,22 +169,21 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from c5map.build import build
     from c5map.classify import Classes
-    from c5map.i18n import using
 
     _check_usage(args.tiles, args.base_url)
-    with using(args.locale):  # the scenes, pages and images read it; workers inherit it, or are sent it
-        build(
-            args.data,
-            args.out,
-            tiles=args.tiles,
-            boundaries=args.boundaries,
-            self_contained=args.self_contained,
-            images=not args.no_images,
-            region=args.region,
-            base_url=args.base_url,
-            classes=Classes.of(args.scheme, args.k, args.breaks),  # a mistake: a UsageError naming the option
-            progress=_progress,
-        )
+    build(
+        args.data,
+        args.out,
+        tiles=args.tiles,
+        boundaries=args.boundaries,
+        self_contained=args.self_contained,
+        images=not args.no_images,
+        region=args.region,
+        base_url=args.base_url,
+        classes=Classes.of(args.scheme, args.k, args.breaks),  # a mistake: a UsageError naming the option
+        locale=args.locale,
+        progress=_progress,
+    )
     return EXIT_OK
 
 

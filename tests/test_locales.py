@@ -203,3 +203,23 @@ def test_longer_words_and_mirrored_corners_overlap_nothing(chromium, localised, 
                 assert not _overlap(box, other_box), (width, name, other, box, other_box)
         assert visit.page_errors == []
         visit.page.close()
+
+
+def test_the_build_s_workers_write_in_its_locale_forked_or_by_the_fork_server():
+    """The print images and geo/ are made in workers: each must write in the build's locale."""
+    import threading
+
+    from c5map.build import _beside
+
+    with i18n.using("ar"):
+        (job,), where = _beside([(i18n.locale_in_use,)])
+        assert (where, job.result()) == ("forked", "ar")
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait)
+        other.start()  # a process with threads (a notebook) has the fork server fork its workers
+        try:
+            (job,), where = _beside([(format_usd, 15e9, "nearly")])
+            assert where == "fork-server" and job.result() == format_usd(15e9, "nearly") != "nearly $15bn"
+        finally:
+            stop.set()
+            other.join()

@@ -34,6 +34,7 @@ def _member_figures(
     deals: pd.DataFrame, shapes: gpd.GeoDataFrame, partner: str, value_basis: str | None
 ) -> gpd.GeoDataFrame:
     """One row per member of ``shapes`` with the figure ``deals`` give it (see :func:`partner_country_figures`)."""
+    from c5map.i18n import gettext
     from c5map.story import BASIS_WORDS
 
     totals = deal_totals(deals)
@@ -53,16 +54,16 @@ def _member_figures(
                                                            r.partner))  # fmt: skip
         several = here["partner"].nunique() > 1  # deals within a region: say whose figure is whose
         deals_text = "; ".join(
-            f"{r.value_text} ({BASIS_WORDS.get(r.value_basis, r.value_basis)}"
-            + (f", from {r.partner}" if several else "")
+            f"{r.value_text} ({gettext(BASIS_WORDS[r.value_basis]) if r.value_basis in BASIS_WORDS else r.value_basis}"
+            + (gettext(", from {partner}").format(partner=r.partner) if several else "")
             + ")"
             for r in ordered
         )
         rows.append({
             "iso3": iso3, "partner": partner, "value_basis": basis, "value_usd": value,
             "value_qualifier": qualifier, "value_text": format_usd(value, qualifier) if has_figure else (
-                deals_text or "no reported figure"),
-            "deals_text": deals_text or "no reported figure",
+                deals_text or gettext("no reported figure")),
+            "deals_text": deals_text or gettext("no reported figure"),
             "n_deals": int(here["n_deals"].sum()),
             "deal_ids": "; ".join(sorted(i for ids in here["deal_ids"] for i in ids.split("; "))),
             "has_deal": bool(len(here)), "has_figure": has_figure,

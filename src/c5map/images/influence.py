@@ -43,6 +43,8 @@ from c5map.scenes.influence import EVENTS_LAYER, influence_scene, view_arcs
 from c5map.story import Story, word_list
 from c5map.tables import Tables
 
+#: Inches between one row of panels' notes and the next row's titles (the titles' own colour sets them apart).
+ROW_GAP = 0.06
 #: Inches: the tallest panel of the small multiples (one or two views of a tall region would fill a page).
 TALLEST_PANEL = 4.6
 
@@ -177,14 +179,14 @@ def _lay_out_panels(fig, panels, grid, legend, block, names) -> list:
         in_cell = legend is not None and legend.in_cell
         legend_h = _height_in(legend) + 0.1 if legend is not None and not in_cell else 0.0
         block_h = _height_in(block) + 0.1 if block is not None else 0.0
-        body = sum(t + panel_h + b + 0.12 for t, b in row_heights) if panels else 1.0
+        body = sum(t + panel_h + b + ROW_GAP for t, b in row_heights) if panels else 1.0
         height = max(fig.header_in + body + block_h + legend_h + fig.footer_in, 4.4)
         fig.set_size_inches(width, height)
         fig.place_frame()
         top = height - fig.header_in
         for ax, _ in panels:
             r, c = ax.cell
-            y = top - sum(t + panel_h + b + 0.12 for t, b in row_heights[:r]) - row_heights[r][0] - panel_h
+            y = top - sum(t + panel_h + b + ROW_GAP for t, b in row_heights[:r]) - row_heights[r][0] - panel_h
             columns = max(ax.cell[1] for ax, _ in panels) + 1
             x = (width - columns * panel_w - (columns - 1) * 0.2) / 2 + c * (panel_w + 0.2)  # the grid centred
             ax.set_position([x / width, y / height, panel_w / width, panel_h / height])

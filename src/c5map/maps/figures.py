@@ -18,7 +18,6 @@ from c5map.format import format_quantity, format_usd
 from c5map.i18n import gettext, ngettext
 from c5map.maps.common import date_words, display_names, text
 from c5map.maps.page import MapPage
-from c5map.maps.safety import escape_text
 from c5map.maps.share import dialog_html
 from c5map.maps.templates import macro
 from c5map.resource_scale import choose_pair
@@ -339,7 +338,6 @@ def add_data_table(
     page.figures = figures
     page.finding = largest_figure(figures, among) if finding is None else finding  # the atlas's line on this map
     page.caption = caption
-    words = escape_text(gettext("Data table"))
-    button = f'<button type="button" data-c5-dialog="c5-data" aria-haspopup="dialog">{words}</button>'
+    button = macro("share.html.j2", "dialog_button")("c5-data", gettext("Data table"))
     page.title.tools.insert(0, button)
     page.map.get_root().html.add_child(_DataDialog(figures, caption, page.data_csv), name="c5-data")

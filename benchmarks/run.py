@@ -168,11 +168,12 @@ def pixel_error() -> dict:
     }
 
 
-# Set before any page script runs: the time of the first frame in which the map's overlays are in the DOM
+# Set before any page script runs: the time of the first frame in which the map's overlays are in the DOM (in any
+# pane: c5map draws fills, borders and arcs in panes of their own)
 # (the observer fires on insertion; requestAnimationFrame runs just before that frame is painted).
 READY_PROBE = """
 new MutationObserver((changes, observer) => {
-  if (document.querySelector('.leaflet-overlay-pane path')) {
+  if (document.querySelector('.leaflet-map-pane path')) {
     observer.disconnect();
     requestAnimationFrame(() => { window.__c5mapReady = performance.now(); });
   }

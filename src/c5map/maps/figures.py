@@ -242,7 +242,7 @@ def data_table_html(figures: pd.DataFrame, caption: str, csv_href: str | None = 
             {
                 "date": date_words(row["date"]),
                 "who": who,
-                "what": row["what"],
+                "what": gettext(row["what"]) if row["table"] == "trade" else row["what"],  # a measure: c5map's words
                 "note": row["note"],
                 "value": _value_words(row),
                 "source": row["source"],

@@ -21,12 +21,6 @@ DATASETS = {
 MOST_EMPTY = 0.2
 #: Side of the square blocks the canvas is measured in, as a share of its width.
 BLOCK = 0.015
-#: Images still over the limit (with their thumbnails), each with why (strict: the test says when one is fixed).
-STILL_EMPTY = {
-    ("gulf-east-africa", "resources"): "the size key's open rings and the legend under a tall map: 21.3%",
-    # the build still shrinks the print for the atlas; render_images(thumbnails=True) draws it for its size
-    ("pacific-synthetic", "timeline-small"): "a shrunk copy of the print",
-}
 
 
 def empty_share(png: bytes) -> float:
@@ -80,10 +74,7 @@ def test_no_print_image_leaves_more_than_a_fifth_of_its_canvas_empty(written):
     assert len(pngs) >= 8  # four images and a thumbnail of each
     over = {}
     for path, data in sorted(pngs.items()):
-        image, share = Path(path).stem, empty_share(data)
-        known = any((dataset, image) == (d, i) or (dataset, image) == (d, f"{i}-small") for d, i in STILL_EMPTY)
-        if share > MOST_EMPTY and not known:
+        share = empty_share(data)
+        if share > MOST_EMPTY:
             over[path] = round(share, 3)
-        if (dataset, image) in STILL_EMPTY:
-            assert share > MOST_EMPTY, f"{dataset} {path} now fills its page: take it out of STILL_EMPTY"
     assert not over, f"{dataset}: more than {MOST_EMPTY:.0%} empty: {over}"

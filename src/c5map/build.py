@@ -176,32 +176,16 @@ def _render_images(
 def draw_images(tables: Tables, countries: gpd.GeoDataFrame | None, names: list[str], story: Story) -> dict[str, bytes]:
     """Draw the static images of the maps ``names`` and the atlas's thumbnail of each (path in ``maps/`` -> bytes).
 
-    matplotlib is only imported here: a build without images, or a preview, never loads it.
+    A thumbnail (``png/<map>-small.png``) is drawn for its size, not shrunk from the print: its text stays
+    readable. matplotlib is only imported here: a build without images, or a preview, never loads it.
     """
     from c5map.images import render_images
 
-    drawn = render_images(tables, countries, names, story=story)
-    for name in [n for n in drawn if n.startswith("png/")]:
-        drawn[name.removesuffix(".png") + THUMBNAIL_SUFFIX] = thumbnail(drawn[name])
-    return drawn
+    return render_images(tables, countries, names, story=story, thumbnails=True)
 
 
-#: The atlas's preview of a map: its PNG, THUMBNAIL_WIDTH pixels wide.
-THUMBNAIL_SUFFIX, THUMBNAIL_WIDTH = "-small.png", 600
-
-
-def thumbnail(png: bytes, width: int = THUMBNAIL_WIDTH) -> bytes:
-    """Return a PNG shrunk to ``width`` pixels (Lanczos, 256 colours: deterministic and small)."""
-    import io
-
-    from PIL import Image  # matplotlib's own dependency
-
-    with Image.open(io.BytesIO(png)) as image:
-        rgb = image.convert("RGB")
-    small = rgb.resize((width, max(1, round(rgb.height * width / rgb.width))), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    small.quantize(256, method=Image.Quantize.FASTOCTREE).save(buffer, format="png", optimize=True)
-    return buffer.getvalue()
+#: The atlas's preview of a map: ``png/<map>-small.png``, drawn by :mod:`c5map.images.thumbnail`.
+THUMBNAIL_SUFFIX = "-small.png"
 
 
 def _geo_files(tables: Tables, countries: gpd.GeoDataFrame | None, region: str) -> tuple[dict[str, bytes], float]:

@@ -56,7 +56,9 @@ from c5map.tables import Tables
 RESOURCE_UNIFORM_IN = 0.04
 #: Matplotlib style of each kind of mark on the resources image; its legend swatch is drawn the same.
 RESOURCE_STYLES = {
-    "sized": {"facecolor": "none", "edgecolor": RESOURCE_COLOUR, "linewidth": 1.5},
+    # a sized site is filled pale, as on the web page (fill 0.15), and so is the size key that measures it
+    "sized": {"facecolor": matplotlib.colors.to_rgba(RESOURCE_COLOUR, 0.15), "edgecolor": RESOURCE_COLOUR,
+              "linewidth": 1.5},
     "country": {"facecolor": "none", "edgecolor": INK, "linewidth": 1.5, "linestyle": ":"},
     "uniform": {"facecolor": RESOURCE_COLOUR, "edgecolor": "white", "linewidth": 0.6},
     "approximate": {"facecolor": "none", "edgecolor": RESOURCE_COLOUR, "linewidth": 0.8, "linestyle": ":"},
@@ -257,7 +259,8 @@ def _resources_page(fig, ax, drawing, scale: ResourceScale, area_rows, members) 
         blocks.append(lambda x, top, width, per_degree: _size_key(
             fig, x, top, scale.title[:1].upper() + scale.title[1:], sorted(scale.key_values, reverse=True),
             lambda v: largest * math.sqrt(_share(v, scale.largest)) * per_degree,
-            scale.key_label, width_in=width, facecolor="none", edgecolor=INK, linewidth=0.8,
+            scale.key_label, width_in=width, facecolor=RESOURCE_STYLES["sized"]["facecolor"],
+            edgecolor=RESOURCE_COLOUR, linewidth=0.8,
         ))  # fmt: skip
     blocks.append(lambda x, top, width, _: _other_figures(fig, lines, x, top, width))
     page = lay_out_map_page(fig, ax, blocks, keep_clear, symbols=marks)

@@ -14,6 +14,7 @@ from pathlib import Path
 import folium
 import pyogrio
 import pytest
+import truth
 from conftest import expected_flow_ids, expected_flow_pairs
 
 from c5map.build import MANIFEST, build
@@ -49,7 +50,7 @@ def built(request, tmp_path_factory):
 
 def _page_texts(html: str) -> str:
     """Every string a reader can meet on a page: HTML text, tooltips and legends, JSON escapes decoded."""
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda escape: chr(int(escape.group(1), 16)), html)
+    return truth.page_text(html)
 
 
 def test_every_page_is_about_the_datasets_region(built):

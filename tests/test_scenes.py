@@ -7,8 +7,6 @@ legend, words under its panels or in its notes), or count what it leaves out.
 
 from __future__ import annotations
 
-import json
-
 import matplotlib.pyplot as plt
 import pytest
 import truth
@@ -33,7 +31,7 @@ def influence(request):
     scene = influence_scene(tables, story, web_countries(list(story.members)))
     html = influence_map(tables, tiles="none", story=story).get_root().render()
     image = images.influence_image(tables, story)
-    return scene, json.loads(json.dumps(html).replace("\\\\u", "\\u")), image
+    return scene, truth.page_text(html), image
 
 
 def _print_words(fig) -> str:
@@ -96,7 +94,7 @@ def trade(request):
     image = images.trade_image(tables, story)
     exports = trade_selection(tables, story.region).exports
     codes = set(web_countries(sorted(set(exports["destination"]) | set(story.members)))["iso3"])
-    return trade_scene(tables, story, codes), json.loads(json.dumps(html).replace("\\\\u", "\\u")), image
+    return trade_scene(tables, story, codes), truth.page_text(html), image
 
 
 def test_the_trade_page_shows_every_entry_of_the_scene(trade):
@@ -144,7 +142,7 @@ def resources(request):
     image = images.resources_image(tables, story)
     codes = set(shapes_of(sorted(set(story.members) | set(tables.resources["country"])))["iso3"])
     scene = resources_scene(tables, story, codes, layers.capitals(tables))
-    return scene, json.loads(json.dumps(html).replace("\\\\u", "\\u")), image
+    return scene, truth.page_text(html), image
 
 
 def test_the_resources_page_shows_every_entry_of_the_scene(resources):
@@ -185,7 +183,7 @@ def timeline(request):
     image = images.timeline_image(tables, story)
     return (
         timeline_scene(tables, story, load_countries("10m")),
-        json.loads(json.dumps(html).replace("\\\\u", "\\u")),
+        truth.page_text(html),
         image,
     )
 

@@ -7,7 +7,6 @@ label says, on the page and in print, for the bundled data and the synthetic Sah
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import mapclassify
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import truth
 from coloraide import Color
 
 from c5map import images
@@ -175,7 +175,7 @@ def test_up_to_max_classes_every_shade_reads_apart_from_its_neighbour(n):
 
 def _as_text(html: str) -> str:
     """The page's HTML with its JSON escapes (``\\u0026``) read, as test_scenes reads it."""
-    return json.loads(json.dumps(html).replace("\\\\u", "\\u"))
+    return truth.page_text(html)
 
 
 def _print_text(fig) -> str:

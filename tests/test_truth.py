@@ -10,7 +10,6 @@ rules on generated datasets.
 
 from __future__ import annotations
 
-import json
 import re
 
 import matplotlib.pyplot as plt
@@ -90,7 +89,7 @@ def built(tmp_path_factory):
 
 
 def _page_text(html: str) -> str:
-    return json.loads(json.dumps(html).replace("\\\\u", "\\u"))
+    return truth.page_text(html)
 
 
 @pytest.mark.parametrize("name", ["sahel-synthetic", "pacific-synthetic", "bundled"])

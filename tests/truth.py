@@ -7,6 +7,7 @@ on the bundled and synthetic datasets; ``tests/test_truth_properties.py`` on gen
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from c5map import layers
@@ -23,6 +24,14 @@ DATASETS = {
     "south-caucasus": REPO / "tests" / "data" / "south-caucasus",
     "gulf-east-africa": REPO / "examples" / "gulf-east-africa",
 }
+
+
+def page_text(html: str) -> str:
+    """A page's text with its scripts' ``\\uXXXX`` escapes decoded, as a reader meets the words in them.
+
+    Only real escapes: a page's encoded shapes may hold a backslash before a ``u``.
+    """
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda escape: chr(int(escape.group(1), 16)), html)
 
 
 def class_bounds(k: int, breaks: list[float]) -> tuple[float, float]:

@@ -283,7 +283,8 @@ def scale_one(rows: int) -> dict:
         aggregated = time.perf_counter()
         html = trade_map(tables, tiles="none").get_root().render()
         mapped = time.perf_counter()
-        rss = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        # VmHWM, this process's own peak: ru_maxrss carries the runner's RSS at fork across exec
+        rss = round(int(next(x for x in open("/proc/self/status") if x.startswith("VmHWM")).split()[1]) / 1024)
         # the whole job a user runs on such a table: every map and every export, in a fresh process
         build_s, _ = _run([sys.executable, "-m", "c5map.cli", "build", "--no-images", "--data", tmp, "--out",
                            f"{tmp}/out"])  # fmt: skip

@@ -71,3 +71,26 @@ def test_no_name_runs_under_a_capitals_dot(chromium, site, page, size):
                 assert not (left < r2 and l2 < right and top < b2 and t2 < bottom), (step, text)
     assert dots_seen
     visit.page.close()
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (390, 844)])
+def test_figures_on_the_resources_map_are_inside_it_named_and_never_under_a_dot(chromium, site, size):
+    folder, maps = site
+    resources = load_valid_tables(folder).resources
+    areas = resources[resources["location_precision"] == "region"]
+    visit = chromium.open(maps / "resources.html", width=size[0], height=size[1])
+    found = visit.page.evaluate("""() => {
+        const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+        return {map: box(document.querySelector('.leaflet-container')),
+                figures: [...document.querySelectorAll('.c5-figure-label')].map(e => [e.innerText, ...box(e)]),
+                dots: [...document.querySelectorAll('.c5-label-dot')].map(box)}; }""")
+    west, north, east, south = found["map"]
+    texts = [text for text, *_ in found["figures"]]
+    for name in areas["name"]:  # a deposit known only by its region is named on its area
+        assert any(text.startswith(f"{name}\n") for text in texts), (name, texts)
+    for text, left, top, right, bottom in found["figures"]:
+        if right > west and left < east and bottom > north and top < south:  # in view: wholly inside the map
+            assert left >= west and right <= east, text
+            for dl, dt, dr, db in found["dots"]:
+                assert not (dl < right and left < dr and dt < bottom and top < db), text
+    visit.page.close()

@@ -219,7 +219,9 @@ def test_a_region_known_estimate_never_looks_like_a_site(synthetic):
     (area,) = here
     assert area["radius"] == UNCERTAINTY_KM["region"] * 1000 and area["dashArray"]
     (label,) = _at(_labels(html), row["lat"], row["lon"])
-    assert label["text"] == "Rare-earth metals: more than 20 million tonnes" and label["direction"] == "center"
+    # named on its area (its name says what it is), then its figure
+    assert label["text"] == f"{row['name']}<br>Rare-earth metals: more than 20 million tonnes"
+    assert label["direction"] == "center"
     # an approximate site keeps its symbol and gets a ring of its uncertainty
     near = synthetic.resources.set_index("resource_id").loc["kaz-ree-near"]
     kinds = sorted(s["kind"] for s in _at(_shapes(html), near["lat"], near["lon"]))

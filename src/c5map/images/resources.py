@@ -48,7 +48,14 @@ from c5map.maps.style import (
     RESOURCE_COLOUR,
 )
 from c5map.resource_scale import ResourceScale, figure_label
-from c5map.scenes.resources import DEALS_LAYER, UNCERTAINTY_KM, kind_entries, resources_scene, site_words
+from c5map.scenes.resources import (
+    DEALS_LAYER,
+    UNCERTAINTY_KM,
+    area_words,
+    kind_entries,
+    resources_scene,
+    site_words,
+)
 from c5map.story import Story, humanise
 from c5map.tables import Tables
 
@@ -141,7 +148,7 @@ def _draw_resources(ax, marks: _ResourceMarks, scale: ResourceScale, shape_of: d
     for _, row in marks.areas.iterrows():
         x, y, radius = _x(ax, float(row["lon"])), float(row["lat"]), UNCERTAINTY_KM["region"] / 111.32
         _resource_patch(ax, x, y, radius, row, "region", 5)
-        symbols.append((x, y, radius, 0.0, figure_label(row), (0, 1, 0.0), True))
+        symbols.append((x, y, radius, 0.0, area_words(row), (0, 1, 0.0), True))
         drawn.add("region")
     for _, row in marks.uniform.iterrows():
         x, y = _x(ax, float(row["lon"])), float(row["lat"])

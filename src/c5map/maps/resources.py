@@ -37,7 +37,7 @@ from c5map.maps.page import DEFAULT_TILES, MapPage, PageText, new_page
 from c5map.maps.safety import escape_text, json_for_script, layer_key, stable_ids, tooltip_html
 from c5map.maps.shapes import PANES, LayerOrder, ShapeLayer, SharedShapes, in_pane, wrap_lon
 from c5map.maps.style import INK, RESOURCE_COLOUR, line_weight, symbol_radius
-from c5map.resource_scale import ResourceScale, figure_label
+from c5map.resource_scale import ResourceScale
 from c5map.scenes.resources import (  # noqa: F401  (the scene's names, as the page's API has always offered them)
     AREA_TINT,
     DEALS_LAYER,
@@ -49,6 +49,7 @@ from c5map.scenes.resources import (  # noqa: F401  (the scene's names, as the p
     UNCERTAINTY_KM,
     UNIFORM_WORDS,
     ResourcesScene,
+    area_words,
     basis_words,
     country_words,
     points_to_draw,
@@ -63,7 +64,9 @@ from c5map.tables import Tables
 
 #: The small permanent labels of figures off the scale (page.css gives every tooltip a 180 px minimum width).
 FIGURE_LABEL_CSS = (
-    "<style>.leaflet-tooltip.c5-figure-label{min-width:0;white-space:nowrap;padding:1px 5px;"
+    # a long name wraps within a phone's width (the placer then keeps the label inside the map's edges)
+    "<style>.leaflet-tooltip.c5-figure-label{min-width:0;width:max-content;max-width:min(300px,70vw);"
+    "white-space:normal;padding:1px 5px;"
     "font:11px/1.3 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;box-shadow:none;"
     f"border-color:{RESOURCE_COLOUR}}}</style>"
 )
@@ -106,7 +109,8 @@ class FigureLabel(branca.element.MacroElement):
         self._name = "FigureLabel"
         self.words = words
         self.location_js = json_for_script([round(float(location[0]), 5), round(float(location[1]), 5)])
-        self.text_js = json_for_script(escape_text(words))  # set as HTML by Leaflet: escaped, then quoted
+        # set as HTML by Leaflet: escaped, then quoted; a line each
+        self.text_js = json_for_script("<br>".join(escape_text(line) for line in words.split("\n")))
         self.options_js = json_for_script(
             {
                 "permanent": True,
@@ -142,7 +146,7 @@ def _add_site(group: folium.FeatureGroup, tables: Tables, row: pd.Series, scale:
             tooltip=folium.Tooltip(tip),
         )
         in_pane(area, "symbols").add_to(group)
-        group.add_child(FigureLabel(location, figure_label(row)))
+        group.add_child(FigureLabel(location, area_words(row)))
         return "region"
     if row["location_precision"] == "approximate":
         ring = folium.Circle(

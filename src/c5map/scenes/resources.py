@@ -113,6 +113,15 @@ def site_words(row: pd.Series, on_scale: bool) -> str:
     return figure_label(row)
 
 
+def area_words(row: pd.Series) -> str:
+    """Return the words written on a deposit known only by its region, page and image alike: name, then figure.
+
+    Its area is no site, so its name says what it is ("Karagandy rare-earth deposits"), on a line above what
+    the figure is (:func:`c5map.resource_scale.figure_label`).
+    """
+    return f"{row['name']}\n{figure_label(row)}"
+
+
 def country_words(resources: pd.DataFrame, scale: ResourceScale) -> dict[str, str]:
     """Return the figure written under a country's name for its figures with no site (ISO3 -> words).
 

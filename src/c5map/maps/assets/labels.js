@@ -65,14 +65,34 @@ function c5mapLabels(map, packed) {
         layer.textContent = '';
         var zoom = map.getZoom(), size = map.getSize();
         var origin = map.getContainer().getBoundingClientRect();
+        // a figure written on the map (a permanent tooltip centred on its area) is kept inside the map's edges
+        map.getContainer().querySelectorAll('.leaflet-tooltip.c5-figure-label').forEach(function(element) {
+            element.style.left = '';
+            var r = element.getBoundingClientRect(), room = map.getContainer().getBoundingClientRect();
+            var shift = r.left < room.left + 4 ? room.left + 4 - r.left
+                : (r.right > room.right - 4 ? Math.max(room.left + 4 - r.left, room.right - 4 - r.right) : 0);
+            if (shift) { element.style.left = shift + 'px'; }
+        });
         var taken = obstacles(origin);
         // a capital's or place's dot is where it is: each is drawn and kept free first, so no name placed before
-        // its own (a country's, by priority) runs under it; the dot may sit under an arrowhead or event marker
+        // its own (a country's, by priority) runs under it; the dot may sit under an arrowhead or event marker,
+        // never on a figure or a panel (then neither it nor its name is drawn)
+        var covering = [];
+        map.getContainer().querySelectorAll('.leaflet-control, .leaflet-tooltip, .c5-timeline').forEach(function(e) {
+            var r = e.getBoundingClientRect();
+            if (r.width && r.height) {
+                covering.push({left: r.left - origin.left, top: r.top - origin.top,
+                               right: r.right - origin.left, bottom: r.bottom - origin.top});
+            }
+        });
         labels.forEach(function(label) {
+            label.covered = false;
             if (!label.dot || zoom < label.minZoom) { return; }
             var p = map.latLngToContainerPoint([label.lat, label.lon]);
             if (p.x < 0 || p.y < 0 || p.x > size.x || p.y > size.y) { return; }
-            taken.push({left: p.x - 3, top: p.y - 3, right: p.x + 3, bottom: p.y + 3});
+            var dot = {left: p.x - 3, top: p.y - 3, right: p.x + 3, bottom: p.y + 3};
+            if (covering.some(function(box) { return overlaps(box, dot); })) { label.covered = true; return; }
+            taken.push(dot);
             var marker = L.DomUtil.create('span', 'c5-label-dot', layer);
             marker.style.left = (p.x - 2.5) + 'px';
             marker.style.top = (p.y - 2.5) + 'px';
@@ -104,6 +124,7 @@ function c5mapLabels(map, packed) {
             });
         });
         function put(label, ownSpot, valueOnly) {
+            if (label.covered) { return true; }  // its dot is under a figure or panel: no name pointing at nothing
             var p = map.latLngToContainerPoint([label.lat, label.lon]);
             // the figure under the name; what kind of figure it is, "(investment committed)", on a line of its own
             // a region's figures: a line each, in the plain face (several figures, none singled out)

@@ -23,6 +23,7 @@ from matplotlib.text import Text
 
 from c5map import layers
 from c5map.boundaries import load_countries
+from c5map.i18n import gettext
 from c5map.maps.style import (
     INK,
     LAND_COLOUR,
@@ -145,10 +146,11 @@ class PrintFigure(Figure):
         FigureCanvasAgg(self)  # text extents need a renderer; no pyplot figure manager, nothing global
         width = figsize[0] - 2 * MARGIN
         x = MARGIN / figsize[0]
+        credit = gettext("Made with Natural Earth")
         self.frame_texts: tuple[Text, Text, Text] = (
             self.text(x, 0, title, fontsize=15, fontweight="bold", va="top"),
             self.text(x, 0, subtitle, fontsize=9, color="#444", va="top"),
-            self.text(x, 0, f"{source} · Made with Natural Earth", fontsize=6.5, color="#555", va="bottom"),
+            self.text(x, 0, f"{source} · {credit}", fontsize=6.5, color="#555", va="bottom"),
         )
         self._frame_words = tuple(part.get_text() for part in self.frame_texts)
         for part in self.frame_texts:

@@ -8,7 +8,8 @@ import geopandas as gpd
 
 from c5map import layers
 from c5map.boundaries import web_countries
-from c5map.format import format_usd
+from c5map.format import format_count, format_usd
+from c5map.i18n import gettext
 from c5map.images.frame import (
     DPI,
     MARGIN,
@@ -35,10 +36,10 @@ from c5map.maps.common import (
     source_line,
 )
 from c5map.maps.style import (
-    BOUND_RULE,
     INK,
     class_labels,
 )
+from c5map.scenes import bound_rule
 from c5map.scenes.influence import EVENTS_LAYER, influence_scene, view_arcs
 from c5map.story import Story, word_list
 from c5map.tables import Tables
@@ -81,7 +82,7 @@ def influence_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
         _influence_panel(ax, one, scene, caps, tables)
         ax.set_title(section.title, fontsize=9, color=one.colour, fontweight="bold", pad=4)
         _fit(ax.title, panel_w)
-        lines = [e.label for e in section.lines if e.label != BOUND_RULE[0].upper() + BOUND_RULE[1:]]  # in the subtitle
+        lines = [e.label for e in section.lines if e.label != bound_rule()]  # in the subtitle
         ax.note = ax.annotate("\n".join(_listed(lines)), (0.5, 0), xycoords="axes fraction", xytext=(0, -3),
                               textcoords="offset points", ha="center", va="top", fontsize=6.5)  # fmt: skip
         _fit(ax.note, panel_w)
@@ -111,8 +112,9 @@ def _shape(bounds) -> float:
 
 def _section_words(section, scene) -> str:
     """One line of text for a section the panels do not draw: the region's figures, the events, partners left out."""
-    if section.layer == EVENTS_LAYER:  # markers on the web page's map; the timeline image lists them all
-        return f"Events: {len(scene.events):,} drawn on the web page's map, all listed in the timeline image"
+    if section.layer == gettext(EVENTS_LAYER):  # markers on the web page's map; the timeline image lists them all
+        words = gettext("Events: {n} drawn on the web page's map, all listed in the timeline image")
+        return words.format(n=format_count(len(scene.events)))
     return f"{section.title}: " + "; ".join(e.label for e in section.lines)
 
 
@@ -128,7 +130,7 @@ def _influence_legend(fig, sections, classes: list[str], width: float, in_cell: 
     for ncol in range(len(entries), 0, -1):
         legend = fig.legend(
             handles=[h for h, _ in entries], labels=[lab for _, lab in entries], loc="lower center", ncol=ncol,
-            fontsize=6.5, frameon=False, title="Announced deals, in each partner's colour", title_fontsize=7,
+            fontsize=6.5, frameon=False, title=gettext("Announced deals, in each partner's colour"), title_fontsize=7,
             handler_map=_tuple_handlers(entries),
             handlelength=max(2.0, 0.9 * most),
         )  # fmt: skip

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
+from c5map.format import format_count
+from c5map.i18n import gettext
 from c5map.images.frame import HALO, HALO_PT, LABEL_GAP_PT, LEADER, _renderer, _wrapped
 from c5map.maps.style import (
     INK,
@@ -371,7 +373,7 @@ def _listed(items: list[str], most: int = MAX_LISTED) -> list[str]:
     """At most ``most`` of ``items``; the last says how many more there are."""
     if len(items) <= most:
         return items
-    return [*items[: most - 1], f"and {len(items) - most + 1:,} more"]
+    return [*items[: most - 1], gettext("and {n} more").format(n=format_count(len(items) - most + 1))]
 
 
 def _unlabelled(dropped: list[_Label]) -> str:
@@ -379,4 +381,4 @@ def _unlabelled(dropped: list[_Label]) -> str:
     words = [_one_line(d) for d in dropped]
     if len(words) > MAX_LISTED or sum(map(len, words)) > 60 * MAX_LISTED:
         words = _listed([d.text.split("\n")[0] for d in dropped])
-    return "Not labelled (no room): " + "; ".join(words)
+    return gettext("Not labelled (no room): {labels}").format(labels="; ".join(words))

@@ -14,7 +14,8 @@ from matplotlib.patches import Patch
 
 from c5map import layers
 from c5map.boundaries import web_countries
-from c5map.format import format_quantity
+from c5map.format import format_count, format_quantity
+from c5map.i18n import N_, gettext
 from c5map.images.frame import (
     DPI,
     RESOURCE_LARGEST_DEGREES,
@@ -50,6 +51,7 @@ from c5map.maps.style import (
 from c5map.resource_scale import ResourceScale, figure_label
 from c5map.scenes.resources import (
     DEALS_LAYER,
+    DEPOSITS_LAYER,
     UNCERTAINTY_KM,
     area_words,
     kind_entries,
@@ -103,12 +105,16 @@ def _resource_marks(resources: pd.DataFrame, scale: ResourceScale) -> _ResourceM
     notes = []
     if len(every_sized) > len(sized):
         rest = every_sized[~every_sized.index.isin(sized.index)]
-        what = "tonnages" if scale.unit == "tonnes" else f"figures of {scale.words}"
-        notes.append(f"{len(rest):,} smaller {what} not drawn ({scale.key_label(float(rest['_q'].sum()))} in all; "
-                     "each is on the web page and in geo/)")  # fmt: skip
-    for kind, frame in (("deposits known only by their region", areas), ("other sites", uniform)):
+        what = gettext("tonnages") if scale.unit == "tonnes" else gettext("figures of {measure}").format(
+            measure=scale.words)  # fmt: skip
+        words = gettext("{n} smaller {what} not drawn ({total} in all; each is on the web page and in geo/)")
+        notes.append(words.format(n=format_count(len(rest)), what=what, total=scale.key_label(float(rest["_q"].sum()))))
+    for words, frame in (
+        (N_("{n} more deposits known only by their region not drawn (each is on the web page and in geo/)"), areas),
+        (N_("{n} more other sites not drawn (each is on the web page and in geo/)"), uniform),
+    ):
         if len(frame) > MAX_SYMBOLS:
-            notes.append(f"{len(frame) - MAX_SYMBOLS:,} more {kind} not drawn (each is on the web page and in geo/)")
+            notes.append(gettext(words).format(n=format_count(len(frame) - MAX_SYMBOLS)))
     listed = resources[~located & ~on_scale]
     return _ResourceMarks(sized, areas.head(MAX_SYMBOLS), uniform.head(MAX_SYMBOLS), listed, notes)
 
@@ -199,7 +205,7 @@ def _resource_lines(tables: Tables, marks: _ResourceMarks, scene) -> list[str]:
         lines.append(f"{names.get(row['country'], row['country'])}, {humanise(row['commodity'])}: {figure}")
     if len(marks.listed) > MAX_LISTED:
         lines.append(f"and {len(marks.listed) - MAX_LISTED:,} more country figures")
-    deals = [e.label for s in scene.sections if s.layer == DEALS_LAYER for e in s.entries]
+    deals = [e.label for s in scene.sections if s.layer == gettext(DEALS_LAYER) for e in s.entries]
     lines += _listed(deals)  # the page's legend rows of the deals, with their figures: listed, not drawn
     return lines
 
@@ -261,7 +267,7 @@ def _resources_page(fig, ax, drawing, scale: ResourceScale, area_rows, members) 
     handles = _resource_handles(drawn, scale)
     if handles:
         blocks.append(lambda x, top, width, _: top - _height_in(
-            _legend(fig, handles, x, top, width, title="Deposits and reserves")))  # fmt: skip
+            _legend(fig, handles, x, top, width, title=gettext(DEPOSITS_LAYER))))  # fmt: skip
     if drawn & {"sized", "country"}:  # the web page's key values, at this image's own scale
         blocks.append(lambda x, top, width, per_degree: _size_key(
             fig, x, top, scale.title[:1].upper() + scale.title[1:], sorted(scale.key_values, reverse=True),

@@ -7,6 +7,8 @@ import math
 import geopandas as gpd
 from matplotlib.patches import Circle, Rectangle
 
+from c5map.format import format_count
+from c5map.i18n import N_, gettext
 from c5map.images.frame import FIGSIZE, MARGIN, Image, PrintFigure, _drawn, _fit, _frame, _height_in
 from c5map.images.labels import MAX_TIMELINE_ITEMS
 from c5map.maps.common import (
@@ -58,14 +60,15 @@ def timeline_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | N
     scene = timeline_scene(tables, story, load_countries("10m") if countries is None else countries)
     deals = tables.deals[tables.deals["value_usd"].notna()]
     listed, left = timeline_items_to_list(scene.items, dict(zip(deals["deal_id"], deals["value_usd"], strict=True)))
-    kinds = {"event": "events", "deal": "smaller deals", "resource": "resource finds"}
-    counted = [f"{n:,} {kinds[k]}" for k, n in left.items()]
-    counted += [f"{scene.earlier:,} earlier items"] if scene.earlier else []
-    subtitle = scene.text.print_subtitle + (f"; not listed: {word_list(counted)} (all are in geo/)" if counted else "")
+    kinds = {"event": N_("events"), "deal": N_("smaller deals"), "resource": N_("resource finds")}
+    counted = [gettext("{n} {kind}").format(n=format_count(n), kind=gettext(kinds[k])) for k, n in left.items()]
+    counted += [gettext("{n} earlier items").format(n=format_count(scene.earlier))] if scene.earlier else []
+    not_listed = gettext("; not listed: {counts} (all are in geo/)")
+    subtitle = scene.text.print_subtitle + (not_listed.format(counts=word_list(counted)) if counted else "")
     sources = list(tables.events["source_id"]) + list(tables.deals["source_id"]) + list(tables.resources["source_id"])
     fig = _frame(scene.text.title, subtitle, source_line(tables, sources), figsize=(FIGSIZE[0], 4.4))
     if scene.span is None or not listed:
-        fig.text(0.5, 0.5, "No dated event or deal in the data.", ha="center", fontsize=10)
+        fig.text(0.5, 0.5, gettext("No dated event or deal in the data."), ha="center", fontsize=10)
         return _drawn(fig)
     _chronology(fig, listed)
     return _drawn(fig)

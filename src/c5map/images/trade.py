@@ -12,6 +12,7 @@ from matplotlib.patches import Circle
 from c5map import layers
 from c5map.boundaries import load_countries, web_countries
 from c5map.format import format_usd
+from c5map.i18n import gettext
 from c5map.images.frame import (
     DPI,
     NO_FIGURE_HATCH,
@@ -51,6 +52,16 @@ from c5map.scenes import LegendSection
 from c5map.scenes.trade import trade_scene, trade_selection
 from c5map.story import Story
 from c5map.tables import Tables
+
+
+def _region_layer_prefix() -> str:
+    """Return how the scene's layer of trade with the region starts, in the locale in use ("Trade with ")."""
+    return gettext("Trade with {region} as a whole").split("{")[0]
+
+
+def _size_key_prefix() -> str:
+    """Return how the scene's size key entries start, in the locale in use ("size key: ")."""
+    return gettext("size key: {figure}").split("{")[0]
 
 
 def _row_beside(members, radii: list[float], bounds, reserve, covered) -> tuple[str, list[tuple[float, float]], tuple]:
@@ -139,11 +150,10 @@ def _trade_legend_blocks(fig, scene) -> list[KeyBlock]:
     legends = []
     for section in scene.combined:
         legends.append((merged_legend([section], class_labels(scene.breaks, format_usd)), section.title))
-    region = [s for s in scene.sections if s.layer and s.layer.startswith("Trade with ")]
+    region = [s for s in scene.sections if s.layer and s.layer.startswith(_region_layer_prefix())]
     for section in region:  # the circles' own words; the size key is drawn apart, at the map's scale
-        entries = merged_legend(
-            [LegendSection(section.title, tuple(e for e in section.entries if not e.label.startswith("size key: ")))]
-        )
+        kept = tuple(e for e in section.entries if not e.label.startswith(_size_key_prefix()))
+        entries = merged_legend([LegendSection(section.title, kept)])
         legends.append((entries, section.title))
     return [
         lambda x, top, width, _, entries=entries, title=title: (
@@ -332,7 +342,8 @@ def _trade_page(fig, ax, scene, region, area_rows, members, shape_of) -> Image:
     circles, radius, region_key = region
     blocks = _trade_legend_blocks(fig, scene)
     if region_key is not None:  # the circles under their own legend, together, beside the map
-        words = blocks.pop() if any(s.layer and s.layer.startswith("Trade with ") for s in scene.sections) else None
+        region_layer = any(s.layer and s.layer.startswith(_region_layer_prefix()) for s in scene.sections)
+        words = blocks.pop() if region_layer else None
 
         def region_block(x, top, width, per_degree, words=words):
             top = words(x, top, width, per_degree) - KEYS_GAP if words is not None else top
@@ -346,7 +357,7 @@ def _trade_page(fig, ax, scene, region, area_rows, members, shape_of) -> Image:
                 fig,
                 x,
                 top,
-                "Circle area by value (one scale)",
+                gettext("Circle area by value (one scale)"),
                 sorted(scene.size_key, reverse=True),
                 lambda v: radius * math.sqrt(_share(v, scene.region_largest)) * per_degree,
                 format_usd,

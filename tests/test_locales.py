@@ -223,3 +223,22 @@ def test_the_build_s_workers_write_in_its_locale_forked_or_by_the_fork_server():
         finally:
             stop.set()
             other.join()
+
+
+def test_print_is_in_the_readers_language_with_the_bound_rule_once():
+    import matplotlib.pyplot as plt
+
+    from c5map import images
+    from c5map.scenes import bound_rule
+    from c5map.story import story_for
+    from c5map.validate import load_valid_tables
+
+    tables = load_valid_tables(None)
+    with i18n.using("ru"):
+        image = images.influence_image(tables, story_for(tables))
+        words = " ".join(t.get_text() for t in image.figure.findobj(plt.Text)).replace("\n", " ")  # lines joined
+        rule, title = bound_rule(), i18n.gettext("Announced deals, in each partner's colour")
+        credit = i18n.gettext("Made with Natural Earth")
+    assert words.count(rule) == 1  # in the subtitle, not again under a panel
+    assert title in words and credit in words and "Announced deals" not in words and "Made with" not in words
+    assert "Kazakhstan" in words and format_compact_currency(15e9, "USD", locale="ru") in words

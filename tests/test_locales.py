@@ -169,6 +169,7 @@ def test_a_page_in_the_readers_language(chromium, localised):
     assert {"Mali", "Niger"} <= set(names) or data == "bundled"
     assert visit.page_errors == []
     # a figure as Babel writes it (its text in logical order), its digits left to right on the screen
+    assert page.evaluate("getComputedStyle(document.querySelector('.leaflet-control-scale-line')).direction") == "ltr"
     figures = page.evaluate(FIGURE_ORDER, ".c5-legend-row span, .c5-label-figure, .c5-title h1")
     figures = [f for f in figures if f["visible"] and len(f["xs"]) > 1]
     assert len(figures) >= 3, figures

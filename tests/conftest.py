@@ -104,8 +104,11 @@ SLOW_FIXTURES = frozenset({
 })  # fmt: skip
 # ... or its module is all full builds, Hypothesis over builds, or fault injection (kills, full disks, races) ...
 # (test_qgis_load.py runs Debian's QGIS, which scripts/test.sh installs: a quick run without it still works)
+# (test_print_fill.py and test_print_thumbnails.py draw every image of five datasets; test_parallel_workers.py
+# builds under threads and kills builds)
 SLOW_MODULES = frozenset({"test_valid_data_builds.py", "test_truth_properties.py", "test_reliability.py",
-                          "test_qgis_load.py"})  # fmt: skip
+                          "test_qgis_load.py", "test_print_fill.py", "test_print_thumbnails.py",
+                          "test_parallel_workers.py"})  # fmt: skip
 # ... or, in its own body, it builds, kills or signals a build, an import or a server, runs out of file descriptors,
 # races two imports, executes notebooks or sweeps Hypothesis strategies.
 SLOW_TESTS = frozenset({
@@ -115,6 +118,11 @@ SLOW_TESTS = frozenset({
     "test_boundaries.py::test_validate_export_and_build_accept_a_shapefile_in_etrs89",
     "test_build.py::test_build_killed_midway_leaves_previous_outputs",
     "test_build.py::test_build_writes_maps_with_progress",
+    "test_build.py::test_invalid_data_stops_the_build_and_keeps_previous_outputs",
+    "test_build.py::test_tiles_that_need_a_key_give_way_to_keyless_ones_and_the_build_says_so",
+    "test_cli.py::test_a_scheme_classes_the_pages_and_their_print_images",
+    "test_cli.py::test_a_self_contained_build_without_tiles_says_nothing_of_the_network",
+    "test_cli.py::test_a_build_whose_pages_need_the_network_says_so_once",
     "test_build.py::test_forked_workers_write_the_same_files_as_one_process",
     "test_build.py::test_users_own_data_folder_builds",
     "test_datasets.py::test_strategy_reaches",

@@ -36,7 +36,8 @@ from c5map.serve.preview import ATLAS, Preview
 SERVER_PATH = "/__c5map/"
 #: Every file of ``geo/`` a build writes; a request for any other name under ``/geo/`` is 404 without drawing.
 GEO_NAMES = frozenset(
-    {*(f"{layer}.geojson" for layer in LAYER_NAMES), *(f"{table}.csv" for table in TABLE_SUMMARIES)}
+    {*(f"{layer}.geojson" for layer in LAYER_NAMES), *(f"{layer}.qml" for layer in LAYER_NAMES)}
+    | {f"{table}.csv" for table in TABLE_SUMMARIES}
     | {"README.md", "c5map.gpkg"}
 )
 #: Most connections served at once (each has a thread and a file descriptor); an open page holds one (its

@@ -154,3 +154,38 @@ def test_a_symbol_set_beside_an_event_stays_beside_it_at_every_zoom(chromium, bu
         apart = visit.page.evaluate(APART, zoom)
         assert CLEAR_PX - 1 <= apart < 3 * CLEAR_PX, (zoom, apart)  # not on the marker, not adrift at sea
     visit.page.close()
+
+
+def test_the_print_draws_each_tiny_member_as_a_point_filled_as_its_country(pacific):
+    """Print as on the web: in every panel, a point on each tiny member, its class colour, dashes or hatching."""
+    import matplotlib.colors
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PathCollection
+
+    from c5map import images
+
+    tables, story, scene = pacific
+    with plt.rc_context(images.STYLE):
+        image = images.influence_image(tables, story)
+    panels = [ax for ax in image.maps if ax.get_title()]
+    assert len(panels) == len(scene.views[: len(panels)]) and panels
+    for ax, view in zip(panels, scene.views, strict=False):
+        shades = view.shades(scene.breaks)
+        figures = view.figures.set_index("iso3")
+        points = {}
+        for collection in ax.collections:
+            if isinstance(collection, PathCollection) and len(collection.get_offsets()) == 1:
+                x, y = collection.get_offsets()[0]
+                points[(round(float(x) % 360, 3), round(float(y), 3))] = collection
+        for tiny in scene.tiny:
+            collection = points.get((round(tiny.lon % 360, 3), round(tiny.lat, 3)))
+            assert collection is not None, (view.name, tiny.iso3)
+            row = figures.loc[tiny.iso3]
+            face = matplotlib.colors.to_hex(collection.get_facecolor()[0])
+            if row["has_figure"]:
+                assert face == matplotlib.colors.to_hex(shades[int(row["value_class"])]), (view.name, tiny.iso3)
+            elif row["has_deal"]:
+                assert collection.get_linestyle()[0][1] is not None, (view.name, tiny.iso3)  # dashed
+            else:
+                assert collection.get_hatch(), (view.name, tiny.iso3)
+    plt.close(image.figure)

@@ -27,6 +27,7 @@ from c5map.images.frame import (
     _shapes,
     _share,
     _stretch,
+    _x,
 )
 from c5map.images.labels import MAX_PANELS, _area_labels, _listed, _Placer, _unlabelled
 from c5map.images.legend import _tuple_handlers, merged_legend
@@ -157,9 +158,31 @@ def _influence_panel(ax, one, scene, caps, tables) -> None:
     _shapes(ax, other.geometry, facecolor=one.undisclosed_fill, edgecolor=one.colour, linewidth=1.0,
             linestyle="--")  # fmt: skip
     _shapes(ax, figures[~figures["has_deal"]].geometry, **NO_FIGURE_HATCH)
+    _tiny_points(ax, one, scene, shades)
     for start, end, row in view_arcs(one, tables, caps):
         share = _share(row["value_usd"], scene.largest) if row["has_figure"] else 0.0
         _arc(ax, caps[start], caps[end], one.colour, 0.6 + 3 * math.sqrt(share), dashed=not row["has_figure"])
+
+
+#: Diameter (points) of the symbol of a member too small to see (``scene.tiny``), its fill's colour or hatching.
+TINY_POINT_PT = 6.0
+
+
+def _tiny_points(ax, one, scene, shades) -> None:
+    """Draw each member too small to see (:attr:`scene.tiny`) as a point, filled as its country is in this view."""
+    figures = one.figures.set_index("iso3") if "iso3" in one.figures.columns else one.figures
+    for point in scene.tiny:
+        if point.iso3 not in figures.index:
+            continue
+        row = figures.loc[point.iso3]
+        if row["has_figure"]:
+            style = {"facecolor": shades[int(row["value_class"])], "edgecolor": INK, "linewidth": 0.6}
+        elif row["has_deal"]:
+            style = {"facecolor": one.undisclosed_fill, "edgecolor": one.colour, "linewidth": 0.8,
+                     "linestyle": "--"}  # fmt: skip
+        else:
+            style = dict(NO_FIGURE_HATCH, linewidth=0.6)
+        ax.scatter([_x(ax, point.lon)], [point.lat], s=TINY_POINT_PT**2, zorder=4.5, **style)
 
 
 def _lay_out_panels(fig, panels, grid, legend, block, names) -> list:

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 import PIL.Image
 import pytest
+import truth
 
-REPO = Path(__file__).resolve().parents[1]
-DATASETS = {
-    "bundled": None,
-    "sahel-synthetic": REPO / "tests" / "data" / "sahel-synthetic",
-    "pacific-synthetic": REPO / "tests" / "data" / "pacific-synthetic",
-    "gulf-east-africa": REPO / "examples" / "gulf-east-africa",
-    "south-caucasus": REPO / "tests" / "data" / "south-caucasus",
-}
+DATASETS = truth.DATASETS  # the bundled data and every synthetic region of the repository
 #: Most of a canvas that may be empty.
 MOST_EMPTY = 0.2
 #: Side of the square blocks the canvas is measured in, as a share of its width.

@@ -6,20 +6,12 @@ name) must lie at least 85% inside that country as drawn, or have a leader line 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import shapely
+import truth
 
-REPO = Path(__file__).resolve().parents[1]
-DATASETS = {
-    "bundled": None,
-    "sahel-synthetic": REPO / "tests" / "data" / "sahel-synthetic",
-    "pacific-synthetic": REPO / "tests" / "data" / "pacific-synthetic",
-    "gulf-east-africa": REPO / "examples" / "gulf-east-africa",
-    "south-caucasus": REPO / "tests" / "data" / "south-caucasus",
-}
+DATASETS = truth.DATASETS  # the bundled data and every synthetic region of the repository
 INSIDE = 0.85  # share of a label's box inside its country, when it has no leader
 
 

@@ -7,19 +7,11 @@ them: Natural Earth 1:110m land under the map and the finer shapes of the countr
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import shapely
+import truth
 
-REPO = Path(__file__).resolve().parents[1]
-DATASETS = {
-    "bundled": None,
-    "sahel-synthetic": REPO / "tests" / "data" / "sahel-synthetic",
-    "pacific-synthetic": REPO / "tests" / "data" / "pacific-synthetic",
-    "gulf-east-africa": REPO / "examples" / "gulf-east-africa",
-    "south-caucasus": REPO / "tests" / "data" / "south-caucasus",
-}
+DATASETS = truth.DATASETS  # the bundled data and every synthetic region of the repository
 
 
 def _display_polygon(patch):

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import PIL.Image
 import pytest
+import truth
 
 from tests.test_print_fill import MOST_EMPTY, empty_share
 
-REPO = Path(__file__).resolve().parents[1]
-DATASETS = {
-    "bundled": None,
-    "sahel-synthetic": REPO / "tests" / "data" / "sahel-synthetic",
-    "pacific-synthetic": REPO / "tests" / "data" / "pacific-synthetic",
-    "gulf-east-africa": REPO / "examples" / "gulf-east-africa",
-    "south-caucasus": REPO / "tests" / "data" / "south-caucasus",
-}
-#: Thumbnails still over the fill limit, and why (strict).
-STILL_EMPTY = {}
+DATASETS = truth.DATASETS  # the bundled data and every synthetic region of the repository
 
 
 @pytest.fixture(scope="module", params=list(DATASETS))
@@ -75,10 +66,7 @@ def test_thumbnails_are_written_small_and_fill_their_canvas(thumbnails):
         with PIL.Image.open(io.BytesIO(data)) as image:
             assert 300 <= image.width <= 600, (dataset, name, image.size)
         share = empty_share(data)
-        if (dataset, name) in STILL_EMPTY:
-            assert share > MOST_EMPTY, f"{dataset} {name} thumbnail now fills: take it out of STILL_EMPTY"
-        else:
-            assert share <= MOST_EMPTY, (dataset, name, share)
+        assert share <= MOST_EMPTY, (dataset, name, share)
 
 
 def test_thumbnails_are_byte_identical_twice():

@@ -27,7 +27,8 @@ BOXES = """(() => {
     return {
         labels: [...document.querySelectorAll('.c5-label')].map(e => [e.querySelector('.c5-label-name').textContent,
                                                                      ...box(e)]),
-        figures: Object.fromEntries([...document.querySelectorAll('.c5-label:not(.region)')].map(e => [
+        figures: Object.fromEntries([...document.querySelectorAll(
+            '.c5-label:not(.region):not(.capital):not(.place)')].map(e => [  // a capital may share its name
             e.querySelector('.c5-label-name').textContent,
             [...e.querySelectorAll('.c5-label-figure')].map(f => f.textContent).join(' ')])),
         furniture: [...document.querySelectorAll('.leaflet-control')].filter(e => e.offsetParent).map(box),

@@ -371,7 +371,8 @@ def test_export_replaces_a_file_only_once_it_is_complete(tmp_path, old_data):
     assert target.read_bytes() != first and json.loads(target.read_text())["type"] == "FeatureCollection"
     assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~_umask())  # a normal file, not a private temp one
     # the layer and its long table beside it, nothing else (no draft left behind)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["countries.country_figures.csv", "countries.geojson", "data"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "countries.country_figures.csv", "countries.geojson", "countries.qml", "data"]  # fmt: skip
 
 
 def _umask() -> int:

@@ -250,7 +250,8 @@ def test_the_build_s_workers_class_as_it_does_forked_or_by_the_fork_server():
     chosen = Classes.of("quantiles", k=3)
     with using(chosen):
         (job,), where = _beside([(classes_in_use,)])
-        assert (where, job.result()) == ("forked", chosen)
+        # forked, or by the fork server where an earlier test (a browser's) left threads running
+        assert (where, job.result()) == ("forked" if threading.active_count() == 1 else "fork-server", chosen)
         stop = threading.Event()
         other = threading.Thread(target=stop.wait)
         other.start()  # a process with threads (a notebook) has the fork server fork its workers

@@ -52,6 +52,10 @@ def _stderr(line: str) -> None:
 #: What the atlas says of each file in geo/.
 GEO_LINKS = [
     *(AtlasEntry(f"../geo/{name}.geojson", f"{name}.geojson", summary) for name, summary in LAYER_SUMMARIES.items()),
+    *(
+        AtlasEntry(f"../geo/{n}.qml", f"{n}.qml", f"QGIS style of {n}.geojson, as the web draws it")
+        for n in LAYER_SUMMARIES
+    ),
     *(AtlasEntry(f"../geo/{name}.csv", f"{name}.csv", summary) for name, summary in TABLE_SUMMARIES.items()),
     AtlasEntry("../geo/c5map.gpkg", "c5map.gpkg", "every layer in one GeoPackage"),
     AtlasEntry("../geo/README.md", "README.md", "the data dictionary of every layer"),

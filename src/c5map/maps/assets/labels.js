@@ -43,19 +43,26 @@ function c5mapLabels(map, packed) {
     function overlaps(a, b) {
         return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
     }
-    function obstacles(origin) {
+    // the boxes (in the map's pixels, grown by ``margin``) of the elements that ``selector`` finds and that show
+    function boxesOf(selector, origin, margin) {
         var boxes = [];
-        function add(element) {
-            var r = element.getBoundingClientRect();
-            if (r.width && r.height) {
-                boxes.push({left: r.left - origin.left - 2, top: r.top - origin.top - 2,
-                            right: r.right - origin.left + 2, bottom: r.bottom - origin.top + 2});
-            }
+        map.getContainer().querySelectorAll(selector).forEach(function(element) { add(boxes, element, origin, margin); });
+        return boxes;
+    }
+    function add(boxes, element, origin, margin) {
+        var r = element.getBoundingClientRect();
+        if (r.width && r.height) {
+            boxes.push({left: r.left - origin.left - margin, top: r.top - origin.top - margin,
+                        right: r.right - origin.left + margin, bottom: r.bottom - origin.top + margin});
         }
-        map.getContainer().querySelectorAll('.leaflet-control, .c5-timeline, .c5-arrow, .leaflet-tooltip').forEach(add);
+    }
+    function obstacles(origin) {
+        var boxes = boxesOf('.leaflet-control, .c5-timeline, .c5-arrow, .leaflet-tooltip', origin, 2);
         // proportional symbols and event markers are figures; a ground-sized area (L.Circle) may carry a label
         map.eachLayer(function(layer) {
-            if (layer instanceof L.CircleMarker && !(layer instanceof L.Circle) && layer._path) { add(layer._path); }
+            if (layer instanceof L.CircleMarker && !(layer instanceof L.Circle) && layer._path) {
+                add(boxes, layer._path, origin, 2);
+            }
         });
         return boxes;
     }
@@ -77,14 +84,7 @@ function c5mapLabels(map, packed) {
         // a capital's or place's dot is where it is: each is drawn and kept free first, so no name placed before
         // its own (a country's, by priority) runs under it; the dot may sit under an arrowhead or event marker,
         // never on a figure or a panel (then neither it nor its name is drawn)
-        var covering = [];
-        map.getContainer().querySelectorAll('.leaflet-control, .leaflet-tooltip, .c5-timeline').forEach(function(e) {
-            var r = e.getBoundingClientRect();
-            if (r.width && r.height) {
-                covering.push({left: r.left - origin.left, top: r.top - origin.top,
-                               right: r.right - origin.left, bottom: r.bottom - origin.top});
-            }
-        });
+        var covering = boxesOf('.leaflet-control, .leaflet-tooltip, .c5-timeline', origin, 0);
         labels.forEach(function(label) {
             label.covered = false;
             if (!label.dot || zoom < label.minZoom) { return; }

@@ -162,11 +162,15 @@ def test_a_page_in_the_readers_language(chromium, localised):
     title = page.locator(".c5-title h1").inner_text()
     if data == "sahel":  # the story file's own title, in French, as written
         assert title == "Qui courtise le Sahel ? Accords annoncés par partenaire (synthétique)"
-    else:  # derived, in the language; the data's names as written
-        assert "Central Asia (C5)" in title and "Kazakhstan" in title and "largest" not in title
-    names = [label.split("\n")[0] for label in page.locator(".c5-label").all_inner_texts()]
-    assert {"Kazakhstan", "Uzbekistan"} <= set(names) or data == "sahel"  # Natural Earth's names, as written
-    assert {"Mali", "Niger"} <= set(names) or data == "bundled"
+    with i18n.using(locale):
+        country = i18n.country_names_in(locale)  # CLDR's short names
+    if data == "bundled":  # derived, in the language: the data's region name as written, the country's in CLDR's
+        assert "Central Asia (C5)" in title and country["KAZ"] in title and "largest" not in title
+        assert "Kazakhstan" not in title
+    names = {_visible(label.split("\n")[0]) for label in page.locator(".c5-label").all_inner_texts()}
+    members = ["KAZ", "UZB"] if data == "bundled" else ["MLI", "NER"]
+    assert {country[code] for code in members} <= names, names
+    assert not {"Kazakhstan", "Uzbekistan", "Mali", "Niger"} & names  # Natural Earth's English NAME, nowhere
     assert visit.page_errors == []
     # a figure as Babel writes it (its text in logical order), its digits left to right on the screen
     assert page.evaluate("getComputedStyle(document.querySelector('.leaflet-control-scale-line')).direction") == "ltr"
@@ -242,4 +246,26 @@ def test_print_is_in_the_readers_language_with_the_bound_rule_once():
         credit = i18n.gettext("Made with Natural Earth")
     assert words.count(rule) == 1  # in the subtitle, not again under a panel
     assert title in words and credit in words and "Announced deals" not in words and "Made with" not in words
-    assert "Kazakhstan" in words and format_compact_currency(15e9, "USD", locale="ru") in words
+    lines = [line for t in image.figure.findobj(plt.Text) for line in t.get_text().split("\n")]
+    # the map's labels give CLDR's name of the country (the data's own notes, in English, stay as written)
+    assert "Казахстан" in lines and "Kazakhstan" not in lines
+    assert format_compact_currency(15e9, "USD", locale="ru") in words
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_every_country_has_one_name_in_the_locale_and_english_keeps_natural_earths(locale):
+    from babel import Locale
+
+    from c5map.boundaries import country_names
+
+    frame = country_names("10m")
+    english = dict(zip(frame["iso3"], frame["NAME"], strict=True))
+    names = i18n.country_names_in(locale)
+    assert i18n.country_names_in("en") == english and set(names) == set(english)
+    assert len(set(names.values())) == len(names)  # two countries never read the same
+    cldr = Locale.parse(locale).territories
+    pairs = {"CHN": "CN", "USA": "US", "FRA": "FR", "NOR": "NO", "TWN": "TW", "KOS": "XK"}
+    assert {iso3: names[iso3] for iso3 in pairs} == {iso3: cldr[iso2] for iso3, iso2 in pairs.items()}
+    kept = {code for code, name in names.items() if name == english[code] and name not in cldr.values()}
+    # only Natural Earth's units without an ISO code of their own: bases, reefs, Australia's island territories
+    assert kept <= {"ESB", "USG", "BRI", "WSB", "BRT", "IOA", "CSI", "PGA", "CLP", "ATC", "SCR"}, kept

@@ -4,8 +4,9 @@ A build writes its pages in one locale (``c5map build --locale ru``). The locale
 the classes in use are (:mod:`c5map.classify`): :func:`using` sets it around a build, forked workers inherit
 it and fork-server workers are sent it (``c5map.build._context_variables``), so no function takes a locale.
 
-Only c5map's own words are translated (:func:`gettext`); the data's words (country names, the story file's
-titles, notes and sources) are shown as written. The catalogs are the gettext ``.po`` files of
+Only c5map's own words are translated (:func:`gettext`), and the countries' names
+(:func:`country_names_in`, CLDR's); the data's words (region and place names, the story file's titles,
+notes and sources) are shown as written. The catalogs are the gettext ``.po`` files of
 ``c5map/locales/<locale>/LC_MESSAGES/c5map.po``, read with Babel when a page first asks (no compiled ``.mo``
 to keep in step). English is the source language: in ``en`` every message is its own text, and Babel is
 not even imported, so an English page is byte for byte what it was before locales existed.
@@ -146,6 +147,51 @@ def ngettext(singular: str, plural: str, count: int) -> str:
         return singular if count == 1 else plural
     text = catalog(name).ngettext(singular, plural, count)
     return _RightToLeftMessage(text) if name in RIGHT_TO_LEFT else text
+
+
+def country_names_in(name: str) -> dict[str, str]:
+    """Return the short name of every Natural Earth country in the locale ``name``, by ``iso3`` (``ADM0_A3``).
+
+    The names are CLDR's territory names (through Babel), reviewed by the Unicode consortium's translators:
+    "Китай", "Chine", "الصين". Natural Earth's own ``NAME_RU``, ``NAME_FR`` and ``NAME_AR`` are not used: some are
+    long forms ("Китайская Народная Республика") and one is another place (``NAME_RU`` of the Spratly Islands
+    reads "Уэйк", Wake Island). A country is matched to CLDR by its ISO 3166 two-letter code; where Natural Earth
+    gives the code to several of its units (France and Clipperton Island share ``FR``), only the unit that is
+    the country itself (``ISO_A3_EH`` is its ``ADM0_A3``) takes the name. The rest, a dozen bases, reefs and
+    island territories with no code of their own, keep Natural Earth's English ``NAME``, as every name does in
+    ``en``.
+
+    Examples
+    --------
+    >>> names = country_names_in("ru")
+    >>> names["CHN"], names["KAZ"], names["FRA"]
+    ('Китай', 'Казахстан', 'Франция')
+    >>> country_names_in("fr")["USA"], country_names_in("en")["USA"]
+    ('États-Unis', 'United States')
+    >>> country_names_in("ru")["CLP"]  # Clipperton I.: France's code, not France's name
+    'Clipperton I.'
+    """
+    return dict(_country_names_in(checked_locale(name)))
+
+
+@cache
+def _country_names_in(name: str) -> tuple[tuple[str, str], ...]:
+    from c5map.boundaries import country_names
+
+    frame = country_names("10m")
+    english = [(str(code), str(n)) for code, n in zip(frame["iso3"], frame["NAME"], strict=True)]
+    if name == "en":
+        return tuple(english)
+    from babel import Locale
+
+    territories = Locale.parse(name).territories
+    codes = frame["ISO_A2_EH"].where(frame["ISO_A2_EH"] != "-99", frame["ISO_A2"])
+    shared = set(codes[codes.duplicated(keep=False)])
+    out = []
+    for (iso3, english_name), code, country in zip(english, codes, frame["ISO_A3_EH"], strict=True):
+        own = code in territories and (code not in shared or country == iso3)
+        out.append((iso3, territories[code] if own else english_name))
+    return tuple(out)
 
 
 #: ``N_`` marks a message for the catalogs where it is defined, translated where it is shown.

@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from c5map.boundaries import country_names
 from c5map.format import localised_date
-from c5map.i18n import gettext, isolated, locale_in_use
+from c5map.i18n import country_names_in, gettext, isolated, locale_in_use
 from c5map.tables import Tables, parse_partial_date
 
 
@@ -72,9 +71,12 @@ def place_words(event, names: dict[str, str]) -> str:
 
 
 def display_names(tables: Tables) -> dict[str, str]:
-    """Name to show for every country and region code (Natural Earth NAME, region_name)."""
-    names = country_names("10m")
-    out = {str(c): str(n) for c, n in zip(names["iso3"], names["NAME"], strict=True)}
+    """Name to show for every country and region code.
+
+    A country's is its short name in the locale in use (:func:`c5map.i18n.country_names_in`: Natural Earth's
+    NAME in English); a region's is the data's own region_name, in every locale.
+    """
+    out = country_names_in(locale_in_use())
     for region, name in zip(tables.regions["region"], tables.regions["region_name"], strict=True):
         out[str(region)] = str(name)
     return out

@@ -139,9 +139,10 @@ def format_usd_many(values, qualifiers) -> list[str]:
 
 
 _UNIT_WORDS = {
-    "tonnes": "tonnes",
-    "percent_of_world_processing": "% of world processing",
-    "elements_of_17": "of the 17 rare-earth metals",
+    "tonnes": N_("tonnes"),
+    "barrels": N_("barrels"),
+    "percent_of_world_processing": N_("% of world processing"),
+    "elements_of_17": N_("of the 17 rare-earth metals"),
 }
 
 
@@ -271,6 +272,9 @@ def _localised_quantity(value: float | None, unit: str, qualifier: str) -> str:
     if unit == "tonnes":
         count = 1_000_000 if value >= 1e6 else int(value)  # "20 миллионов тонн", "20 millions de tonnes"
         amount = ngettext("{number} tonne", "{number} tonnes", count).format(number=number)
+    elif unit == "barrels":
+        count = 1_000_000 if value >= 1e6 else int(value)
+        amount = ngettext("{number} barrel", "{number} barrels", count).format(number=number)
     elif unit == "percent_of_world_processing":
         percent = format_percent(_rounded(value) / 100, locale=name)
         amount = gettext("{percent} of world processing").format(percent=percent)

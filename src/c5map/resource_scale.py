@@ -18,7 +18,37 @@ import numpy as np
 import pandas as pd
 
 from c5map.format import _UNIT_WORDS, format_quantity
+from c5map.i18n import N_, gettext, locale_in_use
 from c5map.story import humanise
+
+#: Commodities c5map can name in every locale. A commodity is the data's own word: one not listed here is shown
+#: as written (``iron_ore`` as "iron ore"), in every locale.
+COMMODITY_WORDS: dict[str, str] = {
+    "rare_earth_metals": N_("rare-earth metals"),
+    "rare_earth_elements": N_("rare-earth elements"),
+    "critical_minerals": N_("critical minerals"),
+    "antimony": N_("antimony"),
+    "bauxite": N_("bauxite"),
+    "coal": N_("coal"),
+    "cobalt": N_("cobalt"),
+    "copper": N_("copper"),
+    "gas": N_("natural gas"),
+    "natural_gas": N_("natural gas"),
+    "gold": N_("gold"),
+    "graphite": N_("graphite"),
+    "iron_ore": N_("iron ore"),
+    "lithium": N_("lithium"),
+    "manganese": N_("manganese"),
+    "nickel": N_("nickel"),
+    "oil": N_("oil"),
+    "phosphate": N_("phosphate"),
+    "potash": N_("potash"),
+    "silver": N_("silver"),
+    "tungsten": N_("tungsten"),
+    "uranium": N_("uranium"),
+    "zinc": N_("zinc"),
+    "fisheries": N_("fisheries"),
+}
 
 
 def _number(value: object) -> float:
@@ -86,20 +116,46 @@ def choose_pair(
     return str(best["commodity"]), str(best["unit"])
 
 
+def commodity_words(commodity: str) -> str:
+    """Name a commodity in the locale in use: ``rare-earth metals``, ``редкоземельные металлы``.
+
+    Examples
+    --------
+    >>> from c5map.i18n import using
+    >>> commodity_words("rare_earth_metals"), commodity_words("iron_ore"), commodity_words("kaolin_clay")
+    ('rare-earth metals', 'iron ore', 'kaolin clay')
+    >>> with using("fr"):
+    ...     commodity_words("iron_ore"), commodity_words("kaolin_clay")
+    ('minerai de fer', 'kaolin clay')
+    """
+    code = str(commodity)
+    if code in COMMODITY_WORDS and locale_in_use() != "en":
+        return gettext(COMMODITY_WORDS[code])
+    return humanise(code)
+
+
 def unit_words(unit: str) -> str:
     """Write a unit as the page writes it: ``tonnes``, ``barrels``, ``% of world processing``."""
+    if locale_in_use() != "en" and unit in _UNIT_WORDS:
+        return gettext(_UNIT_WORDS[unit])
     return _UNIT_WORDS.get(unit, str(unit).replace("_", " "))
 
 
 def measure_words(commodity: str, unit: str) -> str:
-    """Say what a scale compares: ``tonnes of rare-earth metals``; ``tonnes of ore (gold)`` for a unit with "of"."""
-    words = unit_words(unit)
-    return f"{words} ({humanise(commodity)})" if " of " in f" {words} " else f"{words} of {humanise(commodity)}"
+    """Say what a scale compares: ``tonnes of rare-earth metals``; ``tonnes of ore (gold)`` for a unit with "of".
+
+    Other locales write the commodity, then its unit in brackets ("редкоземельные металлы (тонны)"): the
+    commodity may be the data's own word, which a translation could not inflect.
+    """
+    words, what = unit_words(unit), commodity_words(commodity)
+    if locale_in_use() != "en":
+        return gettext("{commodity} ({unit})").format(commodity=what, unit=words)
+    return f"{words} ({what})" if " of " in f" {words} " else f"{words} of {what}"
 
 
 def figure_label(row: pd.Series) -> str:
     """Write the short label of a figure off the scale: ``Gold: about 150 tonnes``, ``Oil: undisclosed quantity``."""
-    commodity = humanise(str(row["commodity"]))
+    commodity = commodity_words(str(row["commodity"]))
     quantity = _number(row["quantity"])
     figure = format_quantity(None if math.isnan(quantity) else quantity, str(row["unit"]), str(row["value_qualifier"]))
     return f"{commodity[:1].upper()}{commodity[1:]}: {figure}"
@@ -132,7 +188,7 @@ class ResourceScale:
     @property
     def title(self) -> str:
         """The key's title: ``circle area = tonnes of rare-earth metals``."""
-        return f"circle area = {self.words}" if self.unit else ""
+        return gettext("circle area = {measure}").format(measure=self.words) if self.unit else ""
 
     def key_label(self, value: float) -> str:
         """Write a size key value in words: ``40 million tonnes``."""

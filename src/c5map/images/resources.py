@@ -15,7 +15,7 @@ from matplotlib.patches import Patch
 from c5map import layers
 from c5map.boundaries import web_countries
 from c5map.format import format_count, format_quantity
-from c5map.i18n import N_, gettext
+from c5map.i18n import N_, gettext, ngettext
 from c5map.images.frame import (
     DPI,
     RESOURCE_LARGEST_DEGREES,
@@ -48,7 +48,7 @@ from c5map.maps.style import (
     INK,
     RESOURCE_COLOUR,
 )
-from c5map.resource_scale import ResourceScale, figure_label
+from c5map.resource_scale import ResourceScale, commodity_words, figure_label
 from c5map.scenes.resources import (
     DEALS_LAYER,
     DEPOSITS_LAYER,
@@ -58,7 +58,7 @@ from c5map.scenes.resources import (
     resources_scene,
     site_words,
 )
-from c5map.story import Story, humanise
+from c5map.story import Story
 from c5map.tables import Tables
 
 #: Radius (inches on paper) of the uniform symbol of a site off the resources scale: one size whatever the view.
@@ -202,9 +202,11 @@ def _resource_lines(tables: Tables, marks: _ResourceMarks, scene) -> list[str]:
     lines = list(marks.notes)
     for _, row in marks.listed.head(MAX_LISTED).iterrows():  # a bounded list: the rest are counted
         figure = format_quantity(row["quantity"], row["unit"], row["value_qualifier"])
-        lines.append(f"{names.get(row['country'], row['country'])}, {humanise(row['commodity'])}: {figure}")
+        lines.append(f"{names.get(row['country'], row['country'])}, {commodity_words(row['commodity'])}: {figure}")
     if len(marks.listed) > MAX_LISTED:
-        lines.append(f"and {len(marks.listed) - MAX_LISTED:,} more country figures")
+        more = len(marks.listed) - MAX_LISTED
+        lines.append(ngettext("and {count} more country figure", "and {count} more country figures", more).format(
+            count=format_count(more)))  # fmt: skip
     deals = [e.label for s in scene.sections if s.layer == gettext(DEALS_LAYER) for e in s.entries]
     lines += _listed(deals)  # the page's legend rows of the deals, with their figures: listed, not drawn
     return lines

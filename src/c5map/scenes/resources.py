@@ -17,9 +17,9 @@ from c5map.format import format_count, format_quantity, format_usd
 from c5map.i18n import N_, gettext
 from c5map.maps.common import date_words, display_names, partner_palette_of, text
 from c5map.maps.style import INK, RESOURCE_COLOUR, symbol_radius, tint
-from c5map.resource_scale import ResourceScale, figure_label, resource_scale
+from c5map.resource_scale import ResourceScale, commodity_words, figure_label, resource_scale
 from c5map.scenes import LegendEntry, LegendSection, SceneText
-from c5map.story import BASIS_WORDS, Story, humanise, word_list
+from c5map.story import BASIS_WORDS, Story, word_list
 from c5map.tables import Tables
 
 #: Deal sectors the resources page shows, besides any sector named like a commodity of ``resources.csv``.
@@ -210,7 +210,7 @@ class ResourcesScene:
 
 def resources_words(tables: Tables, story: Story, minerals: pd.DataFrame, scale: ResourceScale) -> tuple[str, str]:
     """Return the derived (title, subtitle): the commodities, and what the circles compare."""
-    commodities = [humanise(c) for c in sorted(set(tables.resources["commodity"].dropna()))]
+    commodities = [commodity_words(c) for c in sorted(set(tables.resources["commodity"].dropna()))]
     sentences = []
     if commodities:
         sizes = "; " + gettext("circle area = {measure}").format(measure=scale.words) if scale.unit else ""
@@ -232,8 +232,9 @@ def resources_headline(tables: Tables, story: Story, scale: ResourceScale) -> st
     top = on_scale.assign(_q=pd.to_numeric(on_scale["quantity"])).sort_values(
         ["_q", "resource_id"], ascending=[False, True]).iloc[0]  # fmt: skip
     figure = format_quantity(float(top["_q"]), str(top["unit"]), str(top["value_qualifier"]))
-    return gettext("{name}: {figure}, the largest {commodity} figure in and around {region}").format(
-        name=top["name"], figure=figure, commodity=humanise(scale.commodity), region=story.region_words)  # fmt: skip
+    words = gettext("{name}: {figure}, the largest {commodity} figure in and around {region}")
+    return words.format(name=top["name"], figure=figure, commodity=commodity_words(scale.commodity),
+                        region=story.region_words)  # fmt: skip
 
 
 def resources_scene(tables: Tables, story: Story, drawn_codes, caps: dict) -> ResourcesScene:

@@ -9,6 +9,7 @@ them, digits in their order in an Arabic page, axe-core content.
 
 from __future__ import annotations
 
+import html as entities
 import re
 from pathlib import Path
 
@@ -269,3 +270,31 @@ def test_every_country_has_one_name_in_the_locale_and_english_keeps_natural_eart
     kept = {code for code, name in names.items() if name == english[code] and name not in cldr.values()}
     # only Natural Earth's units without an ISO code of their own: bases, reefs, Australia's island territories
     assert kept <= {"ESB", "USG", "BRI", "WSB", "BRT", "IOA", "CSI", "PGA", "CLP", "ATC", "SCR"}, kept
+
+
+def test_the_atlas_names_the_gis_files_in_the_readers_language(localised):
+    from c5map.export import LAYER_SUMMARIES
+
+    locale, _, maps = localised
+    atlas = (maps / "index.html").read_text(encoding="utf-8")
+    with i18n.using(locale):
+        words = [i18n.gettext(w) for w in LAYER_SUMMARIES.values()] + [i18n.gettext("every layer in one GeoPackage")]
+    assert all(w in atlas for w in words), words
+    assert not [w for w in LAYER_SUMMARIES.values() if w in atlas] and "every layer in one GeoPackage" not in atlas
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_explore_writes_its_words_in_the_locale_in_use(locale):
+    import c5map
+
+    world = c5map.load_countries("110m")
+    world.loc[world.iso3 == "FRA", "pop_est"] = float("nan")  # no reported figure
+    world["q"] = "exact"
+    world.loc[world.iso3 == "DEU", "q"] = "undisclosed"
+    with i18n.using(locale):
+        page = c5map.explore(world, "pop_est", qualifier="q", label="name", tiles="none").get_root().render()
+        words = [i18n.gettext(w) for w in ("no reported figure (not zero)", "value undisclosed", "Source not given")]
+    # the words as a reader gets them: the tooltips and legend are JSON (\\u escapes) of HTML (entities)
+    html = entities.unescape(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page))
+    assert all(w in html for w in words), words
+    assert "no reported figure" not in html and "value undisclosed" not in html and "Source not given" not in html

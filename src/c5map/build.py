@@ -49,17 +49,17 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-#: What the atlas says of each file in geo/.
-GEO_LINKS = [
-    *(AtlasEntry(f"../geo/{name}.geojson", f"{name}.geojson", summary) for name, summary in LAYER_SUMMARIES.items()),
-    *(
-        AtlasEntry(f"../geo/{n}.qml", f"{n}.qml", f"QGIS style of {n}.geojson, as the web draws it")
-        for n in LAYER_SUMMARIES
-    ),
-    *(AtlasEntry(f"../geo/{name}.csv", f"{name}.csv", summary) for name, summary in TABLE_SUMMARIES.items()),
-    AtlasEntry("../geo/c5map.gpkg", "c5map.gpkg", "every layer in one GeoPackage"),
-    AtlasEntry("../geo/README.md", "README.md", "the data dictionary of every layer"),
-]
+def geo_links() -> list[AtlasEntry]:
+    """Return what the atlas says of each file in geo/, in the locale in use."""
+    _ = i18n.gettext
+    style = _("QGIS style of {layer}, as the web draws it")
+    return [
+        *(AtlasEntry(f"../geo/{name}.geojson", f"{name}.geojson", _(words)) for name, words in LAYER_SUMMARIES.items()),
+        *(AtlasEntry(f"../geo/{n}.qml", f"{n}.qml", style.format(layer=f"{n}.geojson")) for n in LAYER_SUMMARIES),
+        *(AtlasEntry(f"../geo/{name}.csv", f"{name}.csv", _(words)) for name, words in TABLE_SUMMARIES.items()),
+        AtlasEntry("../geo/c5map.gpkg", "c5map.gpkg", _("every layer in one GeoPackage")),
+        AtlasEntry("../geo/README.md", "README.md", _("the data dictionary of every layer")),
+    ]
 
 
 def page_html(m) -> str:
@@ -126,7 +126,7 @@ def render_atlas(tables: Tables, story: Story, entries: list[AtlasEntry], images
         title,
         entries,
         source_line(tables, tables.sources["source_id"]),
-        GEO_LINKS,
+        geo_links(),
         images=images,
         intro=intro,
         byline=story.byline,

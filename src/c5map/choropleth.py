@@ -36,6 +36,7 @@ import shapely.ops
 from c5map.boundaries import web_countries
 from c5map.errors import UsageError
 from c5map.format import QUALIFIERS, format_quantity
+from c5map.i18n import N_, gettext
 from c5map.maps.common import page_view
 from c5map.maps.labels import Labels
 from c5map.maps.legend import add_legend
@@ -45,7 +46,6 @@ from c5map.maps.shapes import LayerOrder, ShapeLayer, SharedShapes, wrap_lon
 from c5map.maps.style import (
     ABOVE_QUALIFIERS,
     BELOW_QUALIFIERS,
-    BOUND_RULE,
     FILL_OPACITY,
     HATCH_COLOUR,
     INK,
@@ -58,7 +58,7 @@ from c5map.maps.style import (
     tint,
 )
 from c5map.maps.templates import macro
-from c5map.scenes import NO_FIGURE_ENTRY, LegendEntry, LegendSection, class_entries
+from c5map.scenes import LegendEntry, LegendSection, bound_rule, class_entries, no_figure_entry
 
 __all__ = ["explore"]
 
@@ -68,7 +68,7 @@ _ID = "__c5map_row"
 #: them in the world copy that cuts the least land, as c5map's pages do: the Pacific whole).
 WORLD_SPAN = 270.0
 #: The legend row of a figure whose value the source did not disclose (qualifier ``undisclosed``).
-_UNDISCLOSED = "value undisclosed"
+_UNDISCLOSED = N_("value undisclosed")
 
 
 def plain_number(value: float, qualifier: str = "exact") -> str:
@@ -221,17 +221,21 @@ def _fills(rows: _Rows, breaks: list[float], colour: str, fmt: Callable[..., str
         if qualifier == "undisclosed":
             styles[key] = {"fillColor": tint(colour, 0.12), "fillOpacity": 0.9, "color": colour, "weight": 2,
                            "dashArray": "6 3"}  # fmt: skip
-            text, note = _UNDISCLOSED, "The source gives no value."
-            words.append((-1.0, key, _UNDISCLOSED))
+            text, note = gettext(_UNDISCLOSED), gettext("The source gives no value.")
+            words.append((-1.0, key, text))
         elif math.isnan(value):
-            styles[key], text, note = dict(NO_FIGURE_STYLE), "no reported figure", "No reported figure: not zero."
+            styles[key], text, note = (
+                dict(NO_FIGURE_STYLE),
+                gettext("no reported figure"),
+                gettext("No reported figure: not zero."),
+            )
         else:
             k = class_of(value, breaks, qualifier)
             drawn.add(k)
             styles[key] = {"fillColor": shades[k], "fillOpacity": FILL_OPACITY, "color": INK, "weight": 1}
             text, note = fmt(value, qualifier), ""
             words.append((value, key, text))
-        tips[key] = tooltip_html(name or "(no name)", [(heading, text), *extra], note=note)
+        tips[key] = tooltip_html(name or gettext("(no name)"), [(heading, text), *extra], note=note)
     words.sort(key=lambda item: (-item[0], item[1]))
     return styles, tips, drawn, {key: text for _, key, text in words}
 
@@ -241,11 +245,11 @@ def _section(rows: _Rows, breaks: list[float], colour: str, fmt, drawn: set[int]
     entries = class_entries(class_labels(breaks, fmt), class_colours(colour, len(breaks) + 1), drawn)
     bounds = BELOW_QUALIFIERS | ABOVE_QUALIFIERS
     if any(q in bounds for q, r in zip(rows.qualifiers, rows.reported, strict=True) if r):
-        entries.append(LegendEntry(BOUND_RULE[0].upper() + BOUND_RULE[1:], shape="none"))
+        entries.append(LegendEntry(bound_rule(), shape="none"))
     if rows.undisclosed.any():
-        entries.append(LegendEntry(_UNDISCLOSED, fill=tint(colour, 0.12), edge=colour, shape="dashed-box"))
+        entries.append(LegendEntry(gettext(_UNDISCLOSED), fill=tint(colour, 0.12), edge=colour, shape="dashed-box"))
     if (np.isnan(rows.values) & ~rows.undisclosed).any():
-        entries.append(NO_FIGURE_ENTRY)
+        entries.append(no_figure_entry())
     return LegendSection(heading, tuple(entries), layer=heading)
 
 
@@ -379,7 +383,7 @@ def explore(
     view, seam = page_view(rows.frame.rename(columns={_ID: "iso3"}), rows.frame[_ID].tolist(), pad=1.0)
     if view[2] - view[0] > WORLD_SPAN:  # the whole world: the usual copy, Greenwich in the middle
         view, seam = (-180.0, view[1], 180.0, view[3]), -180.0
-    text = PageText(title=look.heading, subtitle=subtitle, source=source or "Source not given")
+    text = PageText(title=look.heading, subtitle=subtitle, source=source or gettext("Source not given"))
     with stable_ids(f"explore:{look.heading}"):
         made = new_page(text, view, tiles, seam=seam)
         made.map.add_child(LayerOrder(view))  # before any layer: the panes and the zoom's bounds

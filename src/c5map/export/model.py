@@ -7,24 +7,27 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
+from c5map.i18n import N_
+
 #: Decimal places of every exported coordinate (0.001° is about 110 m; 1:10m boundaries are good to ~1 km).
 COORDINATE_DECIMALS = 3
 #: Boundaries are simplified together as a coverage at this tolerance (degrees) before export.
 SIMPLIFY_TOLERANCE_DEG = 0.01
-#: Every export layer, in the order it is written, and what it holds in a line (the atlas links them with it).
+#: Every export layer, in the order it is written, and what it holds in a line (the atlas links them with it, in
+#: the locale in use: the words are marked for the catalogs).
 LAYER_SUMMARIES: dict[str, str] = {
-    "countries": "countries with deal and trade figures as columns",
-    "regions": "the region's outline with its region-level figures",
-    "flows": "great-circle flows between capitals",
-    "resources": "deposits and reserves",
-    "events": "summits and meetings",
+    "countries": N_("countries with deal and trade figures as columns"),
+    "regions": N_("the region's outline with its region-level figures"),
+    "flows": N_("great-circle flows between capitals"),
+    "resources": N_("deposits and reserves"),
+    "events": N_("summits and meetings"),
 }
 LAYER_NAMES: tuple[str, ...] = tuple(LAYER_SUMMARIES)
 #: The tables (no geometry) written with a layer, and what each holds in a line.
 TABLE_SUMMARIES: dict[str, str] = {
-    "country_figures": "every per-partner figure of the countries, one row each",
-    "region_figures": "every region-level figure, one row each",
-    "flow_figures": "every deal and trade figure of the flows, one row each, naming its pair",
+    "country_figures": N_("every per-partner figure of the countries, one row each"),
+    "region_figures": N_("every region-level figure, one row each"),
+    "flow_figures": N_("every deal and trade figure of the flows, one row each, naming its pair"),
 }
 #: Most column groups (four columns each) of per-partner figures in the countries and regions layers. A big
 #: table has thousands (GeoPackage holds at most 2,000 columns, and no one reads 2,000 in QGIS): the groups

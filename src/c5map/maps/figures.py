@@ -20,7 +20,7 @@ from c5map.maps.common import date_words, display_names, text
 from c5map.maps.page import MapPage
 from c5map.maps.share import dialog_html
 from c5map.maps.templates import macro
-from c5map.resource_scale import choose_pair
+from c5map.resource_scale import choose_pair, commodity_words
 from c5map.spreadsheet import FORMULA_STARTS, spreadsheet_safe  # noqa: F401 (importable from here too)
 from c5map.story import BASIS_WORDS, humanise
 from c5map.tables import Tables
@@ -108,7 +108,7 @@ def _resources_rows(resources: pd.DataFrame) -> pd.DataFrame:
             "partner_code": "",
             "country_code": resources["country"],
             "what": [
-                f"{text(n)} ({humanise(text(c))})"
+                f"{text(n)} ({commodity_words(text(c))})"
                 for n, c in zip(resources["name"], resources["commodity"], strict=True)
             ],
             "value": resources["quantity"],

@@ -134,6 +134,7 @@ SLOW_TESTS = frozenset({
     "test_notebooks.py::test_runs_top_to_bottom",
     "test_scale.py::test_a_zero_value_validates_and_builds_every_page_and_image",
     "test_serve.py::test_a_change_renders_only_its_pages_and_they_equal_a_full_build",
+    "test_serve.py::test_serve_classes_and_writes_its_pages_as_build_does_with_a_scheme_and_a_locale",
     "test_serve_limits.py::test_a_rebuild_that_failed_for_lack_of_file_descriptors_is_tried_again",
     "test_serve_limits.py::test_a_test_server_stops_though_the_test_ignores_sigint_and_blocks_sigterm",
     "test_serve_limits.py::test_a_test_server_stops_when_the_test_dies",

@@ -431,3 +431,34 @@ def test_serve_round_trip_in_chromium(chromium, data_copy, tmp_path):
     # the time is reported, not asserted: speed goals live in benchmarks/serve_bench.py (a shared CI machine's
     # scheduler is not the preview's time); here each edit must show, and show in order
     assert len(timings) == 4 and all(t > 0 for t in timings)
+
+
+def test_serve_classes_and_writes_its_pages_as_build_does_with_a_scheme_and_a_locale(data_copy, tmp_path):
+    """`serve --scheme quantiles --k 4 --locale ru` serves the pages `build` writes with the same options."""
+    from c5map.build import build
+    from c5map.classify import Classes
+    from c5map.serve import serve
+
+    classes = Classes.of("quantiles", 4, None)
+    build(
+        data_copy, tmp_path, tiles="none", classes=classes, locale="ru", progress=lambda line: None
+    )  # serve links images
+    lines: queue.Queue[str] = queue.Queue()
+    stop = threading.Event()
+    options = {"tiles": "none", "port": 0, "progress": lines.put, "stop": stop, "classes": classes, "locale": "ru"}
+    thread = threading.Thread(target=serve, args=(data_copy,), kwargs=options)
+    thread.start()
+    try:
+        while not (line := lines.get(timeout=120)).startswith("serving "):
+            pass
+        url = re.match(r"serving (http://127\.0\.0\.1:\d+)/maps/index\.html", line).group(1)
+        for name in MAPS:
+            with urllib.request.urlopen(f"{url}/maps/{name}") as response:
+                served = response.read()
+            built = (tmp_path / "maps" / name).read_bytes()
+            assert served == with_live_reload(built, name), name
+            assert b'<html lang="ru" dir="ltr">' in served
+    finally:
+        stop.set()
+        thread.join(timeout=20)
+    assert not thread.is_alive()

@@ -215,10 +215,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    from c5map.classify import Classes
     from c5map.serve import serve
 
     _check_usage(args.tiles)
-    serve(args.data, region=args.region, tiles=args.tiles, boundaries=args.boundaries, port=args.port)
+    classes = Classes.of(args.scheme, args.k, args.breaks)  # a mistake: a UsageError naming the option
+    serve(args.data, region=args.region, tiles=args.tiles, boundaries=args.boundaries, port=args.port,
+          classes=classes, locale=args.locale)  # fmt: skip
     return EXIT_OK
 
 
@@ -345,7 +348,6 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
 
 def _add_build(commands: argparse._SubParsersAction) -> None:
     """Add ``c5map build``."""
-    from c5map.classify import DEFAULT_K, SCHEMES
     from c5map.maps.page import DEFAULT_TILES
 
     build = commands.add_parser(
@@ -386,17 +388,24 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
         help="where maps/ will be published (https://example.org/maps/): the pages' embed code, canonical link "
         "and share card use it; links between the pages stay relative and work anywhere",
     )
-    build.add_argument("--scheme", choices=SCHEMES, default=None,
-                       help="class the figures by mapclassify's quantiles, natural breaks (Fisher-Jenks), equal "
-                       "intervals, or your --breaks (default: the 1-2-5 ladder, $1bn, $2bn, $5bn...)")  # fmt: skip
-    build.add_argument("--k", type=int, default=None, metavar="N", help=f"classes of --scheme (default {DEFAULT_K})")
-    build.add_argument("--breaks", default=None, metavar="X,Y,...",
-                       help="with --scheme user: US dollars where each class starts, as 1e9,5e9,2e10")  # fmt: skip
-    build.add_argument("--locale", choices=("en", "ru", "fr", "ar"), default="en",
-                       help="the language of the pages' own words, numbers and dates (the data's words stay as "
-                       "written); ar pages read right to left (default en)")  # fmt: skip
+    _page_options(build)
     _boundaries_option(build)
     build.set_defaults(run=_cmd_build)
+
+
+def _page_options(command: argparse.ArgumentParser) -> None:
+    """Add the options of how pages class figures and what language they speak (build and serve share them)."""
+    from c5map.classify import DEFAULT_K, SCHEMES
+
+    command.add_argument("--scheme", choices=SCHEMES, default=None,
+                         help="class the figures by mapclassify's quantiles, natural breaks (Fisher-Jenks), equal "
+                         "intervals, or your --breaks (default: the 1-2-5 ladder, $1bn, $2bn, $5bn...)")  # fmt: skip
+    command.add_argument("--k", type=int, default=None, metavar="N", help=f"classes of --scheme (default {DEFAULT_K})")
+    command.add_argument("--breaks", default=None, metavar="X,Y,...",
+                         help="with --scheme user: US dollars where each class starts, as 1e9,5e9,2e10")  # fmt: skip
+    command.add_argument("--locale", choices=("en", "ru", "fr", "ar"), default="en",
+                         help="the language of the pages' own words, numbers and dates (the data's words stay as "
+                         "written); ar pages read right to left (default en)")  # fmt: skip
 
 
 def _add_export(commands: argparse._SubParsersAction) -> None:
@@ -492,6 +501,7 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
     serve.add_argument(
         "--port", type=_port, default=8000, metavar="N", help="port on 127.0.0.1 (default 8000; 0: any free port)"
     )
+    _page_options(serve)
     _boundaries_option(serve)
     serve.set_defaults(run=_cmd_serve)
 

@@ -49,6 +49,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from c5map import classify, i18n
+from c5map.classify import Classes
 from c5map.errors import DataError, PortInUse, Problem, ResourceUnavailable, UsageError, printable
 from c5map.maps.page import DEFAULT_TILES, tile_provider
 from c5map.serve.preview import ATLAS, Preview, Rebuild, pages_to_render
@@ -121,6 +123,8 @@ def serve(
     tiles: str | None = DEFAULT_TILES,
     boundaries: Path | None = None,
     port: int = 8000,
+    classes: Classes | None = None,
+    locale: str | None = None,
     progress: Callable[[str], None] = _stderr,
     stop: threading.Event | None = None,
 ) -> None:
@@ -138,6 +142,10 @@ def serve(
         A boundary file of your own, read once.
     port : int
         0 chooses a free port; the first line after the build says which.
+    classes : c5map.classify.Classes, optional
+        How the pages class figures, as :func:`c5map.build.build`'s (default: the 1-2-5 ladder).
+    locale : str, optional
+        The pages' language, as :func:`c5map.build.build`'s (default: the one in use, English unless chosen).
     progress : callable
         Receives every line for the terminal.
     stop : threading.Event, optional
@@ -160,8 +168,8 @@ def serve(
     if tiles is not None and tiles.lower() != "none":
         tile_provider(tiles)  # fail before any work
     stop = stop or threading.Event()
-    with _sigterm_stops():
-        try:
+    with _sigterm_stops(), classify.using(classes or classify.Classes()), i18n.using(locale or i18n.locale_in_use()):
+        try:  # every rebuild runs in this thread, inside the classes and locale chosen (their workers are sent them)
             _serve(data_dir, region, tiles, boundaries, port, progress, stop)
         except KeyboardInterrupt:
             pass  # the server was already stopped on the way out

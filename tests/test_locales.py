@@ -298,3 +298,30 @@ def test_explore_writes_its_words_in_the_locale_in_use(locale):
     html = entities.unescape(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page))
     assert all(w in html for w in words), words
     assert "no reported figure" not in html and "value undisclosed" not in html and "Source not given" not in html
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_print_sets_its_running_text_from_the_reading_side(locale):
+    """Arabic print: headline, subtitle and source line start at the right margin, aligned right; English: left.
+
+    The SVG the build writes shows it too: the headline's second, shorter line starts further right.
+    """
+    from c5map import images
+    from c5map.images.frame import MARGIN
+    from c5map.story import story_for
+    from c5map.validate import load_valid_tables
+
+    tables = load_valid_tables(None)
+    with i18n.using(locale):
+        fig = images.influence_image(tables, story_for(tables)).figure
+        images._text_from_the_right(fig)  # what render_images does to every image before it is saved
+        svg = images.render_images(tables, names=["influence"])["svg/influence.svg"].decode()
+    margin = MARGIN / fig.get_figwidth()
+    for text in fig.frame_texts:
+        x, _ = text.get_position()
+        if locale == "ar":
+            assert (text.get_ha(), round(x, 6)) == ("right", round(1 - margin, 6)), text.get_text()
+        else:
+            assert (text.get_ha(), round(x, 6)) == ("left", round(margin, 6)), text.get_text()
+    lines = [float(x) for x in re.findall(r'font-size: 15px[^"]*" transform="translate\(([\d.]+) ', svg)]
+    assert len(lines) == 2 and (lines[1] > lines[0] + 100 if locale == "ar" else lines[1] == lines[0]), lines

@@ -32,7 +32,8 @@ import numpy as np
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from c5map.images.frame import DPI, STYLE, Image, MapAxes, Mark, PrintFigure
+from c5map.i18n import direction
+from c5map.images.frame import DPI, MARGIN, STYLE, Image, MapAxes, Mark, PrintFigure
 from c5map.images.influence import influence_image
 from c5map.images.labels import MAX_LISTED, MAX_PANELS, MAX_SYMBOLS, MAX_TIMELINE_ITEMS
 from c5map.images.resources import resources_image
@@ -147,6 +148,7 @@ def render_images(
             image = IMAGES[name](tables, story, countries=countries)
             fig = image.figure
             _isolate_bidi(fig)
+            _text_from_the_right(fig)
             box = _content_box(fig)  # every image cropped to what it draws: no blank band at any edge
             out[f"png/{name}.png"] = _png(fig, box)
             buffer = io.BytesIO()
@@ -159,8 +161,27 @@ def render_images(
             if thumbnails:
                 small = timeline_thumbnail(tables, story, countries) if name == "timeline" else as_thumbnail(image)
                 _isolate_bidi(small)
+                _text_from_the_right(small)
                 out[f"png/{name}-small.png"] = _png(small, _content_box(small, thumbnail_dpi(small)))
     return out
+
+
+def _text_from_the_right(fig) -> None:
+    """In a right-to-left locale, set the page's running text (title, subtitle, notes, source) from the right margin.
+
+    Only text that starts at the left margin and runs across the page is moved: to the right margin, aligned
+    right, so a line starts where an Arabic reader's eye does. The map is geography and is never mirrored, and
+    its keys keep the corner the layout chose, clear of what the map is about.
+    """
+    if direction() != "rtl":
+        return
+    margin = MARGIN / fig.get_figwidth()
+    for text in fig.texts:
+        x, y = text.get_position()
+        if text.get_ha() == "left" and abs(x - margin) < 1e-6 and text.get_transform() == fig.transFigure:
+            text.set_position((1 - x, y))
+            text.set_ha("right")
+            text.set_multialignment("right")
 
 
 def _isolate_bidi(fig) -> None:

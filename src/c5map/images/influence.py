@@ -101,7 +101,8 @@ def influence_image(tables: Tables, story: Story, countries: gpd.GeoDataFrame | 
     if block_text is not None:
         _fit(block_text, width - 2 * MARGIN)
     if not views:
-        fig.text(0.5, 0.5, f"No deal with a member of {story.region_words} in the data.", ha="center", fontsize=10)
+        nothing = gettext("No deal with a member of {region} in the data.").format(region=story.region_words)
+        fig.text(0.5, 0.5, nothing, ha="center", fontsize=10)
     dropped = _lay_out_panels(fig, panels, (rows, panel_w, panel_h, width), legend, block_text, names)
     return _drawn(fig, dropped)
 

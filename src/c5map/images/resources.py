@@ -297,7 +297,7 @@ def _other_figures(fig, lines: list[str], x_in: float, top_in: float, width_in: 
     if not lines:
         return top_in
     width, height = fig.get_figwidth(), fig.get_figheight()
-    heading = fig.text(x_in / width, top_in / height, "Other figures and deals", fontsize=8, fontweight="bold",
+    heading = fig.text(x_in / width, top_in / height, gettext("Other figures and deals"), fontsize=8, fontweight="bold",
                        va="top")  # fmt: skip
     y = top_in - _height_in(heading) - 0.08
     listing = fig.text(x_in / width, y / height, "\n".join(lines), fontsize=6.3, va="top", linespacing=1.6)

@@ -12,6 +12,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 import shapely
 
@@ -59,26 +61,77 @@ def geojson_text(layer: ExportLayer) -> str:
     cross ±180°, west <= east always holds. A feature with no known place
     has a null geometry (RFC 7946 §3.2).
     """
+    return geojson_bytes(layer).decode("utf-8")
+
+
+def geojson_bytes(layer: ExportLayer) -> bytes:
+    """:func:`geojson_text` as UTF-8 bytes.
+
+    Each property is a column of JSON texts made at once (:func:`_json_texts`), and Arrow joins them with the
+    geometries into the features: the same text as ``json.dumps`` of each feature's properties
+    (``separators=(",", ":")``, ``ensure_ascii=False``), without a dict and a call per feature.
+    """
     geometries = rfc7946_geometries(layer.frame.geometry.to_numpy())
     # GEOS writes the geometries (in C, the same text as json.dumps of their mapping: shortest round-trip numbers)
     present = shapely.is_geometry(geometries) & ~shapely.is_empty(geometries)
     texts = np.full(len(geometries), "null", dtype=object)
     if present.any():
         texts[present] = shapely.to_geojson(geometries[present])
-    columns = {f.name: [_none(v) for v in layer.frame[f.name]] for f in layer.fields}
-    lines = []
-    for i, (feature_id, geometry) in enumerate(zip(layer.frame["id"], texts, strict=True)):
-        properties = json.dumps({name: values[i] for name, values in columns.items()}, ensure_ascii=False,
-                                separators=(",", ":"))  # fmt: skip
-        head = json.dumps(str(feature_id), ensure_ascii=False)
-        lines.append(f'{{"type":"Feature","id":{head},"geometry":{geometry},"properties":{properties}}}')
     header = {"type": "FeatureCollection", "name": layer.name}
-    located = [g for g in geometries if g is not None and not g.is_empty]
-    if located:
-        west, south, east, north = shapely.total_bounds(np.array(located, dtype=object))
+    if present.any():
+        west, south, east, north = shapely.total_bounds(geometries[present])
         header["bbox"] = [round(float(v), COORDINATE_DECIMALS) for v in (west, south, east, north)]
-    head = json.dumps(header, ensure_ascii=False, separators=(",", ":"))[:-1]
-    return head + ',"features":[\n' + ",\n".join(lines) + "\n]}\n"
+    head = json.dumps(header, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"features":[\n'
+    if not len(geometries):
+        return (head + "\n]}\n").encode("utf-8")
+
+    def words(text: str) -> pa.Scalar:
+        return pa.scalar(text, _TEXT)
+
+    ids = layer.frame["id"]
+    if isinstance(ids.dtype, pd.StringDtype) and not ids.isna().any():
+        id_texts = _json_texts(ids)
+    else:  # the id as text, whatever it is
+        id_texts = pa.array([json.dumps(str(v), ensure_ascii=False) for v in ids], type=_TEXT)
+    parts = [words('{"type":"Feature","id":'), id_texts, words(',"geometry":'), pa.array(texts, type=_TEXT)]
+    lead = ',"properties":{'
+    for f in layer.fields:
+        parts += [words(lead + json.dumps(f.name, ensure_ascii=False) + ":"), _json_texts(layer.frame[f.name])]
+        lead = ","
+    parts.append(words("}}" if layer.fields else ',"properties":{}}'))
+    features = pc.binary_join_element_wise(*parts, words(""))
+    return head.encode("utf-8") + _joined(features, ",\n") + b"\n]}\n"
+
+
+def _joined(texts: pa.Array | pa.ChunkedArray, separator: str) -> bytes:
+    """Every text (none null), ``separator`` between them, as UTF-8 bytes: Arrow's buffer of them, not a str."""
+    texts = pc.binary_join_element_wise(texts, pa.scalar(separator, _TEXT), pa.scalar("", _TEXT))
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[texts.offset : texts.offset + len(texts) + 1]
+    return texts.buffers()[2][int(offsets[0]) : int(offsets[-1]) - len(separator.encode("utf-8"))].to_pybytes()
+
+
+def _json_float(value: float) -> str:
+    return "Infinity" if value == math.inf else "-Infinity" if value == -math.inf else float.__repr__(value)
+
+
+def _json_texts(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """JSON text of every cell, as ``json.dumps(_none(cell), ensure_ascii=False)`` writes it, a column at once."""
+    dtype = values.dtype
+    if dtype == "float64":
+        texts = _float_texts(values.to_numpy(), _json_float)
+    elif dtype in ("int64", "Int64"):
+        texts = pc.cast(pa.array(values.array), _TEXT)
+    elif dtype in ("bool", "boolean"):
+        texts = pc.if_else(pa.array(values.array), pa.scalar("true", _TEXT), pa.scalar("false", _TEXT))
+    elif isinstance(dtype, pd.StringDtype):  # each distinct text written once (codes, qualifiers repeat)
+        codes = pa.chunked_array([pa.array(values.array)]).combine_chunks().cast(_TEXT).dictionary_encode()
+        written = [json.dumps(v, ensure_ascii=False) for v in codes.dictionary.to_pylist()]
+        texts = pa.array(written, type=_TEXT).take(codes.indices)
+    else:  # anything else, cell by cell
+        return pa.array([json.dumps(_none(v), ensure_ascii=False) for v in values], type=_TEXT)
+    return pc.fill_null(texts, pa.scalar("null", _TEXT))
 
 
 def _typed(frame: pd.DataFrame, fields: list[ExportField]) -> pd.DataFrame:
@@ -103,11 +156,82 @@ def table_csv(table: ExportTable) -> str:
     Safe to open in a spreadsheet: a text cell that starts as a formula (``=``, ``+``, ``-``, ``@``, tab, CR)
     gets a leading apostrophe (:mod:`c5map.spreadsheet`); numbers stay numbers.
     """
+    return table_csv_bytes(table).decode("utf-8")
+
+
+def table_csv_bytes(table: ExportTable) -> bytes:
+    """:func:`table_csv` as UTF-8 bytes, made without the text (a million-row table is 130 MB of it)."""
     frame = _typed(table.frame, table.fields)
     for f in table.fields:
         if f.type == "string":
             frame[f.name] = spreadsheet_safe_column(frame[f.name])
-    return frame.to_csv(index=False, lineterminator="\n")
+    fast = _csv_bytes(frame)
+    return fast if fast is not None else frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+_TEXT = pa.large_string()
+
+
+def _csv_quoted(cells: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Quote the cells Python's csv module quotes (QUOTE_MINIMAL, LF lines): those with ``"``, ``,`` or LF."""
+    needs = pc.match_substring_regex(cells, '[",\n]')
+    if not pc.any(needs).as_py():
+        return cells
+    quote, empty = pa.scalar('"', _TEXT), pa.scalar("", _TEXT)
+    quoted = pc.binary_join_element_wise(quote, pc.replace_substring(cells, '"', '""'), quote, empty)
+    return pc.if_else(needs, quoted, cells)
+
+
+def _float_texts(values: np.ndarray, one=float.__repr__) -> pa.Array:
+    """``one`` of every float (default ``repr``; null for NaN), as Arrow text.
+
+    The whole numbers below 1e16 (dollars, mostly) are written by Arrow at once, as ``repr`` writes them.
+    """
+    whole = np.isfinite(values) & (np.abs(values) < 1e16) & (values == np.trunc(values))
+    whole &= ~((values == 0) & np.signbit(values))  # -0.0
+    digits = pc.cast(pa.array(np.where(whole, values, 0).astype(np.int64)), _TEXT)
+    texts = pc.binary_join_element_wise(digits, pa.scalar(".0", _TEXT), pa.scalar("", _TEXT))
+    rest = ~whole
+    if rest.any():  # fractions, NaN, infinities and the largest numbers, one by one
+        others = pa.array(list(map(one, values[rest].tolist())), type=_TEXT, mask=np.isnan(values[rest]))
+        texts = pc.replace_with_mask(texts, pa.array(rest), others)
+    return texts
+
+
+def _csv_cells(column: pd.Series) -> pa.ChunkedArray | None:
+    """One column's cells as ``DataFrame.to_csv`` writes them (missing: empty), as Arrow text; None if unknown."""
+    dtype = column.dtype
+    if dtype == "float64":  # pandas writes numpy's str of each float, the shortest repr (the same as Python's)
+        array = _float_texts(column.to_numpy())
+    elif dtype == "boolean":  # True, False
+        array = pc.if_else(pa.array(column.array), pa.scalar("True", _TEXT), pa.scalar("False", _TEXT))
+    elif dtype in ("Int64", "int64"):
+        array = pc.cast(pa.array(column.array), _TEXT)
+    elif isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return _csv_quoted(pc.fill_null(pc.cast(pa.chunked_array(pa.array(column.array)), _TEXT), ""))
+    else:
+        return None
+    return pa.chunked_array([pc.fill_null(array, "")])
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes | None:
+    """``frame.to_csv(index=False, lineterminator=LF)`` as UTF-8 bytes, byte for byte: a column at once, by Arrow.
+
+    pandas hands Python's csv module a million rows of Python objects, cell by cell; here each column becomes its
+    cells' text in Arrow (numbers as pandas writes them, text quoted where csv quotes it), and Arrow joins the rows.
+    None for a frame this does not know how to write (a column of another type, or one column: csv quotes an empty
+    row then), which pandas writes instead.
+    """
+    if len(frame.columns) < 2 or not frame.columns.is_unique:
+        return None
+    header = ",".join(str(_csv_quoted(pa.chunked_array([[str(c)]], _TEXT))[0]) for c in frame.columns) + "\n"
+    columns = [_csv_cells(frame[c]) for c in frame.columns]
+    if any(c is None for c in columns):
+        return None
+    if not len(frame):
+        return header.encode("utf-8")
+    lines = pc.binary_join_element_wise(*columns, pa.scalar(",", _TEXT))
+    return header.encode("utf-8") + _joined(lines, "\n") + b"\n"
 
 
 def write_geojson(layer: ExportLayer, path: Path) -> None:
@@ -188,9 +312,9 @@ def geo_files(layers_: dict[str, ExportLayer], styles: dict[str, list[QgisStyle]
     them all and each GeoJSON layer gets its default style beside it
     (``countries.qml``: QGIS opens ``countries.geojson`` with it).
     """
-    files = {f"{name}.geojson": geojson_text(layer).encode("utf-8") for name, layer in layers_.items()}
+    files = {f"{name}.geojson": geojson_bytes(layer) for name, layer in layers_.items()}
     files |= {f"{name}.qml": default_qml(styles, name).encode("utf-8") for name in layers_ if default_qml(styles, name)}
-    files |= {f"{t.name}.csv": table_csv(t).encode("utf-8") for layer in layers_.values() for t in layer.tables}
+    files |= {f"{t.name}.csv": table_csv_bytes(t) for layer in layers_.values() for t in layer.tables}
     files["README.md"] = data_dictionary(layers_, styled=bool(styles)).encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="c5map-gpkg-") as folder:
         write_gpkg(layers_, Path(folder) / "c5map.gpkg", styles)

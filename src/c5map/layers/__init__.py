@@ -31,6 +31,7 @@ from c5map.layers.members import (
     partner_country_figures,
     partner_trade,
     partners,
+    region_trade,
     within_region_figures,
 )
 from c5map.layers.places import (
@@ -74,6 +75,7 @@ __all__ = [
     "place_points",
     "region_figures",
     "region_outlines",
+    "region_trade",
     "resource_points",
     "within_region_figures",
 ]

@@ -157,17 +157,34 @@ def _member_shapes(countries: gpd.GeoDataFrame, members: list[str]) -> gpd.GeoDa
     return gpd.GeoDataFrame(pd.concat([found, extra], ignore_index=True), geometry="geometry", crs=CRS)
 
 
-def partner_trade(tables: Tables, partner: str, region: str | None = None) -> pd.DataFrame:
-    """Trade figures between ``partner`` and ``region`` or its members, as the trade table has them.
+def region_trade(tables: Tables, region: str | None = None) -> pd.DataFrame:
+    """Trade figures with ``region`` or one of its members at an end, in table order.
 
-    Trade is never added to deals: the influence page lists these beside a
-    partner's deals. Sorted by year (latest first), then value (largest first), then flow_id.
+    Every partner's :func:`partner_trade` is among them: a page of twelve partners scans a million-row table
+    once, not twelve times (``partner_trade(..., near=region_trade(...))``).
     """
     from c5map.story import choose_region
 
     region = choose_region(tables, region)
     inside = [*tables.region_members().get(region, []), region]
     trade = tables.trade
+    return trade[(trade["origin"].isin(inside) | trade["destination"].isin(inside)).to_numpy(bool)]
+
+
+def partner_trade(
+    tables: Tables, partner: str, region: str | None = None, *, near: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Trade figures between ``partner`` and ``region`` or its members, as the trade table has them.
+
+    Trade is never added to deals: the influence page lists these beside a
+    partner's deals. Sorted by year (latest first), then value (largest first), then flow_id.
+    ``near``: :func:`region_trade` of the same region, if already found (the same rows, sooner).
+    """
+    from c5map.story import choose_region
+
+    region = choose_region(tables, region)
+    inside = [*tables.region_members().get(region, []), region]
+    trade = tables.trade if near is None else near
     mine = ((trade["origin"] == partner) & trade["destination"].isin(inside)) | (
         (trade["destination"] == partner) & trade["origin"].isin(inside)
     )

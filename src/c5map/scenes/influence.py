@@ -171,13 +171,14 @@ def influence_views(
         frames.append((story.region, gettext("Within {region}").format(region=story.region_words), WITHIN_COLOUR,
                        within, True))  # fmt: skip
     breaks = influence_breaks([f for *_, f, _ in frames])
+    near = layers.region_trade(tables, story.region)  # every view's trade in it: the big table scanned once
     views = []
     for code, name, colour, figures, is_within in frames:
         figures = figures.assign(value_class=[
             class_of(v, breaks, q) if has else -1
             for v, q, has in zip(figures["value_usd"], figures["value_qualifier"], figures["has_figure"], strict=True)
         ])  # fmt: skip
-        trade = tables.trade.iloc[:0] if is_within else layers.partner_trade(tables, code, story.region)
+        trade = tables.trade.iloc[:0] if is_within else layers.partner_trade(tables, code, story.region, near=near)
         views.append(InfluenceView(code, name, colour, figures, trade, is_within))
     return views, left_out, breaks
 

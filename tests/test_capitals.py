@@ -82,15 +82,18 @@ def test_figures_on_the_resources_map_are_inside_it_named_and_never_under_a_dot(
     found = visit.page.evaluate("""() => {
         const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
         return {map: box(document.querySelector('.leaflet-container')),
-                figures: [...document.querySelectorAll('.c5-figure-label')].map(e => [e.innerText, ...box(e)]),
+                figures: [...document.querySelectorAll('.c5-figure-label')]
+                    .filter(e => getComputedStyle(e).visibility !== 'hidden').map(e => [e.innerText, ...box(e)]),
                 dots: [...document.querySelectorAll('.c5-label-dot')].map(box)}; }""")
     west, north, east, south = found["map"]
     texts = [text for text, *_ in found["figures"]]
     for name in areas["name"]:  # a deposit known only by its region is named on its area
         assert any(text.startswith(f"{name}\n") for text in texts), (name, texts)
-    for text, left, top, right, bottom in found["figures"]:
+    for k, (text, left, top, right, bottom) in enumerate(found["figures"]):
         if right > west and left < east and bottom > north and top < south:  # in view: wholly inside the map
             assert left >= west and right <= east, text
             for dl, dt, dr, db in found["dots"]:
                 assert not (dl < right and left < dr and dt < bottom and top < db), text
+            for other, ol, ot, orr, ob in found["figures"][k + 1 :]:  # two figures never cover each other
+                assert not (ol < right and left < orr and ot < bottom and top < ob), (text, other)
     visit.page.close()

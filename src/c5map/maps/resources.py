@@ -68,7 +68,7 @@ FIGURE_LABEL_CSS = (
     "<style>.leaflet-tooltip.c5-figure-label{min-width:0;width:max-content;max-width:min(300px,70vw);"
     "white-space:normal;padding:1px 5px;"
     "font:11px/1.3 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;box-shadow:none;"
-    f"border-color:{RESOURCE_COLOUR}}}</style>"
+    f"border-color:{RESOURCE_COLOUR}}}.leaflet-tooltip.c5-figure-label.c5-moved:before{{display:none}}</style>"
 )
 
 

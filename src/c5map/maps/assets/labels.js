@@ -66,20 +66,55 @@ function c5mapLabels(map, packed) {
         });
         return boxes;
     }
+    // Figures written on the map (permanent tooltips centred on a deposit's area, which name it, then those beside
+    // their symbol, each in the order drawn): each keeps its spot if it is free, else goes to the other side of
+    // its symbol, above or below it, or a line or two up or down; always inside the map's edges, clear of the
+    // panels and of the figures placed before it. One with no free spot is hidden: its symbol's tooltip gives it.
+    function spreadFigures(origin, size) {
+        var placed = boxesOf('.leaflet-control, .c5-timeline', origin, 2), tips = [];
+        map.eachLayer(function(tip) {
+            if (tip instanceof L.Tooltip && tip._container && /c5-figure-label/.test(tip.options.className)) {
+                tips.push(tip);
+            }
+        });
+        var onAreas = tips.filter(function(tip) { return tip.options.direction !== 'right'; });
+        onAreas.concat(tips.filter(function(tip) { return tip.options.direction === 'right'; })).forEach(function(tip) {
+            var element = tip._container;
+            element.style.left = element.style.top = element.style.visibility = '';
+            L.DomUtil.removeClass(element, 'c5-moved');
+            var r = element.getBoundingClientRect();
+            if (!r.width) { return; }
+            var w = r.width, h = r.height, x = r.left - origin.left, y = r.top - origin.top;
+            var p = map.latLngToContainerPoint(tip.getLatLng()), gap = x - p.x;  // beside: its symbol and arrow
+            var spots = [[x, y], [x, y - h - 2], [x, y + h + 2], [x, y - 2 * h - 4], [x, y + 2 * h + 4]];
+            if (tip.options.direction === 'right') {
+                var off = tip.options.offset[0];
+                spots = [[x, y], [p.x - gap - w, y], [p.x - w / 2, p.y - off - h - 2], [p.x - w / 2, p.y + off + 2],
+                         [x, y - h - 2], [x, y + h + 2], [p.x - gap - w, y - h - 2], [p.x - gap - w, y + h + 2]];
+            }
+            for (var i = 0; i < spots.length; i++) {
+                // kept inside the map's edges: a long name near an edge slides in
+                var left = Math.max(4, Math.min(spots[i][0], size.x - 4 - w)), top = spots[i][1];
+                var box = {left: left, top: top, right: left + w, bottom: top + h};
+                if (top < 0 || box.bottom > size.y || placed.some(function(b) { return overlaps(b, box); })) {
+                    continue;
+                }
+                placed.push(box);
+                if (left !== x) { element.style.left = (left - x) + 'px'; }
+                if (top !== y) { element.style.top = (top - y) + 'px'; }
+                if (i > 0) { L.DomUtil.addClass(element, 'c5-moved'); }  // its arrow would point elsewhere
+                return;
+            }
+            element.style.visibility = 'hidden';
+        });
+    }
     var pending = false;
     function place() {
         pending = false;
         layer.textContent = '';
         var zoom = map.getZoom(), size = map.getSize();
         var origin = map.getContainer().getBoundingClientRect();
-        // a figure written on the map (a permanent tooltip centred on its area) is kept inside the map's edges
-        map.getContainer().querySelectorAll('.leaflet-tooltip.c5-figure-label').forEach(function(element) {
-            element.style.left = '';
-            var r = element.getBoundingClientRect(), room = map.getContainer().getBoundingClientRect();
-            var shift = r.left < room.left + 4 ? room.left + 4 - r.left
-                : (r.right > room.right - 4 ? Math.max(room.left + 4 - r.left, room.right - 4 - r.right) : 0);
-            if (shift) { element.style.left = shift + 'px'; }
-        });
+        spreadFigures(origin, size);
         var taken = obstacles(origin);
         // a capital's or place's dot is where it is: each is drawn and kept free first, so no name placed before
         // its own (a country's, by priority) runs under it; the dot may sit under an arrowhead or event marker,

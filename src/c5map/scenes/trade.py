@@ -12,8 +12,10 @@ exporter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from c5map import layers
@@ -54,7 +56,8 @@ class TradeSelection:
     undrawn_exports : pandas.DataFrame
         Export figures between two countries that are not drawn (earlier years, smaller destinations,
         exporters beyond :data:`MAX_EXPORTERS`): named in a note on their exporter's layer, or in one
-        note when their exporter has no layer.
+        note when their exporter has no layer. Made when first asked for: the notes count these by
+        ``undrawn_keys`` (a million rows of a bilateral table are never copied whole for them).
     other : pandas.DataFrame
         Figures between two countries that are not exports (total trade), or with another region:
         not drawn, counted in a note and listed in the data table.
@@ -64,19 +67,31 @@ class TradeSelection:
 
     exports: pd.DataFrame
     exporters: list[tuple[str, int]]
-    undrawn_exports: pd.DataFrame
     other: pd.DataFrame
     totals: pd.DataFrame
+    trade: pd.DataFrame = field(repr=False)  # the whole table the rows come from
+    undrawn: np.ndarray = field(repr=False)  # positions in it of undrawn_exports, in table order
+
+    @cached_property
+    def undrawn_exports(self) -> pd.DataFrame:
+        """The undrawn export figures, every column (see the class)."""
+        return self.trade.take(self.undrawn)
+
+    @cached_property
+    def undrawn_keys(self) -> pd.DataFrame:
+        """``origin, year, value_usd`` of :attr:`undrawn_exports`, same rows and index: what the notes count."""
+        return self.trade[["origin", "year", "value_usd"]].take(self.undrawn)
 
     @property
     def left_out(self) -> int:
         """How many figures between two countries are not drawn (exports and others)."""
-        return len(self.undrawn_exports) + len(self.other)
+        return len(self.undrawn) + len(self.other)
 
     def undrawn_exporters(self) -> list[str]:
         """Origins with export figures but no layer, largest first."""
         drawn = {o for o, _ in self.exporters}
-        rest = self.undrawn_exports[~self.undrawn_exports["origin"].isin(drawn)]
+        keys = self.undrawn_keys
+        rest = keys[~keys["origin"].isin(drawn)]
         order = rest.groupby("origin")["value_usd"].sum().sort_values(ascending=False, kind="stable")
         return [str(o) for o in order.index]
 
@@ -122,21 +137,35 @@ def trade_selection(tables: Tables, region: str) -> TradeSelection:
     regions = list(tables.region_members())
     between_countries = (~trade["origin"].isin(regions) & ~trade["destination"].isin(regions)).to_numpy(bool)
     is_exports = (trade["measure"] == "exports").to_numpy(bool)
-    all_exports = trade[is_exports & between_countries]
-    exports, exporters = exports_to_draw(all_exports)
+    export_rows = is_exports & between_countries
+    if export_rows.any() and trade.index.is_unique:
+        # exports_to_draw keeps each exporter's latest year only: those rows are found on two columns, and only
+        # they are copied whole (a bilateral table's million export rows are not)
+        keys = trade[["origin", "year"]][export_rows]
+        latest = (keys["year"] == keys.groupby("origin")["year"].transform("max")).to_numpy(bool, na_value=False)
+        exports, exporters = exports_to_draw(trade.take(np.flatnonzero(export_rows)[latest]))
+        drawn = np.zeros(len(trade), dtype=bool)
+        drawn[trade.index.get_indexer(exports.index)] = True
+        undrawn = np.flatnonzero(export_rows & ~drawn)
+    else:
+        all_exports = trade[export_rows]
+        exports, exporters = exports_to_draw(all_exports)
+        undrawn = np.flatnonzero(export_rows)[~all_exports.index.isin(exports.index)]
     at_region = ((trade["destination"] == region) | (trade["origin"] == region)).to_numpy(bool)
     return TradeSelection(
         exports=exports,
         exporters=exporters,
-        undrawn_exports=all_exports[~all_exports.index.isin(exports.index)],
-        other=trade[~(is_exports & between_countries) & ~at_region],
+        other=trade[~export_rows & ~at_region],
         totals=trade[at_region],
+        trade=trade,
+        undrawn=undrawn,
     )
 
 
 def undrawn_note(selection: TradeSelection, origin: str, names: dict[str, str]) -> str:
     """Say what one exporter's layer leaves out; "" when it draws every figure of that exporter."""
-    rest = selection.undrawn_exports[selection.undrawn_exports["origin"] == origin]
+    keys = selection.undrawn_keys
+    rest = keys[keys["origin"] == origin]
     if rest.empty:
         return ""
     year = dict(selection.exporters).get(origin)
@@ -152,7 +181,8 @@ def undrawn_note(selection: TradeSelection, origin: str, names: dict[str, str]) 
 def undrawn_summary(selection: TradeSelection, names: dict[str, str]) -> str:
     """Say in one sentence what no layer draws, for an image with no room for a note per exporter."""
     drawn = {o for o, _ in selection.exporters}
-    rest = selection.undrawn_exports[selection.undrawn_exports["origin"].isin(drawn)]
+    keys = selection.undrawn_keys
+    rest = keys[keys["origin"].isin(drawn)]
     year = rest["origin"].map(dict(selection.exporters))
     older = int((rest["year"] != year).sum())
     smaller = len(rest) - older
@@ -171,7 +201,8 @@ def undrawn_notes(selection: TradeSelection, names: dict[str, str]) -> list[str]
     notes = []
     origins = selection.undrawn_exporters()
     if origins:
-        counted = selection.undrawn_exports[selection.undrawn_exports["origin"].isin(origins)]
+        keys = selection.undrawn_keys
+        counted = keys[keys["origin"].isin(origins)]
         words = ngettext(
             "Exports from {exporters} not drawn ({n} figure, smaller than those drawn)",
             "Exports from {exporters} not drawn ({n} figures, smaller than those drawn)",
@@ -189,10 +220,25 @@ def undrawn_notes(selection: TradeSelection, names: dict[str, str]) -> list[str]
 
 
 def undrawn_rows(selection: TradeSelection) -> tuple[pd.DataFrame, int]:
-    """Return the figures not drawn that the data table lists (largest first, at most :data:`MAX_UNDRAWN_ROWS`)."""
-    rest = pd.concat([selection.undrawn_exports, selection.other])
+    """Return the figures not drawn that the data table lists (largest first, at most :data:`MAX_UNDRAWN_ROWS`).
+
+    Only rows as large as the :data:`MAX_UNDRAWN_ROWS`-th largest can be listed: those are copied and sorted,
+    not a bilateral table's million (the same rows, in the same order, as sorting them all).
+    """
+    beyond = max(0, selection.left_out - MAX_UNDRAWN_ROWS)
+    undrawn, other = selection.undrawn, selection.other
+    values = np.concatenate([
+        selection.undrawn_keys["value_usd"].to_numpy(dtype=float, na_value=np.nan),
+        other["value_usd"].to_numpy(dtype=float, na_value=np.nan),
+    ])  # fmt: skip
+    known = values[~np.isnan(values)]
+    if beyond and len(known) >= MAX_UNDRAWN_ROWS:  # NaN sorts last: none of it is listed
+        cut = np.partition(known, len(known) - MAX_UNDRAWN_ROWS)[len(known) - MAX_UNDRAWN_ROWS]
+        listed = values >= cut
+        undrawn, other = undrawn[listed[: len(undrawn)]], other[listed[len(undrawn) :]]
+    rest = pd.concat([selection.trade.take(undrawn), other])
     rest = rest.sort_values(["value_usd", "flow_id"], ascending=[False, True], kind="stable")
-    return rest.head(MAX_UNDRAWN_ROWS), max(0, len(rest) - MAX_UNDRAWN_ROWS)
+    return rest.head(MAX_UNDRAWN_ROWS), beyond
 
 
 def region_measure(row, region: str, region_name: str, partner_name: str) -> str:

@@ -179,11 +179,16 @@ def page_figures(
     sources = tables.sources.set_index("source_id")
     rows["partner"] = [names.get(text(c), text(c)) if text(c) else "" for c in rows["partner_code"]]
     rows["country"] = [names.get(text(c), text(c)) for c in rows["country_code"]]
-    rows["source"] = [
-        f"{text(sources.loc[s, 'publisher'])}, {text(sources.loc[s, 'title'])}" if s in sources.index else text(s)
-        for s in rows["source_id"]
-    ]
-    rows["source_url"] = [text(sources.loc[s, "url"]) if s in sources.index else "" for s in rows["source_id"]]
+    # each source looked up once, not once a row: a trade page lists thousands of rows of a few sources
+    ids = rows["source_id"].tolist()  # (the same objects as keys and in lookups: a NaN is found by identity)
+    cited = {s: s in sources.index for s in dict.fromkeys(ids)}
+    source = {
+        s: f"{text(sources.loc[s, 'publisher'])}, {text(sources.loc[s, 'title'])}" if known else text(s)
+        for s, known in cited.items()
+    }
+    url = {s: text(sources.loc[s, "url"]) if known else "" for s, known in cited.items()}
+    rows["source"] = [source[s] for s in ids]
+    rows["source_url"] = [url[s] for s in ids]
     rows["value"] = [_number_text(v) for v in rows["value"]]
     out = rows[FIGURE_COLUMNS].astype(object)
     return out.where(out.notna(), "").map(text)

@@ -219,9 +219,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from c5map.serve import serve
 
     _check_usage(args.tiles)
-    classes = Classes.of(args.scheme, args.k, args.breaks)  # a mistake: a UsageError naming the option
     serve(args.data, region=args.region, tiles=args.tiles, boundaries=args.boundaries, port=args.port,
-          classes=classes, locale=args.locale)  # fmt: skip
+          classes=Classes.of(args.scheme, args.k, args.breaks), locale=args.locale)  # fmt: skip
     return EXIT_OK
 
 
@@ -269,13 +268,8 @@ Comtrade figures are the exporter's own report (flowCode X, FOB) unless --side i
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="folder with deals.csv, regions.csv and any other tables (default: the bundled data)",
-    )
+    words = "folder with deals.csv, regions.csv and any other tables (default: the bundled data)"
+    parser.add_argument("--data", type=Path, default=None, metavar="DIR", help=words)
 
 
 def _check_data_folder(data: Path | None) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import gc
+import io
 import json
 import math
 import sqlite3
@@ -69,14 +72,12 @@ def geojson_bytes(layer: ExportLayer) -> bytes:
 
     Each property is a column of JSON texts made at once (:func:`_json_texts`), and Arrow joins them with the
     geometries into the features: the same text as ``json.dumps`` of each feature's properties
-    (``separators=(",", ":")``, ``ensure_ascii=False``), without a dict and a call per feature.
+    (``separators=(",", ":")``, ``ensure_ascii=False``), without a dict and a call per feature. The features
+    are made :data:`_CHUNK_ROWS` at a time: the working copies stay small whatever the layer.
     """
     geometries = rfc7946_geometries(layer.frame.geometry.to_numpy())
     # GEOS writes the geometries (in C, the same text as json.dumps of their mapping: shortest round-trip numbers)
     present = shapely.is_geometry(geometries) & ~shapely.is_empty(geometries)
-    texts = np.full(len(geometries), "null", dtype=object)
-    if present.any():
-        texts[present] = shapely.to_geojson(geometries[present])
     header = {"type": "FeatureCollection", "name": layer.name}
     if present.any():
         west, south, east, north = shapely.total_bounds(geometries[present])
@@ -88,28 +89,46 @@ def geojson_bytes(layer: ExportLayer) -> bytes:
     def words(text: str) -> pa.Scalar:
         return pa.scalar(text, _TEXT)
 
-    ids = layer.frame["id"]
-    if isinstance(ids.dtype, pd.StringDtype) and not ids.isna().any():
-        id_texts = _json_texts(ids)
-    else:  # the id as text, whatever it is
-        id_texts = pa.array([json.dumps(str(v), ensure_ascii=False) for v in ids], type=_TEXT)
-    parts = [words('{"type":"Feature","id":'), id_texts, words(',"geometry":'), pa.array(texts, type=_TEXT)]
-    lead = ',"properties":{'
-    for f in layer.fields:
-        parts += [words(lead + json.dumps(f.name, ensure_ascii=False) + ":"), _json_texts(layer.frame[f.name])]
-        lead = ","
-    parts.append(words("}}" if layer.fields else ',"properties":{}}'))
-    features = pc.binary_join_element_wise(*parts, words(""))
-    return head.encode("utf-8") + _joined(features, ",\n") + b"\n]}\n"
+    ids_are_text = isinstance(layer.frame["id"].dtype, pd.StringDtype) and not layer.frame["id"].isna().any()
+    names = [
+        words((',"properties":{' if i == 0 else ",") + json.dumps(f.name, ensure_ascii=False) + ":")
+        for i, f in enumerate(layer.fields)
+    ]
+    end = words(("}}" if layer.fields else ',"properties":{}}') + ",\n")  # each feature, then its separator
+    out = io.BytesIO()
+    out.write(head.encode("utf-8"))
+    for start in range(0, len(geometries), _CHUNK_ROWS):
+        rows = slice(start, start + _CHUNK_ROWS)
+        frame, located = layer.frame.iloc[rows], present[rows]
+        texts = np.full(len(frame), "null", dtype=object)
+        if located.any():
+            texts[located] = shapely.to_geojson(geometries[rows][located])
+        if ids_are_text:
+            ids = _json_texts(frame["id"])
+        else:  # the id as text, whatever it is
+            ids = pa.array([json.dumps(str(v), ensure_ascii=False) for v in frame["id"]], type=_TEXT)
+        pieces = [words('{"type":"Feature","id":'), ids, words(',"geometry":'), pa.array(texts, type=_TEXT)]
+        for name, f in zip(names, layer.fields, strict=True):
+            pieces += [name, _json_texts(frame[f.name])]
+        for part in _values(pc.binary_join_element_wise(*pieces, end, words(""))):
+            out.write(part)
+    out.seek(-2, io.SEEK_END)  # no separator after the last feature
+    out.write(b"\n]}\n")
+    return out.getvalue()
 
 
-def _joined(texts: pa.Array | pa.ChunkedArray, separator: str) -> bytes:
-    """Every text (none null), ``separator`` between them, as UTF-8 bytes: Arrow's buffer of them, not a str."""
-    texts = pc.binary_join_element_wise(texts, pa.scalar(separator, _TEXT), pa.scalar("", _TEXT))
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
-    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[texts.offset : texts.offset + len(texts) + 1]
-    return texts.buffers()[2][int(offsets[0]) : int(offsets[-1]) - len(separator.encode("utf-8"))].to_pybytes()
+#: Rows of a table or layer made into text at once: Arrow's working copies stay a few MB, however many rows.
+_CHUNK_ROWS = 65_536
+
+
+def _values(texts: pa.Array | pa.ChunkedArray) -> list[pa.Buffer]:
+    """Return the bytes of every text (none null), back to back: slices of Arrow's own buffers, not copies."""
+    out = []
+    for chunk in texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]:
+        if len(chunk):
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
+            out.append(chunk.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0])))
+    return out
 
 
 def _json_float(value: float) -> str:
@@ -136,7 +155,7 @@ def _json_texts(values: pd.Series) -> pa.Array | pa.ChunkedArray:
 
 def _typed(frame: pd.DataFrame, fields: list[ExportField]) -> pd.DataFrame:
     """Return ``frame`` with column types fixed from ``fields`` (GDAL infers nothing from an all-null column)."""
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # copy on write: a column already of its type is not copied (a million rows)
     dtypes = {"number": "float64", "integer": "Int64", "boolean": "boolean", "string": "string"}
     for f in fields:
         frame[f.name] = frame[f.name].astype(dtypes[f.type])  # every kind of missing becomes null
@@ -218,20 +237,25 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes | None:
     """``frame.to_csv(index=False, lineterminator=LF)`` as UTF-8 bytes, byte for byte: a column at once, by Arrow.
 
     pandas hands Python's csv module a million rows of Python objects, cell by cell; here each column becomes its
-    cells' text in Arrow (numbers as pandas writes them, text quoted where csv quotes it), and Arrow joins the rows.
-    None for a frame this does not know how to write (a column of another type, or one column: csv quotes an empty
-    row then), which pandas writes instead.
+    cells' text in Arrow (numbers as pandas writes them, text quoted where csv quotes it), and Arrow joins the rows,
+    :data:`_CHUNK_ROWS` at a time. None for a frame this does not know how to write (a column of another type, or
+    one column: csv quotes an empty row then), which pandas writes instead.
     """
     if len(frame.columns) < 2 or not frame.columns.is_unique:
         return None
-    header = ",".join(str(_csv_quoted(pa.chunked_array([[str(c)]], _TEXT))[0]) for c in frame.columns) + "\n"
-    columns = [_csv_cells(frame[c]) for c in frame.columns]
-    if any(c is None for c in columns):
+    if any(_csv_cells(frame[c].iloc[:0]) is None for c in frame.columns):
         return None
-    if not len(frame):
-        return header.encode("utf-8")
-    lines = pc.binary_join_element_wise(*columns, pa.scalar(",", _TEXT))
-    return header.encode("utf-8") + _joined(lines, "\n") + b"\n"
+    header = ",".join(str(_csv_quoted(pa.chunked_array([[str(c)]], _TEXT))[0]) for c in frame.columns) + "\n"
+    out = io.BytesIO()
+    out.write(header.encode("utf-8"))
+    comma, line_end, empty = pa.scalar(",", _TEXT), pa.scalar("\n", _TEXT), pa.scalar("", _TEXT)
+    for start in range(0, len(frame), _CHUNK_ROWS):
+        rows = frame.iloc[start : start + _CHUNK_ROWS]
+        cells = [_csv_cells(rows[c]) for c in rows.columns]
+        cells[-1] = pc.binary_join_element_wise(cells[-1], line_end, empty)  # each line's end
+        for part in _values(pc.binary_join_element_wise(*cells, comma)):
+            out.write(part)  # and Arrow's copy is let go: a chunk's working memory serves the next
+    return out.getvalue()
 
 
 def write_geojson(layer: ExportLayer, path: Path) -> None:
@@ -331,8 +355,23 @@ def geo_files(layers_: dict[str, ExportLayer], styles: dict[str, list[QgisStyle]
     files["README.md"] = data_dictionary(layers_, styled=bool(styles)).encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="c5map-gpkg-") as folder:
         write_gpkg(layers_, Path(folder) / "c5map.gpkg", styles, scratch=True)
+        _give_back()  # the working copies of the files made so far, before the largest is read
         files["c5map.gpkg"] = (Path(folder) / "c5map.gpkg").read_bytes()
     return files
+
+
+def _give_back() -> None:
+    """Return the memory freed so far to the system: Arrow's pool, and glibc's heap (where there is one).
+
+    A build's geo/ worker holds every file it made when it reads the GeoPackage, its largest: freed memory
+    kept by the allocators would count in its size on top of them.
+    """
+    gc.collect()  # pandas' frames in reference cycles are freed only by the collector
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def default_qml(styles: dict[str, list[QgisStyle]] | None, layer: str) -> str:

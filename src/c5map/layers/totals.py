@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from c5map.format import combine_qualifiers, format_usd
@@ -29,13 +30,25 @@ def group_figures(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, tuple[flo
         return {}
     grouped = frame.groupby(keys, sort=False)
     totals = grouped["value_usd"].sum(min_count=1).to_dict()  # plain dicts: a lookup per group, not per Series
-    counts = grouped.size().to_dict()
-    found: dict[tuple, set[str]] = {}
-    for *key, qualifier in frame[[*keys, "value_qualifier"]].drop_duplicates().itertuples(index=False):
-        found.setdefault(tuple(key), set()).add(qualifier)
+    sizes = grouped.size()
+    counts = sizes.to_dict()
+    codes, kinds = pd.factorize(frame["value_qualifier"], use_na_sentinel=False)
+    if len(kinds) > 60:  # (never: six qualifiers) each group's set of them, row by row
+        found: dict[tuple, set[str]] = {}
+        for *key, qualifier in frame[[*keys, "value_qualifier"]].drop_duplicates().itertuples(index=False):
+            found.setdefault(tuple(key), set()).add(qualifier)
+        combined = [combine_qualifiers(found[key]) for key in counts]
+    else:  # which qualifiers each group has, as bits: all groups at once, each set of them combined once
+        has = pd.DataFrame({k: codes == i for i, k in enumerate(range(len(kinds)))}, index=frame.index)
+        present = has.groupby([frame[k] for k in keys], sort=False).any().to_numpy()
+        masks = present @ (1 << np.arange(len(kinds), dtype=np.int64))
+        words: dict[int, str] = {}
+        for mask in np.unique(masks).tolist():
+            words[mask] = combine_qualifiers({kinds[i] for i in range(len(kinds)) if mask >> i & 1})
+        combined = [words[m] for m in masks.tolist()]
     return {
-        key: (None if pd.isna(totals[key]) else float(totals[key]), combine_qualifiers(found[key]), int(count))
-        for key, count in counts.items()
+        key: (None if pd.isna(totals[key]) else float(totals[key]), qualifier, int(count))
+        for (key, count), qualifier in zip(counts.items(), combined, strict=True)
     }
 
 

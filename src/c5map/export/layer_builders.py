@@ -154,7 +154,8 @@ def countries_layer(tables: Tables, boundaries: gpd.GeoDataFrame, region: str) -
     member_of = dict.fromkeys(tables.region_members()[region], region)
     deals = tables.deals
     deal_keys = sorted({(str(p), str(b)) for p, b in zip(deals["partner"], deals["value_basis"], strict=True)})
-    exports = tables.trade[(tables.trade["measure"] == "exports") & tables.trade["year"].notna()]
+    trade = tables.trade[["origin", "destination", "year", "value_usd", "value_qualifier"]]  # what the sums need
+    exports = trade[((tables.trade["measure"] == "exports") & tables.trade["year"].notna()).to_numpy(bool)]
     # Each exporter's latest year only: every year of a bilateral table stays in flow_figures, row by row.
     latest = exports.groupby("origin", sort=True)["year"].max()
     exports = exports[exports["year"].to_numpy() == exports["origin"].map(latest).to_numpy()]

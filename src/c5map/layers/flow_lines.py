@@ -205,7 +205,10 @@ def flow_pairs(tables: Tables, figures: pd.DataFrame | None = None) -> gpd.GeoDa
     ]  # fmt: skip
     pairs["first_date"] = grouped["date"].min()
     pairs["last_date"] = grouped["date"].max()
-    exports = figures[(figures["kind"] == "trade") & (figures["measure"] == "exports")]
+    # the four columns the sums need, not the thirteen of a million figures
+    exports = figures[["pair_id", "date", "value_usd", "value_qualifier"]][
+        ((figures["kind"] == "trade") & (figures["measure"] == "exports")).to_numpy(bool)
+    ]
     exports = exports[exports["date"] == exports.groupby("pair_id")["date"].transform("max")]
     latest = group_figures(exports, ["pair_id", "date"])
     year, usd, qualifier, words = [], [], [], []

@@ -9,6 +9,7 @@ import io
 import json
 import math
 import sqlite3
+import sys
 import tempfile
 from pathlib import Path
 
@@ -368,10 +369,11 @@ def _give_back() -> None:
     """
     gc.collect()  # pandas' frames in reference cycles are freed only by the collector
     pa.default_memory_pool().release_unused()
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+            pass
 
 
 def default_qml(styles: dict[str, list[QgisStyle]] | None, layer: str) -> str:

@@ -70,7 +70,10 @@ def _content_box(fig, dpi: float = DPI) -> tuple[int, int, int, int]:
     """
     fig.set_dpi(dpi)
     fig.canvas.draw()
-    inked = np.asarray(fig.canvas.buffer_rgba())[..., :3].min(axis=2) < 250
+    rgba = np.asarray(fig.canvas.buffer_rgba())
+    # the darkest of red, green and blue, channel against channel: numpy's min over a 4-wide last axis of a
+    # 300 dpi page took 0.05-0.1 s an image
+    inked = np.minimum(np.minimum(rgba[..., 0], rgba[..., 1]), rgba[..., 2]) < 250
     rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
     height, width = inked.shape
     if not len(rows):

@@ -16,4 +16,5 @@ if ! /usr/bin/python3 -c "import qgis.core" 2>/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-qgis >/dev/null
 fi
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
-python3 -m pytest "$@"
+# every core (at most 4), a test file to a worker: a module's build is made once, by the worker running it
+python3 -m pytest -n auto --maxprocesses 4 --dist loadfile "$@"

@@ -325,3 +325,17 @@ def test_print_sets_its_running_text_from_the_reading_side(locale):
             assert (text.get_ha(), round(x, 6)) == ("left", round(margin, 6)), text.get_text()
     lines = [float(x) for x in re.findall(r'font-size: 15px[^"]*" transform="translate\(([\d.]+) ', svg)]
     assert len(lines) == 2 and (lines[1] > lines[0] + 100 if locale == "ar" else lines[1] == lines[0]), lines
+
+
+def test_french_never_puts_a_country_where_it_needs_an_article():
+    """ "Exportations de États-Unis" is wrong French ("des États-Unis"), and CLDR's names come without articles:
+    a country's field never follows de, avec or vers; the messages say "exportateur : {exporter}" instead."""
+    with (SOURCES / "locales" / "fr" / "LC_MESSAGES" / "c5map.po").open("rb") as po:
+        catalog = read_po(po, locale="fr")
+    country = r"\{(?:partner|partners|exporter|exporters|origin|destination|member|country|countries)\}"
+    wrong = []
+    for message in catalog:
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            if re.search(rf"\b(?:de|d’|d'|avec|vers|du|des|à)\s*{country}", text or ""):
+                wrong.append(text)
+    assert wrong == []

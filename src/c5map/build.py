@@ -166,12 +166,33 @@ def render_maps(
     return pages
 
 
+#: How far a forked image worker steps back (``nice``) for the others. The images draw a bounded amount whatever
+#: the tables (the largest exporters and destinations), while geo/ grows with them: with a million trade rows
+#: the geo/ worker is the chain the build waits for, and sharing two cores equally between four processes left
+#: it half a core. The image workers still take any core no one else wants.
+IMAGE_WORKER_NICENESS = 5
+
+
 def _render_images(
-    tables: Tables, countries: gpd.GeoDataFrame | None, story: Story, share: int = 0, shares: int = 1
+    tables: Tables,
+    countries: gpd.GeoDataFrame | None,
+    story: Story,
+    share: int = 0,
+    shares: int = 1,
+    build_pid: int | None = None,
 ) -> tuple[dict[str, bytes], float]:
-    """Draw every ``shares``-th figure from number ``share`` on, and time it."""
+    """Draw every ``shares``-th figure from number ``share`` on, and time it.
+
+    ``build_pid``: the build's process; from a worker (another process), it first steps back
+    (:data:`IMAGE_WORKER_NICENESS`), never in the build's own process.
+    """
     from c5map.images import IMAGES
 
+    if build_pid is not None and os.getpid() != build_pid:
+        try:
+            os.nice(IMAGE_WORKER_NICENESS)
+        except (OSError, AttributeError):  # no nice (Windows), or not allowed
+            pass
     started = time.perf_counter()
     drawn = draw_images(tables, countries, list(IMAGES)[share::shares], story)
     return drawn, time.perf_counter() - started
@@ -535,7 +556,7 @@ def _build(data_dir, out_dir, tiles, boundaries, region, self_contained, images,
         leaflet = leaflet_inline()  # read and verified once; fails before any work if the files are missing
     calls: list[tuple] = [(_geo_files, tables, countries, story.region)]
     if images:
-        calls += [(_render_images, tables, countries, story, share, 2) for share in range(2)]
+        calls += [(_render_images, tables, countries, story, share, 2, os.getpid()) for share in range(2)]
     (geo_job, *image_jobs), forked = _beside(calls)  # "forked", "fork-server" or "" (in this process)
     pages = render_maps(tables, tiles, progress, countries, images, story, base_url)
     if self_contained:

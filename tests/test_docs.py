@@ -77,7 +77,7 @@ def test_the_readme_commands_are_the_ones_ci_runs():
     assert "bash scripts/test.sh" in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["scripts"]["c5map"] == "c5map.cli:console"
-    assert 'python -m pytest -m "not browser and not slow"' in text  # the quick lane
+    assert 'python -m pytest -n auto -m "not browser and not slow"' in text  # the quick lane, on every core
     markers = {marker.split(":")[0] for marker in pyproject["tool"]["pytest"]["ini_options"]["markers"]}
     assert {"browser", "slow"} <= markers
 

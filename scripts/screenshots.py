@@ -35,7 +35,8 @@ def main() -> None:
                 visit = browser.open(page_path, width=width, height=height)
                 for step in (int(z) for z in args.zooms.split(",")):
                     if step and page_path.name != "index.html":
-                        visit.page.evaluate(f"{FIND_MAP}.setZoom({FIND_MAP}.getZoom() + {step}, {{animate: false}})")
+                        zoom = f"{FIND_MAP}.setZoom({FIND_MAP}.getZoom() + {step}, {{animate: false}})"
+                        visit.page.evaluate(f"void {zoom}")  # void: Playwright would serialise the whole map
                     visit.page.wait_for_timeout(300)
                     target = args.shots / f"{page_path.stem}-{label}-z{step}.png"
                     visit.page.screenshot(path=str(target), full_page=page_path.name == "index.html")

@@ -79,12 +79,10 @@ def expected_flow_pairs(tables) -> set[str]:
 
 @pytest.fixture(scope="session")
 def fresh_build(tmp_path_factory) -> Path:
-    """`c5map build` of the bundled data with default options, once per session: OUT with maps/ and geo/."""
-    from c5map.build import build
+    """`c5map build` of the bundled data with default options, once per test run (builds.py): OUT, maps/ and geo/."""
+    from builds import shared_build
 
-    out = tmp_path_factory.mktemp("fresh-build")
-    build(None, out, progress=lambda line: None)
-    return out
+    return shared_build(tmp_path_factory, None)
 
 
 # The quick lane, `pytest -m "not browser and not slow"`, leaves out what takes most of the suite's time; the full

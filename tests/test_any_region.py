@@ -15,6 +15,7 @@ import folium
 import pyogrio
 import pytest
 import truth
+from builds import shared_build
 from conftest import expected_flow_ids, expected_flow_pairs
 
 from c5map.build import MANIFEST, build
@@ -43,9 +44,7 @@ STORY_WORDS = ("Central Asia", "Karagandy", "C5+1", "rare-earth")
 def built(request, tmp_path_factory):
     """(dataset name, tables, OUT) for a full build with images of each dataset."""
     data = DATASETS[request.param]
-    out = tmp_path_factory.mktemp(f"region-{request.param}")
-    build(data, out, tiles="none", progress=lambda line: None)
-    return request.param, load_tables(data), out
+    return request.param, load_tables(data), shared_build(tmp_path_factory, data, tiles="none")
 
 
 def _page_texts(html: str) -> str:

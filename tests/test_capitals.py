@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builds import shared_build
 
 from c5map import layers
-from c5map.build import build
 from c5map.story import story_for
 from c5map.validate import load_valid_tables
 
@@ -23,8 +23,7 @@ FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
 
 @pytest.fixture(scope="module", params=sorted(DATASETS))
 def site(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp(f"capitals-{request.param}")
-    build(DATASETS[request.param], out, tiles="none", images=False, progress=lambda line: None)
+    out = shared_build(tmp_path_factory, DATASETS[request.param], tiles="none", images=False)
     return DATASETS[request.param], out / "maps"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builds import shared_build
 
 from c5map.build import build
 from c5map.maps import MAPS
@@ -39,9 +40,7 @@ BOXES = """(() => {
 
 @pytest.fixture(scope="module", params=list(DATASETS))
 def pages(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp(f"carto-{request.param}")
-    build(DATASETS[request.param], out, tiles="none", images=False, progress=lambda line: None)
-    return out / "maps"
+    return shared_build(tmp_path_factory, DATASETS[request.param], tiles="none", images=False) / "maps"
 
 
 def _overlap(a, b) -> bool:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builds import shared_build
 
 from c5map.boundaries import load_countries
-from c5map.build import build
 from c5map.maps.common import region_view
 from c5map.story import story_for
 from c5map.tables import load_tables
@@ -82,9 +82,8 @@ OPEN_TIP = """() => {
 @pytest.fixture(scope="module", params=list(DATASETS))
 def built(request, tmp_path_factory):
     """(members, region, region's frame, the maps folder) of one dataset, built once for this module."""
-    out = tmp_path_factory.mktemp(f"interaction-{request.param}")
     data = DATASETS[request.param]
-    build(data, out, tiles="none", images=False, progress=lambda line: None)
+    out = shared_build(tmp_path_factory, data, tiles="none", images=False)
     story = story_for(load_tables(data) if data else load_tables())
     frame = region_view(load_countries("10m"), story.members, pad=0)
     return list(story.members), story.region, frame, out / "maps"

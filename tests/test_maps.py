@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from builds import shared_build
 
 from c5map import layers
 from c5map.boundaries import web_countries
@@ -26,9 +27,7 @@ def built(fresh_build) -> Path:
 
 @pytest.fixture(scope="module")
 def built_without_tiles(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("build-none")
-    build(None, out, tiles="none", images=False, progress=lambda line: None)
-    return out / "maps"
+    return shared_build(tmp_path_factory, None, tiles="none", images=False) / "maps"
 
 
 def interactive_paths(page) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import PIL.Image
 import pytest
+from builds import shared_build
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from c5map.build import build
@@ -209,9 +210,7 @@ def test_the_data_table_and_the_csv_hold_the_same_figures_with_sources(chromium,
 @pytest.fixture(scope="module")
 def bundled_maps(tmp_path_factory):
     """The bundled data built with its images and Esri tiles, as README command 1 builds it."""
-    out = tmp_path_factory.mktemp("reader-images")
-    build(None, out, progress=lambda line: None)
-    return out / "maps"
+    return shared_build(tmp_path_factory, None) / "maps"
 
 
 def test_the_images_to_download_are_there_and_parse(chromium, bundled_maps):

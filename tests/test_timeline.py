@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builds import shared_build
 
 from c5map.boundaries import web_countries
-from c5map.build import build
 from c5map.maps.common import date_words
 from c5map.maps.resources import RESOURCE_COLOUR
 from c5map.maps.timeline import timeline_items, timeline_map, year_groups
@@ -43,8 +43,7 @@ BOXES = """(selector) => Array.from(document.querySelectorAll(selector)).map(e =
 def site(request, tmp_path_factory):
     """(dataset name, tables, the built timeline.html) for each dataset, drawn without tiles."""
     data = DATASETS[request.param]
-    out = tmp_path_factory.mktemp(f"timeline-{request.param}")
-    build(data, out, tiles="none", images=False, progress=lambda line: None)
+    out = shared_build(tmp_path_factory, data, tiles="none", images=False)
     return request.param, load_tables(data), out / "maps" / "timeline.html"
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builds import shared_build
 
 from c5map.boundaries import load_countries, web_countries
-from c5map.build import build
 from c5map.maps.common import display_names
 from c5map.scenes.influence import influence_scene
 from c5map.scenes.tiny import CLEAR_PX, SYMBOL_PX, opening_zoom, tiny_members
@@ -54,9 +54,7 @@ def pacific():
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The Pacific pages, built once without tiles."""
-    out = tmp_path_factory.mktemp("tiny-pacific")
-    build(PACIFIC, out, tiles="none", images=False, progress=lambda line: None)
-    return out / "maps"
+    return shared_build(tmp_path_factory, PACIFIC, tiles="none", images=False) / "maps"
 
 
 def test_every_pacific_member_is_a_point_and_no_central_asian_one_is(pacific):

@@ -16,10 +16,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 import truth
+from builds import shared_build
 
 from c5map import images, layers
 from c5map.boundaries import web_countries
-from c5map.build import build
 from c5map.maps.common import display_names
 from c5map.maps.influence import influence_views, view_layer_name
 from c5map.maps.style import class_labels, class_of
@@ -82,9 +82,7 @@ def built(tmp_path_factory):
     """Full builds with images of the two synthetic datasets: {name: (tables, OUT)}."""
     out = {}
     for name in ("sahel-synthetic", "pacific-synthetic", "bundled"):
-        target = tmp_path_factory.mktemp(name)
-        build(DATASETS[name], target, tiles="none", progress=lambda line: None)
-        out[name] = (load_valid_tables(DATASETS[name]), target)
+        out[name] = (load_valid_tables(DATASETS[name]), shared_build(tmp_path_factory, DATASETS[name], tiles="none"))
     return out
 
 

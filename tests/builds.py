@@ -1,9 +1,9 @@
 """Builds shared by every test module and every worker of one test run: each (data, options) is built once.
 
-Eight modules read the same five datasets built without tiles, and four read the default bundled build. Built per
-module, that was 30 builds in a run; shared, it is 11. The first test that asks for a build makes it, under a lock
-file; a test in another worker that asks meanwhile waits for it, then reads it. A test that writes into its output
-folder (a host page, a file of its own) builds its own instead.
+Eight modules build the bundled data and four other regions without tiles, and five read the default bundled
+build: 24 builds in a run on two workers when each module built its own, 11 shared. The first test that asks for
+a build makes it, under a lock file; a test in another worker that asks meanwhile waits for it, then reads it. A
+test that writes into its output folder (a host page, a file of its own) builds its own instead.
 """
 
 from __future__ import annotations

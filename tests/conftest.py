@@ -95,7 +95,7 @@ BROWSER_FIXTURES = frozenset({"chromium"})
 # --durations, issue 26). Either it uses a fixture that runs `c5map build` (a module-scoped build is paid by the
 # first test that asks for it, so every user of the fixture goes, or the build would move to the next one) ...
 SLOW_FIXTURES = frozenset({
-    "fresh_build", "built", "built_without_tiles", "built_self_contained", "pages", "hostile_build",
+    "fresh_build", "second_build", "built", "built_without_tiles", "built_self_contained", "pages", "hostile_build",
     "arabic_publisher_build", "dataset", "bundled_maps", "site",
     "big",  # test_scale: 100,000-row synthetic tables, imported and built
     "wheel",  # test_packaging: builds the wheel and installs it in a fresh environment
@@ -147,13 +147,17 @@ def is_slow(item: pytest.Item) -> bool:
     return bool(SLOW_FIXTURES & uses) or item.path.name in SLOW_MODULES or name in SLOW_TESTS
 
 
-# The suite runs a test file to a worker (scripts/test.sh: pytest-xdist, --dist loadfile), in collection order. The
-# longest files go first, so none starts last and keeps one worker busy while the others have nothing left (the
-# Hypothesis full builds, about 2 minutes in one test, came near the end in alphabetical order). Seconds on 2 cores,
-# from `pytest --durations`; a file not listed goes after these, in its own order.
-LONGEST_FIRST = ("test_valid_data_builds.py", "test_cartography.py", "test_reader_product.py", "test_reliability.py",
-                 "test_capitals.py", "test_interaction.py", "test_timeline.py", "test_print_thumbnails.py",
-                 "test_any_region.py", "test_build.py", "test_scale.py")  # fmt: skip
+# The suite runs a test file to a worker (scripts/test.sh: pytest-xdist, --dist loadfile), in collection order
+# (--no-loadscope-reorder: by default xdist sends the files with most tests first, and so the 80-second Hypothesis
+# build, one test, came last and ran alone for its last minute). The longest files go first, so none starts last and
+# keeps one worker busy while the others have nothing left. Seconds on 2 workers, from `pytest --junitxml` (issue 26);
+# a file not listed goes after these, in its own order.
+LONGEST_FIRST = ("test_valid_data_builds.py",  # 77 s in one test
+                 "test_cartography.py", "test_reader_product.py", "test_interaction.py", "test_reliability.py",  # 91+
+                 "test_bad_inputs.py", "test_timeline.py", "test_any_region.py", "test_locales.py",  # 52-63
+                 "test_serve.py", "test_scale.py", "test_print_thumbnails.py", "test_cli.py", "test_build.py",  # 35-46
+                 "test_static.py", "test_search.py", "test_truth.py", "test_datasets.py", "test_import_safety.py",
+                 "test_maps.py")  # 28-33 s; fmt: skip
 
 
 def pytest_collection_modifyitems(config, items):

@@ -18,4 +18,4 @@ fi
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 # every core (at most 4), a test file to a worker; builds the tests only read are shared by all (tests/builds.py)
 # (4 workers on 2 cores were no faster, 15 min 15 s: the suite is bound by the CPU, Chromium's included)
-python3 -m pytest -n auto --maxprocesses 4 --dist loadfile "$@"
+python3 -m pytest -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder "$@"

@@ -47,7 +47,8 @@ def _search_by_keyboard(page, query: str) -> None:
     page.keyboard.type(query)
     page.wait_for_timeout(100)
     page.keyboard.press("Enter")
-    page.wait_for_timeout(1800)  # the flight (0.6 s), then the tooltip
+    # the flight (0.6 s), then the tooltip: opened when the map stands still (find.js), at most 1.5 s after Enter
+    page.wait_for_function(f"({OPEN_TIPS})().length > 0", timeout=5_000)
 
 
 @pytest.mark.parametrize("size", list(SIZES))

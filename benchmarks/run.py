@@ -3,13 +3,15 @@
 
 Figures, not assertions: nothing here fails on a slow machine; the numbers are reported with the load average.
 
-    python benchmarks/run.py --all      # every figure (about 25 minutes on 2 cores, most of it 10M rows)
+    python benchmarks/run.py --all      # every figure (about 40 minutes on 2 cores: 10M rows, the test suite)
     python benchmarks/run.py --quick    # skips the 10M-row build, the 1M-row scale run, the 1:10m world
-                                        # explore() and pandas in the import race, and imports 1M rows, not 10M
+                                        # explore() and pandas in the import race, and the full test suite,
+                                        # and imports 1M rows, not 10M
 
 Pages against geopandas ``explore()`` and a hand-written ``folium.Choropleth``; the bundled build against 1M and
 10M trade rows (big_tables.py); a build from a Jupyter kernel against one from a shell (kernel_bench.py);
-``c5map import`` against DuckDB alone (import_bench.py); the browser's time to a drawn map.
+``c5map import`` against DuckDB alone (import_bench.py); the browser's time to a drawn map; the test suite's quick
+lane and full suite against their goals (suite_bench.py).
 
 Needs the test and bench extras (pip install -e ".[test,bench]"), nbclient and ipykernel, and, for the browser
 timing, Debian's chromium and the npm assets of tests/browser (bash scripts/test.sh installs both).
@@ -459,13 +461,17 @@ def markdown(results: dict) -> str:
         "great circle per pair and geo/flow_figures.csv every row. The page draws at most 8 exporters x 25 "
         "destinations.",
     ]  # fmt: skip
+    if "test_suite" in results:  # results.json of a run before the suite was measured has none
+        from suite_bench import suite_lines
+
+        lines += ["", *suite_lines(results["test_suite"])]
     return "\n".join(lines) + "\n"
 
 
 #: What --quick leaves out, as results.md says it.
 QUICK_SKIPS = (
     "the 10M-row build, the 1M-row scale run, `explore()` of the 1:10m world and pandas in the import race, and "
-    "imports 1M rows instead of 10M"
+    "imports 1M rows instead of 10M, and times the quick test lane only, not the full suite"
 )
 
 
@@ -486,6 +492,7 @@ def main() -> None:
     sys.path.insert(0, str(HERE))
     from big_tables import big_tables
     from kernel_bench import kernel_vs_cli
+    from suite_bench import suite_times
 
     quick = args.quick and not args.all
     load = lambda: ", ".join(f"{x:.1f}" for x in os.getloadavg())  # noqa: E731
@@ -510,6 +517,7 @@ def main() -> None:
         ),
         "browser_ms": browser_ready,
         "scale": lambda: scale([10_000, 100_000] if quick else [10_000, 100_000, 1_000_000]),
+        "test_suite": lambda: suite_times(quick_only=quick),
     }
     for name, measure in sections.items():
         started = time.perf_counter()

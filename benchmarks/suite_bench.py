@@ -56,12 +56,13 @@ def run_lane(name: str, args: list[str]) -> dict:
         done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - started
         busy1, total1 = _busy_jiffies()
+        report = ET.parse(junit)
         files: collections.Counter[str] = collections.Counter()
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        for suite in ET.parse(junit).iter("testsuite"):
+        for suite in report.iter("testsuite"):
             for key in counts:
                 counts[key] += int(suite.get(key, 0))
-        for case in ET.parse(junit).iter("testcase"):
+        for case in report.iter("testcase"):
             files[case.get("classname", "").rsplit(".", 1)[-1]] += float(case.get("time", 0))
     return {
         "lane": name,
